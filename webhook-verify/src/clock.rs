@@ -1,0 +1,101 @@
+//! Where "now" comes from: the system clock by default, a fixed instant in tests.
+
+use std::fmt::Debug;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// A source of the current time, injected into a [`Verifier`](crate::Verifier).
+///
+/// ```
+/// use webhook_verify::{Clock, FixedClock};
+/// let clock = FixedClock::from_unix(1_700_000_000);
+/// assert_eq!(clock.now_unix_millis(), 1_700_000_000_000);
+/// ```
+pub trait Clock: Send + Sync + Debug {
+    /// Milliseconds since the Unix epoch; negative before 1970.
+    fn now_unix_millis(&self) -> i64;
+}
+
+/// The operating system's clock. The default.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_unix_millis(&self) -> i64 {
+        system_time_to_millis(SystemTime::now())
+    }
+}
+
+/// A clock that always answers the same instant: for tests and for replaying a captured
+/// delivery.
+///
+/// ```
+/// use webhook_verify::{Clock, FixedClock};
+/// let clock = FixedClock::from_unix_millis(1_700_000_000_500);
+/// assert_eq!(clock.now_unix_millis(), 1_700_000_000_500);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FixedClock {
+    millis: i64,
+}
+
+impl FixedClock {
+    /// A clock fixed at `secs` seconds since the Unix epoch (saturating).
+    #[must_use]
+    pub const fn from_unix(secs: i64) -> Self {
+        Self {
+            millis: secs.saturating_mul(1000),
+        }
+    }
+
+    /// A clock fixed at `millis` milliseconds since the Unix epoch.
+    #[must_use]
+    pub const fn from_unix_millis(millis: i64) -> Self {
+        Self { millis }
+    }
+
+    /// A clock fixed at the given system time.
+    #[must_use]
+    pub fn at(time: SystemTime) -> Self {
+        Self {
+            millis: system_time_to_millis(time),
+        }
+    }
+}
+
+impl Clock for FixedClock {
+    fn now_unix_millis(&self) -> i64 {
+        self.millis
+    }
+}
+
+fn system_time_to_millis(time: SystemTime) -> i64 {
+    fn clamp(d: Duration) -> i64 {
+        i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+    }
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(d) => clamp(d),
+        Err(e) => -clamp(e.duration()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn before_epoch_is_negative() {
+        let t = UNIX_EPOCH - Duration::from_secs(5);
+        assert_eq!(FixedClock::at(t).now_unix_millis(), -5000);
+    }
+
+    #[test]
+    fn extremes_saturate() {
+        assert_eq!(FixedClock::from_unix(i64::MAX).now_unix_millis(), i64::MAX);
+        assert_eq!(FixedClock::from_unix(i64::MIN).now_unix_millis(), i64::MIN);
+    }
+
+    #[test]
+    fn system_clock_is_after_2020() {
+        assert!(SystemClock.now_unix_millis() > 1_577_836_800_000);
+    }
+}

@@ -1,0 +1,166 @@
+//! Turning secrets into keys: pre-keyed MAC states and public keys.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use hmac::{Hmac, KeyInit};
+use sha1::Sha1;
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use crate::provider::{Algorithm, KeyForm, Spec};
+use crate::{Error, Secret};
+
+/// Base64 that accepts the secret with or without padding (Standard Webhooks' reference
+/// libraries disagree on this), but still rejects non-zero trailing bits.
+const LENIENT: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// A key ready for verification. HMAC keys are stored as MAC states already keyed, so each
+/// verification only clones the state.
+#[derive(Clone)]
+pub(crate) enum Key {
+    Sha256(Hmac<Sha256>),
+    Sha1(Hmac<Sha1>),
+    Ed25519(VerifyingKey),
+}
+
+/// A key ready for signing.
+pub(crate) enum SigningMaterial {
+    Mac(Key),
+    Ed25519(Box<SigningKey>),
+}
+
+/// Derives the verification key for `spec` from `secret`.
+pub(crate) fn verification_key(spec: &Spec, secret: &Secret) -> Result<Key, Error> {
+    match ed25519_prefix(spec, secret) {
+        Some(Ed25519Text::Public) => ed25519_public(spec, secret).map(Key::Ed25519),
+        Some(Ed25519Text::Secret) => Err(Error::secret(
+            "this is a signing key (whsk_); verify with the public key (whpk_)",
+        )),
+        None => mac_key(spec, &mac_bytes(spec, secret)?),
+    }
+}
+
+/// Derives the signing key for `spec` from `secret`: the same as the verification key for
+/// HMAC schemes; for Ed25519 a `whsk_` secret (Standard Webhooks) or a 32-byte seed in hex
+/// (Discord).
+pub(crate) fn signing_key(spec: &Spec, secret: &Secret) -> Result<SigningMaterial, Error> {
+    match ed25519_prefix(spec, secret) {
+        Some(Ed25519Text::Secret) => ed25519_secret(spec, secret),
+        Some(Ed25519Text::Public) if spec.key == KeyForm::Ed25519Hex => {
+            // Discord: a hex seed looks like a hex public key; signing takes the seed.
+            ed25519_secret(spec, secret)
+        }
+        Some(Ed25519Text::Public) => Err(Error::secret(
+            "a public key (whpk_) cannot sign; give the signing key (whsk_)",
+        )),
+        None => Ok(SigningMaterial::Mac(mac_key(
+            spec,
+            &mac_bytes(spec, secret)?,
+        )?)),
+    }
+}
+
+enum Ed25519Text {
+    Public,
+    Secret,
+}
+
+/// Whether `secret` is an Ed25519 key for this provider, and which half.
+fn ed25519_prefix(spec: &Spec, secret: &Secret) -> Option<Ed25519Text> {
+    match spec.key {
+        KeyForm::Ed25519Hex => Some(Ed25519Text::Public),
+        KeyForm::StandardWebhooks => match secret.text() {
+            Some(t) if t.starts_with("whpk_") => Some(Ed25519Text::Public),
+            Some(t) if t.starts_with("whsk_") => Some(Ed25519Text::Secret),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The HMAC key bytes.
+fn mac_bytes(spec: &Spec, secret: &Secret) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let Some(text) = secret.text() else {
+        return Ok(Zeroizing::new(secret.expose_bytes().to_vec()));
+    };
+    let bytes = match spec.key {
+        KeyForm::Utf8 => text.as_bytes().to_vec(),
+        KeyForm::Base64 { prefix } => decode_base64(text.strip_prefix(prefix).unwrap_or(text))?,
+        KeyForm::StandardWebhooks => decode_base64(text.strip_prefix("whsec_").unwrap_or(text))?,
+        KeyForm::Hex => {
+            hex::decode(text).map_err(|_| Error::secret("the secret is not valid hex"))?
+        }
+        KeyForm::Ed25519Hex => return Err(Error::secret("this provider takes a public key")),
+    };
+    if bytes.is_empty() {
+        return Err(Error::secret("the key is empty"));
+    }
+    Ok(Zeroizing::new(bytes))
+}
+
+fn decode_base64(s: &str) -> Result<Vec<u8>, Error> {
+    LENIENT
+        .decode(s)
+        .map_err(|_| Error::secret("the secret is not valid base64 after its prefix"))
+}
+
+fn mac_key(spec: &Spec, bytes: &[u8]) -> Result<Key, Error> {
+    // HMAC accepts keys of any length; these constructors cannot fail.
+    let invalid = |_| Error::secret("unusable HMAC key");
+    Ok(match spec.algorithm {
+        Algorithm::HmacSha1 => Key::Sha1(Hmac::new_from_slice(bytes).map_err(invalid)?),
+        _ => Key::Sha256(Hmac::new_from_slice(bytes).map_err(invalid)?),
+    })
+}
+
+fn ed25519_public(spec: &Spec, secret: &Secret) -> Result<VerifyingKey, Error> {
+    let bytes: Zeroizing<Vec<u8>> = match (secret.text(), spec.key) {
+        (None, _) => Zeroizing::new(secret.expose_bytes().to_vec()),
+        (Some(t), KeyForm::StandardWebhooks) => {
+            Zeroizing::new(decode_base64(t.trim_start_matches("whpk_"))?)
+        }
+        (Some(t), _) => Zeroizing::new(
+            hex::decode(t).map_err(|_| Error::secret("the public key is not valid hex"))?,
+        ),
+    };
+    let array: [u8; 32] = bytes
+        .as_slice()
+        .try_into()
+        .map_err(|_| Error::secret("an Ed25519 public key has 32 bytes"))?;
+    VerifyingKey::from_bytes(&array).map_err(|_| Error::secret("not a valid Ed25519 public key"))
+}
+
+fn ed25519_secret(spec: &Spec, secret: &Secret) -> Result<SigningMaterial, Error> {
+    let bytes: Zeroizing<Vec<u8>> = match (secret.text(), spec.key) {
+        (None, _) => Zeroizing::new(secret.expose_bytes().to_vec()),
+        (Some(t), KeyForm::StandardWebhooks) => {
+            let b64 = t.trim_start_matches("whsk_");
+            Zeroizing::new(
+                STANDARD
+                    .decode(b64)
+                    .or_else(|_| STANDARD_NO_PAD.decode(b64))
+                    .map_err(|_| Error::secret("the signing key is not valid base64"))?,
+            )
+        }
+        (Some(t), _) => Zeroizing::new(
+            hex::decode(t).map_err(|_| Error::secret("the signing seed is not valid hex"))?,
+        ),
+    };
+    // whsk_ keys are seed ‖ public key; a bare 32-byte seed is accepted too.
+    let seed: [u8; 32] = match bytes.len() {
+        32 | 64 => bytes[..32].try_into().expect("length checked"),
+        _ => return Err(Error::secret("an Ed25519 signing key has a 32-byte seed")),
+    };
+    let key = SigningKey::from_bytes(&seed);
+    if bytes.len() == 64 && key.verifying_key().as_bytes() != &bytes[32..] {
+        return Err(Error::secret(
+            "the signing key's public half does not match its seed",
+        ));
+    }
+    Ok(SigningMaterial::Ed25519(Box::new(key)))
+}

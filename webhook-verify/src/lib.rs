@@ -1,0 +1,87 @@
+//! Verify webhook deliveries: prove that a request is **authentic** (constant-time signature
+//! checks over the raw body), **fresh** (timestamp tolerance with an injectable clock) and
+//! from the sender you configured, for Stripe, GitHub, Slack, Standard Webhooks, Svix (and
+//! Clerk, Resend), Shopify, Twilio, Discord, Paddle, and any HMAC sender you describe.
+//!
+//! ```toml
+//! [dependencies]
+//! webhook-verify = "0.1"
+//! ```
+//!
+//! # Quickstart
+//!
+//! ```
+//! use webhook_verify::{Delivery, FixedClock, Provider, Verifier};
+//!
+//! // Once, at start-up. Add several secrets while rotating: any of them may match.
+//! let verifier = Verifier::builder(Provider::STRIPE)
+//!     .secret("whsec_test_secret")
+//! #   .clock(FixedClock::from_unix(1_700_000_000))
+//!     .build()?;
+//!
+//! // For each request: the headers (an `http::HeaderMap`, or name/value pairs) and the
+//! // raw body bytes exactly as received.
+//! let body = b"{\n  \"id\": \"evt_test_webhook\",\n  \"object\": \"event\"\n}";
+//! let headers = [(
+//!     "Stripe-Signature",
+//!     "t=1700000000,v1=4f1cd7feda9826e746b7d482c4badebb657398df1099e1046364f6196a230150",
+//! )];
+//! match verifier.verify(&Delivery::new(&headers, &body[..])) {
+//!     Ok(verified) => assert_eq!(verified.id(), Some("evt_test_webhook")),
+//!     // 400 for missing/malformed headers, 401 for a bad signature or stale timestamp.
+//!     Err(e) => panic!("{} {e}", e.status()),
+//! }
+//! # Ok::<(), webhook_verify::Error>(())
+//! ```
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `http` | yes | [`Headers`] for `http::HeaderMap` |
+//!
+//! # Security
+//!
+//! - Signatures are compared as decoded bytes in constant time; a mismatch says nothing
+//!   about which key or byte differed. Non-canonical encodings (uppercase hex, unpadded
+//!   base64, non-zero trailing bits) are refused, not normalised.
+//! - Each provider's own key derivation is used; it is never guessed from the secret's
+//!   prefix (Stripe and Standard Webhooks both use `whsec_`, with different keys).
+//! - Timestamps are parsed strictly (ASCII digits, no sign, no overflow) and checked with
+//!   each provider's default tolerance; [`VerifierBuilder::tolerance`] changes the window.
+//! - Headers that appear twice with different values are refused; at most
+//!   [`MAX_SIGNATURES`] signatures are read from one header.
+//! - [`Secret`]s are zeroized on drop and print as `Secret(REDACTED)`; no error or
+//!   diagnosis contains a secret, a signature or the body.
+//! - No `unsafe` code.
+
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+mod clock;
+mod delivery;
+mod diagnose;
+mod error;
+mod headers;
+mod keys;
+mod provider;
+mod secret;
+mod sign;
+mod signature;
+mod tolerance;
+mod verifier;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use delivery::{Delivery, IntoBody, MatchedKey, Verified};
+pub use diagnose::Diagnosis;
+pub use error::{Error, ErrorKind};
+pub use headers::Headers;
+pub use provider::{Algorithm, CustomProvider, Encoding, KeyForm, Provider};
+pub use secret::Secret;
+pub use sign::{SignOptions, Signer};
+pub use signature::MAX_SIGNATURES;
+pub use tolerance::Tolerance;
+pub use verifier::{Verifier, VerifierBuilder, verify};
+
+#[doc(no_inline)]
+pub use bytes::Bytes;

@@ -1,0 +1,478 @@
+//! Providers: each one's signature scheme, described as data.
+//!
+//! A scheme says which headers carry the signature, timestamp and message id, how the key is
+//! derived from the secret text, which bytes are signed, how signatures are encoded and
+//! listed, and the default timestamp tolerance. Built-in providers are `static` values; a
+//! [`CustomProvider`] is the same description assembled at run time.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+mod custom;
+mod discord;
+mod github;
+mod paddle;
+mod shopify;
+mod slack;
+mod standard;
+mod stripe;
+mod twilio;
+
+pub use custom::CustomProvider;
+pub(crate) use twilio::twilio_messages;
+
+use crate::tolerance::Tolerance;
+
+/// A webhook sender's signature scheme.
+///
+/// Use one of the constants, look one up by name, or assemble a [`CustomProvider`].
+///
+/// ```
+/// use webhook_verify::Provider;
+///
+/// let stripe: Provider = "stripe".parse()?;
+/// assert_eq!(stripe, Provider::STRIPE);
+/// assert_eq!(stripe.signature_header(), "stripe-signature");
+/// assert!(Provider::all().iter().any(|p| p.name() == "github"));
+/// # Ok::<(), webhook_verify::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Provider {
+    spec: SpecRef,
+}
+
+#[derive(Clone)]
+enum SpecRef {
+    Static(&'static Spec),
+    Custom(Arc<Spec>),
+}
+
+impl Provider {
+    /// [Standard Webhooks](https://www.standardwebhooks.com/): `webhook-id`,
+    /// `webhook-timestamp`, `webhook-signature` with `v1` (HMAC-SHA256, secret `whsec_…`)
+    /// and `v1a` (Ed25519, public key `whpk_…`) signatures; ±300 s.
+    pub const STANDARD_WEBHOOKS: Provider = Provider::builtin(&standard::STANDARD);
+    /// Svix: Standard Webhooks with `svix-*` headers, falling back to `webhook-*`; ±300 s.
+    pub const SVIX: Provider = Provider::builtin(&standard::SVIX);
+    /// Clerk (sends through Svix).
+    pub const CLERK: Provider = Provider::builtin(&standard::CLERK);
+    /// Resend (sends through Svix).
+    pub const RESEND: Provider = Provider::builtin(&standard::RESEND);
+    /// Stripe: `Stripe-Signature: t=…,v1=…`; the key is the whole `whsec_…` text; 300 s,
+    /// past only.
+    pub const STRIPE: Provider = Provider::builtin(&stripe::STRIPE);
+    /// GitHub: `X-Hub-Signature-256: sha256=…` over the body; no timestamp.
+    pub const GITHUB: Provider = Provider::builtin(&github::GITHUB);
+    /// GitHub's legacy `X-Hub-Signature: sha1=…` header. Use only for senders that cannot
+    /// send `X-Hub-Signature-256`; [`Provider::GITHUB`] never reads this header.
+    pub const GITHUB_LEGACY_SHA1: Provider = Provider::builtin(&github::GITHUB_SHA1);
+    /// Slack request signing: `X-Slack-Signature: v0=…` over `v0:{timestamp}:{body}`; ±300 s.
+    pub const SLACK: Provider = Provider::builtin(&slack::SLACK);
+    /// Shopify: `X-Shopify-Hmac-Sha256` (base64) over the body; no timestamp.
+    pub const SHOPIFY: Provider = Provider::builtin(&shopify::SHOPIFY);
+    /// Twilio: `X-Twilio-Signature` (HMAC-SHA1, base64) over the request URL and the sorted
+    /// form parameters, or over the URL with `bodySHA256=` for JSON bodies. Needs the URL
+    /// ([`Delivery::with_url`](crate::Delivery::with_url)).
+    pub const TWILIO: Provider = Provider::builtin(&twilio::TWILIO);
+    /// Discord: Ed25519 `X-Signature-Ed25519` over timestamp ‖ body; the secret is the
+    /// application's public key in hex. No tolerance by default, like Discord's own library.
+    pub const DISCORD: Provider = Provider::builtin(&discord::DISCORD);
+    /// Paddle Billing: `Paddle-Signature: ts=…;h1=…` over `{ts}:{body}`; 5 s, past only.
+    pub const PADDLE: Provider = Provider::builtin(&paddle::PADDLE);
+
+    const fn builtin(spec: &'static Spec) -> Self {
+        Self {
+            spec: SpecRef::Static(spec),
+        }
+    }
+
+    pub(crate) fn from_spec(spec: Spec) -> Self {
+        Self {
+            spec: SpecRef::Custom(Arc::new(spec)),
+        }
+    }
+
+    /// Every built-in provider, in a stable order.
+    #[must_use]
+    pub fn all() -> &'static [Provider] {
+        BUILTIN
+    }
+
+    /// Looks a built-in provider up by name or alias (case-insensitive): `standard`,
+    /// `standard-webhooks`, `svix`, `clerk`, `resend`, `stripe`, `github`, `github-sha1`,
+    /// `slack`, `shopify`, `twilio`, `discord`, `paddle`.
+    ///
+    /// ```
+    /// use webhook_verify::Provider;
+    /// assert_eq!(Provider::from_name("Standard"), Some(Provider::STANDARD_WEBHOOKS));
+    /// assert_eq!(Provider::from_name("nope"), None);
+    /// ```
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Provider> {
+        let name = name.trim();
+        if name.eq_ignore_ascii_case("standard-webhooks") {
+            return Some(Self::STANDARD_WEBHOOKS);
+        }
+        BUILTIN
+            .iter()
+            .find(|p| p.name().eq_ignore_ascii_case(name))
+            .cloned()
+    }
+
+    /// Starts a custom HMAC provider for a sender that is not built in.
+    ///
+    /// ```
+    /// use webhook_verify::{Provider, Encoding};
+    /// let acme = Provider::custom("acme")
+    ///     .signature_header("X-Acme-Signature")
+    ///     .prefix("sha256=")
+    ///     .encoding(Encoding::Hex)
+    ///     .timestamp_header("X-Acme-Timestamp")
+    ///     .signed_content("{timestamp}.{body}")
+    ///     .build()?;
+    /// assert_eq!(acme.name(), "acme");
+    /// # Ok::<(), webhook_verify::Error>(())
+    /// ```
+    pub fn custom(name: impl Into<String>) -> CustomProvider {
+        CustomProvider::new(name.into())
+    }
+
+    pub(crate) fn spec(&self) -> &Spec {
+        match &self.spec {
+            SpecRef::Static(s) => s,
+            SpecRef::Custom(s) => s,
+        }
+    }
+
+    /// The provider's short name, as accepted by [`Provider::from_name`].
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.spec().name
+    }
+
+    /// The (lowercase) name of the header that carries the signature.
+    #[must_use]
+    pub fn signature_header(&self) -> &str {
+        &self.spec().names.signature
+    }
+
+    /// The (lowercase) name of the header that carries the timestamp, when it has its own.
+    #[must_use]
+    pub fn timestamp_header(&self) -> Option<&str> {
+        self.spec().names.timestamp.as_deref()
+    }
+
+    /// The (lowercase) name of the header that carries the message id, when there is one.
+    #[must_use]
+    pub fn id_header(&self) -> Option<&str> {
+        match &self.spec().id {
+            IdSource::Header { name, .. } => Some(name),
+            _ => None,
+        }
+    }
+
+    /// Every header this provider's deliveries are read from, lowercase, signature first.
+    #[must_use]
+    pub fn headers(&self) -> Vec<&str> {
+        let spec = self.spec();
+        let mut out = vec![&*spec.names.signature];
+        out.extend(spec.names.timestamp.as_deref());
+        if let IdSource::Header { name, .. } = &spec.id {
+            out.push(name);
+        }
+        if let EventTypeSource::Header(name) = &spec.event_type {
+            out.push(name);
+        }
+        if let Some(fb) = &spec.fallback {
+            out.push(&fb.signature);
+            out.extend(fb.timestamp.as_deref());
+            out.extend(fb.id.as_deref());
+        }
+        out
+    }
+
+    /// The timestamp tolerance verifiers use unless told otherwise.
+    #[must_use]
+    pub fn default_tolerance(&self) -> Tolerance {
+        self.spec().tolerance
+    }
+
+    /// Whether the signature covers a timestamp at all.
+    #[must_use]
+    pub fn has_timestamp(&self) -> bool {
+        !matches!(self.spec().timestamp, TimestampSource::None)
+    }
+
+    /// Whether the provider signs the request URL, so verification needs
+    /// [`Delivery::with_url`](crate::Delivery::with_url).
+    #[must_use]
+    pub fn needs_url(&self) -> bool {
+        self.spec().needs_url()
+    }
+
+    /// A one-line description of what the secret looks like and how the key is derived.
+    #[must_use]
+    pub fn key_description(&self) -> &'static str {
+        self.spec().key.description()
+    }
+
+    /// Where the event type is found: `header <name>`, `json <field>`, or `none`.
+    #[must_use]
+    pub fn event_type_location(&self) -> String {
+        match &self.spec().event_type {
+            EventTypeSource::None => "none".to_owned(),
+            EventTypeSource::Header(h) => format!("header {h}"),
+            EventTypeSource::Json(p) => format!("json {p}"),
+        }
+    }
+}
+
+impl PartialEq for Provider {
+    fn eq(&self, other: &Self) -> bool {
+        self.name() == other.name()
+    }
+}
+
+impl Eq for Provider {}
+
+impl fmt::Debug for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Provider").field(&self.name()).finish()
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Provider {
+    type Err = crate::Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::from_name(s).ok_or_else(|| {
+            crate::Error::config(format!(
+                "unknown provider {s:?}; known: {}",
+                BUILTIN
+                    .iter()
+                    .map(Provider::name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })
+    }
+}
+
+static BUILTIN: &[Provider] = &[
+    Provider::STANDARD_WEBHOOKS,
+    Provider::SVIX,
+    Provider::CLERK,
+    Provider::RESEND,
+    Provider::STRIPE,
+    Provider::GITHUB,
+    Provider::GITHUB_LEGACY_SHA1,
+    Provider::SLACK,
+    Provider::SHOPIFY,
+    Provider::TWILIO,
+    Provider::DISCORD,
+    Provider::PADDLE,
+];
+
+// ---------------------------------------------------------------------------------------
+// The scheme description.
+
+/// A provider's scheme as data. Built-ins are `static`; custom providers own theirs.
+#[derive(Debug, Clone)]
+pub(crate) struct Spec {
+    pub(crate) name: Cow<'static, str>,
+    pub(crate) names: Names,
+    /// Header names tried when `names.signature` is absent (Svix's `webhook-*`).
+    pub(crate) fallback: Option<Names>,
+    pub(crate) key: KeyForm,
+    pub(crate) algorithm: Algorithm,
+    pub(crate) signature: SigFormat,
+    pub(crate) message: Message,
+    pub(crate) timestamp: TimestampSource,
+    pub(crate) tolerance: Tolerance,
+    pub(crate) id: IdSource,
+    pub(crate) event_type: EventTypeSource,
+}
+
+impl Spec {
+    pub(crate) fn needs_url(&self) -> bool {
+        match &self.message {
+            Message::Twilio => true,
+            Message::Template(parts) => parts.iter().any(|p| matches!(p, Part::Url)),
+        }
+    }
+
+    pub(crate) fn names_and_fallback(&self) -> (&Names, Option<&Names>) {
+        (&self.names, self.fallback.as_ref())
+    }
+
+    pub(crate) fn needs_id(&self) -> bool {
+        match &self.message {
+            Message::Twilio => false,
+            Message::Template(parts) => parts.iter().any(|p| matches!(p, Part::Id)),
+        }
+    }
+}
+
+/// Header names for one role set (lowercase).
+#[derive(Debug, Clone)]
+pub(crate) struct Names {
+    pub(crate) signature: Cow<'static, str>,
+    pub(crate) timestamp: Option<Cow<'static, str>>,
+    /// Only used for alternate sets; the primary id header lives in [`IdSource`].
+    pub(crate) id: Option<Cow<'static, str>>,
+}
+
+/// How the key bytes are derived from the secret text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyForm {
+    /// The secret text's UTF-8 bytes are the key (Stripe, GitHub, Slack and most others).
+    Utf8,
+    /// Base64 after an optional prefix such as `whsec_` (Standard Webhooks, Svix); padded
+    /// or not.
+    Base64 {
+        /// The prefix removed before decoding when present.
+        prefix: &'static str,
+    },
+    /// Hex-decoded (Adyen).
+    Hex,
+    /// Standard Webhooks: `whsec_…` HMAC secrets or `whpk_…` Ed25519 public keys.
+    StandardWebhooks,
+    /// An Ed25519 public key in hex (Discord's application public key).
+    Ed25519Hex,
+}
+
+impl KeyForm {
+    pub(crate) fn description(self) -> &'static str {
+        match self {
+            Self::Utf8 => "secret text used as the key",
+            Self::Base64 { .. } => "base64 after the prefix",
+            Self::Hex => "hex-decoded key",
+            Self::StandardWebhooks => "whsec_ + base64 (HMAC) or whpk_ + base64 (Ed25519)",
+            Self::Ed25519Hex => "Ed25519 public key, hex",
+        }
+    }
+}
+
+/// The MAC or signature algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Algorithm {
+    /// HMAC-SHA256.
+    HmacSha256,
+    /// HMAC-SHA1 (legacy schemes only).
+    HmacSha1,
+    /// Ed25519 (Discord).
+    Ed25519,
+}
+
+impl Algorithm {
+    pub(crate) const fn tag_len(self) -> usize {
+        match self {
+            Self::HmacSha256 => 32,
+            Self::HmacSha1 => 20,
+            Self::Ed25519 => 64,
+        }
+    }
+}
+
+/// How a signature is written in its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Encoding {
+    /// Lowercase hexadecimal.
+    Hex,
+    /// Standard base64 with padding (canonical: non-zero trailing bits are rejected).
+    Base64,
+}
+
+/// How signatures appear in the signature header.
+#[derive(Debug, Clone)]
+pub(crate) enum SigFormat {
+    /// One signature, after a fixed prefix (`sha256=`, `v0=` or none).
+    Single {
+        prefix: Cow<'static, str>,
+        encoding: Encoding,
+    },
+    /// Standard Webhooks: space-separated `v1,<base64>` / `v1a,<base64>` entries.
+    VersionedList,
+    /// `key=value` elements separated by `separator`: the timestamp under `timestamp_key`,
+    /// hex signatures under `signature_key` (Stripe `t`/`v1` with `,`; Paddle `ts`/`h1`
+    /// with `;`). Other keys are ignored.
+    KeyValue {
+        separator: u8,
+        timestamp_key: &'static str,
+        signature_key: &'static str,
+    },
+}
+
+/// What the signature covers.
+#[derive(Debug, Clone)]
+pub(crate) enum Message {
+    /// The concatenation of these parts.
+    Template(Cow<'static, [Part]>),
+    /// Twilio's URL + sorted form parameters (or URL with `bodySHA256`).
+    Twilio,
+}
+
+/// One piece of the signed bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Part {
+    Literal(Cow<'static, str>),
+    Timestamp,
+    Id,
+    Body,
+    Url,
+}
+
+/// Where the timestamp comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TimestampSource {
+    None,
+    /// `names.timestamp`, decimal Unix seconds.
+    Header,
+    /// The `timestamp_key` element of a [`SigFormat::KeyValue`] header.
+    SignatureHeader,
+}
+
+/// Where the message id comes from.
+#[derive(Debug, Clone)]
+pub(crate) enum IdSource {
+    None,
+    /// A header; `signed` when the signature covers it.
+    Header {
+        name: Cow<'static, str>,
+        signed: bool,
+    },
+    /// A top-level string field of the (signed) JSON body.
+    Json(&'static str),
+}
+
+/// Where the event type comes from.
+#[derive(Debug, Clone)]
+pub(crate) enum EventTypeSource {
+    None,
+    Header(Cow<'static, str>),
+    /// A top-level string field of the JSON body.
+    Json(&'static str),
+}
+
+/// Shorthand for the `static` specs.
+pub(crate) const fn lit(s: &'static str) -> Part {
+    Part::Literal(Cow::Borrowed(s))
+}
+
+pub(crate) const fn name(s: &'static str) -> Cow<'static, str> {
+    Cow::Borrowed(s)
+}
+
+/// Default tolerance used by several providers.
+pub(crate) const FIVE_MINUTES: Duration = Duration::from_secs(300);

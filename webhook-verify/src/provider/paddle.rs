@@ -1,0 +1,32 @@
+//! Paddle Billing: `Paddle-Signature: ts=…;h1=…[;h1=…]` over `{ts}:{body}`.
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use super::{
+    Algorithm, EventTypeSource, IdSource, KeyForm, Message, Names, Part, SigFormat, Spec,
+    TimestampSource, lit, name,
+};
+use crate::Tolerance;
+
+pub(super) static PADDLE: Spec = Spec {
+    name: name("paddle"),
+    names: Names {
+        signature: name("paddle-signature"),
+        timestamp: None,
+        id: None,
+    },
+    fallback: None,
+    key: KeyForm::Utf8,
+    algorithm: Algorithm::HmacSha256,
+    signature: SigFormat::KeyValue {
+        separator: b';',
+        timestamp_key: "ts",
+        signature_key: "h1",
+    },
+    message: Message::Template(Cow::Borrowed(&[Part::Timestamp, lit(":"), Part::Body])),
+    timestamp: TimestampSource::SignatureHeader,
+    tolerance: Tolerance::past_only(Duration::from_secs(5)),
+    id: IdSource::Json("event_id"),
+    event_type: EventTypeSource::Json("event_type"),
+};

@@ -1,0 +1,256 @@
+//! Parsing signature headers into decoded signatures.
+
+use std::borrow::Cow;
+
+use arrayvec::ArrayVec;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::Error;
+use crate::provider::{Algorithm, Encoding, SigFormat, Spec};
+
+/// The most signatures accepted in one header. Senders list one per active key; more than
+/// this is refused as malformed rather than hashed and compared.
+pub const MAX_SIGNATURES: usize = 16;
+
+/// What a signature is checked with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SigKind {
+    /// A MAC tag, compared with the tag of each HMAC key.
+    Mac,
+    /// An Ed25519 signature, checked with each public key.
+    Ed25519,
+}
+
+/// One decoded signature.
+#[derive(Clone)]
+pub(crate) struct Sig {
+    pub(crate) kind: SigKind,
+    len: u8,
+    bytes: [u8; 64],
+}
+
+impl Sig {
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
+/// A parsed signature header.
+pub(crate) struct Parsed<'a> {
+    pub(crate) sigs: ArrayVec<Sig, MAX_SIGNATURES>,
+    /// The timestamp carried inside the header (Stripe `t=`, Paddle `ts=`).
+    pub(crate) timestamp: Option<&'a [u8]>,
+}
+
+/// Parses the signature header `value` (from header `name`) per `spec`.
+pub(crate) fn parse<'a>(
+    spec: &Spec,
+    name: &Cow<'static, str>,
+    value: &'a [u8],
+) -> Result<Parsed<'a>, Error> {
+    let bad = |reason| Error::malformed(name.clone(), reason);
+    let mut parsed = Parsed {
+        sigs: ArrayVec::new(),
+        timestamp: None,
+    };
+    let mac_len = spec.algorithm.tag_len();
+    match &spec.signature {
+        SigFormat::Single { prefix, encoding } => {
+            let encoded = value
+                .strip_prefix(prefix.as_bytes())
+                .ok_or_else(|| bad(prefix_reason(prefix)))?;
+            let kind = if spec.algorithm == Algorithm::Ed25519 {
+                SigKind::Ed25519
+            } else {
+                SigKind::Mac
+            };
+            parsed
+                .sigs
+                .push(decode(*encoding, encoded, kind, mac_len).map_err(bad)?);
+        }
+        SigFormat::VersionedList => {
+            for (count, entry) in value
+                .split(|&b| b == b' ')
+                .filter(|e| !e.is_empty())
+                .enumerate()
+            {
+                if count == MAX_SIGNATURES {
+                    return Err(bad("too many signatures"));
+                }
+                let comma = entry
+                    .iter()
+                    .position(|&b| b == b',')
+                    .ok_or_else(|| bad("signature entry is not version,signature"))?;
+                let (version, encoded) = (&entry[..comma], &entry[comma + 1..]);
+                let sig = match version {
+                    b"v1" => decode(Encoding::Base64, encoded, SigKind::Mac, 32),
+                    b"v1a" => decode(Encoding::Base64, encoded, SigKind::Ed25519, 64),
+                    _ => continue, // versions we do not know are skipped, as the spec says
+                };
+                parsed.sigs.push(sig.map_err(bad)?);
+            }
+            if parsed.sigs.is_empty() {
+                return Err(bad("no v1 or v1a signature"));
+            }
+        }
+        SigFormat::KeyValue {
+            separator,
+            timestamp_key,
+            signature_key,
+        } => {
+            for (count, element) in value.split(|b| b == separator).enumerate() {
+                if count == 2 * MAX_SIGNATURES {
+                    return Err(bad("too many elements"));
+                }
+                let eq = element
+                    .iter()
+                    .position(|&b| b == b'=')
+                    .ok_or_else(|| bad("element is not key=value"))?;
+                let (key, val) = (&element[..eq], &element[eq + 1..]);
+                if key == timestamp_key.as_bytes() {
+                    if parsed.timestamp.is_some_and(|t| t != val) {
+                        return Err(bad("conflicting timestamps"));
+                    }
+                    parsed.timestamp = Some(val);
+                } else if key == signature_key.as_bytes() {
+                    if parsed.sigs.is_full() {
+                        return Err(bad("too many signatures"));
+                    }
+                    parsed
+                        .sigs
+                        .push(decode(Encoding::Hex, val, SigKind::Mac, mac_len).map_err(bad)?);
+                }
+            }
+            if parsed.timestamp.is_none() {
+                return Err(bad("no timestamp element"));
+            }
+            if parsed.sigs.is_empty() {
+                return Err(bad("no signature with the expected scheme"));
+            }
+        }
+    }
+    Ok(parsed)
+}
+
+fn prefix_reason(prefix: &str) -> &'static str {
+    match prefix {
+        "sha256=" => "expected sha256=",
+        "sha1=" => "expected sha1=",
+        "v0=" => "expected v0=",
+        _ => "unexpected signature prefix",
+    }
+}
+
+/// Decodes one signature of exactly `len` bytes. Non-canonical encodings (uppercase hex,
+/// base64 without padding or with non-zero trailing bits) are refused, not normalised.
+fn decode(
+    encoding: Encoding,
+    encoded: &[u8],
+    kind: SigKind,
+    len: usize,
+) -> Result<Sig, &'static str> {
+    let mut sig = Sig {
+        kind,
+        len: len as u8,
+        bytes: [0; 64],
+    };
+    let out = &mut sig.bytes[..len];
+    match encoding {
+        Encoding::Hex => {
+            if encoded.len() != 2 * len {
+                return Err("signature has the wrong length");
+            }
+            if encoded.iter().any(u8::is_ascii_uppercase) {
+                return Err("signature is not lowercase hex");
+            }
+            hex::decode_to_slice(encoded, out).map_err(|_| "signature is not valid hex")?;
+        }
+        Encoding::Base64 => {
+            if encoded.len() != len.div_ceil(3) * 4 {
+                return Err("signature has the wrong length");
+            }
+            let n = STANDARD
+                .decode_slice(encoded, out)
+                .map_err(|_| "signature is not valid base64")?;
+            if n != len {
+                return Err("signature has the wrong length");
+            }
+        }
+    }
+    Ok(sig)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Provider;
+
+    fn parse_for(p: &Provider, v: &str) -> Result<usize, Error> {
+        let name = Cow::Borrowed("h");
+        parse(p.spec(), &name, v.as_bytes()).map(|p| p.sigs.len())
+    }
+
+    const B64_32: &str = "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+
+    #[test]
+    fn standard_lists() {
+        let sw = Provider::STANDARD_WEBHOOKS;
+        assert_eq!(parse_for(&sw, &format!("v1,{B64_32}")).unwrap(), 1);
+        assert_eq!(
+            parse_for(&sw, &format!("v2,x  v1,{B64_32} v1,{B64_32}")).unwrap(),
+            2
+        );
+        for bad in [
+            "",
+            "v1,",
+            "v1",
+            "v2,abc",
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE", // unpadded
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OF=", // non-zero trailing bits
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1O==", // truncated
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=AA", // over-long
+            "v1,g0hM9SsE-OTPJTGt_tmIKtSyZlE3uFJELVlNIOLJ1OE=", // url-safe alphabet
+        ] {
+            assert!(parse_for(&sw, bad).is_err(), "{bad}");
+        }
+        let many = vec![format!("v1,{B64_32}"); MAX_SIGNATURES + 1].join(" ");
+        assert_eq!(
+            parse_for(&sw, &many).unwrap_err().to_string(),
+            "malformed header h: too many signatures"
+        );
+    }
+
+    #[test]
+    fn key_value_lists() {
+        let sig = "4f1cd7feda9826e746b7d482c4badebb657398df1099e1046364f6196a230150";
+        let st = Provider::STRIPE;
+        assert_eq!(
+            parse_for(&st, &format!("t=1,v1={sig},v1={sig},v0=zz,x=y")).unwrap(),
+            2
+        );
+        for bad in [
+            format!("v1={sig}"),
+            "t=1".to_owned(),
+            format!("t=1,v1={sig},junk"),
+            format!("t=1,t=2,v1={sig}"),
+            format!("t=1,v1={}", sig.to_uppercase()),
+            format!("t=1,v1={}", &sig[2..]),
+            format!("t=1,v1={sig}00"),
+            format!("t=1,v1={}zz", &sig[2..]),
+        ] {
+            assert!(parse_for(&st, &bad).is_err(), "{bad}");
+        }
+        let pd = Provider::PADDLE;
+        assert_eq!(parse_for(&pd, &format!("ts=1;h1={sig};h2=x")).unwrap(), 1);
+    }
+
+    #[test]
+    fn single_with_prefix() {
+        let gh = Provider::GITHUB;
+        let sig = "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
+        assert_eq!(parse_for(&gh, &format!("sha256={sig}")).unwrap(), 1);
+        let err = parse_for(&gh, &format!("sha1={sig}")).unwrap_err();
+        assert_eq!(err.to_string(), "malformed header h: expected sha256=");
+    }
+}
