@@ -59,6 +59,15 @@ impl Headers for http::HeaderMap {
     }
 }
 
+#[cfg(feature = "actix")]
+impl Headers for actix_http::header::HeaderMap {
+    fn for_each_value<'a>(&'a self, name: &str, f: &mut dyn FnMut(&'a [u8])) {
+        for v in self.get_all(name) {
+            f(v.as_bytes());
+        }
+    }
+}
+
 /// The one value of header `name`: `None` when absent, an error when it appears more than
 /// once with different values (identical repeats, as some proxies add, are accepted).
 pub(crate) fn unique<'a>(

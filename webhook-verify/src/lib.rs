@@ -39,6 +39,7 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `http` | yes | [`Headers`] for `http::HeaderMap` |
+//! | `actix` | no | [`Headers`] for actix-web's `HeaderMap` |
 //!
 //! # Security
 //!
