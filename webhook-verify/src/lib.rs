@@ -78,7 +78,7 @@ pub use diagnose::Diagnosis;
 pub use error::{Error, ErrorKind};
 pub use headers::Headers;
 pub use provider::{Algorithm, CustomProvider, Encoding, KeyForm, Provider};
-pub use secret::Secret;
+pub use secret::{IntoSecret, Secret};
 pub use sign::{SignOptions, Signer};
 pub use signature::MAX_SIGNATURES;
 pub use tolerance::Tolerance;

@@ -100,31 +100,50 @@ impl fmt::Debug for Secret {
     }
 }
 
-impl TryFrom<&str> for Secret {
-    type Error = Error;
-    fn try_from(text: &str) -> Result<Self, Error> {
-        Self::new(text)
+/// Anything a key can be made from: secret text (`&str`, `String`) or a [`Secret`].
+///
+/// ```
+/// use webhook_verify::{IntoSecret, Secret};
+/// assert!("whsec_abc".into_secret().is_ok());
+/// assert!(Secret::from_bytes([1u8; 16]).unwrap().into_secret().is_ok());
+/// assert!("".into_secret().is_err());
+/// ```
+pub trait IntoSecret {
+    /// Converts into a [`Secret`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidSecret`] for empty text.
+    fn into_secret(self) -> Result<Secret, Error>;
+}
+
+impl IntoSecret for Secret {
+    fn into_secret(self) -> Result<Secret, Error> {
+        Ok(self)
     }
 }
 
-impl TryFrom<String> for Secret {
-    type Error = Error;
-    fn try_from(text: String) -> Result<Self, Error> {
-        Self::new(text)
+impl IntoSecret for &Secret {
+    fn into_secret(self) -> Result<Secret, Error> {
+        Ok(self.clone())
     }
 }
 
-impl TryFrom<&String> for Secret {
-    type Error = Error;
-    fn try_from(text: &String) -> Result<Self, Error> {
-        Self::new(text.as_str())
+impl IntoSecret for &str {
+    fn into_secret(self) -> Result<Secret, Error> {
+        Secret::new(self)
     }
 }
 
-impl TryFrom<&Secret> for Secret {
-    type Error = Error;
-    fn try_from(secret: &Secret) -> Result<Self, Error> {
-        Ok(secret.clone())
+impl IntoSecret for String {
+    fn into_secret(self) -> Result<Secret, Error> {
+        Secret::new(self)
+    }
+}
+
+impl IntoSecret for &String {
+    fn into_secret(self) -> Result<Secret, Error> {
+        Secret::new(self.as_str())
     }
 }
 

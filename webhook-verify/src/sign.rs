@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::keys::{Key, SigningMaterial, signing_key};
 use crate::provider::{Encoding, Message, Part, SigFormat, TimestampSource};
-use crate::{Clock, Error, Provider, Secret, SystemClock};
+use crate::{Clock, Error, IntoSecret, Provider, SystemClock};
 
 /// What to put in a signed delivery besides the body.
 ///
@@ -87,9 +87,9 @@ impl Signer {
     /// [`Error::InvalidSecret`] when the secret cannot be used to sign for this provider.
     pub fn new<S>(provider: &Provider, secret: S) -> Result<Self, Error>
     where
-        S: TryInto<Secret, Error = Error>,
+        S: IntoSecret,
     {
-        let secret = secret.try_into()?;
+        let secret = secret.into_secret()?;
         Ok(Self {
             key: signing_key(provider.spec(), &secret)?,
             provider: provider.clone(),

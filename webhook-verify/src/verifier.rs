@@ -17,7 +17,9 @@ use crate::keys::{Key, verification_key};
 use crate::provider::{EventTypeSource, IdSource, Message, Names, Part, TimestampSource};
 use crate::signature::{self, Parsed, SigKind};
 use crate::tolerance::parse_unix;
-use crate::{Clock, Delivery, Error, Headers, Provider, Secret, SystemClock, Tolerance, Verified};
+use crate::{
+    Clock, Delivery, Error, Headers, IntoSecret, Provider, Secret, SystemClock, Tolerance, Verified,
+};
 
 /// Verifies deliveries from one provider against one or more keys.
 ///
@@ -97,7 +99,7 @@ impl Verifier {
     /// [`Error::InvalidSecret`] when the secret cannot be used with this provider.
     pub fn new<S>(provider: Provider, secret: S) -> Result<Self, Error>
     where
-        S: TryInto<Secret, Error = Error>,
+        S: IntoSecret,
     {
         Self::builder(provider).secret(secret).build()
     }
@@ -324,7 +326,7 @@ impl VerifierBuilder {
     /// [`build`](Self::build). Defaults to no keys (and `build` fails without one).
     pub fn secret<S>(self, secret: S) -> Self
     where
-        S: TryInto<Secret, Error = Error>,
+        S: IntoSecret,
     {
         self.add(None, secret)
     }
@@ -333,16 +335,16 @@ impl VerifierBuilder {
     /// this key verifies a delivery.
     pub fn secret_with_id<S>(self, id: impl Into<Arc<str>>, secret: S) -> Self
     where
-        S: TryInto<Secret, Error = Error>,
+        S: IntoSecret,
     {
         self.add(Some(id.into()), secret)
     }
 
     fn add<S>(mut self, id: Option<Arc<str>>, secret: S) -> Self
     where
-        S: TryInto<Secret, Error = Error>,
+        S: IntoSecret,
     {
-        match secret.try_into() {
+        match secret.into_secret() {
             Ok(s) => self.secrets.push((id, s)),
             Err(e) => {
                 self.error.get_or_insert(e);
@@ -434,7 +436,7 @@ pub fn verify<S, H>(
     body: impl IntoBody,
 ) -> Result<Verified, Error>
 where
-    S: TryInto<Secret, Error = Error>,
+    S: IntoSecret,
     H: Headers + ?Sized,
 {
     let verifier = Verifier::new(provider.clone(), secret)?;

@@ -1,0 +1,104 @@
+//! Fixtures shared by the integration tests: secrets per provider, a signer, a fixed time.
+
+#![allow(dead_code, unreachable_pub)]
+
+use base64::Engine as _;
+use ed25519_dalek::SigningKey;
+use webhook_verify::{Delivery, Encoding, Provider, SignOptions, Signer};
+
+/// The fixed "now" of the tests.
+pub const NOW: i64 = 1_700_000_000;
+
+/// The URL Twilio deliveries are signed for.
+pub const TWILIO_URL: &str = "https://example.com/hook?x=1";
+
+/// Standard Webhooks Ed25519 key pair (svix README).
+pub const WHSK: &str =
+    "whsk_6Xb/dCcHpPea21PS1N9VY/NZW723CEc77N4rJCubMbfVKIDij2HKpMKkioLlX0dRqSKJp4AJ6p9lMicMFs6Kvg==";
+pub const WHPK: &str = "whpk_1SiA4o9hyqTCpIqC5V9HUakiiaeACeqfZTInDBbOir4=";
+
+const DISCORD_SEED: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+const DISCORD_PUBLIC: &str = "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8";
+
+pub fn other_whpk() -> String {
+    let key = SigningKey::from_bytes(&[9; 32]).verifying_key();
+    format!(
+        "whpk_{}",
+        base64::engine::general_purpose::STANDARD.encode(key.as_bytes())
+    )
+}
+
+/// A custom provider, signed over `{id}.{timestamp}.{body}` with base64 signatures.
+pub fn custom() -> Provider {
+    Provider::custom("acme")
+        .signature_header("X-Acme-Signature")
+        .prefix("v1=")
+        .encoding(Encoding::Base64)
+        .timestamp_header("X-Acme-Timestamp")
+        .id_header("X-Acme-Id")
+        .signed_content("{id}.{timestamp}.{body}")
+        .build()
+        .unwrap()
+}
+
+/// Every built-in provider and a custom one.
+pub fn all_providers() -> Vec<Provider> {
+    let mut v = Provider::all().to_vec();
+    v.push(custom());
+    v
+}
+
+/// The secret a verifier for `p` takes.
+pub fn verifier_secret(p: &Provider) -> String {
+    match p.name() {
+        "standard" | "svix" | "clerk" | "resend" => "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into(),
+        "discord" => DISCORD_PUBLIC.into(),
+        "stripe" => "whsec_test_secret".into(),
+        "twilio" => "12345".into(),
+        other => format!("{other}-signing-secret"),
+    }
+}
+
+/// The secret a signer for `p` takes (differs for Ed25519 schemes).
+pub fn signing_secret(p: &Provider) -> String {
+    match p.name() {
+        "discord" => DISCORD_SEED.into(),
+        _ => verifier_secret(p),
+    }
+}
+
+/// Another valid secret of the same form.
+pub fn other_secret(p: &Provider) -> String {
+    match p.name() {
+        "standard" | "svix" | "clerk" | "resend" => format!(
+            "whsec_{}",
+            base64::engine::general_purpose::STANDARD.encode([3u8; 32])
+        ),
+        "discord" => hex::encode(SigningKey::from_bytes(&[9; 32]).verifying_key().as_bytes()),
+        _ => format!("{}-old", verifier_secret(p)),
+    }
+}
+
+/// Headers signing `body` for `p` at `timestamp`.
+pub fn signed(p: &Provider, body: &[u8], timestamp: i64) -> (Vec<(String, String)>, Vec<u8>) {
+    let signer = Signer::new(p, signing_secret(p)).unwrap();
+    let mut opts = SignOptions::new().timestamp(timestamp).id("msg_test_1");
+    if p.needs_url() {
+        opts = opts.url(TWILIO_URL);
+    }
+    (signer.sign(body, &opts).unwrap(), body.to_vec())
+}
+
+/// A delivery of these headers and body, with the URL when the provider signs it.
+pub fn delivery_for<'a>(
+    p: &Provider,
+    headers: &'a Vec<(String, String)>,
+    body: &[u8],
+) -> Delivery<'a> {
+    let d = Delivery::new(headers, body.to_vec());
+    if p.needs_url() {
+        d.with_url(TWILIO_URL)
+    } else {
+        d
+    }
+}
