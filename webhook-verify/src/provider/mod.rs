@@ -75,7 +75,9 @@ impl Provider {
     pub const SHOPIFY: Provider = Provider::builtin(&shopify::SHOPIFY);
     /// Twilio: `X-Twilio-Signature` (HMAC-SHA1, base64) over the request URL and the sorted
     /// form parameters, or over the URL with `bodySHA256=` for JSON bodies. Needs the URL
-    /// ([`Delivery::with_url`](crate::Delivery::with_url)).
+    /// ([`Delivery::with_url`](crate::Delivery::with_url)). Twilio's form signature covers
+    /// the decoded parameters, not the raw body bytes: parse the form from the verified
+    /// body, never from a re-encoded copy.
     pub const TWILIO: Provider = Provider::builtin(&twilio::TWILIO);
     /// Discord: Ed25519 `X-Signature-Ed25519` over timestamp ‖ body; the secret is the
     /// application's public key in hex. No tolerance by default, like Discord's own library.
