@@ -1,6 +1,6 @@
 //! Fixtures shared by the integration tests: secrets per provider, a signer, a fixed time.
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, clippy::ptr_arg)]
 
 use base64::Engine as _;
 use ed25519_dalek::SigningKey;
