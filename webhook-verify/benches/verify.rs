@@ -16,7 +16,11 @@ const STRIPE_SECRET: &str = "whsec_test_secret";
 const SW_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 fn body(len: usize) -> Bytes {
-    Bytes::from((0..len).map(|i| b"abcdefghijklmnopqrstuvwxyz{}\":,"[i % 32]).collect::<Vec<u8>>())
+    Bytes::from(
+        (0..len)
+            .map(|i| b"abcdefghijklmnopqrstuvwxyz{}\":,"[i % 32])
+            .collect::<Vec<u8>>(),
+    )
 }
 
 fn header_map(pairs: Vec<(String, String)>) -> http::HeaderMap {
@@ -52,15 +56,19 @@ fn bench(c: &mut Criterion) {
             .unwrap();
         let tag = hex::decode(stripe_headers[0].1.split("v1=").nth(1).unwrap()).unwrap();
         let ts = NOW.to_string();
-        group.bench_with_input(BenchmarkId::new("bare_hmac_sha256", size), &body, |b, body| {
-            b.iter(|| {
-                let mut mac = Hmac::<Sha256>::new_from_slice(STRIPE_SECRET.as_bytes()).unwrap();
-                mac.update(ts.as_bytes());
-                mac.update(b".");
-                mac.update(black_box(body));
-                black_box(mac.verify_slice(&tag).is_ok())
-            })
-        });
+        group.bench_with_input(
+            BenchmarkId::new("bare_hmac_sha256", size),
+            &body,
+            |b, body| {
+                b.iter(|| {
+                    let mut mac = Hmac::<Sha256>::new_from_slice(STRIPE_SECRET.as_bytes()).unwrap();
+                    mac.update(ts.as_bytes());
+                    mac.update(b".");
+                    mac.update(black_box(body));
+                    black_box(mac.verify_slice(&tag).is_ok())
+                })
+            },
+        );
 
         let map = header_map(stripe_headers);
         let v = verifier(Provider::STRIPE, STRIPE_SECRET);
@@ -73,16 +81,25 @@ fn bench(c: &mut Criterion) {
 
         let sw = Signer::new(&Provider::STANDARD_WEBHOOKS, SW_SECRET)
             .unwrap()
-            .sign(&body, &SignOptions::new().timestamp(NOW).id("msg_2KWPBgLlAfxdpx2AI54pPJ85f4W"))
+            .sign(
+                &body,
+                &SignOptions::new()
+                    .timestamp(NOW)
+                    .id("msg_2KWPBgLlAfxdpx2AI54pPJ85f4W"),
+            )
             .unwrap();
         let map = header_map(sw);
         let v = verifier(Provider::STANDARD_WEBHOOKS, SW_SECRET);
-        group.bench_with_input(BenchmarkId::new("standard_webhooks", size), &body, |b, body| {
-            b.iter(|| {
-                let d = Delivery::new(&map, body.clone());
-                black_box(v.verify(black_box(&d)).unwrap())
-            })
-        });
+        group.bench_with_input(
+            BenchmarkId::new("standard_webhooks", size),
+            &body,
+            |b, body| {
+                b.iter(|| {
+                    let d = Delivery::new(&map, body.clone());
+                    black_box(v.verify(black_box(&d)).unwrap())
+                })
+            },
+        );
     }
     group.finish();
 }

@@ -70,7 +70,10 @@ impl Headers for actix_http::header::HeaderMap {
 
 /// The one value of header `name`: `None` when absent, an error when it appears more than
 /// once with different values (identical repeats, as some proxies add, are accepted).
-#[allow(clippy::ptr_arg, reason = "static names are cloned into errors without allocating")]
+#[allow(
+    clippy::ptr_arg,
+    reason = "static names are cloned into errors without allocating"
+)]
 pub(crate) fn unique<'a>(
     headers: &'a dyn Headers,
     name: &Cow<'static, str>,
@@ -89,7 +92,10 @@ pub(crate) fn unique<'a>(
 }
 
 /// Like [`unique`], but the header must be present.
-#[allow(clippy::ptr_arg, reason = "static names are cloned into errors without allocating")]
+#[allow(
+    clippy::ptr_arg,
+    reason = "static names are cloned into errors without allocating"
+)]
 pub(crate) fn required<'a>(
     headers: &'a dyn Headers,
     name: &Cow<'static, str>,

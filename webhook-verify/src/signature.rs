@@ -44,7 +44,10 @@ pub(crate) struct Parsed<'a> {
 }
 
 /// Parses the signature header `value` (from header `name`) per `spec`.
-#[allow(clippy::ptr_arg, reason = "static names are cloned into errors without allocating")]
+#[allow(
+    clippy::ptr_arg,
+    reason = "static names are cloned into errors without allocating"
+)]
 pub(crate) fn parse<'a>(
     spec: &Spec,
     name: &Cow<'static, str>,
