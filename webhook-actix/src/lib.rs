@@ -1,1 +1,104 @@
-//! actix-web adapter for webhook-verify.
+//! actix-web adapter for [`webhook_verify`]: verify webhook deliveries (Stripe, GitHub,
+//! Slack, Standard Webhooks, Svix, Shopify, Twilio, Discord, Paddle, custom HMAC senders)
+//! before your handler runs, with a middleware or an extractor.
+//!
+//! ```toml
+//! [dependencies]
+//! webhook-actix = "0.1"
+//! webhook-verify = "0.1"
+//! ```
+//!
+//! - [`VerifyWebhook`]: middleware that verifies, puts the body back for the handler's own
+//!   extractors (`web::Json<T>`, `web::Bytes`) and stores the
+//!   [`Verified`](webhook_verify::Verified) delivery in the request extensions.
+//! - [`Webhook<T>`]: extractor giving the verified body parsed as JSON `T`;
+//!   [`RawWebhook`]: the [`Verified`](webhook_verify::Verified) delivery itself. Both are
+//!   configured by a [`WebhookConfig`] registered with `App::app_data`.
+//! - [`WebhookError`]: every refusal, as a [`ResponseError`](actix_web::ResponseError).
+//! - [`test`]: correctly signed `actix_web::test::TestRequest`s for your own tests.
+//!
+//! # Quickstart
+//!
+//! ```no_run
+//! use actix_web::{App, HttpServer, web};
+//! use serde::Deserialize;
+//! use webhook_actix::{Webhook, WebhookConfig};
+//! use webhook_verify::{Provider, Verifier};
+//!
+//! #[derive(Deserialize)]
+//! struct StripeEvent {
+//!     id: String,
+//!     r#type: String,
+//! }
+//!
+//! async fn stripe(Webhook(event): Webhook<StripeEvent>) -> &'static str {
+//!     println!("{} {}", event.id, event.r#type);
+//!     "ok"
+//! }
+//!
+//! #[actix_web::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let verifier = Verifier::new(Provider::STRIPE, std::env::var("STRIPE_WEBHOOK_SECRET")?)?;
+//!     let config = WebhookConfig::new(verifier);
+//!     HttpServer::new(move || {
+//!         App::new()
+//!             .app_data(config.clone())
+//!             .route("/webhooks/stripe", web::post().to(stripe))
+//!     })
+//!     .bind(("127.0.0.1", 8080))?
+//!     .run()
+//!     .await?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! # Responses
+//!
+//! Refusals follow one status policy, with short `text/plain` bodies that never say which
+//! key or byte failed: 400 for missing, duplicate or malformed signature/timestamp headers
+//! (`missing header stripe-signature`), 401 `invalid signature` and 401 `timestamp outside
+//! tolerance`, 413 `payload too large`, 400 `invalid payload` when a verified body is not
+//! the handler's type, 500 `internal server error` for the receiver's own configuration
+//! mistakes (no [`WebhookConfig`], no URL for Twilio). See [`WebhookError`].
+//!
+//! # Providers that sign the URL
+//!
+//! Twilio signs the full URL it posts to. The adapter rebuilds it as
+//! `http://{Host}{path and query}`; behind a proxy or TLS terminator set
+//! [`WebhookConfig::public_base_url`] (e.g. `https://hooks.example.com`) so the URL checked
+//! is the public one.
+//!
+//! # Logging
+//!
+//! Each delivery runs in a `tracing` span named `webhook` (target `webhook_actix`) with the
+//! fields `provider`, `id` and `outcome` (`verified` or the refusal's
+//! [`kind_str`](WebhookError::kind_str)). Refusals are logged at DEBUG with the reason and
+//! the core's diagnosis hints; configuration errors at ERROR.
+//!
+//! # Security
+//!
+//! - The body is verified as raw bytes before any parsing.
+//! - Bodies are limited to [`DEFAULT_MAX_BODY`] (1 MiB) unless configured: a larger
+//!   `Content-Length` is refused before reading, a chunked body as soon as it passes the
+//!   limit, so memory stays bounded whatever the sender streams.
+//! - Nothing logged or answered contains a secret, a signature or the body.
+//! - No `unsafe` code.
+
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+mod body;
+mod config;
+mod error;
+mod extract;
+mod middleware;
+pub mod test;
+mod verify;
+
+pub use config::{DEFAULT_MAX_BODY, WebhookConfig};
+pub use error::WebhookError;
+pub use extract::{RawWebhook, Webhook};
+pub use middleware::{VerifyWebhook, VerifyWebhookService};
+
+#[doc(no_inline)]
+pub use webhook_verify::{Provider, Verified, Verifier};

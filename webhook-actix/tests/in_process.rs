@@ -1,0 +1,476 @@
+//! The middleware and the extractors driven in process with `actix_web::test`.
+
+mod common;
+
+use actix_http::Request;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::error::InternalError;
+use actix_web::http::header::{CONTENT_LENGTH, HeaderValue};
+use actix_web::test::{self, TestRequest};
+use actix_web::{App, HttpResponse, web};
+use common::*;
+use webhook_actix::{DEFAULT_MAX_BODY, RawWebhook, VerifyWebhook, WebhookConfig};
+use webhook_verify::{Delivery, Provider, SignOptions, Signer};
+
+async fn send<S, B>(app: &S, req: Request) -> (u16, String)
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let res = test::call_service(app, req).await;
+    let status = res.status().as_u16();
+    if status >= 400 {
+        assert_eq!(
+            res.headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap()),
+            Some("text/plain; charset=utf-8"),
+            "error bodies are text/plain"
+        );
+    }
+    let body = test::read_body(res).await;
+    (status, String::from_utf8(body.to_vec()).unwrap())
+}
+
+fn post(path: &str, headers: &[(String, String)], body: impl Into<bytes::Bytes>) -> Request {
+    let mut req = TestRequest::post().uri(path);
+    for h in headers {
+        req = req.append_header(h.clone());
+    }
+    req.set_payload(body).to_request()
+}
+
+#[actix_web::test]
+async fn valid_deliveries_for_several_providers_middleware_and_extractor() {
+    for (provider, secret, body) in providers() {
+        let app = test::init_service(
+            App::new().configure(routes(WebhookConfig::new(verifier(&provider, secret)))),
+        )
+        .await;
+        for path in ["/mw", "/raw"] {
+            // TestRequest has no Host header: the adapter falls back to the app's host.
+            let url = format!("http://localhost:8080{path}");
+            let headers = sign(&provider, secret, body.as_bytes(), &url);
+            let (status, text) = send(&app, post(path, &headers, body)).await;
+            assert_eq!(status, 200, "{} {path}: {text}", provider.name());
+            let expected_id = match provider.name() {
+                "stripe" => "evt_1",
+                "standard" => headers[1].1.as_str(),
+                _ => "-",
+            };
+            assert_eq!(
+                text,
+                format!("{}|{expected_id}|{body}", provider.name()),
+                "{path}"
+            );
+        }
+    }
+}
+
+#[actix_web::test]
+async fn test_helpers_sign_every_provider_for_the_extractor() {
+    for (provider, secret, body) in providers() {
+        let app = test::init_service(
+            App::new().configure(routes(WebhookConfig::new(verifier(&provider, secret)))),
+        )
+        .await;
+        let signer = Signer::new(&provider, secret).unwrap();
+        let req = webhook_actix::test::signed_request_to(
+            &signer,
+            "http://hooks.example.com/raw?a=1",
+            body,
+            &SignOptions::new(),
+        )
+        .unwrap()
+        .to_request();
+        let (status, text) = send(&app, req).await;
+        assert_eq!(status, 200, "{}: {text}", provider.name());
+        if !provider.needs_url() {
+            let req = webhook_actix::test::signed_request(&signer, body, &SignOptions::new())
+                .unwrap()
+                .uri("/mw")
+                .to_request();
+            assert_eq!(send(&app, req).await.0, 200, "{}", provider.name());
+        }
+    }
+}
+
+#[actix_web::test]
+async fn middleware_then_web_json_and_typed_extractor() {
+    let app =
+        test::init_service(App::new().configure(routes(WebhookConfig::new(standard())))).await;
+    for path in ["/mw-json", "/typed"] {
+        let headers = standard_headers(STANDARD_SECRET, EVENT_BODY.as_bytes(), now());
+        let req = TestRequest::post()
+            .uri(path)
+            .insert_header(("content-type", "application/json"));
+        let req = headers
+            .iter()
+            .fold(req, |r, h| r.insert_header(h.clone()))
+            .set_payload(EVENT_BODY)
+            .to_request();
+        assert_eq!(
+            send(&app, req).await,
+            (200, "evt_1 invoice.paid".to_owned()),
+            "{path}"
+        );
+    }
+    // The middleware refuses before web::Json ever parses.
+    let (status, text) = send(&app, post("/mw-json", &[], EVENT_BODY)).await;
+    assert_eq!(
+        (status, text.as_str()),
+        (400, "missing header webhook-signature")
+    );
+}
+
+/// One row of the status policy: headers and body sent, status and body expected.
+struct Case {
+    name: &'static str,
+    headers: Vec<(String, String)>,
+    body: String,
+    status: u16,
+    text: &'static str,
+}
+
+fn remove(mut headers: Vec<(String, String)>, name: &str) -> Vec<(String, String)> {
+    headers.retain(|(n, _)| n != name);
+    headers
+}
+
+fn replace(headers: Vec<(String, String)>, name: &str, value: &str) -> Vec<(String, String)> {
+    let mut headers = remove(headers, name);
+    headers.push((name.to_owned(), value.to_owned()));
+    headers
+}
+
+fn rejection_cases() -> Vec<Case> {
+    let body = EVENT_BODY.to_owned();
+    let good = standard_headers(STANDARD_SECRET, body.as_bytes(), now());
+    let mut duplicate = good.clone();
+    duplicate.push(("webhook-signature".into(), "v1,AAAA".into()));
+    let case = |name, headers, status, text| Case {
+        name,
+        headers,
+        body: body.clone(),
+        status,
+        text,
+    };
+    vec![
+        case(
+            "missing signature",
+            remove(good.clone(), "webhook-signature"),
+            400,
+            "missing header webhook-signature",
+        ),
+        case(
+            "missing timestamp",
+            remove(good.clone(), "webhook-timestamp"),
+            400,
+            "missing header webhook-timestamp",
+        ),
+        case(
+            "missing id",
+            remove(good.clone(), "webhook-id"),
+            400,
+            "missing header webhook-id",
+        ),
+        case(
+            "no headers",
+            Vec::new(),
+            400,
+            "missing header webhook-signature",
+        ),
+        case(
+            "duplicate signature",
+            duplicate,
+            400,
+            "duplicate header webhook-signature",
+        ),
+        case(
+            "garbled signature",
+            replace(good.clone(), "webhook-signature", "garbage"),
+            400,
+            "malformed header webhook-signature: signature entry is not version,signature",
+        ),
+        case(
+            "garbled timestamp",
+            replace(good.clone(), "webhook-timestamp", "12x4"),
+            400,
+            "malformed header webhook-timestamp: timestamp is not an unsigned decimal integer",
+        ),
+        case(
+            "wrong secret",
+            standard_headers(
+                "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+                body.as_bytes(),
+                now(),
+            ),
+            401,
+            "invalid signature",
+        ),
+        Case {
+            name: "tampered body",
+            headers: good.clone(),
+            body: body.replace("invoice.paid", "invoice.void"),
+            status: 401,
+            text: "invalid signature",
+        },
+        case(
+            "timestamp too old",
+            standard_headers(STANDARD_SECRET, body.as_bytes(), now() - 3600),
+            401,
+            "timestamp outside tolerance",
+        ),
+        case(
+            "timestamp in the future",
+            standard_headers(STANDARD_SECRET, body.as_bytes(), now() + 3600),
+            401,
+            "timestamp outside tolerance",
+        ),
+        Case {
+            name: "empty body, signature of another",
+            headers: good.clone(),
+            body: String::new(),
+            status: 401,
+            text: "invalid signature",
+        },
+        Case {
+            name: "over the default limit",
+            headers: standard_headers(STANDARD_SECRET, &[b' '; DEFAULT_MAX_BODY + 1], now()),
+            body: " ".repeat(DEFAULT_MAX_BODY + 1),
+            status: 413,
+            text: "payload too large",
+        },
+    ]
+}
+
+#[actix_web::test]
+async fn every_rejection_row_same_on_middleware_and_extractors() {
+    let verifier = standard();
+    let app =
+        test::init_service(App::new().configure(routes(WebhookConfig::new(verifier.clone()))))
+            .await;
+    for case in rejection_cases() {
+        if case.status != 413 {
+            // The adapter answers exactly what the core says.
+            let err = verifier
+                .verify(&Delivery::new(&case.headers, case.body.clone()))
+                .unwrap_err();
+            assert_eq!(
+                (err.status(), &*err.body_text()),
+                (case.status, case.text),
+                "{}",
+                case.name
+            );
+        }
+        for path in ["/mw", "/mw-json", "/raw", "/typed"] {
+            let got = send(&app, post(path, &case.headers, case.body.clone())).await;
+            assert_eq!(
+                got,
+                (case.status, case.text.to_owned()),
+                "{} at {path}",
+                case.name
+            );
+        }
+    }
+}
+
+#[actix_web::test]
+async fn empty_and_non_json_bodies() {
+    let app =
+        test::init_service(App::new().configure(routes(WebhookConfig::new(standard())))).await;
+    for body in ["", "not json"] {
+        let headers = standard_headers(STANDARD_SECRET, body.as_bytes(), now());
+        for path in ["/mw", "/raw"] {
+            let got = send(&app, post(path, &headers, body)).await;
+            assert_eq!(
+                got,
+                (200, format!("standard|msg_test|{body}")),
+                "{body:?} at {path}"
+            );
+        }
+        let got = send(&app, post("/typed", &headers, body)).await;
+        assert_eq!(got, (400, "invalid payload".to_owned()), "{body:?}");
+    }
+    // A valid JSON body of the wrong shape is also `invalid payload`.
+    let body = r#"{"id":1}"#;
+    let headers = standard_headers(STANDARD_SECRET, body.as_bytes(), now());
+    let got = send(&app, post("/typed", &headers, body)).await;
+    assert_eq!(got, (400, "invalid payload".to_owned()));
+}
+
+#[actix_web::test]
+async fn limit_minus_one_exact_plus_one() {
+    const LIMIT: usize = 1000;
+    let config = WebhookConfig::new(standard()).max_body(LIMIT);
+    let app = test::init_service(App::new().configure(routes(config))).await;
+    for (len, status) in [(LIMIT - 1, 200), (LIMIT, 200), (LIMIT + 1, 413)] {
+        let body = "x".repeat(len);
+        let headers = standard_headers(STANDARD_SECRET, body.as_bytes(), now());
+        for path in ["/mw", "/raw"] {
+            // With Content-Length.
+            let (got, text) = send(&app, post(path, &headers, body.clone())).await;
+            assert_eq!(got, status, "{len} bytes at {path}: {text}");
+            if status == 413 {
+                assert_eq!(text, "payload too large");
+            }
+            // Streamed in chunks, without Content-Length.
+            let (stream, pulled_bytes) = CountingBody::new(len, 100);
+            let mut req = TestRequest::post().uri(path);
+            for h in &headers {
+                req = req.insert_header(h.clone());
+            }
+            let mut req = req.to_request();
+            req.headers_mut().remove(CONTENT_LENGTH);
+            *req.payload() = payload(stream);
+            let (got, text) = send(&app, req).await;
+            assert_eq!(got, status, "chunked {len} bytes at {path}: {text}");
+            assert!(pulled(&pulled_bytes) <= LIMIT + 100);
+        }
+    }
+}
+
+/// A request whose body is a counting stream of `total` bytes.
+fn streamed(
+    path: &str,
+    total: usize,
+    chunk: usize,
+    content_length: Option<usize>,
+) -> (Request, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let (stream, counter) = CountingBody::new(total, chunk);
+    let headers = standard_headers(STANDARD_SECRET, b"whatever", now());
+    let mut req = TestRequest::post().uri(path);
+    for h in headers {
+        req = req.insert_header(h);
+    }
+    let mut req = req.to_request();
+    if let Some(len) = content_length {
+        req.headers_mut().insert(
+            CONTENT_LENGTH,
+            HeaderValue::from_str(&len.to_string()).unwrap(),
+        );
+    }
+    *req.payload() = payload(stream);
+    (req, counter)
+}
+
+#[actix_web::test]
+async fn fifty_mib_chunked_body_is_cut_off_at_the_limit() {
+    const CHUNK: usize = 64 * 1024;
+    let app =
+        test::init_service(App::new().configure(routes(WebhookConfig::new(standard())))).await;
+    for path in ["/mw", "/raw", "/typed"] {
+        let (req, counter) = streamed(path, 50 * 1024 * 1024, CHUNK, None);
+        let got = send(&app, req).await;
+        assert_eq!(got, (413, "payload too large".to_owned()), "{path}");
+        let pulled = pulled(&counter);
+        assert!(pulled > DEFAULT_MAX_BODY, "{path}: read {pulled}");
+        assert!(
+            pulled <= DEFAULT_MAX_BODY + CHUNK,
+            "{path}: read {pulled} bytes"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn content_length_over_the_limit_is_refused_before_reading() {
+    let app =
+        test::init_service(App::new().configure(routes(WebhookConfig::new(standard())))).await;
+    for path in ["/mw", "/raw"] {
+        let (req, counter) = streamed(path, 10, 10, Some(DEFAULT_MAX_BODY + 1));
+        let got = send(&app, req).await;
+        assert_eq!(got, (413, "payload too large".to_owned()), "{path}");
+        assert_eq!(pulled(&counter), 0, "{path}");
+    }
+}
+
+#[actix_web::test]
+async fn extractor_without_config_is_a_500() {
+    let app = test::init_service(App::new().route("/raw", web::post().to(echo_raw))).await;
+    let headers = standard_headers(STANDARD_SECRET, EVENT_BODY.as_bytes(), now());
+    let got = send(&app, post("/raw", &headers, EVENT_BODY)).await;
+    assert_eq!(got, (500, "internal server error".to_owned()));
+}
+
+#[actix_web::test]
+async fn extractor_reuses_the_middleware_result_without_config() {
+    let app = test::init_service(
+        App::new().service(
+            web::resource("/")
+                .wrap(VerifyWebhook::new(standard()))
+                .route(
+                    web::post()
+                        .to(|a: RawWebhook| async move { a.id().unwrap_or_default().to_owned() }),
+                ),
+        ),
+    )
+    .await;
+    let headers = standard_headers(STANDARD_SECRET, EVENT_BODY.as_bytes(), now());
+    assert_eq!(
+        send(&app, post("/", &headers, EVENT_BODY)).await,
+        (200, "msg_test".to_owned())
+    );
+    assert_eq!(send(&app, post("/", &[], EVENT_BODY)).await.0, 400);
+}
+
+#[actix_web::test]
+async fn config_as_web_data() {
+    let app = test::init_service(
+        App::new()
+            .app_data(web::Data::new(WebhookConfig::new(standard())))
+            .route("/raw", web::post().to(echo_raw)),
+    )
+    .await;
+    let headers = standard_headers(STANDARD_SECRET, EVENT_BODY.as_bytes(), now());
+    assert_eq!(send(&app, post("/raw", &headers, EVENT_BODY)).await.0, 200);
+}
+
+#[actix_web::test]
+async fn error_handler_on_middleware_and_extractor() {
+    let config = WebhookConfig::new(standard()).error_handler(|err, _req| {
+        let res = HttpResponse::ImATeapot()
+            .content_type("text/plain; charset=utf-8")
+            .body(format!("custom: {}", err.body_text()));
+        InternalError::from_response(err, res).into()
+    });
+    let app = test::init_service(App::new().configure(routes(config))).await;
+    for path in ["/mw", "/raw", "/typed"] {
+        let got = send(&app, post(path, &[], EVENT_BODY)).await;
+        assert_eq!(
+            got,
+            (418, "custom: missing header webhook-signature".to_owned()),
+            "{path}"
+        );
+    }
+    let headers = standard_headers(STANDARD_SECRET, b"[]", now());
+    let got = send(&app, post("/typed", &headers, "[]")).await;
+    assert_eq!(got, (418, "custom: invalid payload".to_owned()));
+}
+
+#[actix_web::test]
+async fn twilio_public_base_url() {
+    let body = FORM_BODY;
+    let public = "https://hooks.example.com/raw?x=1";
+    let headers = sign(&Provider::TWILIO, TWILIO_SECRET, body.as_bytes(), public);
+    let request = || {
+        let mut req = TestRequest::post()
+            .uri("/raw?x=1")
+            .insert_header(("host", "10.0.0.5:8080"));
+        for h in &headers {
+            req = req.insert_header(h.clone());
+        }
+        req.set_payload(body).to_request()
+    };
+    let twilio = verifier(&Provider::TWILIO, TWILIO_SECRET);
+    // Without the public URL, the internal Host does not match what Twilio signed.
+    let app =
+        test::init_service(App::new().configure(routes(WebhookConfig::new(twilio.clone())))).await;
+    assert_eq!(
+        send(&app, request()).await,
+        (401, "invalid signature".to_owned())
+    );
+    let config = WebhookConfig::new(twilio).public_base_url("https://hooks.example.com");
+    let app = test::init_service(App::new().configure(routes(config))).await;
+    assert_eq!(send(&app, request()).await.0, 200);
+}
