@@ -1,1 +1,112 @@
-//! axum adapter for webhook-verify.
+//! Verify webhook deliveries in [axum](https://docs.rs/axum) 0.8: an extractor that hands
+//! your handler a verified, parsed event, and a tower layer for everything else. The
+//! signature checks are [`webhook_verify`]'s: constant-time, over the raw body, with
+//! timestamp tolerance and key rotation, for Stripe, GitHub, Slack, Standard Webhooks,
+//! Svix, Shopify, Twilio, Discord, Paddle and custom HMAC senders.
+//!
+//! ```toml
+//! [dependencies]
+//! webhook-axum = "0.1"
+//! webhook-verify = "0.1"
+//! ```
+//!
+//! # Quickstart
+//!
+//! Put a [`WebhookConfig`] in the state (or make it reachable with
+//! [`FromRef`](axum::extract::FromRef)) and take [`Webhook<T>`] as the handler's last
+//! argument:
+//!
+//! ```no_run
+//! use axum::{Router, routing::post};
+//! use serde::Deserialize;
+//! use webhook_axum::{Webhook, WebhookConfig};
+//! use webhook_verify::{Provider, Verifier};
+//!
+//! #[derive(Deserialize)]
+//! struct Event {
+//!     id: String,
+//!     #[serde(rename = "type")]
+//!     kind: String,
+//! }
+//!
+//! async fn stripe(Webhook(event): Webhook<Event>) -> &'static str {
+//!     println!("{}: {}", event.id, event.kind);
+//!     "ok"
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let verifier = Verifier::new(Provider::STRIPE, std::env::var("STRIPE_WEBHOOK_SECRET")?)?;
+//!     let app = Router::new()
+//!         .route("/webhooks/stripe", post(stripe))
+//!         .with_state(WebhookConfig::new(verifier));
+//!     let listener = tokio::net::TcpListener::bind("0.0.0.0:3000").await?;
+//!     axum::serve(listener, app).await?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! - [`Webhook<T>`]: verified, then parsed as JSON `T`.
+//! - [`VerifiedWebhook`]: verified, unparsed: the raw bytes and the
+//!   [`Verified`](webhook_verify::Verified) metadata (id, timestamp, event type, key).
+//! - [`VerifyWebhookLayer`]: verifies before the inner service, puts the `Verified` in the
+//!   request extensions and passes the body on, so `Json<T>` or any other extractor works.
+//! - [`WebhookRejection`]: what a refused request gets; its status and body follow the
+//!   status policy below, and [`WebhookConfigBuilder::on_rejection`] replaces the response.
+//! - [`test_helpers::SignedRequest`]: signed requests for your own tests.
+//!
+//! # Responses
+//!
+//! | situation | status | body (`text/plain`) |
+//! |---|---|---|
+//! | signature or timestamp header missing, repeated or malformed | 400 | e.g. `missing header webhook-signature` |
+//! | signature mismatch | 401 | `invalid signature` |
+//! | timestamp outside tolerance | 401 | `timestamp outside tolerance` |
+//! | body over the limit | 413 | `payload too large` |
+//! | verified, but not JSON of the handler's type | 400 | `invalid payload` |
+//! | body could not be read | 400 | `failed to read body` |
+//! | receiver misconfigured (e.g. no URL for Twilio) | 500 | `internal server error` |
+//!
+//! # URL-signing providers (Twilio)
+//!
+//! Twilio signs the URL it requested. Behind a proxy or TLS terminator, set
+//! [`WebhookConfigBuilder::public_base_url`] to the scheme and host the sender uses
+//! (`https://hooks.example.com`); the request's original path and query are appended.
+//! Without it the URL is rebuilt as `http://{Host}{path and query}`.
+//!
+//! # Tracing
+//!
+//! Each delivery runs in a DEBUG `webhook` span with the fields `provider`, `id` and
+//! `outcome` (`verified`, `signature_mismatch`, `payload_too_large`, `invalid_payload`, ...).
+//! On failure a DEBUG event carries the verifier's [diagnosis](webhook_verify::Diagnosis)
+//! hints; rejection responses are logged at TRACE under [`REJECTION_TARGET`]. Secrets,
+//! signatures and bodies are never logged.
+//!
+//! # Security
+//!
+//! - Verification runs on the raw bytes before any parsing; handlers only ever see
+//!   verified bodies.
+//! - Bodies are limited to [`DEFAULT_MAX_BODY`] (1 MiB) unless configured: a
+//!   `Content-Length` over the limit is refused before reading, and a longer body is
+//!   refused as soon as the limit is passed, so a huge upload is never buffered.
+//!   axum's `DefaultBodyLimit` does not apply; [`WebhookConfigBuilder::max_body`] does.
+//! - Responses never say which key or byte failed; diagnosis hints go to logs only.
+//! - No `unsafe` code.
+
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+mod body;
+mod config;
+mod extract;
+mod layer;
+mod rejection;
+pub mod test_helpers;
+
+pub use config::{DEFAULT_MAX_BODY, WebhookConfig, WebhookConfigBuilder};
+pub use extract::{VerifiedWebhook, Webhook};
+pub use layer::{ResponseFuture, VerifyWebhook, VerifyWebhookLayer};
+pub use rejection::{REJECTION_TARGET, RejectionKind, WebhookRejection};
+
+#[doc(no_inline)]
+pub use webhook_verify::{Provider, Verified, Verifier};
