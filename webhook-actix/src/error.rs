@@ -17,7 +17,7 @@ use actix_web::{HttpResponse, ResponseError};
 /// | timestamp outside tolerance | 401 | `timestamp outside tolerance` |
 /// | body over the limit | 413 | `payload too large` |
 /// | verified, but the body does not parse as the handler's type | 400 | `invalid payload` |
-/// | the request body could not be read (connection error) | 400 | `invalid request body` |
+/// | the request body could not be read (connection error) | 400 | `failed to read body` |
 /// | the receiver is misconfigured (no [`WebhookConfig`](crate::WebhookConfig), no URL for Twilio) | 500 | `internal server error` |
 ///
 /// The body never says which key or which byte failed. `Display` is meant for logs and
@@ -47,7 +47,7 @@ pub enum WebhookError {
     InvalidPayload(#[source] serde_json::Error),
     /// The request body could not be read (the connection failed or the framing was
     /// invalid).
-    #[error("invalid request body")]
+    #[error("failed to read body")]
     Body(#[source] actix_web::error::PayloadError),
     /// The extractor needed a [`WebhookConfig`](crate::WebhookConfig) and none was
     /// registered with `app_data`.
@@ -106,7 +106,7 @@ impl WebhookError {
             Self::Verify(e) => e.kind().as_str(),
             Self::PayloadTooLarge => "payload_too_large",
             Self::InvalidPayload(_) => "invalid_payload",
-            Self::Body(_) => "invalid_request_body",
+            Self::Body(_) => "body_read",
             Self::MissingConfig => "missing_config",
         }
     }
