@@ -1,0 +1,235 @@
+//! The command line, as clap types. Parsing problems become clap errors (exit 2).
+
+use std::ffi::OsStr;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::builder::{PossibleValue, TypedValueParser};
+use clap::error::ErrorKind;
+use clap::{Args, Parser, Subcommand};
+use webhook_verify::{Provider, Secret};
+
+/// The listener's default body limit: 1 MiB.
+pub(crate) const DEFAULT_MAX_BODY: usize = 1024 * 1024;
+
+/// Verify, sign, send and receive webhook deliveries.
+#[derive(Debug, Parser)]
+#[command(name = "webhook", version, propagate_version = true)]
+#[command(
+    after_help = "Exit codes: 0 success, 1 not verified (send: non-2xx answer), 2 usage error."
+)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Verify a captured delivery: headers (-H) and the raw body (--body-file).
+    ///
+    /// Prints one JSON line {"provider","id","timestamp","event_type"} and exits 0 when
+    /// the delivery verifies; otherwise prints why on stderr, with hints, and exits 1.
+    Verify(VerifyArgs),
+    /// Print the headers a provider would attach to a body, one 'Name: value' per line.
+    Sign(SignArgs),
+    /// Sign a body and POST it to URL; print the status and the response body.
+    Send(SendArgs),
+    /// Receive deliveries over HTTP, verify them, print one JSON line for each.
+    Listen(ListenArgs),
+    /// List the providers, their headers, key forms and default tolerances.
+    Providers,
+}
+
+/// `webhook verify`.
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// The sender's signature scheme.
+    #[arg(long, value_parser = ProviderParser)]
+    pub(crate) provider: Provider,
+    /// The secret or public key as the provider's dashboard shows it; repeat to try
+    /// several (key rotation).
+    #[arg(long = "secret", value_name = "SECRET", required = true, value_parser = parse_secret)]
+    pub(crate) secrets: Vec<Secret>,
+    /// A request header as captured, 'Name: value'; repeat for each header.
+    #[arg(short = 'H', long = "header", value_name = "'NAME: VALUE'", value_parser = parse_header)]
+    pub(crate) headers: Vec<(String, String)>,
+    /// The public URL the delivery was sent to (providers that sign the URL: Twilio).
+    #[arg(long)]
+    pub(crate) url: Option<String>,
+    /// The timestamp tolerance in seconds (keeps the provider's direction). Defaults to the
+    /// provider's own.
+    #[arg(long, value_name = "SECS")]
+    pub(crate) tolerance: Option<u64>,
+    /// Verify as if the current time were this Unix time (for captured deliveries).
+    #[arg(long, value_name = "UNIX_SECS", allow_negative_numbers = true)]
+    pub(crate) now: Option<i64>,
+    /// The raw body, read byte for byte; '-' reads standard input. Without it the body is
+    /// empty.
+    #[arg(long, value_name = "PATH|-")]
+    pub(crate) body_file: Option<PathBuf>,
+}
+
+/// `webhook sign`.
+#[derive(Debug, Args)]
+pub(crate) struct SignArgs {
+    /// The sender's signature scheme.
+    #[arg(long, value_parser = ProviderParser)]
+    pub(crate) provider: Provider,
+    /// The signing secret (for Ed25519 schemes the private key: Standard Webhooks 'whsk_…',
+    /// Discord the 32-byte seed in hex).
+    #[arg(long, value_name = "SECRET", value_parser = parse_secret)]
+    pub(crate) secret: Secret,
+    /// The Unix timestamp to sign. Defaults to now.
+    #[arg(long, value_name = "UNIX_SECS")]
+    pub(crate) timestamp: Option<i64>,
+    /// The message id, for providers that sign one. Defaults to a hash of the timestamp
+    /// and body.
+    #[arg(long)]
+    pub(crate) id: Option<String>,
+    /// The URL the delivery will be sent to (providers that sign the URL: Twilio).
+    #[arg(long)]
+    pub(crate) url: Option<String>,
+    /// The body to sign, read byte for byte; '-' reads standard input. Without it the body
+    /// is empty.
+    #[arg(long, value_name = "PATH|-")]
+    pub(crate) body_file: Option<PathBuf>,
+}
+
+/// `webhook send`.
+#[derive(Debug, Args)]
+pub(crate) struct SendArgs {
+    /// The sender's signature scheme.
+    #[arg(long, value_parser = ProviderParser)]
+    pub(crate) provider: Provider,
+    /// The signing secret (for Ed25519 schemes the private key, as for `sign`).
+    #[arg(long, value_name = "SECRET", value_parser = parse_secret)]
+    pub(crate) secret: Secret,
+    /// An extra request header, 'Name: value'; repeat for each header.
+    #[arg(short = 'H', long = "header", value_name = "'NAME: VALUE'", value_parser = parse_header)]
+    pub(crate) headers: Vec<(String, String)>,
+    /// The body to send, read byte for byte; '-' reads standard input. Without it the body
+    /// is empty.
+    #[arg(long, value_name = "PATH|-")]
+    pub(crate) body_file: Option<PathBuf>,
+    /// Where to POST the delivery (plain http://).
+    pub(crate) url: String,
+}
+
+/// `webhook listen`.
+#[derive(Debug, Args)]
+pub(crate) struct ListenArgs {
+    /// The sender's signature scheme.
+    #[arg(long, value_parser = ProviderParser)]
+    pub(crate) provider: Provider,
+    /// The secret or public key as the provider's dashboard shows it; repeat while
+    /// rotating keys.
+    #[arg(long = "secret", value_name = "SECRET", required = true, value_parser = parse_secret)]
+    pub(crate) secrets: Vec<Secret>,
+    /// The address to listen on (port 0 picks a free port; the address is printed on
+    /// stderr).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub(crate) addr: SocketAddr,
+    /// The path deliveries are posted to.
+    #[arg(long, default_value = "/")]
+    pub(crate) path: String,
+    /// The largest body accepted, in bytes; larger ones get 413.
+    #[arg(long = "max-body", value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY)]
+    pub(crate) max_body: usize,
+}
+
+/// Parses `--provider` with [`Provider::from_name`]; lists the known names in `--help`.
+#[derive(Debug, Clone, Copy)]
+struct ProviderParser;
+
+impl TypedValueParser for ProviderParser {
+    type Value = Provider;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<Provider, clap::Error> {
+        let name = value.to_string_lossy();
+        Provider::from_name(&name).ok_or_else(|| {
+            let known: Vec<&str> = Provider::all().iter().map(Provider::name).collect();
+            clap::Error::raw(
+                ErrorKind::InvalidValue,
+                format!(
+                    "unknown provider {name:?} (known: {}; `webhook providers` lists them)\n",
+                    known.join(", ")
+                ),
+            )
+            .with_cmd(cmd)
+        })
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(
+            Provider::all().iter().map(|p| PossibleValue::new(p.name())),
+        ))
+    }
+}
+
+/// A secret from the command line. Never echoed: the only failure is an empty value.
+fn parse_secret(text: &str) -> Result<Secret, String> {
+    Secret::new(text).map_err(|e| e.to_string())
+}
+
+/// `Name: value` (curl's `-H`): the name must be an HTTP token, whitespace around the value
+/// is dropped.
+pub(crate) fn parse_header(raw: &str) -> Result<(String, String), String> {
+    let (name, value) = raw
+        .split_once(':')
+        .ok_or("expected 'Name: value' (no ':' found)")?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("expected 'Name: value' (empty name)".into());
+    }
+    if !name.bytes().all(is_token_byte) {
+        return Err("expected 'Name: value' (the name has characters HTTP does not allow)".into());
+    }
+    let value = value.trim_matches([' ', '\t']);
+    if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
+        return Err("expected 'Name: value' (the value has a line break)".into());
+    }
+    Ok((name.to_owned(), value.to_owned()))
+}
+
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_are_split_at_the_first_colon() {
+        assert_eq!(
+            parse_header("Stripe-Signature: t=1,v1=ab:cd").unwrap(),
+            ("Stripe-Signature".into(), "t=1,v1=ab:cd".into())
+        );
+        assert_eq!(parse_header("x-a:b").unwrap(), ("x-a".into(), "b".into()));
+        assert_eq!(parse_header("x-a:").unwrap(), ("x-a".into(), String::new()));
+    }
+
+    #[test]
+    fn malformed_headers_are_refused() {
+        for raw in [
+            "no colon",
+            ": value",
+            "bad name: v",
+            "x\u{e9}: v",
+            "x: a\nb",
+        ] {
+            assert!(parse_header(raw).is_err(), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory as _;
+        Cli::command().debug_assert();
+    }
+}
