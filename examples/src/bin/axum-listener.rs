@@ -1,1 +1,66 @@
-fn main() {}
+//! Receives webhook deliveries with axum, verifies them, and prints one JSON line
+//! `{"provider","id","timestamp","event_type"}` per verified delivery on stdout.
+//! Refused deliveries get the status policy's answer (400, 401, 413, ...) and print nothing.
+//!
+//! ```text
+//! axum-listener --provider github --secret 'It'"'"'s a Secret' --addr 127.0.0.1:8080 --path /hooks
+//! ```
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use axum::Router;
+use axum::routing::post;
+use clap::Parser;
+use webhook_axum::{VerifiedWebhook, WebhookConfig};
+use webhook_examples::{ListenerArgs, delivery_line};
+
+async fn receive(VerifiedWebhook(delivery): VerifiedWebhook) -> &'static str {
+    let mut stdout = std::io::stdout().lock();
+    // A closed stdout must not turn a verified delivery into an error for the sender.
+    let _ = writeln!(stdout, "{}", delivery_line(&delivery));
+    let _ = stdout.flush();
+    "ok"
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = ListenerArgs::parse();
+    if !args.path.starts_with('/') {
+        eprintln!("axum-listener: --path must start with '/'");
+        return ExitCode::from(2);
+    }
+    let verifier = match args.verifier() {
+        Ok(verifier) => verifier,
+        Err(e) => {
+            eprintln!("axum-listener: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let config = WebhookConfig::builder(verifier)
+        .max_body(args.max_body)
+        .build();
+    let app = Router::new()
+        .route(&args.path, post(receive))
+        .with_state(config);
+    let listener = match tokio::net::TcpListener::bind(args.addr).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!("axum-listener: cannot listen on {}: {e}", args.addr);
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Ok(addr) = listener.local_addr() {
+        eprintln!("axum-listener: {} deliveries on http://{addr}{}", args.provider.name(), args.path);
+    }
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    match axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("axum-listener: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
