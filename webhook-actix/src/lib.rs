@@ -10,12 +10,12 @@
 //!
 //! - [`VerifyWebhook`]: middleware that verifies, puts the body back for the handler's own
 //!   extractors (`web::Json<T>`, `web::Bytes`) and stores the
-//!   [`Verified`](webhook_verify::Verified) delivery in the request extensions.
+//!   [`Verified`] delivery in the request extensions.
 //! - [`Webhook<T>`]: extractor giving the verified body parsed as JSON `T`;
-//!   [`RawWebhook`]: the [`Verified`](webhook_verify::Verified) delivery itself. Both are
+//!   [`RawWebhook`]: the [`Verified`] delivery itself. Both are
 //!   configured by a [`WebhookConfig`] registered with `App::app_data`.
 //! - [`WebhookError`]: every refusal, as a [`ResponseError`](actix_web::ResponseError).
-//! - [`test`]: correctly signed `actix_web::test::TestRequest`s for your own tests.
+//! - [`test`](mod@test): correctly signed `actix_web::test::TestRequest`s for your own tests.
 //!
 //! # Quickstart
 //!
@@ -102,3 +102,7 @@ pub use middleware::{VerifyWebhook, VerifyWebhookService};
 
 #[doc(no_inline)]
 pub use webhook_verify::{Provider, Verified, Verifier};
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

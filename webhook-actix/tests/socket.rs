@@ -81,7 +81,8 @@ async fn status_rows_over_the_wire() {
     let mut garbled = good.clone();
     garbled.retain(|(n, _)| n != "webhook-signature");
     garbled.push(("webhook-signature".into(), "garbage".into()));
-    let cases: Vec<(&str, Vec<(String, String)>, &str, u16, &str)> = vec![
+    type Row<'a> = (&'a str, Vec<(String, String)>, &'a str, u16, &'a str);
+    let cases: Vec<Row<'_>> = vec![
         (
             "valid typed",
             good.clone(),
