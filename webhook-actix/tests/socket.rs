@@ -204,25 +204,29 @@ async fn send_50_mib(url: &str) -> (Option<(u16, String)>, Arc<AtomicUsize>) {
 #[actix_web::test]
 async fn fifty_mib_chunked_body_gets_413_with_bounded_reading() {
     let (base, handle) = spawn(WebhookConfig::new(standard()));
-    let mut answered = 0;
     for path in ["/mw", "/raw", "/typed"] {
-        let (got, counter) = send_50_mib(&format!("{base}{path}")).await;
-        let got_some = got.is_some();
-        if let Some(got) = got {
-            assert_eq!(got, (413, "payload too large".to_owned()), "{path}");
-            answered += 1;
+        // After answering, the server closes the connection with the rest of the body
+        // unread; the client sometimes sees that reset before the response, so try a few
+        // times for the response itself, and check the bound on every attempt.
+        let mut answered = false;
+        for _ in 0..10 {
+            let (got, counter) = send_50_mib(&format!("{base}{path}")).await;
+            // The server stopped reading near the limit: what the client managed to produce
+            // is the limit plus what the loopback socket buffers hold, far from 50 MiB.
+            let produced = pulled(&counter);
+            assert!(produced > DEFAULT_MAX_BODY, "{path}: {produced}");
+            assert!(
+                produced < 24 * 1024 * 1024,
+                "{path}: produced {produced} bytes"
+            );
+            if let Some(got) = got {
+                assert_eq!(got, (413, "payload too large".to_owned()), "{path}");
+                answered = true;
+                break;
+            }
         }
-        // The server stopped reading near the limit: what the client managed to produce is
-        // the limit plus what the loopback socket buffers hold, far from 50 MiB.
-        let produced = pulled(&counter);
-        eprintln!("{path}: answered {got_some}, client produced {produced} bytes");
-        assert!(produced > DEFAULT_MAX_BODY, "{path}: {produced}");
-        assert!(
-            produced < 24 * 1024 * 1024,
-            "{path}: produced {produced} bytes"
-        );
+        assert!(answered, "{path}: no 413 response ever reached the client");
     }
-    assert!(answered > 0, "no 413 response ever reached the client");
     handle.stop(false).await;
 }
 
