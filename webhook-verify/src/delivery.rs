@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
-use crate::provider::{EventTypeSource, IdSource};
+use crate::provider::{EventTypeSource, IdSource, Spec};
 use crate::{Headers, Provider};
 
 /// One received webhook request: its headers, its raw body and, for providers that sign it,
@@ -164,6 +164,8 @@ impl MatchedKey {
 #[derive(Clone)]
 pub struct Verified {
     pub(crate) provider: Provider,
+    /// Whether the provider's alternate scheme verified the delivery.
+    pub(crate) spec_is_alternate: bool,
     pub(crate) header_id: Option<String>,
     pub(crate) id_signed: bool,
     pub(crate) timestamp: Option<i64>,
@@ -187,11 +189,12 @@ impl Verified {
     }
 
     /// The message id: from a header (Standard Webhooks `webhook-id`, GitHub
-    /// `X-GitHub-Delivery`) or from the signed JSON body (Stripe's event `id`).
+    /// `X-GitHub-Delivery`), from the signed JSON body (Stripe's event `id`), or a signed
+    /// value (Mailgun's token).
     /// A body field is read on the first call.
     #[must_use]
     pub fn id(&self) -> Option<&str> {
-        match &self.provider.spec().id {
+        match &self.spec().id {
             IdSource::Json(_) => self.json_fields().id.as_deref(),
             _ => self.header_id.as_deref(),
         }
@@ -202,7 +205,7 @@ impl Verified {
     /// changed by anyone who replays the request.
     #[must_use]
     pub fn id_is_signed(&self) -> bool {
-        match &self.provider.spec().id {
+        match &self.spec().id {
             IdSource::Json(_) => self.id().is_some(),
             _ => self.id_signed,
         }
@@ -219,7 +222,7 @@ impl Verified {
     /// given in decimal (Discord's interaction `type`).
     #[must_use]
     pub fn event_type(&self) -> Option<&str> {
-        match &self.provider.spec().event_type {
+        match &self.spec().event_type {
             EventTypeSource::Json(_) => self.json_fields().event_type.as_deref(),
             _ => self.header_event_type.as_deref(),
         }
@@ -252,18 +255,26 @@ impl Verified {
         serde_json::from_slice(&self.body)
     }
 
+    fn spec(&self) -> &Spec {
+        let spec = self.provider.spec();
+        match spec.alternate {
+            Some(alt) if self.spec_is_alternate => alt,
+            _ => spec,
+        }
+    }
+
     fn json_fields(&self) -> &JsonFields {
         self.json.get_or_init(|| {
-            let spec = self.provider.spec();
+            let spec = self.spec();
             let wants_json = matches!(spec.id, IdSource::Json(_))
                 || matches!(spec.event_type, EventTypeSource::Json(_));
-            let map: Option<serde_json::Map<String, serde_json::Value>> = if wants_json {
+            let json: Option<serde_json::Value> = if wants_json {
                 serde_json::from_slice(&self.body).ok()
             } else {
                 None
             };
-            let wanted = |f: &str| -> Option<String> {
-                match map.as_ref()?.get(f)? {
+            let wanted = |pointer: &str| -> Option<String> {
+                match json.as_ref()?.pointer(pointer)? {
                     serde_json::Value::String(s) => Some(s.clone()),
                     serde_json::Value::Number(n) => Some(n.to_string()),
                     _ => None,

@@ -244,5 +244,7 @@ fn describe(form: KeyForm) -> &'static str {
         KeyForm::Base64 { .. } | KeyForm::StandardWebhooks => "base64 after whsec_",
         KeyForm::Hex => "hex-decoded secret",
         KeyForm::Ed25519Hex => "hex public key",
+        KeyForm::P256Base64Der => "base64 DER public key",
+        KeyForm::Token => "token compared as it is",
     }
 }

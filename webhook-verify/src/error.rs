@@ -42,6 +42,13 @@ pub enum Error {
         /// What is wrong with it (never the value itself).
         reason: &'static str,
     },
+    /// The body does not carry what the scheme signs with it (Mailgun's signature fields,
+    /// Adyen's notification items) or a signed field cannot be read.
+    #[error("malformed body: {reason}")]
+    MalformedBody {
+        /// What is missing or wrong.
+        reason: &'static str,
+    },
     /// The signed timestamp is older than the tolerance allows.
     #[error("timestamp outside tolerance")]
     TimestampTooOld {
@@ -97,6 +104,8 @@ pub enum ErrorKind {
     DuplicateHeader,
     /// See [`Error::MalformedHeader`].
     MalformedHeader,
+    /// See [`Error::MalformedBody`].
+    MalformedBody,
     /// See [`Error::TimestampTooOld`].
     TimestampTooOld,
     /// See [`Error::TimestampInFuture`].
@@ -123,6 +132,7 @@ impl ErrorKind {
             Self::MissingHeader => "missing_header",
             Self::DuplicateHeader => "duplicate_header",
             Self::MalformedHeader => "malformed_header",
+            Self::MalformedBody => "malformed_body",
             Self::TimestampTooOld => "timestamp_too_old",
             Self::TimestampInFuture => "timestamp_in_future",
             Self::SignatureMismatch => "signature_mismatch",
@@ -147,6 +157,7 @@ impl Error {
             Self::MissingHeader { .. } => ErrorKind::MissingHeader,
             Self::DuplicateHeader { .. } => ErrorKind::DuplicateHeader,
             Self::MalformedHeader { .. } => ErrorKind::MalformedHeader,
+            Self::MalformedBody { .. } => ErrorKind::MalformedBody,
             Self::TimestampTooOld { .. } => ErrorKind::TimestampTooOld,
             Self::TimestampInFuture { .. } => ErrorKind::TimestampInFuture,
             Self::SignatureMismatch => ErrorKind::SignatureMismatch,
@@ -172,7 +183,8 @@ impl Error {
         match self {
             Self::MissingHeader { .. }
             | Self::DuplicateHeader { .. }
-            | Self::MalformedHeader { .. } => 400,
+            | Self::MalformedHeader { .. }
+            | Self::MalformedBody { .. } => 400,
             Self::TimestampTooOld { .. }
             | Self::TimestampInFuture { .. }
             | Self::SignatureMismatch => 401,

@@ -6,7 +6,7 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use hmac::{Hmac, KeyInit};
 use sha1::Sha1;
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::provider::{Algorithm, KeyForm, Spec};
@@ -26,12 +26,18 @@ pub(crate) enum Key {
     Sha256(Hmac<Sha256>),
     Sha1(Hmac<Sha1>),
     Ed25519(VerifyingKey),
+    P256(Box<p256::ecdsa::VerifyingKey>),
+    /// SHA-256 of a shared token: compared with the SHA-256 of what was sent, so the
+    /// comparison is constant-time whatever the lengths.
+    Token([u8; 32]),
 }
 
 /// A key ready for signing.
 pub(crate) enum SigningMaterial {
     Mac(Key),
     Ed25519(Box<SigningKey>),
+    /// A shared token sent as it is (GitLab), line breaks removed.
+    Token(Zeroizing<Vec<u8>>),
 }
 
 /// Derives the verification key for `spec` from `secret`.
@@ -41,8 +47,39 @@ pub(crate) fn verification_key(spec: &Spec, secret: &Secret) -> Result<Key, Erro
         Some(Ed25519Text::Secret) => Err(Error::secret(
             "this is a signing key (whsk_); verify with the public key (whpk_)",
         )),
-        None => mac_key(spec, &mac_bytes(spec, secret)?),
+        None => match spec.key {
+            KeyForm::P256Base64Der => p256_public(secret).map(|k| Key::P256(Box::new(k))),
+            KeyForm::Token => Ok(Key::Token(token_digest(secret))),
+            _ => mac_key(spec, &mac_bytes(spec, secret)?),
+        },
     }
+}
+
+/// The digest a token is compared by; line breaks are removed, as GitLab does when sending.
+fn token_digest(secret: &Secret) -> [u8; 32] {
+    let token: Zeroizing<Vec<u8>> = Zeroizing::new(
+        secret
+            .expose_bytes()
+            .iter()
+            .copied()
+            .filter(|b| !matches!(b, b'\r' | b'\n'))
+            .collect(),
+    );
+    Sha256::digest(&*token).into()
+}
+
+fn p256_public(secret: &Secret) -> Result<p256::ecdsa::VerifyingKey, Error> {
+    use p256::pkcs8::DecodePublicKey;
+    let der = match secret.text() {
+        Some(t) => Zeroizing::new(
+            STANDARD
+                .decode(t.trim())
+                .map_err(|_| Error::secret("the public key is not valid base64"))?,
+        ),
+        None => Zeroizing::new(secret.expose_bytes().to_vec()),
+    };
+    p256::ecdsa::VerifyingKey::from_public_key_der(&der)
+        .map_err(|_| Error::secret("not a P-256 public key in DER SubjectPublicKeyInfo form"))
 }
 
 /// Derives the signing key for `spec` from `secret`: the same as the verification key for
@@ -57,6 +94,17 @@ pub(crate) fn signing_key(spec: &Spec, secret: &Secret) -> Result<SigningMateria
         }
         Some(Ed25519Text::Public) => Err(Error::secret(
             "a public key (whpk_) cannot sign; give the signing key (whsk_)",
+        )),
+        None if spec.key == KeyForm::Token => Ok(SigningMaterial::Token(Zeroizing::new(
+            secret
+                .expose_bytes()
+                .iter()
+                .copied()
+                .filter(|b| !matches!(b, b'\r' | b'\n'))
+                .collect(),
+        ))),
+        None if spec.key == KeyForm::P256Base64Der => Err(Error::secret(
+            "SendGrid signs with its private key; deliveries cannot be signed here",
         )),
         None => Ok(SigningMaterial::Mac(mac_key(
             spec,
@@ -95,7 +143,9 @@ fn mac_bytes(spec: &Spec, secret: &Secret) -> Result<Zeroizing<Vec<u8>>, Error> 
         KeyForm::Hex => {
             hex::decode(text).map_err(|_| Error::secret("the secret is not valid hex"))?
         }
-        KeyForm::Ed25519Hex => return Err(Error::secret("this provider takes a public key")),
+        KeyForm::Ed25519Hex | KeyForm::P256Base64Der | KeyForm::Token => {
+            return Err(Error::secret("this provider does not use an HMAC key"));
+        }
     };
     if bytes.is_empty() {
         return Err(Error::secret("the key is empty"));

@@ -77,7 +77,7 @@ pub use delivery::{Delivery, IntoBody, MatchedKey, Verified};
 pub use diagnose::Diagnosis;
 pub use error::{Error, ErrorKind};
 pub use headers::Headers;
-pub use provider::{Algorithm, CustomProvider, Encoding, KeyForm, Provider};
+pub use provider::{Algorithm, CustomProvider, Encoding, KeyForm, Provider, zoom};
 pub use secret::{IntoSecret, Secret};
 pub use sign::{SignOptions, Signer};
 pub use signature::MAX_SIGNATURES;

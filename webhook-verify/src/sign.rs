@@ -9,7 +9,7 @@ use hmac::Mac;
 use sha2::{Digest, Sha256};
 
 use crate::keys::{Key, SigningMaterial, signing_key};
-use crate::provider::{Encoding, Message, Part, SigFormat, TimestampSource};
+use crate::provider::{Encoding, Message, Part, SigFormat, TimestampSource, TsFormat};
 use crate::{Clock, Error, IntoSecret, Provider, SystemClock};
 
 /// What to put in a signed delivery besides the body.
@@ -104,12 +104,28 @@ impl Signer {
     /// none was given.
     pub fn sign(&self, body: &[u8], options: &SignOptions) -> Result<Vec<(String, String)>, Error> {
         let spec = self.provider.spec();
+        // Schemes that carry the signature in the body sign through their header-based
+        // alternate (Adyen's Balance Platform header), when there is one.
+        let spec = match (&spec.message, spec.alternate) {
+            (Message::AdyenClassic | Message::Mailgun, Some(alt)) => alt,
+            _ => spec,
+        };
         let timestamp = match options.timestamp {
             Some(t) if t < 0 => return Err(Error::config("the timestamp must not be negative")),
             Some(t) => t,
             None => SystemClock.now_unix_millis().div_euclid(1000),
         };
-        let ts = timestamp.to_string();
+        let ts = match spec.timestamp_format {
+            TsFormat::UnixSeconds => timestamp.to_string(),
+            TsFormat::UnixMillis => timestamp.saturating_mul(1000).to_string(),
+            TsFormat::Rfc3339 => time::OffsetDateTime::from_unix_timestamp(timestamp)
+                .ok()
+                .and_then(|t| {
+                    t.format(&time::format_description::well_known::Rfc3339)
+                        .ok()
+                })
+                .ok_or_else(|| Error::config("the timestamp is out of range"))?,
+        };
         let id = options.id.clone().unwrap_or_else(|| {
             let mut h = Sha256::new();
             h.update(ts.as_bytes());
@@ -129,6 +145,21 @@ impl Signer {
                     .map_err(|_| Error::config("the URL's bodySHA256 does not match the body"))?
                     .swap_remove(0)
             }
+            Message::Token => {
+                return match &self.key {
+                    SigningMaterial::Token(token) => Ok(vec![(
+                        spec.names.signature.to_string(),
+                        String::from_utf8_lossy(token).into_owned(),
+                    )]),
+                    _ => Err(Error::secret("no token to send")),
+                };
+            }
+            Message::Mailgun | Message::AdyenClassic => {
+                return Err(Error::config(format!(
+                    "provider {} carries its signature in the body; headers cannot sign it",
+                    self.provider.name()
+                )));
+            }
             Message::Template(parts) => {
                 let mut m = Vec::with_capacity(body.len() + 64);
                 for part in parts.iter() {
@@ -146,7 +177,8 @@ impl Signer {
         let (tag, version) = match &self.key {
             SigningMaterial::Mac(Key::Sha256(mac)) => (mac_tag(mac.clone(), &message), "v1"),
             SigningMaterial::Mac(Key::Sha1(mac)) => (mac_tag(mac.clone(), &message), "v1"),
-            SigningMaterial::Mac(Key::Ed25519(_)) => {
+            SigningMaterial::Mac(Key::Ed25519(_) | Key::P256(_) | Key::Token(_))
+            | SigningMaterial::Token(_) => {
                 return Err(Error::secret("a public key cannot sign"));
             }
             SigningMaterial::Ed25519(key) => (key.sign(&message).to_bytes().to_vec(), "v1a"),

@@ -20,6 +20,8 @@ pub(crate) enum SigKind {
     Mac,
     /// An Ed25519 signature, checked with each public key.
     Ed25519,
+    /// A DER-encoded ECDSA signature (variable length).
+    Ecdsa,
 }
 
 /// One decoded signature.
@@ -27,8 +29,11 @@ pub(crate) enum SigKind {
 pub(crate) struct Sig {
     pub(crate) kind: SigKind,
     len: u8,
-    bytes: [u8; 64],
+    bytes: [u8; MAX_SIG_LEN],
 }
+
+/// The longest signature read: a DER ECDSA P-256 signature.
+const MAX_SIG_LEN: usize = 72;
 
 impl Sig {
     pub(crate) fn bytes(&self) -> &[u8] {
@@ -64,10 +69,10 @@ pub(crate) fn parse<'a>(
             let encoded = value
                 .strip_prefix(prefix.as_bytes())
                 .ok_or_else(|| bad(prefix_reason(prefix)))?;
-            let kind = if spec.algorithm == Algorithm::Ed25519 {
-                SigKind::Ed25519
-            } else {
-                SigKind::Mac
+            let kind = match spec.algorithm {
+                Algorithm::Ed25519 => SigKind::Ed25519,
+                Algorithm::EcdsaP256Sha256 => SigKind::Ecdsa,
+                _ => SigKind::Mac,
             };
             parsed
                 .sigs
@@ -157,8 +162,16 @@ fn decode(
     let mut sig = Sig {
         kind,
         len: len as u8,
-        bytes: [0; 64],
+        bytes: [0; MAX_SIG_LEN],
     };
+    if kind == SigKind::Ecdsa {
+        // DER: variable length up to the maximum.
+        let n = STANDARD
+            .decode_slice(encoded, &mut sig.bytes)
+            .map_err(|_| "signature is not valid base64")?;
+        sig.len = n as u8;
+        return Ok(sig);
+    }
     let out = &mut sig.bytes[..len];
     match encoding {
         Encoding::Hex => {

@@ -14,12 +14,13 @@ use subtle::ConstantTimeEq;
 use crate::delivery::{IntoBody, MatchedKey};
 use crate::headers::{required, unique};
 use crate::keys::{Key, verification_key};
-use crate::provider::{EventTypeSource, IdSource, Message, Names, Part, TimestampSource};
+use crate::provider::{EventTypeSource, IdSource, Message, Names, Part, TimestampSource, TsFormat};
 use crate::signature::{self, Parsed, SigKind};
 use crate::tolerance::parse_unix;
 use crate::{
     Clock, Delivery, Error, Headers, IntoSecret, Provider, Secret, SystemClock, Tolerance, Verified,
 };
+use sha2::{Digest, Sha256};
 
 /// Verifies deliveries from one provider against one or more keys.
 ///
@@ -53,6 +54,8 @@ pub struct Verifier {
 struct Inner {
     provider: Provider,
     keys: Vec<KeyEntry>,
+    /// Keys for the provider's alternate scheme, where a secret can be used with it.
+    alt_keys: Vec<KeyEntry>,
     secrets: Vec<Secret>,
     tolerance: Tolerance,
     clock: Arc<dyn Clock>,
@@ -61,6 +64,8 @@ struct Inner {
 struct KeyEntry {
     key: Key,
     id: Option<Arc<str>>,
+    /// The position the key was added at.
+    index: usize,
 }
 
 impl fmt::Debug for Verifier {
@@ -140,8 +145,20 @@ impl Verifier {
     ///   [`Delivery::with_url`].
     pub fn verify(&self, delivery: &Delivery<'_>) -> Result<Verified, Error> {
         let inner = &*self.inner;
-        let spec = inner.provider.spec();
         let headers = delivery.headers();
+        let base = inner.provider.spec();
+        let spec = base.select(headers);
+        let keys = if std::ptr::eq(spec, base) {
+            &inner.keys
+        } else {
+            &inner.alt_keys
+        };
+        match spec.message {
+            Message::Token => return self.verify_token(spec, keys, delivery),
+            Message::Mailgun => return self.verify_mailgun(spec, keys, delivery),
+            Message::AdyenClassic => return self.verify_adyen_classic(spec, keys, delivery),
+            Message::Template(_) | Message::Twilio => {}
+        }
 
         // 1. Headers: pick the header set the sender used, parse the signature header.
         let (names, sig_value) = select_names(spec.names_and_fallback(), headers)?;
@@ -149,7 +166,7 @@ impl Verifier {
 
         // 2. Timestamp.
         let ts_raw: Option<&[u8]> = match spec.timestamp {
-            TimestampSource::None => None,
+            TimestampSource::None | TimestampSource::BodyJson(_) => None,
             TimestampSource::SignatureHeader => parsed.timestamp,
             TimestampSource::Header => {
                 let name = names.timestamp.as_ref().expect("timestamp header declared");
@@ -159,14 +176,8 @@ impl Verifier {
         let timestamp = match ts_raw {
             None => None,
             Some(raw) => {
-                let ts_name = names.timestamp.as_ref().unwrap_or(&names.signature);
-                let secs = parse_unix(raw).map_err(|r| Error::malformed(ts_name.clone(), r))?;
-                inner.tolerance.check(
-                    secs.saturating_mul(1000),
-                    inner.clock.now_unix_millis(),
-                    1000,
-                )?;
-                Some(secs)
+                let name = names.timestamp.as_ref().unwrap_or(&names.signature);
+                Some(self.check_timestamp(spec, raw, name)?)
             }
         };
 
@@ -186,7 +197,14 @@ impl Verifier {
 
         // 4. Signatures.
         let body = delivery.body();
-        let matched = match &spec.message {
+        let index = match &spec.message {
+            Message::Twilio => {
+                let candidates =
+                    crate::provider::twilio_messages(url.unwrap_or_default(), body, false)?;
+                let slices: Vec<[&[u8]; 1]> = candidates.iter().map(|m| [m.as_slice()]).collect();
+                let refs: Vec<&[&[u8]]> = slices.iter().map(|s| &s[..]).collect();
+                find_key(keys, &parsed, &refs)
+            }
             Message::Template(parts) => {
                 let mut message: ArrayVec<&[u8], 16> = ArrayVec::new();
                 for part in parts.iter() {
@@ -198,19 +216,19 @@ impl Verifier {
                         Part::Url => url.unwrap_or_default().as_bytes(),
                     });
                 }
-                self.find_key(&parsed, &[&message])
+                find_key(keys, &parsed, &[&message])
             }
-            Message::Twilio => {
-                let candidates =
-                    crate::provider::twilio_messages(url.unwrap_or_default(), body, false)?;
-                let slices: Vec<[&[u8]; 1]> = candidates.iter().map(|m| [m.as_slice()]).collect();
-                let refs: Vec<&[&[u8]]> = slices.iter().map(|s| &s[..]).collect();
-                self.find_key(&parsed, &refs)
-            }
-        };
-        let index = matched.ok_or(Error::SignatureMismatch)?;
+            _ => None,
+        }
+        .ok_or(Error::SignatureMismatch)?;
 
-        // 5. Report.
+        // 5. A timestamp inside the signed body is checked once the body is authentic.
+        let timestamp = match spec.timestamp {
+            TimestampSource::BodyJson(pointer) => self.check_body_timestamp(spec, body, pointer)?,
+            _ => timestamp,
+        };
+
+        // 6. Report.
         let id_name = names.id.as_ref().or(match &spec.id {
             IdSource::Header { name, .. } => Some(name),
             _ => None,
@@ -223,6 +241,24 @@ impl Verifier {
             ),
             _ => None,
         };
+        self.verified(
+            spec, keys, index, body, timestamp, header_id, id_signed, headers,
+        )
+    }
+
+    /// Builds the result once a key matched.
+    #[allow(clippy::too_many_arguments)]
+    fn verified(
+        &self,
+        spec: &crate::provider::Spec,
+        keys: &[KeyEntry],
+        index: usize,
+        body: &bytes::Bytes,
+        timestamp: Option<i64>,
+        header_id: Option<String>,
+        id_signed: bool,
+        headers: &dyn Headers,
+    ) -> Result<Verified, Error> {
         let header_event_type = match &spec.event_type {
             EventTypeSource::Header(name) => {
                 unique(headers, name)?.map(|v| String::from_utf8_lossy(v).into_owned())
@@ -230,26 +266,166 @@ impl Verifier {
             _ => None,
         };
         Ok(Verified {
-            provider: inner.provider.clone(),
+            provider: self.inner.provider.clone(),
+            spec_is_alternate: !std::ptr::eq(spec, self.inner.provider.spec()),
             header_id,
             id_signed,
             timestamp,
             header_event_type,
             key: MatchedKey {
-                index,
-                id: inner.keys[index].id.clone(),
+                index: keys[index].index,
+                id: keys[index].id.clone(),
             },
             body: body.clone(),
             json: OnceLock::new(),
         })
     }
 
-    /// The index of the first key that produced one of the signatures over one of the
-    /// candidate messages (each a list of parts, hashed in order without copying).
-    fn find_key(&self, parsed: &Parsed<'_>, messages: &[&[&[u8]]]) -> Option<usize> {
-        for (index, entry) in self.inner.keys.iter().enumerate() {
-            for message in messages {
-                let ok = match &entry.key {
+    /// Parses a timestamp as `spec` writes it and checks it against the tolerance;
+    /// returns Unix seconds.
+    #[allow(clippy::ptr_arg, reason = "static names are cloned into errors without allocating")]
+    fn check_timestamp(
+        &self,
+        spec: &crate::provider::Spec,
+        raw: &[u8],
+        name: &Cow<'static, str>,
+    ) -> Result<i64, Error> {
+        let bad = |r| Error::malformed(name.clone(), r);
+        let (millis, unit) = match spec.timestamp_format {
+            TsFormat::UnixSeconds => (parse_unix(raw).map_err(bad)?.saturating_mul(1000), 1000),
+            TsFormat::UnixMillis => (parse_unix(raw).map_err(bad)?, 1),
+            TsFormat::Rfc3339 => (parse_rfc3339(raw).map_err(bad)?, 1),
+        };
+        self.inner
+            .tolerance
+            .check(millis, self.inner.clock.now_unix_millis(), unit)?;
+        Ok(millis.div_euclid(1000))
+    }
+
+    /// Linear: the signed body's millisecond timestamp, when present.
+    fn check_body_timestamp(
+        &self,
+        spec: &crate::provider::Spec,
+        body: &[u8],
+        pointer: &str,
+    ) -> Result<Option<i64>, Error> {
+        let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) else {
+            return Ok(None);
+        };
+        let Some(value) = json.pointer(pointer) else {
+            return Ok(None);
+        };
+        let raw = match value {
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::String(s) => s.clone(),
+            _ => {
+                return Err(Error::MalformedBody {
+                    reason: "the timestamp is not a number",
+                });
+            }
+        };
+        let field = Cow::Owned(pointer.trim_start_matches('/').to_owned());
+        self.check_timestamp(spec, raw.as_bytes(), &field).map(Some)
+    }
+
+    /// GitLab's secret token: the header must equal one of the configured tokens.
+    fn verify_token(
+        &self,
+        spec: &crate::provider::Spec,
+        keys: &[KeyEntry],
+        delivery: &Delivery<'_>,
+    ) -> Result<Verified, Error> {
+        let headers = delivery.headers();
+        let sent = required(headers, &spec.names.signature)?;
+        let sent: [u8; 32] = Sha256::digest(sent).into();
+        let index = keys
+            .iter()
+            .position(|k| matches!(&k.key, Key::Token(t) if bool::from(t.ct_eq(&sent))))
+            .ok_or(Error::SignatureMismatch)?;
+        let header_id = match &spec.id {
+            IdSource::Header { name, .. } => {
+                unique(headers, name)?.map(|v| String::from_utf8_lossy(v).into_owned())
+            }
+            _ => None,
+        };
+        self.verified(
+            spec,
+            keys,
+            index,
+            delivery.body(),
+            None,
+            header_id,
+            false,
+            headers,
+        )
+    }
+
+    /// Mailgun: HMAC over the timestamp and token found in the body.
+    fn verify_mailgun(
+        &self,
+        spec: &crate::provider::Spec,
+        keys: &[KeyEntry],
+        delivery: &Delivery<'_>,
+    ) -> Result<Verified, Error> {
+        let fields = crate::provider::mailgun_fields(delivery.body())?;
+        let ts_name = spec.names.timestamp.as_ref().expect("declared");
+        let timestamp = self.check_timestamp(spec, fields.timestamp.as_bytes(), ts_name)?;
+        let parsed = signature::parse(spec, &spec.names.signature, fields.signature.as_bytes())?;
+        let message: [&[u8]; 2] = [fields.timestamp.as_bytes(), fields.token.as_bytes()];
+        let index = find_key(keys, &parsed, &[&message]).ok_or(Error::SignatureMismatch)?;
+        self.verified(
+            spec,
+            keys,
+            index,
+            delivery.body(),
+            Some(timestamp),
+            Some(fields.token),
+            true,
+            delivery.headers(),
+        )
+    }
+
+    /// Adyen classic notifications: every item must verify with the same key.
+    fn verify_adyen_classic(
+        &self,
+        spec: &crate::provider::Spec,
+        keys: &[KeyEntry],
+        delivery: &Delivery<'_>,
+    ) -> Result<Verified, Error> {
+        let items = crate::provider::adyen_classic_messages(delivery.body())?;
+        let parsed: Vec<Parsed<'_>> = items
+            .iter()
+            .map(|(_, sig)| signature::parse(spec, &spec.names.signature, sig.as_bytes()))
+            .collect::<Result<_, _>>()?;
+        let index = (0..keys.len())
+            .find(|&i| {
+                let key = std::slice::from_ref(&keys[i]);
+                items
+                    .iter()
+                    .zip(&parsed)
+                    .all(|((message, _), sig)| find_key(key, sig, &[&[message]]).is_some())
+            })
+            .ok_or(Error::SignatureMismatch)?;
+        self.verified(
+            spec,
+            keys,
+            index,
+            delivery.body(),
+            None,
+            None,
+            false,
+            delivery.headers(),
+        )
+    }
+}
+
+/// The index (into `keys`) of the first key that produced one of the signatures over one
+/// of the candidate messages (each a list of parts, hashed in order without copying).
+fn find_key(keys: &[KeyEntry], parsed: &Parsed<'_>, messages: &[&[&[u8]]]) -> Option<usize> {
+    for (index, entry) in keys.iter().enumerate() {
+        for message in messages {
+            let ok =
+                match &entry.key {
                     Key::Sha256(mac) => mac_matches(mac.clone(), message, parsed),
                     Key::Sha1(mac) => mac_matches(mac.clone(), message, parsed),
                     Key::Ed25519(public) => parsed
@@ -260,14 +436,31 @@ impl Verifier {
                             Signature::from_slice(s.bytes())
                                 .is_ok_and(|sig| public.multipart_verify(message, &sig).is_ok())
                         }),
+                    Key::P256(public) => parsed
+                        .sigs
+                        .iter()
+                        .filter(|s| s.kind == SigKind::Ecdsa)
+                        .any(|s| {
+                            p256::ecdsa::DerSignature::from_bytes(s.bytes())
+                                .is_ok_and(|sig| public.multipart_verify(message, &sig).is_ok())
+                        }),
+                    Key::Token(_) => false,
                 };
-                if ok {
-                    return Some(index);
-                }
+            if ok {
+                return Some(index);
             }
         }
-        None
     }
+    None
+}
+
+/// Parses an RFC 3339 timestamp (Twitch) into Unix milliseconds.
+fn parse_rfc3339(raw: &[u8]) -> Result<i64, &'static str> {
+    let text = std::str::from_utf8(raw).map_err(|_| "timestamp is not valid UTF-8")?;
+    let t = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| "timestamp is not RFC 3339")?;
+    i64::try_from(t.unix_timestamp_nanos().div_euclid(1_000_000))
+        .map_err(|_| "timestamp out of range")
 }
 
 /// Hashes `message` with the pre-keyed `mac` and compares the tag with every MAC signature
@@ -393,18 +586,38 @@ impl VerifierBuilder {
         let keys = self
             .secrets
             .iter()
-            .map(|(id, s)| {
+            .enumerate()
+            .map(|(index, (id, s))| {
                 Ok(KeyEntry {
                     key: verification_key(spec, s)?,
                     id: id.clone(),
+                    index,
                 })
             })
             .collect::<Result<Vec<_>, Error>>()?;
+        // A secret that does not fit the alternate scheme simply never matches it.
+        let alt_keys = spec
+            .alternate
+            .map(|alt| {
+                self.secrets
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(index, (id, s))| {
+                        Some(KeyEntry {
+                            key: verification_key(alt, s).ok()?,
+                            id: id.clone(),
+                            index,
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(Verifier {
             inner: Arc::new(Inner {
                 tolerance: self.tolerance.unwrap_or(spec.tolerance),
                 provider: self.provider,
                 keys,
+                alt_keys,
                 secrets: self.secrets.into_iter().map(|(_, s)| s).collect(),
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             }),

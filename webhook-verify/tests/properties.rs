@@ -29,16 +29,18 @@ proptest! {
         prop_assert!(verified.is_ok(), "{}: {:?}", p, verified.err());
         let verified = verified.unwrap();
         prop_assert_eq!(verified.body().as_ref(), &body[..]);
-        if p.has_timestamp() {
+        // Linear's timestamp is a field of JSON bodies only.
+        if p.has_timestamp() && p != Provider::LINEAR {
             prop_assert_eq!(verified.timestamp(), Some(NOW + skew));
         }
     }
 
-    /// Twilio is left out: its signature covers the decoded form parameters, concatenated
-    /// without separators, not the raw bytes (`a=b+c` and `a=b%20c` sign the same). Its
+    /// Left out, because their signature does not cover the raw body: Twilio signs the
+    /// decoded form parameters concatenated without separators (`a=b+c` and `a=b%20c` sign
+    /// the same), Mailgun only the timestamp and token, GitLab's token signs nothing. Their
     /// vectors' tampered copies are checked in vectors.rs.
     #[test]
-    fn any_body_byte_change_fails(p in providers().prop_filter("raw body signed", |p| *p != Provider::TWILIO), body in prop::collection::vec(any::<u8>(), 1..512), i in any::<prop::sample::Index>(), x in 1u8..=255) {
+    fn any_body_byte_change_fails(p in providers().prop_filter("raw body signed", |p| ![Provider::TWILIO, Provider::MAILGUN, Provider::GITLAB].contains(p)), body in prop::collection::vec(any::<u8>(), 1..512), i in any::<prop::sample::Index>(), x in 1u8..=255) {
         let (headers, mut body) = signed(&p, &body, NOW);
         let i = i.index(body.len());
         body[i] ^= x;
@@ -48,6 +50,7 @@ proptest! {
     #[test]
     fn any_signature_or_timestamp_byte_change_fails(p in providers(), body in prop::collection::vec(any::<u8>(), 0..256), which in any::<prop::sample::Index>(), i in any::<prop::sample::Index>(), x in 1u8..=127) {
         let (mut headers, body) = signed(&p, &body, NOW);
+        prop_assume!(!headers.is_empty(), "the signature travels in the body");
         // Change one byte of one signed header (signature, timestamp or signed id).
         let h = which.index(headers.len());
         let mut value = headers[h].1.clone().into_bytes();

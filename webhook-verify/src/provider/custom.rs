@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use super::{
     Algorithm, Encoding, EventTypeSource, FIVE_MINUTES, IdSource, KeyForm, Message, Names, Part,
-    Provider, SigFormat, Spec, TimestampSource,
+    Provider, SigFormat, Spec, TimestampSource, TsFormat,
 };
 use crate::{Error, Tolerance};
 
@@ -200,6 +200,7 @@ impl CustomProvider {
                 id: id.clone().filter(|_| uses(&Part::Id)),
             },
             fallback: None,
+            alternate: None,
             key: self.key_form,
             algorithm: self.algorithm,
             signature: SigFormat::Single {
@@ -212,6 +213,7 @@ impl CustomProvider {
             } else {
                 TimestampSource::None
             },
+            timestamp_format: TsFormat::UnixSeconds,
             tolerance: match (has_ts, self.tolerance) {
                 (false, _) => Tolerance::NONE,
                 (true, Some(t)) => t,

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use super::{
     Algorithm, Encoding, EventTypeSource, IdSource, KeyForm, Message, Names, Part, SigFormat, Spec,
-    TimestampSource, name,
+    TimestampSource, TsFormat, name,
 };
 use crate::Tolerance;
 
@@ -16,6 +16,7 @@ pub(super) static DISCORD: Spec = Spec {
         id: None,
     },
     fallback: None,
+    alternate: None,
     key: KeyForm::Ed25519Hex,
     algorithm: Algorithm::Ed25519,
     signature: SigFormat::Single {
@@ -24,8 +25,9 @@ pub(super) static DISCORD: Spec = Spec {
     },
     message: Message::Template(Cow::Borrowed(&[Part::Timestamp, Part::Body])),
     timestamp: TimestampSource::Header,
+    timestamp_format: TsFormat::UnixSeconds,
     // Discord's own library checks no age; set one on the builder if wanted.
     tolerance: Tolerance::NONE,
-    id: IdSource::Json("id"),
-    event_type: EventTypeSource::Json("type"),
+    id: IdSource::Json("/id"),
+    event_type: EventTypeSource::Json("/type"),
 };

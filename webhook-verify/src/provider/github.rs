@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use super::{
     Algorithm, Encoding, EventTypeSource, IdSource, KeyForm, Message, Names, Part, SigFormat, Spec,
-    TimestampSource, name,
+    TimestampSource, TsFormat, name,
 };
 use crate::Tolerance;
 
@@ -22,6 +22,7 @@ const fn github(
             id: None,
         },
         fallback: None,
+        alternate: None,
         key: KeyForm::Utf8,
         algorithm,
         signature: SigFormat::Single {
@@ -30,6 +31,7 @@ const fn github(
         },
         message: Message::Template(Cow::Borrowed(&[Part::Body])),
         timestamp: TimestampSource::None,
+        timestamp_format: TsFormat::UnixSeconds,
         tolerance: Tolerance::NONE,
         // The delivery GUID is not signed: replay keys must not rely on it alone.
         id: IdSource::Header {

@@ -11,17 +11,26 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+mod adyen;
 mod custom;
 mod discord;
 mod github;
+mod gitlab;
+mod mailgun;
 mod paddle;
+mod sendgrid;
 mod shopify;
+mod simple;
 mod slack;
 mod standard;
 mod stripe;
 mod twilio;
+mod twitch;
+pub mod zoom;
 
+pub(crate) use adyen::adyen_classic_messages;
 pub use custom::CustomProvider;
+pub(crate) use mailgun::mailgun_fields;
 pub(crate) use twilio::twilio_messages;
 
 use crate::tolerance::Tolerance;
@@ -84,6 +93,47 @@ impl Provider {
     pub const DISCORD: Provider = Provider::builtin(&discord::DISCORD);
     /// Paddle Billing: `Paddle-Signature: ts=…;h1=…` over `{ts}:{body}`; 5 s, past only.
     pub const PADDLE: Provider = Provider::builtin(&paddle::PADDLE);
+    /// Linear: hex `Linear-Signature` over the body; the signed body's `webhookTimestamp`
+    /// (milliseconds) is checked after verification, ±60 s.
+    pub const LINEAR: Provider = Provider::builtin(&simple::LINEAR);
+    /// Zoom: `x-zm-signature: v0=…` over `v0:{timestamp}:{body}`; ±300 s. See [`zoom`] for
+    /// the endpoint URL-validation challenge.
+    pub const ZOOM: Provider = Provider::builtin(&simple::ZOOM);
+    /// Square: base64 `x-square-hmacsha256-signature` over the notification URL followed by
+    /// the body. Needs the URL exactly as configured in the subscription.
+    pub const SQUARE: Provider = Provider::builtin(&simple::SQUARE);
+    /// Mailgun: the body's `signature.{timestamp,token,signature}` (JSON) or the form fields
+    /// `timestamp`, `token`, `signature`; HMAC-SHA256 over timestamp ‖ token.
+    ///
+    /// **The body itself is not signed**: only the timestamp and token are. Keep a short
+    /// tolerance and reject reused tokens ([`Verified::id`](crate::Verified::id) is the
+    /// token). No tolerance by default, like Mailgun's SDKs.
+    pub const MAILGUN: Provider = Provider::builtin(&mailgun::MAILGUN);
+    /// SendGrid signed event webhook: ECDSA P-256 (base64 DER) over timestamp ‖ body; the
+    /// secret is the base64 DER verification public key. No tolerance by default.
+    pub const SENDGRID: Provider = Provider::builtin(&sendgrid::SENDGRID);
+    /// Twitch EventSub: `sha256=` hex over message id ‖ timestamp (RFC 3339) ‖ body;
+    /// 10 minutes, past only.
+    pub const TWITCH: Provider = Provider::builtin(&twitch::TWITCH);
+    /// Intercom: `X-Hub-Signature: sha1=…` over the body.
+    pub const INTERCOM: Provider = Provider::builtin(&simple::INTERCOM);
+    /// Typeform: `Typeform-Signature: sha256=<base64>` over the body.
+    pub const TYPEFORM: Provider = Provider::builtin(&simple::TYPEFORM);
+    /// Calendly: `Calendly-Webhook-Signature: t=…,v1=…` over `{t}.{body}`; 3 minutes,
+    /// past only.
+    pub const CALENDLY: Provider = Provider::builtin(&simple::CALENDLY);
+    /// GitLab: the `X-Gitlab-Token` secret token compared in constant time, or, when the
+    /// request carries `webhook-signature`, GitLab's Standard Webhooks signing token.
+    pub const GITLAB: Provider = Provider::builtin(&gitlab::GITLAB);
+    /// Razorpay: hex `X-Razorpay-Signature` over the body.
+    pub const RAZORPAY: Provider = Provider::builtin(&simple::RAZORPAY);
+    /// Lemon Squeezy: hex `X-Signature` over the body.
+    pub const LEMON_SQUEEZY: Provider = Provider::builtin(&simple::LEMON_SQUEEZY);
+    /// Adyen: the key is the hex HMAC key. Balance Platform webhooks carry a base64
+    /// `HmacSignature` header over the body; classic notifications carry
+    /// `additionalData.hmacSignature` in each `NotificationRequestItem`, over its
+    /// colon-joined fields, and every item must verify.
+    pub const ADYEN: Provider = Provider::builtin(&adyen::ADYEN);
 
     const fn builtin(spec: &'static Spec) -> Self {
         Self {
@@ -105,7 +155,9 @@ impl Provider {
 
     /// Looks a built-in provider up by name or alias (case-insensitive): `standard`,
     /// `standard-webhooks`, `svix`, `clerk`, `resend`, `stripe`, `github`, `github-sha1`,
-    /// `slack`, `shopify`, `twilio`, `discord`, `paddle`.
+    /// `slack`, `shopify`, `twilio`, `discord`, `paddle`, `linear`, `zoom`, `square`,
+    /// `mailgun`, `sendgrid`, `twitch`, `intercom`, `typeform`, `calendly`, `gitlab`,
+    /// `razorpay`, `lemonsqueezy` (or `lemon-squeezy`), `adyen`.
     ///
     /// ```
     /// use webhook_verify::Provider;
@@ -117,6 +169,9 @@ impl Provider {
         let name = name.trim();
         if name.eq_ignore_ascii_case("standard-webhooks") {
             return Some(Self::STANDARD_WEBHOOKS);
+        }
+        if name.eq_ignore_ascii_case("lemon-squeezy") {
+            return Some(Self::LEMON_SQUEEZY);
         }
         BUILTIN
             .iter()
@@ -188,10 +243,19 @@ impl Provider {
         if let EventTypeSource::Header(name) = &spec.event_type {
             out.push(name);
         }
-        if let Some(fb) = &spec.fallback {
-            out.push(&fb.signature);
-            out.extend(fb.timestamp.as_deref());
-            out.extend(fb.id.as_deref());
+        for other in spec.fallback.iter().chain(spec.alternate.map(|a| &a.names)) {
+            for name in [
+                Some(&other.signature),
+                other.timestamp.as_ref(),
+                other.id.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if !out.contains(&&**name) {
+                    out.push(name);
+                }
+            }
         }
         out
     }
@@ -281,6 +345,19 @@ static BUILTIN: &[Provider] = &[
     Provider::TWILIO,
     Provider::DISCORD,
     Provider::PADDLE,
+    Provider::LINEAR,
+    Provider::ZOOM,
+    Provider::SQUARE,
+    Provider::MAILGUN,
+    Provider::SENDGRID,
+    Provider::TWITCH,
+    Provider::INTERCOM,
+    Provider::TYPEFORM,
+    Provider::CALENDLY,
+    Provider::GITLAB,
+    Provider::RAZORPAY,
+    Provider::LEMON_SQUEEZY,
+    Provider::ADYEN,
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -293,11 +370,15 @@ pub(crate) struct Spec {
     pub(crate) names: Names,
     /// Header names tried when `names.signature` is absent (Svix's `webhook-*`).
     pub(crate) fallback: Option<Names>,
+    /// Another scheme of the same provider, used when its signature header is present
+    /// (GitLab's signing token, Adyen's Balance Platform header).
+    pub(crate) alternate: Option<&'static Spec>,
     pub(crate) key: KeyForm,
     pub(crate) algorithm: Algorithm,
     pub(crate) signature: SigFormat,
     pub(crate) message: Message,
     pub(crate) timestamp: TimestampSource,
+    pub(crate) timestamp_format: TsFormat,
     pub(crate) tolerance: Tolerance,
     pub(crate) id: IdSource,
     pub(crate) event_type: EventTypeSource,
@@ -308,7 +389,20 @@ impl Spec {
         match &self.message {
             Message::Twilio => true,
             Message::Template(parts) => parts.iter().any(|p| matches!(p, Part::Url)),
+            _ => false,
         }
+    }
+
+    /// The scheme a delivery uses: the alternate one when its signature header is present.
+    pub(crate) fn select(&self, headers: &dyn crate::Headers) -> &Spec {
+        if let Some(alt) = self.alternate {
+            let mut present = false;
+            headers.for_each_value(&alt.names.signature, &mut |_| present = true);
+            if present {
+                return alt;
+            }
+        }
+        self
     }
 
     pub(crate) fn names_and_fallback(&self) -> (&Names, Option<&Names>) {
@@ -317,8 +411,8 @@ impl Spec {
 
     pub(crate) fn needs_id(&self) -> bool {
         match &self.message {
-            Message::Twilio => false,
             Message::Template(parts) => parts.iter().any(|p| matches!(p, Part::Id)),
+            _ => false,
         }
     }
 }
@@ -350,6 +444,10 @@ pub enum KeyForm {
     StandardWebhooks,
     /// An Ed25519 public key in hex (Discord's application public key).
     Ed25519Hex,
+    /// An ECDSA P-256 public key, base64 DER SubjectPublicKeyInfo (SendGrid).
+    P256Base64Der,
+    /// A shared token compared as it is (GitLab's `X-Gitlab-Token`); line breaks removed.
+    Token,
 }
 
 impl KeyForm {
@@ -360,6 +458,8 @@ impl KeyForm {
             Self::Hex => "hex-decoded key",
             Self::StandardWebhooks => "whsec_ + base64 (HMAC) or whpk_ + base64 (Ed25519)",
             Self::Ed25519Hex => "Ed25519 public key, hex",
+            Self::P256Base64Der => "ECDSA P-256 public key, base64 DER",
+            Self::Token => "shared token compared as it is",
         }
     }
 }
@@ -374,6 +474,8 @@ pub enum Algorithm {
     HmacSha1,
     /// Ed25519 (Discord).
     Ed25519,
+    /// ECDSA P-256 with SHA-256, DER signatures (SendGrid).
+    EcdsaP256Sha256,
 }
 
 impl Algorithm {
@@ -382,6 +484,7 @@ impl Algorithm {
             Self::HmacSha256 => 32,
             Self::HmacSha1 => 20,
             Self::Ed25519 => 64,
+            Self::EcdsaP256Sha256 => 72,
         }
     }
 }
@@ -423,6 +526,12 @@ pub(crate) enum Message {
     Template(Cow<'static, [Part]>),
     /// Twilio's URL + sorted form parameters (or URL with `bodySHA256`).
     Twilio,
+    /// Mailgun's `timestamp ‖ token` from the body's fields.
+    Mailgun,
+    /// Adyen's classic notification items, each signed over its own fields.
+    AdyenClassic,
+    /// No signature: the header carries the shared token itself (GitLab).
+    Token,
 }
 
 /// One piece of the signed bytes.
@@ -443,6 +552,16 @@ pub(crate) enum TimestampSource {
     Header,
     /// The `timestamp_key` element of a [`SigFormat::KeyValue`] header.
     SignatureHeader,
+    /// A field of the signed JSON body (a JSON pointer), checked after verification.
+    BodyJson(&'static str),
+}
+
+/// How a timestamp is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TsFormat {
+    UnixSeconds,
+    UnixMillis,
+    Rfc3339,
 }
 
 /// Where the message id comes from.
@@ -454,8 +573,10 @@ pub(crate) enum IdSource {
         name: Cow<'static, str>,
         signed: bool,
     },
-    /// A top-level string field of the (signed) JSON body.
+    /// A string or number in the (signed) JSON body, as a JSON pointer.
     Json(&'static str),
+    /// A value the signature covers, found while verifying (Mailgun's token).
+    Signed,
 }
 
 /// Where the event type comes from.
@@ -463,7 +584,7 @@ pub(crate) enum IdSource {
 pub(crate) enum EventTypeSource {
     None,
     Header(Cow<'static, str>),
-    /// A top-level string field of the JSON body.
+    /// A string or number in the JSON body, as a JSON pointer.
     Json(&'static str),
 }
 

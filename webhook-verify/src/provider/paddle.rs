@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::{
     Algorithm, EventTypeSource, IdSource, KeyForm, Message, Names, Part, SigFormat, Spec,
-    TimestampSource, lit, name,
+    TimestampSource, TsFormat, lit, name,
 };
 use crate::Tolerance;
 
@@ -17,6 +17,7 @@ pub(super) static PADDLE: Spec = Spec {
         id: None,
     },
     fallback: None,
+    alternate: None,
     key: KeyForm::Utf8,
     algorithm: Algorithm::HmacSha256,
     signature: SigFormat::KeyValue {
@@ -26,7 +27,8 @@ pub(super) static PADDLE: Spec = Spec {
     },
     message: Message::Template(Cow::Borrowed(&[Part::Timestamp, lit(":"), Part::Body])),
     timestamp: TimestampSource::SignatureHeader,
+    timestamp_format: TsFormat::UnixSeconds,
     tolerance: Tolerance::past_only(Duration::from_secs(5)),
-    id: IdSource::Json("event_id"),
-    event_type: EventTypeSource::Json("event_type"),
+    id: IdSource::Json("/event_id"),
+    event_type: EventTypeSource::Json("/event_type"),
 };

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use super::{
     Algorithm, Encoding, EventTypeSource, IdSource, KeyForm, Message, Names, Part, SigFormat, Spec,
-    TimestampSource, name,
+    TimestampSource, TsFormat, name,
 };
 use crate::Tolerance;
 
@@ -16,6 +16,7 @@ pub(super) static SHOPIFY: Spec = Spec {
         id: None,
     },
     fallback: None,
+    alternate: None,
     key: KeyForm::Utf8,
     algorithm: Algorithm::HmacSha256,
     signature: SigFormat::Single {
@@ -24,6 +25,7 @@ pub(super) static SHOPIFY: Spec = Spec {
     },
     message: Message::Template(Cow::Borrowed(&[Part::Body])),
     timestamp: TimestampSource::None,
+    timestamp_format: TsFormat::UnixSeconds,
     tolerance: Tolerance::NONE,
     id: IdSource::Header {
         name: name("x-shopify-webhook-id"),

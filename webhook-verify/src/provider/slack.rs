@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use super::{
     Algorithm, Encoding, EventTypeSource, FIVE_MINUTES, IdSource, KeyForm, Message, Names, Part,
-    SigFormat, Spec, TimestampSource, lit, name,
+    SigFormat, Spec, TimestampSource, TsFormat, lit, name,
 };
 use crate::Tolerance;
 
@@ -16,6 +16,7 @@ pub(super) static SLACK: Spec = Spec {
         id: None,
     },
     fallback: None,
+    alternate: None,
     key: KeyForm::Utf8,
     algorithm: Algorithm::HmacSha256,
     signature: SigFormat::Single {
@@ -29,7 +30,8 @@ pub(super) static SLACK: Spec = Spec {
         Part::Body,
     ])),
     timestamp: TimestampSource::Header,
+    timestamp_format: TsFormat::UnixSeconds,
     tolerance: Tolerance::both(FIVE_MINUTES),
     id: IdSource::None,
-    event_type: EventTypeSource::Json("type"),
+    event_type: EventTypeSource::Json("/type"),
 };

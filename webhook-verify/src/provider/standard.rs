@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use super::{
     Algorithm, EventTypeSource, FIVE_MINUTES, IdSource, KeyForm, Message, Names, Part, SigFormat,
-    Spec, TimestampSource, lit, name,
+    Spec, TimestampSource, TsFormat, lit, name,
 };
 use crate::Tolerance;
 
@@ -31,11 +31,13 @@ const fn scheme(provider: &'static str, prefix: &'static str) -> Spec {
             WEBHOOK_NAMES
         },
         fallback: if svix { Some(WEBHOOK_NAMES) } else { None },
+        alternate: None,
         key: KeyForm::StandardWebhooks,
         algorithm: Algorithm::HmacSha256,
         signature: SigFormat::VersionedList,
         message: Message::Template(Cow::Borrowed(SIGNED)),
         timestamp: TimestampSource::Header,
+        timestamp_format: TsFormat::UnixSeconds,
         tolerance: Tolerance::both(FIVE_MINUTES),
         id: IdSource::Header {
             name: if svix {
@@ -45,7 +47,7 @@ const fn scheme(provider: &'static str, prefix: &'static str) -> Spec {
             },
             signed: true,
         },
-        event_type: EventTypeSource::Json("type"),
+        event_type: EventTypeSource::Json("/type"),
     }
 }
 

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use super::{
     Algorithm, EventTypeSource, FIVE_MINUTES, IdSource, KeyForm, Message, Names, Part, SigFormat,
-    Spec, TimestampSource, lit, name,
+    Spec, TimestampSource, TsFormat, lit, name,
 };
 use crate::Tolerance;
 
@@ -16,6 +16,7 @@ pub(super) static STRIPE: Spec = Spec {
         id: None,
     },
     fallback: None,
+    alternate: None,
     // The whole `whsec_…` text is the key: it is not base64-decoded.
     key: KeyForm::Utf8,
     algorithm: Algorithm::HmacSha256,
@@ -26,7 +27,8 @@ pub(super) static STRIPE: Spec = Spec {
     },
     message: Message::Template(Cow::Borrowed(&[Part::Timestamp, lit("."), Part::Body])),
     timestamp: TimestampSource::SignatureHeader,
+    timestamp_format: TsFormat::UnixSeconds,
     tolerance: Tolerance::past_only(FIVE_MINUTES),
-    id: IdSource::Json("id"),
-    event_type: EventTypeSource::Json("type"),
+    id: IdSource::Json("/id"),
+    event_type: EventTypeSource::Json("/type"),
 };

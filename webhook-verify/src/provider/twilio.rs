@@ -9,7 +9,7 @@ use subtle::ConstantTimeEq;
 
 use super::{
     Algorithm, Encoding, EventTypeSource, IdSource, KeyForm, Message, Names, SigFormat, Spec,
-    TimestampSource, name,
+    TimestampSource, TsFormat, name,
 };
 use crate::{Error, Tolerance};
 
@@ -21,6 +21,7 @@ pub(super) static TWILIO: Spec = Spec {
         id: None,
     },
     fallback: None,
+    alternate: None,
     key: KeyForm::Utf8,
     algorithm: Algorithm::HmacSha1,
     signature: SigFormat::Single {
@@ -29,6 +30,7 @@ pub(super) static TWILIO: Spec = Spec {
     },
     message: Message::Twilio,
     timestamp: TimestampSource::None,
+    timestamp_format: TsFormat::UnixSeconds,
     tolerance: Tolerance::NONE,
     id: IdSource::None,
     event_type: EventTypeSource::None,

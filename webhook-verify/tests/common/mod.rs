@@ -48,11 +48,42 @@ pub fn all_providers() -> Vec<Provider> {
     v
 }
 
+/// A SendGrid-style P-256 key pair from a fixed scalar.
+pub fn p256_key(seed: u8) -> p256::ecdsa::SigningKey {
+    p256::ecdsa::SigningKey::from_slice(&[seed; 32]).unwrap()
+}
+
+/// The base64 DER public key SendGrid shows for `p256_key(seed)`.
+pub fn p256_public_b64(seed: u8) -> String {
+    use p256::pkcs8::EncodePublicKey;
+    let der = p256_key(seed).verifying_key().to_public_key_der().unwrap();
+    base64::engine::general_purpose::STANDARD.encode(der.as_bytes())
+}
+
+/// A Mailgun JSON body: `event-data` plus the signature fields over `timestamp ‖ token`.
+pub fn mailgun_body(secret: &str, timestamp: i64, token: &str, event_data: &[u8]) -> Vec<u8> {
+    use hmac::{KeyInit, Mac};
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(token.as_bytes());
+    serde_json::to_vec(&serde_json::json!({
+        "signature": {
+            "timestamp": timestamp.to_string(),
+            "token": token,
+            "signature": hex::encode(mac.finalize().into_bytes()),
+        },
+        "event-data": { "event": "delivered", "raw": hex::encode(event_data) },
+    }))
+    .unwrap()
+}
+
 /// The secret a verifier for `p` takes.
 pub fn verifier_secret(p: &Provider) -> String {
     match p.name() {
         "standard" | "svix" | "clerk" | "resend" => "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into(),
         "discord" => DISCORD_PUBLIC.into(),
+        "sendgrid" => p256_public_b64(1),
+        "adyen" => "11223344D785FBAE710E7F943F307971BB61B21281C98C9129B3D4018A57B2EB".into(),
         "stripe" => "whsec_test_secret".into(),
         "twilio" => "12345".into(),
         other => format!("{other}-signing-secret"),
@@ -75,12 +106,41 @@ pub fn other_secret(p: &Provider) -> String {
             base64::engine::general_purpose::STANDARD.encode([3u8; 32])
         ),
         "discord" => hex::encode(SigningKey::from_bytes(&[9; 32]).verifying_key().as_bytes()),
+        "sendgrid" => p256_public_b64(2),
+        "adyen" => "DFB1EB5485895CFA84146406857104ABB4CBCABDC8AAF103A624C8F6A3EAAB00".into(),
         _ => format!("{}-old", verifier_secret(p)),
     }
 }
 
 /// Headers signing `body` for `p` at `timestamp`.
 pub fn signed(p: &Provider, body: &[u8], timestamp: i64) -> (Vec<(String, String)>, Vec<u8>) {
+    match p.name() {
+        "mailgun" => {
+            let body = mailgun_body(&verifier_secret(p), timestamp, "tok_1", body);
+            return (Vec::new(), body);
+        }
+        "sendgrid" => {
+            use p256::ecdsa::signature::Signer as _;
+            let ts = timestamp.to_string();
+            let sig: p256::ecdsa::Signature = p256_key(1).sign(&[ts.as_bytes(), body].concat());
+            let sig = base64::engine::general_purpose::STANDARD.encode(sig.to_der().as_bytes());
+            let headers = vec![
+                ("x-twilio-email-event-webhook-signature".to_owned(), sig),
+                ("x-twilio-email-event-webhook-timestamp".to_owned(), ts),
+            ];
+            return (headers, body.to_vec());
+        }
+        _ => {}
+    }
+    // Linear's timestamp lives in the signed JSON body.
+    let mut body = body.to_vec();
+    if p.name() == "linear" {
+        if let Ok(serde_json::Value::Object(mut map)) = serde_json::from_slice(&body) {
+            map.insert("webhookTimestamp".into(), (timestamp * 1000).into());
+            body = serde_json::to_vec(&map).unwrap();
+        }
+    }
+    let body = &body[..];
     let signer = Signer::new(p, signing_secret(p)).unwrap();
     let mut opts = SignOptions::new().timestamp(timestamp).id("msg_test_1");
     if p.needs_url() {

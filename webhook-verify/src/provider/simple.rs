@@ -1,0 +1,188 @@
+//! Providers whose scheme is one HMAC header. Those signing the body (or URL and body)
+//! without a timestamp are built with `simple`; the rest are spelled out.
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use super::{
+    Algorithm, Encoding, EventTypeSource, FIVE_MINUTES, IdSource, KeyForm, Message, Names, Part,
+    SigFormat, Spec, TimestampSource, TsFormat, lit, name,
+};
+use crate::Tolerance;
+
+const BODY: &[Part] = &[Part::Body];
+
+/// A one-header HMAC scheme without timestamp; the key is the secret text.
+#[allow(clippy::too_many_arguments, reason = "one argument per scheme field")]
+const fn simple(
+    provider: &'static str,
+    header: &'static str,
+    prefix: &'static str,
+    encoding: Encoding,
+    algorithm: Algorithm,
+    signed: &'static [Part],
+    id: IdSource,
+    event_type: EventTypeSource,
+) -> Spec {
+    Spec {
+        name: name(provider),
+        names: Names {
+            signature: name(header),
+            timestamp: None,
+            id: None,
+        },
+        fallback: None,
+        alternate: None,
+        key: KeyForm::Utf8,
+        algorithm,
+        signature: SigFormat::Single {
+            prefix: name(prefix),
+            encoding,
+        },
+        message: Message::Template(Cow::Borrowed(signed)),
+        timestamp: TimestampSource::None,
+        timestamp_format: TsFormat::UnixSeconds,
+        tolerance: Tolerance::NONE,
+        id,
+        event_type,
+    }
+}
+
+pub(super) static LINEAR: Spec = Spec {
+    name: name("linear"),
+    names: Names {
+        signature: name("linear-signature"),
+        timestamp: None,
+        id: None,
+    },
+    fallback: None,
+    alternate: None,
+    key: KeyForm::Utf8,
+    algorithm: Algorithm::HmacSha256,
+    signature: SigFormat::Single {
+        prefix: name(""),
+        encoding: Encoding::Hex,
+    },
+    message: Message::Template(Cow::Borrowed(BODY)),
+    // Inside the signed body, in milliseconds; checked after verification.
+    timestamp: TimestampSource::BodyJson("/webhookTimestamp"),
+    timestamp_format: TsFormat::UnixMillis,
+    tolerance: Tolerance::both(Duration::from_secs(60)),
+    id: IdSource::Header {
+        name: name("linear-delivery"),
+        signed: false,
+    },
+    event_type: EventTypeSource::Json("/type"),
+};
+
+pub(super) static ZOOM: Spec = Spec {
+    name: name("zoom"),
+    names: Names {
+        signature: name("x-zm-signature"),
+        timestamp: Some(name("x-zm-request-timestamp")),
+        id: None,
+    },
+    fallback: None,
+    alternate: None,
+    key: KeyForm::Utf8,
+    algorithm: Algorithm::HmacSha256,
+    signature: SigFormat::Single {
+        prefix: name("v0="),
+        encoding: Encoding::Hex,
+    },
+    message: Message::Template(Cow::Borrowed(&[
+        lit("v0:"),
+        Part::Timestamp,
+        lit(":"),
+        Part::Body,
+    ])),
+    timestamp: TimestampSource::Header,
+    timestamp_format: TsFormat::UnixSeconds,
+    // Zoom documents no window; the same scheme as Slack's gets Slack's.
+    tolerance: Tolerance::both(FIVE_MINUTES),
+    id: IdSource::None,
+    event_type: EventTypeSource::Json("/event"),
+};
+
+pub(super) static SQUARE: Spec = simple(
+    "square",
+    "x-square-hmacsha256-signature",
+    "",
+    Encoding::Base64,
+    Algorithm::HmacSha256,
+    &[Part::Url, Part::Body],
+    IdSource::Json("/event_id"),
+    EventTypeSource::Json("/type"),
+);
+
+pub(super) static INTERCOM: Spec = simple(
+    "intercom",
+    "x-hub-signature",
+    "sha1=",
+    Encoding::Hex,
+    Algorithm::HmacSha1,
+    BODY,
+    IdSource::Json("/id"),
+    EventTypeSource::Json("/topic"),
+);
+
+pub(super) static TYPEFORM: Spec = simple(
+    "typeform",
+    "typeform-signature",
+    "sha256=",
+    Encoding::Base64,
+    Algorithm::HmacSha256,
+    BODY,
+    IdSource::Json("/event_id"),
+    EventTypeSource::Json("/event_type"),
+);
+
+pub(super) static CALENDLY: Spec = Spec {
+    name: name("calendly"),
+    names: Names {
+        signature: name("calendly-webhook-signature"),
+        timestamp: None,
+        id: None,
+    },
+    fallback: None,
+    alternate: None,
+    key: KeyForm::Utf8,
+    algorithm: Algorithm::HmacSha256,
+    signature: SigFormat::KeyValue {
+        separator: b',',
+        timestamp_key: "t",
+        signature_key: "v1",
+    },
+    message: Message::Template(Cow::Borrowed(&[Part::Timestamp, lit("."), Part::Body])),
+    timestamp: TimestampSource::SignatureHeader,
+    timestamp_format: TsFormat::UnixSeconds,
+    // Calendly's documented example allows three minutes.
+    tolerance: Tolerance::past_only(Duration::from_secs(180)),
+    id: IdSource::None,
+    event_type: EventTypeSource::Json("/event"),
+};
+
+pub(super) static RAZORPAY: Spec = simple(
+    "razorpay",
+    "x-razorpay-signature",
+    "",
+    Encoding::Hex,
+    Algorithm::HmacSha256,
+    BODY,
+    IdSource::Header {
+        name: name("x-razorpay-event-id"),
+        signed: false,
+    },
+    EventTypeSource::Json("/event"),
+);
+
+pub(super) static LEMON_SQUEEZY: Spec = simple(
+    "lemonsqueezy",
+    "x-signature",
+    "",
+    Encoding::Hex,
+    Algorithm::HmacSha256,
+    BODY,
+    IdSource::None,
+    EventTypeSource::Header(name("x-event-name")),
+);

@@ -1,0 +1,64 @@
+//! Zoom's endpoint URL validation.
+//!
+//! When a Zoom webhook endpoint is saved (and every 72 hours after), Zoom sends a signed
+//! `endpoint.url_validation` event with a `plainToken`; the endpoint answers 200 with
+//! `{"plainToken": …, "encryptedToken": hex HMAC-SHA256(secret token, plainToken)}`.
+
+use hmac::{Hmac, KeyInit, Mac};
+use serde::Serialize;
+use sha2::Sha256;
+
+use crate::Verified;
+
+/// The answer to Zoom's URL validation challenge; serialize it as the JSON response body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UrlValidation {
+    /// The token Zoom sent.
+    #[serde(rename = "plainToken")]
+    pub plain_token: String,
+    /// Hex HMAC-SHA256 of the token with the app's secret token.
+    #[serde(rename = "encryptedToken")]
+    pub encrypted_token: String,
+}
+
+/// The response to a challenge with this `plain_token`.
+///
+/// ```
+/// use webhook_verify::zoom::url_validation;
+/// let answer = url_validation("zoom_secret_token_123", "qgg8vlvZRS6UYooatFL8Aw");
+/// assert_eq!(answer.encrypted_token, "2df5fa03ed8ac736e86fd42dfeb323dea9b55490e8b5c6dab0b21c00a852fe26");
+/// ```
+#[must_use]
+pub fn url_validation(secret_token: &str, plain_token: &str) -> UrlValidation {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret_token.as_bytes()).expect("HMAC takes any key");
+    mac.update(plain_token.as_bytes());
+    UrlValidation {
+        plain_token: plain_token.to_owned(),
+        encrypted_token: hex::encode(mac.finalize().into_bytes()),
+    }
+}
+
+/// The response to a verified Zoom delivery when it is an `endpoint.url_validation`
+/// challenge, `None` for any other event.
+///
+/// # Example
+///
+/// ```no_run
+/// # fn handle(verifier: &webhook_verify::Verifier, delivery: &webhook_verify::Delivery<'_>, secret: &str) -> Result<(), webhook_verify::Error> {
+/// let verified = verifier.verify(delivery)?;
+/// if let Some(answer) = webhook_verify::zoom::challenge_response(&verified, secret) {
+///     let body = serde_json::to_string(&answer).unwrap();
+///     // reply 200 with `body` as application/json
+/// }
+/// # Ok(()) }
+/// ```
+#[must_use]
+pub fn challenge_response(verified: &Verified, secret_token: &str) -> Option<UrlValidation> {
+    if verified.event_type() != Some("endpoint.url_validation") {
+        return None;
+    }
+    let body: serde_json::Value = verified.json().ok()?;
+    let plain = body.pointer("/payload/plainToken")?.as_str()?;
+    Some(url_validation(secret_token, plain))
+}
