@@ -130,13 +130,23 @@ mod tests {
 
     #[test]
     fn chunks_up_to_the_limit_and_one_over() {
-        let got = block_on(read_limited(&HeaderMap::new(), chunks(&[b"ab", b"cd", b"e"]), 5))
+        let got = block_on(read_limited(
+            &HeaderMap::new(),
+            chunks(&[b"ab", b"cd", b"e"]),
+            5,
+        ))
+        .ok()
+        .unwrap();
+        assert_eq!(&got[..], b"abcde");
+        let over = block_on(read_limited(
+            &HeaderMap::new(),
+            chunks(&[b"ab", b"cd", b"ef"]),
+            5,
+        ));
+        assert!(matches!(over, Err(ReadError::TooLarge)));
+        let empty = block_on(read_limited(&HeaderMap::new(), chunks(&[]), 0))
             .ok()
             .unwrap();
-        assert_eq!(&got[..], b"abcde");
-        let over = block_on(read_limited(&HeaderMap::new(), chunks(&[b"ab", b"cd", b"ef"]), 5));
-        assert!(matches!(over, Err(ReadError::TooLarge)));
-        let empty = block_on(read_limited(&HeaderMap::new(), chunks(&[]), 0)).ok().unwrap();
         assert!(empty.is_empty());
     }
 

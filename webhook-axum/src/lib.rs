@@ -48,7 +48,7 @@
 //!
 //! - [`Webhook<T>`]: verified, then parsed as JSON `T`.
 //! - [`VerifiedWebhook`]: verified, unparsed: the raw bytes and the
-//!   [`Verified`](webhook_verify::Verified) metadata (id, timestamp, event type, key).
+//!   [`Verified`] metadata (id, timestamp, event type, key).
 //! - [`VerifyWebhookLayer`]: verifies before the inner service, puts the `Verified` in the
 //!   request extensions and passes the body on, so `Json<T>` or any other extractor works.
 //! - [`WebhookRejection`]: what a refused request gets; its status and body follow the
@@ -110,3 +110,8 @@ pub use rejection::{REJECTION_TARGET, RejectionKind, WebhookRejection};
 
 #[doc(no_inline)]
 pub use webhook_verify::{Provider, Verified, Verifier};
+
+/// Compiles the README's examples.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -239,7 +239,7 @@ impl IntoResponse for WebhookRejection {
             target: REJECTION_TARGET,
             status = self.status().as_u16(),
             kind = self.kind().as_str(),
-            body = %self.body_text(),
+            response = %self.body_text(),
             "rejecting webhook delivery"
         );
         match self.hook.take() {

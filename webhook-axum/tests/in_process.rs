@@ -48,7 +48,11 @@ async fn send(kind: Kind, config: WebhookConfig, request: Request) -> (StatusCod
             "{kind:?}: rejections are text/plain"
         );
     }
-    (status, String::from_utf8_lossy(&body).into_owned(), calls.get())
+    (
+        status,
+        String::from_utf8_lossy(&body).into_owned(),
+        calls.get(),
+    )
 }
 
 fn body_for(provider: &Provider) -> String {
@@ -64,10 +68,17 @@ async fn valid_deliveries_reach_the_handler_with_the_exact_body() {
     for kind in KINDS {
         for (provider, secret) in providers() {
             let body = body_for(&provider);
-            let request = build(signed(&provider, secret, "/raw", body.clone()).header("X-GitHub-Event", "push"));
+            let request = build(
+                signed(&provider, secret, "/raw", body.clone()).header("X-GitHub-Event", "push"),
+            );
             let (app, calls) = app(kind, config(&provider, secret));
             let (status, headers, got) = oneshot(app, request).await;
-            assert_eq!(status, StatusCode::OK, "{kind:?} {}: {got:?}", provider.name());
+            assert_eq!(
+                status,
+                StatusCode::OK,
+                "{kind:?} {}: {got:?}",
+                provider.name()
+            );
             assert_eq!(got, body.as_bytes(), "{kind:?} {}", provider.name());
             assert_eq!(headers["x-provider"], provider.name());
             assert_eq!(calls.get(), 1);
@@ -87,10 +98,18 @@ async fn valid_deliveries_reach_the_handler_with_the_exact_body() {
 #[tokio::test]
 async fn typed_payload_is_parsed_after_verification() {
     for kind in KINDS {
-        for (provider, secret) in providers().into_iter().filter(|(p, _)| *p != Provider::TWILIO) {
+        for (provider, secret) in providers()
+            .into_iter()
+            .filter(|(p, _)| *p != Provider::TWILIO)
+        {
             let request = build(signed(&provider, secret, "/json", json_body("evt_7")));
             let (status, body, calls) = send(kind, config(&provider, secret), request).await;
-            assert_eq!((status, body.as_str(), calls), (StatusCode::OK, "evt_7", 1), "{kind:?} {}", provider.name());
+            assert_eq!(
+                (status, body.as_str(), calls),
+                (StatusCode::OK, "evt_7", 1),
+                "{kind:?} {}",
+                provider.name()
+            );
         }
     }
 }
@@ -100,9 +119,22 @@ async fn verified_body_that_is_not_the_handler_type_is_400_invalid_payload() {
     // The extractor answers 400 `invalid payload`. Behind the layer, axum's own `Json`
     // rejection answers (422 for a wrong shape): the layer's contract ends at verification.
     for body in [&b"not json"[..], br#"{"no_id":1}"#, b""] {
-        let request = build(signed(&Provider::GITHUB, GITHUB_SECRET, "/json", Bytes::copy_from_slice(body)));
-        let (status, text, calls) = send(Kind::Extractor, config(&Provider::GITHUB, GITHUB_SECRET), request).await;
-        assert_eq!((status, text.as_str(), calls), (StatusCode::BAD_REQUEST, "invalid payload", 0));
+        let request = build(signed(
+            &Provider::GITHUB,
+            GITHUB_SECRET,
+            "/json",
+            Bytes::copy_from_slice(body),
+        ));
+        let (status, text, calls) = send(
+            Kind::Extractor,
+            config(&Provider::GITHUB, GITHUB_SECRET),
+            request,
+        )
+        .await;
+        assert_eq!(
+            (status, text.as_str(), calls),
+            (StatusCode::BAD_REQUEST, "invalid payload", 0)
+        );
     }
 }
 
@@ -110,7 +142,11 @@ async fn verified_body_that_is_not_the_handler_type_is_400_invalid_payload() {
 async fn missing_signature_header_is_400_naming_it() {
     let cases = [
         (Provider::STRIPE, STRIPE_SECRET, "stripe-signature"),
-        (Provider::STANDARD_WEBHOOKS, STANDARD_SECRET, "webhook-signature"),
+        (
+            Provider::STANDARD_WEBHOOKS,
+            STANDARD_SECRET,
+            "webhook-signature",
+        ),
         (Provider::GITHUB, GITHUB_SECRET, "x-hub-signature-256"),
         (Provider::SLACK, SLACK_SECRET, "x-slack-signature"),
         (Provider::TWILIO, TWILIO_SECRET, "x-twilio-signature"),
@@ -120,7 +156,12 @@ async fn missing_signature_header_is_400_naming_it() {
             let mut request = build(signed(provider, secret, "/raw", body_for(provider)));
             assert!(request.headers_mut().remove(*header).is_some());
             let (status, body, calls) = send(kind, config(provider, secret), request).await;
-            assert_eq!(status, StatusCode::BAD_REQUEST, "{kind:?} {}", provider.name());
+            assert_eq!(
+                status,
+                StatusCode::BAD_REQUEST,
+                "{kind:?} {}",
+                provider.name()
+            );
             assert_eq!(body, format!("missing header {header}"));
             assert_eq!(calls, 0);
         }
@@ -130,29 +171,64 @@ async fn missing_signature_header_is_400_naming_it() {
 #[tokio::test]
 async fn missing_timestamp_header_is_400() {
     for kind in KINDS {
-        let mut request = build(signed(&Provider::STANDARD_WEBHOOKS, STANDARD_SECRET, "/raw", json_body("a")));
+        let mut request = build(signed(
+            &Provider::STANDARD_WEBHOOKS,
+            STANDARD_SECRET,
+            "/raw",
+            json_body("a"),
+        ));
         request.headers_mut().remove("webhook-timestamp");
-        let (status, body, _) = send(kind, config(&Provider::STANDARD_WEBHOOKS, STANDARD_SECRET), request).await;
-        assert_eq!((status, body.as_str()), (StatusCode::BAD_REQUEST, "missing header webhook-timestamp"));
+        let (status, body, _) = send(
+            kind,
+            config(&Provider::STANDARD_WEBHOOKS, STANDARD_SECRET),
+            request,
+        )
+        .await;
+        assert_eq!(
+            (status, body.as_str()),
+            (StatusCode::BAD_REQUEST, "missing header webhook-timestamp")
+        );
 
-        let mut request = build(signed(&Provider::SLACK, SLACK_SECRET, "/raw", json_body("a")));
+        let mut request = build(signed(
+            &Provider::SLACK,
+            SLACK_SECRET,
+            "/raw",
+            json_body("a"),
+        ));
         request.headers_mut().remove("x-slack-request-timestamp");
         let (status, body, _) = send(kind, config(&Provider::SLACK, SLACK_SECRET), request).await;
-        assert_eq!((status, body.as_str()), (StatusCode::BAD_REQUEST, "missing header x-slack-request-timestamp"));
+        assert_eq!(
+            (status, body.as_str()),
+            (
+                StatusCode::BAD_REQUEST,
+                "missing header x-slack-request-timestamp"
+            )
+        );
     }
 }
 
 #[tokio::test]
 async fn duplicate_signature_headers_with_different_values_are_400() {
     for kind in KINDS {
-        let mut request = build(signed(&Provider::STRIPE, STRIPE_SECRET, "/raw", json_body("a")));
-        request
-            .headers_mut()
-            .append("stripe-signature", HeaderValue::from_static("t=1700000000,v1=00"));
-        let (status, body, calls) = send(kind, config(&Provider::STRIPE, STRIPE_SECRET), request).await;
+        let mut request = build(signed(
+            &Provider::STRIPE,
+            STRIPE_SECRET,
+            "/raw",
+            json_body("a"),
+        ));
+        request.headers_mut().append(
+            "stripe-signature",
+            HeaderValue::from_static("t=1700000000,v1=00"),
+        );
+        let (status, body, calls) =
+            send(kind, config(&Provider::STRIPE, STRIPE_SECRET), request).await;
         assert_eq!(
             (status, body.as_str(), calls),
-            (StatusCode::BAD_REQUEST, "duplicate header stripe-signature", 0)
+            (
+                StatusCode::BAD_REQUEST,
+                "duplicate header stripe-signature",
+                0
+            )
         );
     }
 }
@@ -160,11 +236,36 @@ async fn duplicate_signature_headers_with_different_values_are_400() {
 #[tokio::test]
 async fn garbled_headers_are_400_malformed_with_the_core_text() {
     let cases: [(Provider, &str, &str, &[u8]); 5] = [
-        (Provider::STRIPE, STRIPE_SECRET, "stripe-signature", b"garbage"),
-        (Provider::STANDARD_WEBHOOKS, STANDARD_SECRET, "webhook-timestamp", b"12x"),
-        (Provider::STANDARD_WEBHOOKS, STANDARD_SECRET, "webhook-signature", b"v1,***"),
-        (Provider::GITHUB, GITHUB_SECRET, "x-hub-signature-256", b"sha256=zz"),
-        (Provider::SLACK, SLACK_SECRET, "x-slack-request-timestamp", b"\xff\xfe"),
+        (
+            Provider::STRIPE,
+            STRIPE_SECRET,
+            "stripe-signature",
+            b"garbage",
+        ),
+        (
+            Provider::STANDARD_WEBHOOKS,
+            STANDARD_SECRET,
+            "webhook-timestamp",
+            b"12x",
+        ),
+        (
+            Provider::STANDARD_WEBHOOKS,
+            STANDARD_SECRET,
+            "webhook-signature",
+            b"v1,***",
+        ),
+        (
+            Provider::GITHUB,
+            GITHUB_SECRET,
+            "x-hub-signature-256",
+            b"sha256=zz",
+        ),
+        (
+            Provider::SLACK,
+            SLACK_SECRET,
+            "x-slack-request-timestamp",
+            b"\xff\xfe",
+        ),
     ];
     for kind in KINDS {
         for (provider, secret, header, value) in &cases {
@@ -175,12 +276,23 @@ async fn garbled_headers_are_400_malformed_with_the_core_text() {
             // The expected answer is whatever the core says about these very headers.
             let expected = config(provider, secret)
                 .verifier()
-                .verify(&webhook_verify::Delivery::new(request.headers(), json_body("a")))
+                .verify(&webhook_verify::Delivery::new(
+                    request.headers(),
+                    json_body("a"),
+                ))
                 .unwrap_err();
-            assert_eq!(expected.kind(), ErrorKind::MalformedHeader, "{}", provider.name());
+            assert_eq!(
+                expected.kind(),
+                ErrorKind::MalformedHeader,
+                "{}",
+                provider.name()
+            );
             let (status, body, calls) = send(kind, config(provider, secret), request).await;
             assert_eq!(status, StatusCode::BAD_REQUEST, "{kind:?} {header}");
-            assert!(body.starts_with(&format!("malformed header {header}: ")), "{body}");
+            assert!(
+                body.starts_with(&format!("malformed header {header}: ")),
+                "{body}"
+            );
             assert_eq!(body, expected.body_text());
             assert_eq!(calls, 0);
         }
@@ -200,17 +312,28 @@ async fn wrong_secret_or_tampered_body_is_401_invalid_signature() {
             };
             let request = build(signed(&provider, other, "/raw", body.clone()));
             let (status, text, calls) = send(kind, config(&provider, secret), request).await;
-            assert_eq!((status, text.as_str(), calls), (StatusCode::UNAUTHORIZED, "invalid signature", 0), "{kind:?} {}", provider.name());
+            assert_eq!(
+                (status, text.as_str(), calls),
+                (StatusCode::UNAUTHORIZED, "invalid signature", 0),
+                "{kind:?} {}",
+                provider.name()
+            );
 
             // Signed correctly, one byte changed in transit.
-            let (mut parts, _) = build(signed(&provider, secret, "/raw", body.clone())).into_parts();
+            let (mut parts, _) =
+                build(signed(&provider, secret, "/raw", body.clone())).into_parts();
             parts.headers.remove(http::header::CONTENT_LENGTH);
             let mut tampered = body.into_bytes();
             let last = tampered.len() - 1;
             tampered[last] ^= 0x01;
             let request = Request::from_parts(parts, Body::from(tampered));
             let (status, text, calls) = send(kind, config(&provider, secret), request).await;
-            assert_eq!((status, text.as_str(), calls), (StatusCode::UNAUTHORIZED, "invalid signature", 0), "{kind:?} {}", provider.name());
+            assert_eq!(
+                (status, text.as_str(), calls),
+                (StatusCode::UNAUTHORIZED, "invalid signature", 0),
+                "{kind:?} {}",
+                provider.name()
+            );
         }
     }
 }
@@ -224,7 +347,8 @@ async fn stale_or_future_timestamp_is_401() {
             (Provider::SLACK, SLACK_SECRET),
         ] {
             for ts in [NOW - 301, NOW - 100_000] {
-                let request = build(signed(&provider, secret, "/raw", json_body("a")).timestamp(ts));
+                let request =
+                    build(signed(&provider, secret, "/raw", json_body("a")).timestamp(ts));
                 let (status, text, calls) = send(kind, config(&provider, secret), request).await;
                 assert_eq!(
                     (status, text.as_str(), calls),
@@ -234,23 +358,49 @@ async fn stale_or_future_timestamp_is_401() {
                 );
             }
             // Still inside the window: accepted.
-            let request = build(signed(&provider, secret, "/raw", json_body("a")).timestamp(NOW - 299));
+            let request =
+                build(signed(&provider, secret, "/raw", json_body("a")).timestamp(NOW - 299));
             let (status, _, _) = send(kind, config(&provider, secret), request).await;
             assert_eq!(status, StatusCode::OK, "{kind:?} {}", provider.name());
         }
-        let request = build(signed(&Provider::STANDARD_WEBHOOKS, STANDARD_SECRET, "/raw", json_body("a")).timestamp(NOW + 301));
-        let (status, text, _) = send(kind, config(&Provider::STANDARD_WEBHOOKS, STANDARD_SECRET), request).await;
-        assert_eq!((status, text.as_str()), (StatusCode::UNAUTHORIZED, "timestamp outside tolerance"));
+        let request = build(
+            signed(
+                &Provider::STANDARD_WEBHOOKS,
+                STANDARD_SECRET,
+                "/raw",
+                json_body("a"),
+            )
+            .timestamp(NOW + 301),
+        );
+        let (status, text, _) = send(
+            kind,
+            config(&Provider::STANDARD_WEBHOOKS, STANDARD_SECRET),
+            request,
+        )
+        .await;
+        assert_eq!(
+            (status, text.as_str()),
+            (StatusCode::UNAUTHORIZED, "timestamp outside tolerance")
+        );
     }
 }
 
 #[tokio::test]
 async fn empty_body_is_verified() {
     for kind in KINDS {
-        let request = build(signed(&Provider::GITHUB, GITHUB_SECRET, "/raw", Bytes::new()));
+        let request = build(signed(
+            &Provider::GITHUB,
+            GITHUB_SECRET,
+            "/raw",
+            Bytes::new(),
+        ));
         let (app, calls) = app(kind, config(&Provider::GITHUB, GITHUB_SECRET));
         let (status, _, body) = oneshot(app, request).await;
-        assert_eq!((status, body.len(), calls.get()), (StatusCode::OK, 0, 1), "{kind:?}");
+        assert_eq!(
+            (status, body.len(), calls.get()),
+            (StatusCode::OK, 0, 1),
+            "{kind:?}"
+        );
     }
 }
 
@@ -259,7 +409,12 @@ async fn non_utf8_github_body_is_passed_on_byte_for_byte() {
     let body: Vec<u8> = (0..=255u8).rev().chain([0xff, 0xfe, 0xc3, 0x28]).collect();
     assert!(std::str::from_utf8(&body).is_err());
     for kind in KINDS {
-        let request = build(signed(&Provider::GITHUB, GITHUB_SECRET, "/raw", body.clone()));
+        let request = build(signed(
+            &Provider::GITHUB,
+            GITHUB_SECRET,
+            "/raw",
+            body.clone(),
+        ));
         let (app, _) = app(kind, config(&Provider::GITHUB, GITHUB_SECRET));
         let (status, _, got) = oneshot(app, request).await;
         assert_eq!(status, StatusCode::OK, "{kind:?}");
@@ -272,19 +427,35 @@ async fn body_at_the_limit_passes_and_one_byte_over_is_413() {
     const LIMIT: usize = 100;
     for kind in KINDS {
         for streamed in [false, true] {
-            for (len, expect) in [(LIMIT, StatusCode::OK), (LIMIT + 1, StatusCode::PAYLOAD_TOO_LARGE)] {
+            for (len, expect) in [
+                (LIMIT, StatusCode::OK),
+                (LIMIT + 1, StatusCode::PAYLOAD_TOO_LARGE),
+            ] {
                 let body = vec![b'x'; len];
-                let (parts, _) = build(signed(&Provider::GITHUB, GITHUB_SECRET, "/raw", body.clone())).into_parts();
+                let (parts, _) = build(signed(
+                    &Provider::GITHUB,
+                    GITHUB_SECRET,
+                    "/raw",
+                    body.clone(),
+                ))
+                .into_parts();
                 let body = if streamed {
                     // Sent in 7-byte frames with no length known in advance.
-                    let frames: Vec<Result<Bytes, std::convert::Infallible>> =
-                        body.chunks(7).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
+                    let frames: Vec<Result<Bytes, std::convert::Infallible>> = body
+                        .chunks(7)
+                        .map(|c| Ok(Bytes::copy_from_slice(c)))
+                        .collect();
                     Body::from_stream(futures_util::stream::iter(frames))
                 } else {
                     Body::from(body)
                 };
                 let request = Request::from_parts(parts, body);
-                let (status, text, calls) = send(kind, config_with_limit(&Provider::GITHUB, GITHUB_SECRET, LIMIT), request).await;
+                let (status, text, calls) = send(
+                    kind,
+                    config_with_limit(&Provider::GITHUB, GITHUB_SECRET, LIMIT),
+                    request,
+                )
+                .await;
                 assert_eq!(status, expect, "{kind:?} streamed={streamed} len={len}");
                 if expect == StatusCode::PAYLOAD_TOO_LARGE {
                     assert_eq!((text.as_str(), calls), ("payload too large", 0));
@@ -299,10 +470,19 @@ async fn default_limit_is_one_mib() {
     for kind in KINDS {
         for (len, expect) in [
             (webhook_axum::DEFAULT_MAX_BODY, StatusCode::OK),
-            (webhook_axum::DEFAULT_MAX_BODY + 1, StatusCode::PAYLOAD_TOO_LARGE),
+            (
+                webhook_axum::DEFAULT_MAX_BODY + 1,
+                StatusCode::PAYLOAD_TOO_LARGE,
+            ),
         ] {
-            let request = build(signed(&Provider::GITHUB, GITHUB_SECRET, "/raw", vec![b'{'; len]));
-            let (status, _, _) = send(kind, config(&Provider::GITHUB, GITHUB_SECRET), request).await;
+            let request = build(signed(
+                &Provider::GITHUB,
+                GITHUB_SECRET,
+                "/raw",
+                vec![b'{'; len],
+            ));
+            let (status, _, _) =
+                send(kind, config(&Provider::GITHUB, GITHUB_SECRET), request).await;
             assert_eq!(status, expect, "{kind:?} {len}");
         }
     }
@@ -315,15 +495,26 @@ const CHUNK: usize = 64 * 1024;
 async fn fifty_mib_without_content_length_is_413_after_reading_about_the_limit() {
     for kind in KINDS {
         let pulled = Arc::new(AtomicUsize::new(0));
-        let (parts, _) = build(signed(&Provider::GITHUB, GITHUB_SECRET, "/raw", Bytes::new())).into_parts();
+        let (parts, _) = build(signed(
+            &Provider::GITHUB,
+            GITHUB_SECRET,
+            "/raw",
+            Bytes::new(),
+        ))
+        .into_parts();
         let body = Body::new(CountingStream::new(FIFTY_MIB, CHUNK, pulled.clone()));
         let request = Request::from_parts(parts, body);
         assert!(request.headers().get("content-length").is_none());
-        let (status, text, calls) = send(kind, config(&Provider::GITHUB, GITHUB_SECRET), request).await;
-        assert_eq!((status, text.as_str(), calls), (StatusCode::PAYLOAD_TOO_LARGE, "payload too large", 0));
+        let (status, text, calls) =
+            send(kind, config(&Provider::GITHUB, GITHUB_SECRET), request).await;
+        assert_eq!(
+            (status, text.as_str(), calls),
+            (StatusCode::PAYLOAD_TOO_LARGE, "payload too large", 0)
+        );
         let pulled = pulled.load(std::sync::atomic::Ordering::SeqCst);
         assert!(
-            pulled > webhook_axum::DEFAULT_MAX_BODY && pulled <= webhook_axum::DEFAULT_MAX_BODY + CHUNK,
+            pulled > webhook_axum::DEFAULT_MAX_BODY
+                && pulled <= webhook_axum::DEFAULT_MAX_BODY + CHUNK,
             "{kind:?}: pulled {pulled} bytes"
         );
     }
@@ -333,12 +524,32 @@ async fn fifty_mib_without_content_length_is_413_after_reading_about_the_limit()
 async fn fifty_mib_with_content_length_is_413_without_reading() {
     for kind in KINDS {
         let pulled = Arc::new(AtomicUsize::new(0));
-        let (mut parts, _) = build(signed(&Provider::GITHUB, GITHUB_SECRET, "/raw", Bytes::new())).into_parts();
-        parts.headers.insert("content-length", HeaderValue::from(FIFTY_MIB));
+        let (mut parts, _) = build(signed(
+            &Provider::GITHUB,
+            GITHUB_SECRET,
+            "/raw",
+            Bytes::new(),
+        ))
+        .into_parts();
+        parts
+            .headers
+            .insert("content-length", HeaderValue::from(FIFTY_MIB));
         let body = Body::new(CountingStream::new(FIFTY_MIB, CHUNK, pulled.clone()));
-        let (status, text, calls) = send(kind, config(&Provider::GITHUB, GITHUB_SECRET), Request::from_parts(parts, body)).await;
-        assert_eq!((status, text.as_str(), calls), (StatusCode::PAYLOAD_TOO_LARGE, "payload too large", 0));
-        assert_eq!(pulled.load(std::sync::atomic::Ordering::SeqCst), 0, "{kind:?}");
+        let (status, text, calls) = send(
+            kind,
+            config(&Provider::GITHUB, GITHUB_SECRET),
+            Request::from_parts(parts, body),
+        )
+        .await;
+        assert_eq!(
+            (status, text.as_str(), calls),
+            (StatusCode::PAYLOAD_TOO_LARGE, "payload too large", 0)
+        );
+        assert_eq!(
+            pulled.load(std::sync::atomic::Ordering::SeqCst),
+            0,
+            "{kind:?}"
+        );
     }
 }
 
@@ -348,19 +559,29 @@ async fn twilio_url_from_host_from_public_base_url_and_under_nest() {
     for kind in KINDS {
         // Signed for the Host the request carries: rebuilt as http://{Host}{path}.
         let request = build(
-            signed(&provider, TWILIO_SECRET, "/raw?from=sms", TWILIO_FORM).base_url("http://hooks.internal:8080"),
+            signed(&provider, TWILIO_SECRET, "/raw?from=sms", TWILIO_FORM)
+                .base_url("http://hooks.internal:8080"),
         );
         let (status, _, _) = send(kind, config(&provider, TWILIO_SECRET), request).await;
         assert_eq!(status, StatusCode::OK, "{kind:?}");
 
         // Signed for the public URL, received under another Host (a proxy in between).
         let public = || {
-            let mut request = build(signed(&provider, TWILIO_SECRET, "/raw", TWILIO_FORM).base_url("https://hooks.example.com"));
-            request.headers_mut().insert("host", HeaderValue::from_static("10.0.0.5:3000"));
+            let mut request = build(
+                signed(&provider, TWILIO_SECRET, "/raw", TWILIO_FORM)
+                    .base_url("https://hooks.example.com"),
+            );
+            request
+                .headers_mut()
+                .insert("host", HeaderValue::from_static("10.0.0.5:3000"));
             request
         };
         let (status, text, _) = send(kind, config(&provider, TWILIO_SECRET), public()).await;
-        assert_eq!((status, text.as_str()), (StatusCode::UNAUTHORIZED, "invalid signature"), "{kind:?}");
+        assert_eq!(
+            (status, text.as_str()),
+            (StatusCode::UNAUTHORIZED, "invalid signature"),
+            "{kind:?}"
+        );
         let with_base = WebhookConfig::builder(verifier(&provider, TWILIO_SECRET))
             .public_base_url("https://hooks.example.com/")
             .build();
@@ -371,7 +592,10 @@ async fn twilio_url_from_host_from_public_base_url_and_under_nest() {
         let mut request = build(signed(&provider, TWILIO_SECRET, "/raw", TWILIO_FORM));
         request.headers_mut().remove("host");
         let (status, text, _) = send(kind, config(&provider, TWILIO_SECRET), request).await;
-        assert_eq!((status, text.as_str()), (StatusCode::INTERNAL_SERVER_ERROR, "internal server error"));
+        assert_eq!(
+            (status, text.as_str()),
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal server error")
+        );
     }
     // Under `nest`, the signed URL has the prefix the handler no longer sees.
     let request = build(signed(&provider, TWILIO_SECRET, "/nested/raw", TWILIO_FORM));
@@ -384,17 +608,40 @@ async fn rejection_hook_replaces_every_response() {
     for kind in KINDS {
         let config = WebhookConfig::builder(verifier(&Provider::GITHUB, GITHUB_SECRET))
             .max_body(10)
-            .on_rejection(|r| (StatusCode::IM_A_TEAPOT, format!("custom {} {}", r.status().as_u16(), r.kind())).into_response())
+            .on_rejection(|r| {
+                (
+                    StatusCode::IM_A_TEAPOT,
+                    format!("custom {} {}", r.status().as_u16(), r.kind()),
+                )
+                    .into_response()
+            })
             .build();
         let request = build(signed(&Provider::GITHUB, "wrong", "/raw", "{}"));
         let (router, _) = app(kind, config.clone());
         let (status, _, body) = oneshot(router, request).await;
-        assert_eq!((status, &body[..]), (StatusCode::IM_A_TEAPOT, &b"custom 401 signature_mismatch"[..]));
+        assert_eq!(
+            (status, &body[..]),
+            (
+                StatusCode::IM_A_TEAPOT,
+                &b"custom 401 signature_mismatch"[..]
+            )
+        );
 
-        let request = build(signed(&Provider::GITHUB, GITHUB_SECRET, "/raw", vec![b'x'; 11]));
+        let request = build(signed(
+            &Provider::GITHUB,
+            GITHUB_SECRET,
+            "/raw",
+            vec![b'x'; 11],
+        ));
         let (router, _) = app(kind, config.clone());
         let (status, _, body) = oneshot(router, request).await;
-        assert_eq!((status, &body[..]), (StatusCode::IM_A_TEAPOT, &b"custom 413 payload_too_large"[..]));
+        assert_eq!(
+            (status, &body[..]),
+            (
+                StatusCode::IM_A_TEAPOT,
+                &b"custom 413 payload_too_large"[..]
+            )
+        );
     }
     let config = WebhookConfig::builder(verifier(&Provider::GITHUB, GITHUB_SECRET))
         .on_rejection(|r| (StatusCode::IM_A_TEAPOT, format!("custom {}", r.kind())).into_response())
@@ -402,7 +649,10 @@ async fn rejection_hook_replaces_every_response() {
     let request = build(signed(&Provider::GITHUB, GITHUB_SECRET, "/json", "[]"));
     let (router, _) = app(Kind::Extractor, config);
     let (status, _, body) = oneshot(router, request).await;
-    assert_eq!((status, &body[..]), (StatusCode::IM_A_TEAPOT, &b"custom invalid_payload"[..]));
+    assert_eq!(
+        (status, &body[..]),
+        (StatusCode::IM_A_TEAPOT, &b"custom invalid_payload"[..])
+    );
 }
 
 #[tokio::test]
@@ -410,22 +660,35 @@ async fn handler_can_take_the_rejection_as_a_result() {
     let app = Router::new()
         .route(
             "/",
-            post(|result: Result<Webhook<Payload>, WebhookRejection>| async move {
-                match result {
-                    Ok(Webhook(p)) => p.id,
-                    Err(r) => {
-                        assert_eq!(r.status(), r.verify_error().map_or(0, |e| e.status()));
-                        assert_eq!(r.kind(), RejectionKind::Verification(ErrorKind::SignatureMismatch));
-                        format!("handled: {r}")
+            post(
+                |result: Result<Webhook<Payload>, WebhookRejection>| async move {
+                    match result {
+                        Ok(Webhook(p)) => p.id,
+                        Err(r) => {
+                            assert_eq!(r.status(), r.verify_error().map_or(0, |e| e.status()));
+                            assert_eq!(
+                                r.kind(),
+                                RejectionKind::Verification(ErrorKind::SignatureMismatch)
+                            );
+                            format!("handled: {r}")
+                        }
                     }
-                }
-            }),
+                },
+            ),
         )
         .with_state(config(&Provider::GITHUB, GITHUB_SECRET));
     let request = build(signed(&Provider::GITHUB, "wrong", "/", json_body("x")));
     let (status, _, body) = oneshot(app.clone(), request).await;
-    assert_eq!((status, &body[..]), (StatusCode::OK, &b"handled: invalid signature"[..]));
-    let request = build(signed(&Provider::GITHUB, GITHUB_SECRET, "/", json_body("x")));
+    assert_eq!(
+        (status, &body[..]),
+        (StatusCode::OK, &b"handled: invalid signature"[..])
+    );
+    let request = build(signed(
+        &Provider::GITHUB,
+        GITHUB_SECRET,
+        "/",
+        json_body("x"),
+    ));
     let (status, _, body) = oneshot(app, request).await;
     assert_eq!((status, &body[..]), (StatusCode::OK, &b"x"[..]));
 }
@@ -440,13 +703,19 @@ async fn key_rotation_and_matched_key_reach_the_handler() {
     let app = Router::new()
         .route(
             "/",
-            post(|webhook_axum::VerifiedWebhook(v): webhook_axum::VerifiedWebhook| async move {
-                v.key().id().unwrap_or("-").to_owned()
-            }),
+            post(
+                |webhook_axum::VerifiedWebhook(v): webhook_axum::VerifiedWebhook| async move {
+                    v.key().id().unwrap_or("-").to_owned()
+                },
+            ),
         )
         .with_state(WebhookConfig::new(verifier));
     for (secret, id) in [("old secret", "old"), (GITHUB_SECRET, "new")] {
-        let (status, _, body) = oneshot(app.clone(), build(signed(&Provider::GITHUB, secret, "/", "{}"))).await;
+        let (status, _, body) = oneshot(
+            app.clone(),
+            build(signed(&Provider::GITHUB, secret, "/", "{}")),
+        )
+        .await;
         assert_eq!((status, &body[..]), (StatusCode::OK, id.as_bytes()));
     }
 }

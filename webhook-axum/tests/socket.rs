@@ -37,7 +37,11 @@ async fn serve(config: WebhookConfig) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    Server { addr, pulled, calls }
+    Server {
+        addr,
+        pulled,
+        calls,
+    }
 }
 
 fn client() -> reqwest::Client {
@@ -56,7 +60,11 @@ impl Server {
         for (name, value) in request.headers().unwrap() {
             builder = builder.header(name, value);
         }
-        let response = builder.body(request.body_bytes().clone()).send().await.unwrap();
+        let response = builder
+            .body(request.body_bytes().clone())
+            .send()
+            .await
+            .unwrap();
         let status = StatusCode::from_u16(response.status().as_u16()).unwrap();
         (status, response.bytes().await.unwrap())
     }
@@ -78,8 +86,15 @@ async fn valid_deliveries_for_each_provider() {
         let server = serve(config(&provider, secret)).await;
         for route in ROUTES {
             let body = body_for(&provider);
-            let (status, got) = server.send(signed(&provider, secret, route, body.clone())).await;
-            assert_eq!(status, StatusCode::OK, "{} {route}: {got:?}", provider.name());
+            let (status, got) = server
+                .send(signed(&provider, secret, route, body.clone()))
+                .await;
+            assert_eq!(
+                status,
+                StatusCode::OK,
+                "{} {route}: {got:?}",
+                provider.name()
+            );
             assert_eq!(got, body.as_bytes());
         }
         // Typed: `Webhook<Payload>` and `VerifyWebhookLayer` + `Json<Payload>`.
@@ -88,10 +103,18 @@ async fn valid_deliveries_for_each_provider() {
                 let request = signed(&provider, secret, route, json_body("evt_9"))
                     .header("content-type", "application/json");
                 let (status, got) = server.send(request).await;
-                assert_eq!((status, &got[..]), (StatusCode::OK, &b"evt_9"[..]), "{} {route}", provider.name());
+                assert_eq!(
+                    (status, &got[..]),
+                    (StatusCode::OK, &b"evt_9"[..]),
+                    "{} {route}",
+                    provider.name()
+                );
             }
         }
-        assert_eq!(server.calls.get(), if provider == Provider::TWILIO { 2 } else { 4 });
+        assert_eq!(
+            server.calls.get(),
+            if provider == Provider::TWILIO { 2 } else { 4 }
+        );
     }
 }
 
@@ -102,14 +125,28 @@ async fn status_policy_rows() {
     for route in ROUTES {
         // 401: signed with another key.
         let (status, body) = server
-            .send(signed(&provider, "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD", route, json_body("a")))
+            .send(signed(
+                &provider,
+                "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+                route,
+                json_body("a"),
+            ))
             .await;
-        assert_eq!((status, &body[..]), (StatusCode::UNAUTHORIZED, &b"invalid signature"[..]));
+        assert_eq!(
+            (status, &body[..]),
+            (StatusCode::UNAUTHORIZED, &b"invalid signature"[..])
+        );
         // 401: too old.
         let (status, body) = server
             .send(signed(&provider, STANDARD_SECRET, route, json_body("a")).timestamp(NOW - 3600))
             .await;
-        assert_eq!((status, &body[..]), (StatusCode::UNAUTHORIZED, &b"timestamp outside tolerance"[..]));
+        assert_eq!(
+            (status, &body[..]),
+            (
+                StatusCode::UNAUTHORIZED,
+                &b"timestamp outside tolerance"[..]
+            )
+        );
         // 400: no headers at all.
         let response = client()
             .post(format!("{}{route}", server.base()))
@@ -118,28 +155,54 @@ async fn status_policy_rows() {
             .await
             .unwrap();
         assert_eq!(response.status().as_u16(), 400);
-        assert_eq!(response.text().await.unwrap(), "missing header webhook-signature");
+        assert_eq!(
+            response.text().await.unwrap(),
+            "missing header webhook-signature"
+        );
         // 400: malformed signature header.
-        let request = signed(&provider, STANDARD_SECRET, route, json_body("a")).base_url(server.base());
+        let request =
+            signed(&provider, STANDARD_SECRET, route, json_body("a")).base_url(server.base());
         let mut builder = client().post(request.url());
         for (name, value) in request.headers().unwrap() {
-            let value = if name == "webhook-signature" { "v1,!!!".to_owned() } else { value };
+            let value = if name == "webhook-signature" {
+                "v1,!!!".to_owned()
+            } else {
+                value
+            };
             builder = builder.header(name, value);
         }
         let response = builder.body(json_body("a")).send().await.unwrap();
         assert_eq!(response.status().as_u16(), 400);
-        assert!(response.text().await.unwrap().starts_with("malformed header webhook-signature: "));
+        assert!(
+            response
+                .text()
+                .await
+                .unwrap()
+                .starts_with("malformed header webhook-signature: ")
+        );
         // 413: one byte over; 200 at the limit; 200 with an empty body.
-        let (status, body) = server.send(signed(&provider, STANDARD_SECRET, route, vec![b'x'; 1001])).await;
-        assert_eq!((status, &body[..]), (StatusCode::PAYLOAD_TOO_LARGE, &b"payload too large"[..]));
-        let (status, _) = server.send(signed(&provider, STANDARD_SECRET, route, vec![b'x'; 1000])).await;
+        let (status, body) = server
+            .send(signed(&provider, STANDARD_SECRET, route, vec![b'x'; 1001]))
+            .await;
+        assert_eq!(
+            (status, &body[..]),
+            (StatusCode::PAYLOAD_TOO_LARGE, &b"payload too large"[..])
+        );
+        let (status, _) = server
+            .send(signed(&provider, STANDARD_SECRET, route, vec![b'x'; 1000]))
+            .await;
         assert_eq!(status, StatusCode::OK);
-        let (status, body) = server.send(signed(&provider, STANDARD_SECRET, route, Bytes::new())).await;
+        let (status, body) = server
+            .send(signed(&provider, STANDARD_SECRET, route, Bytes::new()))
+            .await;
         assert_eq!((status, body.len()), (StatusCode::OK, 0));
     }
     let request = signed(&provider, STANDARD_SECRET, "/x/json", "[1,2]");
     let (status, body) = server.send(request).await;
-    assert_eq!((status, &body[..]), (StatusCode::BAD_REQUEST, &b"invalid payload"[..]));
+    assert_eq!(
+        (status, &body[..]),
+        (StatusCode::BAD_REQUEST, &b"invalid payload"[..])
+    );
     assert_eq!(server.calls.get(), 4);
 }
 
@@ -148,7 +211,14 @@ async fn non_utf8_github_body() {
     let server = serve(config(&Provider::GITHUB, GITHUB_SECRET)).await;
     let body: Vec<u8> = vec![0xff, 0x00, 0xfe, b'{', 0xc3, 0x28, b'\n', b'\r'];
     for route in ROUTES {
-        let (status, got) = server.send(signed(&Provider::GITHUB, GITHUB_SECRET, route, body.clone())).await;
+        let (status, got) = server
+            .send(signed(
+                &Provider::GITHUB,
+                GITHUB_SECRET,
+                route,
+                body.clone(),
+            ))
+            .await;
         assert_eq!((status, &got[..]), (StatusCode::OK, &body[..]), "{route}");
     }
 }
@@ -159,7 +229,9 @@ const FIFTY_MIB: usize = 50 * 1024 * 1024;
 /// the server pulls about the limit, not the body. The client may see the connection
 /// closed while it is still sending; the response is read when it arrives first.
 async fn upload_fifty_mib(server: &Server, route: &str, with_length: bool) -> StatusCode {
-    let request = SignedRequest::new(&Provider::GITHUB, GITHUB_SECRET).base_url(server.base()).uri(route);
+    let request = SignedRequest::new(&Provider::GITHUB, GITHUB_SECRET)
+        .base_url(server.base())
+        .uri(route);
     let sent = Arc::new(AtomicUsize::new(0));
     let body = if with_length {
         sent.store(FIFTY_MIB, Ordering::SeqCst);
@@ -202,7 +274,8 @@ async fn fifty_mib_chunked_upload_is_refused_after_about_the_limit() {
         let pulled = server.pulled.load(Ordering::SeqCst);
         // Past the limit, by at most one read of the connection (hyper reads <= 400 KiB).
         assert!(
-            pulled > webhook_axum::DEFAULT_MAX_BODY && pulled < webhook_axum::DEFAULT_MAX_BODY + 512 * 1024,
+            pulled > webhook_axum::DEFAULT_MAX_BODY
+                && pulled < webhook_axum::DEFAULT_MAX_BODY + 512 * 1024,
             "{route}: pulled {pulled}"
         );
     }
@@ -214,7 +287,14 @@ async fn twilio_over_the_socket_with_and_without_a_public_base_url() {
     let server = serve(config(&Provider::TWILIO, TWILIO_SECRET)).await;
     for route in ROUTES {
         // reqwest sends Host: 127.0.0.1:port, the URL the request is signed for.
-        let (status, _) = server.send(signed(&Provider::TWILIO, TWILIO_SECRET, &format!("{route}?a=1&b=2"), TWILIO_FORM)).await;
+        let (status, _) = server
+            .send(signed(
+                &Provider::TWILIO,
+                TWILIO_SECRET,
+                &format!("{route}?a=1&b=2"),
+                TWILIO_FORM,
+            ))
+            .await;
         assert_eq!(status, StatusCode::OK, "{route}");
     }
     // Signed for a public URL; this server only knows it through the configuration.
@@ -223,7 +303,8 @@ async fn twilio_over_the_socket_with_and_without_a_public_base_url() {
         .build();
     let server = serve(with_base).await;
     for route in ROUTES {
-        let request = signed(&Provider::TWILIO, TWILIO_SECRET, route, TWILIO_FORM).base_url("https://sms.example.com");
+        let request = signed(&Provider::TWILIO, TWILIO_SECRET, route, TWILIO_FORM)
+            .base_url("https://sms.example.com");
         let headers = request.headers().unwrap();
         let mut builder = client().post(format!("{}{route}", server.base()));
         for (name, value) in headers {
@@ -232,7 +313,12 @@ async fn twilio_over_the_socket_with_and_without_a_public_base_url() {
         let response = builder.body(TWILIO_FORM).send().await.unwrap();
         assert_eq!(response.status().as_u16(), 200, "{route}");
         // The same request signed for the address it reached is now refused.
-        let (status, body) = server.send(signed(&Provider::TWILIO, TWILIO_SECRET, route, TWILIO_FORM)).await;
-        assert_eq!((status, &body[..]), (StatusCode::UNAUTHORIZED, &b"invalid signature"[..]));
+        let (status, body) = server
+            .send(signed(&Provider::TWILIO, TWILIO_SECRET, route, TWILIO_FORM))
+            .await;
+        assert_eq!(
+            (status, &body[..]),
+            (StatusCode::UNAUTHORIZED, &b"invalid signature"[..])
+        );
     }
 }

@@ -51,12 +51,19 @@ async fn main() -> ExitCode {
         }
     };
     if let Ok(addr) = listener.local_addr() {
-        eprintln!("axum-listener: {} deliveries on http://{addr}{}", args.provider.name(), args.path);
+        eprintln!(
+            "axum-listener: {} deliveries on http://{addr}{}",
+            args.provider.name(),
+            args.path
+        );
     }
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    match axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+    match axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+    {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("axum-listener: {e}");

@@ -19,7 +19,8 @@ use crate::extract::verify_body;
 /// use webhook_verify::{Provider, Verifier};
 ///
 /// let config = WebhookConfig::new(Verifier::new(Provider::GITHUB, "s")?);
-/// let service = VerifyWebhook::new(Router::new().route("/", post(|| async { "ok" })), config);
+/// let router: Router = Router::new().route("/", post(|| async { "ok" }));
+/// let service = VerifyWebhook::new(router, config);
 /// # Ok::<(), webhook_verify::Error>(())
 /// ```
 #[derive(Debug, Clone)]

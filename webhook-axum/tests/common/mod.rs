@@ -61,7 +61,12 @@ pub(crate) fn config_with_limit(provider: &Provider, secret: &str, limit: usize)
 }
 
 /// A signed request builder at [`NOW`].
-pub(crate) fn signed(provider: &Provider, secret: &str, uri: &str, body: impl Into<Bytes>) -> SignedRequest {
+pub(crate) fn signed(
+    provider: &Provider,
+    secret: &str,
+    uri: &str,
+    body: impl Into<Bytes>,
+) -> SignedRequest {
     SignedRequest::new(provider, secret)
         .uri(uri)
         .body(body)
@@ -80,13 +85,17 @@ pub(crate) fn json_body(id: &str) -> String {
 }
 
 /// A form body, the way Twilio sends one.
-pub(crate) const TWILIO_FORM: &str = "Body=Hello&From=%2B15550001111&MessageSid=SM123&To=%2B15550002222";
+pub(crate) const TWILIO_FORM: &str =
+    "Body=Hello&From=%2B15550001111&MessageSid=SM123&To=%2B15550002222";
 
 /// Echoes what the handler saw: the body and the verified id, provider and event type in
 /// headers. Tests compare them with what was sent.
 fn echo(verified: &Verified, body: Bytes) -> Response {
     let mut headers = HeaderMap::new();
-    headers.insert("x-provider", HeaderValue::from_str(verified.provider().name()).unwrap());
+    headers.insert(
+        "x-provider",
+        HeaderValue::from_str(verified.provider().name()).unwrap(),
+    );
     if let Some(id) = verified.id() {
         headers.insert("x-id", HeaderValue::from_str(id).unwrap());
     }
@@ -165,10 +174,12 @@ pub(crate) fn layer_app(config: WebhookConfig, calls: Calls) -> Router {
         )
         .route(
             "/raw",
-            post(move |Extension(v): Extension<Verified>, body: Bytes| async move {
-                c2.hit();
-                echo(&v, body)
-            }),
+            post(
+                move |Extension(v): Extension<Verified>, body: Bytes| async move {
+                    c2.hit();
+                    echo(&v, body)
+                },
+            ),
         )
         .route_layer(VerifyWebhookLayer::new(config))
 }
@@ -178,7 +189,12 @@ pub(crate) async fn oneshot(app: Router, request: Request) -> (StatusCode, Heade
     let response = app.oneshot(request).await.expect("infallible");
     let status = response.status();
     let headers = response.headers().clone();
-    let body = response.into_body().collect().await.expect("response body").to_bytes();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("response body")
+        .to_bytes();
     (status, headers, body)
 }
 

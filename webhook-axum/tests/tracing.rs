@@ -1,0 +1,103 @@
+//! The `webhook` span: provider, id and outcome are logged; secrets, signatures and bodies
+//! never are.
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use axum::http::StatusCode;
+use common::*;
+use webhook_verify::Provider;
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn span_has_provider_id_outcome_and_nothing_secret() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let marker = "body-marker-7f3a";
+    let body = format!(r#"{{"id":"evt_traced","type":"x","note":"{marker}"}}"#);
+    let good = signed(&Provider::STRIPE, STRIPE_SECRET, "/raw", body.clone())
+        .build()
+        .unwrap();
+    let signature = good.headers()["stripe-signature"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let signature = signature.split("v1=").nth(1).unwrap().to_owned();
+    let bad = signed(&Provider::STRIPE, "whsec_other", "/raw", body.clone())
+        .build()
+        .unwrap();
+    let bad_signature = bad.headers()["stripe-signature"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let bad_signature = bad_signature.split("v1=").nth(1).unwrap().to_owned();
+
+    for make in [
+        extractor_app as fn(_, _) -> axum::Router,
+        layer_app as fn(_, _) -> axum::Router,
+    ] {
+        let app = make(config(&Provider::STRIPE, STRIPE_SECRET), Calls::default());
+        let good = signed(&Provider::STRIPE, STRIPE_SECRET, "/raw", body.clone())
+            .build()
+            .unwrap();
+        let bad = signed(&Provider::STRIPE, "whsec_other", "/raw", body.clone())
+            .build()
+            .unwrap();
+        let big = signed(
+            &Provider::STRIPE,
+            STRIPE_SECRET,
+            "/raw",
+            vec![b'z'; 2 << 20],
+        )
+        .build()
+        .unwrap();
+        assert_eq!(oneshot(app.clone(), good).await.0, StatusCode::OK);
+        assert_eq!(oneshot(app.clone(), bad).await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(oneshot(app, big).await.0, StatusCode::PAYLOAD_TOO_LARGE);
+    }
+
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    for expected in [
+        "provider=stripe",
+        "id=\"evt_traced\"",
+        "outcome=\"verified\"",
+        "outcome=\"signature_mismatch\"",
+        "outcome=\"payload_too_large\"",
+        "webhook_axum::rejection",
+    ] {
+        assert!(
+            log.matches(expected).count() >= 2,
+            "{expected} twice in:\n{log}"
+        );
+    }
+    for secret in [
+        STRIPE_SECRET,
+        "whsec_other",
+        &signature,
+        &bad_signature,
+        marker,
+        "zzzzzzzz",
+    ] {
+        assert!(!log.contains(secret), "{secret:?} leaked into:\n{log}");
+    }
+}
