@@ -1,0 +1,186 @@
+//! `webhook send` against a `webhook listen` child process on 127.0.0.1: a good delivery
+//! gets 200 and is printed as a JSON line, a wrong secret gets 401, an oversized body 413.
+
+mod common;
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use common::{TempFile, webhook};
+use predicates::prelude::*;
+
+/// A `webhook listen` child on 127.0.0.1 with a free port; killed on drop.
+struct Listener {
+    child: Child,
+    url: String,
+}
+
+impl Listener {
+    fn start(provider: &str, secret: &str, extra: &[&str]) -> Self {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("webhook"))
+            .args(["listen", "--provider", provider, "--secret", secret])
+            .args(["--addr", "127.0.0.1:0", "--path", "/hooks/in"])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The first stderr line says where it listens: "listening on http://ADDR/path ...".
+        let mut line = String::new();
+        BufReader::new(child.stderr.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://127.0.0.1:"))
+            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+            .to_owned();
+        Self { child, url }
+    }
+
+    /// Stops the listener and returns what it printed on stdout.
+    fn stop(mut self) -> String {
+        let _ = self.child.kill();
+        let out = std::mem::replace(&mut self.child, Command::new("true").spawn().unwrap())
+            .wait_with_output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn send_to_listen_gets_200_and_a_wrong_secret_401() {
+    let listener = Listener::start("github", "It's a Secret to Everybody", &[]);
+    let body = TempFile::new(br#"{"action":"opened","number":1}"#);
+
+    webhook()
+        .args([
+            "send",
+            "--provider",
+            "github",
+            "--secret",
+            "It's a Secret to Everybody",
+        ])
+        .args([
+            "-H",
+            "X-GitHub-Event: issues",
+            "-H",
+            "X-GitHub-Delivery: 72d3162e-cc78-11e3-81ab-4c9367dc0958",
+        ])
+        .args(["--body-file", body.path(), &listener.url])
+        .assert()
+        .success()
+        .stdout("200 OK\nok\n");
+
+    webhook()
+        .args(["send", "--provider", "github", "--secret", "not the secret"])
+        .args(["--body-file", body.path(), &listener.url])
+        .assert()
+        .code(1)
+        .stdout("401 Unauthorized\ninvalid signature\n")
+        .stderr(predicate::str::contains("401"));
+
+    // The wrong path is not the endpoint.
+    let elsewhere = listener.url.replace("/hooks/in", "/other");
+    webhook()
+        .args([
+            "send",
+            "--provider",
+            "github",
+            "--secret",
+            "It's a Secret to Everybody",
+        ])
+        .args(["--body-file", body.path(), &elsewhere])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::starts_with("404"));
+
+    let printed = listener.stop();
+    assert_eq!(
+        printed,
+        "{\"provider\":\"github\",\"id\":\"72d3162e-cc78-11e3-81ab-4c9367dc0958\",\"timestamp\":null,\"event_type\":\"issues\"}\n"
+    );
+}
+
+#[test]
+fn listen_follows_the_status_policy() {
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let listener = Listener::start("standard", secret, &["--max-body", "64"]);
+    let small = TempFile::new(br#"{"type":"user.created"}"#);
+    let large = TempFile::new(&[b'x'; 65]);
+
+    webhook()
+        .args([
+            "send",
+            "--provider",
+            "standard",
+            "--secret",
+            secret,
+            "--body-file",
+            small.path(),
+            &listener.url,
+        ])
+        .assert()
+        .success()
+        .stdout("200 OK\nok\n");
+    webhook()
+        .args([
+            "send",
+            "--provider",
+            "standard",
+            "--secret",
+            secret,
+            "--body-file",
+            large.path(),
+            &listener.url,
+        ])
+        .assert()
+        .code(1)
+        .stdout("413 Payload Too Large\npayload too large\n");
+    // A header a proxy mangled: 400 with the header's name.
+    webhook()
+        .args([
+            "send",
+            "--provider",
+            "svix",
+            "--secret",
+            secret,
+            "--body-file",
+            small.path(),
+            &listener.url,
+        ])
+        .assert()
+        .code(1)
+        .stdout("400 Bad Request\nmissing header webhook-signature\n");
+
+    let printed = listener.stop();
+    assert_eq!(printed.lines().count(), 1, "{printed}");
+    let line: serde_json::Value = serde_json::from_str(printed.trim_end()).unwrap();
+    assert_eq!(line["provider"], "standard");
+    assert_eq!(line["event_type"], "user.created");
+}
+
+#[test]
+fn send_to_a_closed_port_fails_with_exit_1() {
+    webhook()
+        .args([
+            "send",
+            "--provider",
+            "github",
+            "--secret",
+            "s",
+            "http://127.0.0.1:1/",
+        ])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::starts_with("not sent: "));
+}
