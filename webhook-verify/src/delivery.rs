@@ -172,8 +172,14 @@ pub struct Verified {
     pub(crate) header_event_type: Option<String>,
     pub(crate) key: MatchedKey,
     pub(crate) body: Bytes,
+    /// The signature that matched (empty for token schemes): part of the replay key when
+    /// the id is not signed.
+    pub(crate) signature: SigBytes,
     pub(crate) json: OnceLock<JsonFields>,
 }
+
+/// A matched signature, kept inline.
+pub(crate) type SigBytes = arrayvec::ArrayVec<u8, 72>;
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct JsonFields {
@@ -209,6 +215,50 @@ impl Verified {
             IdSource::Json(_) => self.id().is_some(),
             _ => self.id_signed,
         }
+    }
+
+    /// The key under which replay protection remembers this delivery:
+    /// `provider:id` when the signature covers the id (Standard Webhooks' `webhook-id`,
+    /// Stripe's event id, Mailgun's token, …), so a retry signed again with a new
+    /// timestamp is still recognised; otherwise `provider:sig:` and a hash of the signed
+    /// timestamp and the signature that matched (an unsigned header such as GitHub's
+    /// delivery GUID could be changed by whoever replays the request); for GitLab's token,
+    /// which signs nothing, `provider:body:` and a hash of the body.
+    ///
+    /// ```
+    /// use webhook_verify::{verify, Provider};
+    /// let headers: &[(&str, &str)] = &[
+    ///     ("X-Hub-Signature-256", "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"),
+    ///     ("X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958"),
+    /// ];
+    /// let v = verify(&Provider::GITHUB, "It's a Secret to Everybody", headers, b"Hello, World!")?;
+    /// assert!(v.replay_key().starts_with("github:sig:"));
+    /// # Ok::<(), webhook_verify::Error>(())
+    /// ```
+    #[must_use]
+    pub fn replay_key(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let provider = self.provider.name();
+        if self.id_is_signed() {
+            if let Some(id) = self.id() {
+                return format!("{provider}:{id}");
+            }
+        }
+        let mut h = Sha256::new();
+        let kind = if self.signature.is_empty() {
+            h.update(&self.body);
+            "body"
+        } else {
+            h.update(self.timestamp.unwrap_or_default().to_be_bytes());
+            h.update(&self.signature);
+            "sig"
+        };
+        format!("{provider}:{kind}:{}", &hex::encode(h.finalize())[..32])
+    }
+
+    pub(crate) fn with_signature(mut self, signature: SigBytes) -> Self {
+        self.signature = signature;
+        self
     }
 
     /// The signed timestamp, in Unix seconds, for providers that send one.

@@ -40,6 +40,7 @@
 //! |---|---|---|
 //! | `http` | yes | [`Headers`] for `http::HeaderMap` |
 //! | `actix` | no | [`Headers`] for actix-web's `HeaderMap` |
+//! | `redis` | no | `replay::RedisStore`, replay protection shared by many instances |
 //!
 //! # Security
 //!
@@ -66,6 +67,7 @@ mod error;
 mod headers;
 mod keys;
 mod provider;
+pub mod replay;
 mod secret;
 mod sign;
 mod signature;

@@ -11,7 +11,7 @@ use ed25519_dalek::ed25519::signature::MultipartVerifier;
 use hmac::Mac;
 use subtle::ConstantTimeEq;
 
-use crate::delivery::{IntoBody, MatchedKey};
+use crate::delivery::{IntoBody, MatchedKey, SigBytes};
 use crate::headers::{required, unique};
 use crate::keys::{Key, verification_key};
 use crate::provider::{EventTypeSource, IdSource, Message, Names, Part, TimestampSource, TsFormat};
@@ -221,6 +221,7 @@ impl Verifier {
             _ => None,
         }
         .ok_or(Error::SignatureMismatch)?;
+        let (index, signature) = index;
 
         // 5. A timestamp inside the signed body is checked once the body is authentic.
         let timestamp = match spec.timestamp {
@@ -244,6 +245,7 @@ impl Verifier {
         self.verified(
             spec, keys, index, body, timestamp, header_id, id_signed, headers,
         )
+        .map(|v| v.with_signature(signature))
     }
 
     /// Builds the result once a key matched.
@@ -277,13 +279,17 @@ impl Verifier {
                 id: keys[index].id.clone(),
             },
             body: body.clone(),
+            signature: SigBytes::default(),
             json: OnceLock::new(),
         })
     }
 
     /// Parses a timestamp as `spec` writes it and checks it against the tolerance;
     /// returns Unix seconds.
-    #[allow(clippy::ptr_arg, reason = "static names are cloned into errors without allocating")]
+    #[allow(
+        clippy::ptr_arg,
+        reason = "static names are cloned into errors without allocating"
+    )]
     fn check_timestamp(
         &self,
         spec: &crate::provider::Spec,
@@ -372,7 +378,8 @@ impl Verifier {
         let timestamp = self.check_timestamp(spec, fields.timestamp.as_bytes(), ts_name)?;
         let parsed = signature::parse(spec, &spec.names.signature, fields.signature.as_bytes())?;
         let message: [&[u8]; 2] = [fields.timestamp.as_bytes(), fields.token.as_bytes()];
-        let index = find_key(keys, &parsed, &[&message]).ok_or(Error::SignatureMismatch)?;
+        let (index, signature) =
+            find_key(keys, &parsed, &[&message]).ok_or(Error::SignatureMismatch)?;
         self.verified(
             spec,
             keys,
@@ -383,6 +390,7 @@ impl Verifier {
             true,
             delivery.headers(),
         )
+        .map(|v| v.with_signature(signature))
     }
 
     /// Adyen classic notifications: every item must verify with the same key.
@@ -420,34 +428,41 @@ impl Verifier {
 }
 
 /// The index (into `keys`) of the first key that produced one of the signatures over one
-/// of the candidate messages (each a list of parts, hashed in order without copying).
-fn find_key(keys: &[KeyEntry], parsed: &Parsed<'_>, messages: &[&[&[u8]]]) -> Option<usize> {
+/// of the candidate messages (each a list of parts, hashed in order without copying), and
+/// the signature that matched.
+fn find_key(
+    keys: &[KeyEntry],
+    parsed: &Parsed<'_>,
+    messages: &[&[&[u8]]],
+) -> Option<(usize, SigBytes)> {
+    let copy = |bytes: &[u8]| bytes.iter().copied().collect::<SigBytes>();
     for (index, entry) in keys.iter().enumerate() {
         for message in messages {
-            let ok =
-                match &entry.key {
-                    Key::Sha256(mac) => mac_matches(mac.clone(), message, parsed),
-                    Key::Sha1(mac) => mac_matches(mac.clone(), message, parsed),
-                    Key::Ed25519(public) => parsed
-                        .sigs
-                        .iter()
-                        .filter(|s| s.kind == SigKind::Ed25519)
-                        .any(|s| {
-                            Signature::from_slice(s.bytes())
-                                .is_ok_and(|sig| public.multipart_verify(message, &sig).is_ok())
-                        }),
-                    Key::P256(public) => parsed
-                        .sigs
-                        .iter()
-                        .filter(|s| s.kind == SigKind::Ecdsa)
-                        .any(|s| {
-                            p256::ecdsa::DerSignature::from_bytes(s.bytes())
-                                .is_ok_and(|sig| public.multipart_verify(message, &sig).is_ok())
-                        }),
-                    Key::Token(_) => false,
-                };
-            if ok {
-                return Some(index);
+            let matched = match &entry.key {
+                Key::Sha256(mac) => mac_matches(mac.clone(), message, parsed),
+                Key::Sha1(mac) => mac_matches(mac.clone(), message, parsed),
+                Key::Ed25519(public) => parsed
+                    .sigs
+                    .iter()
+                    .filter(|s| s.kind == SigKind::Ed25519)
+                    .find(|s| {
+                        Signature::from_slice(s.bytes())
+                            .is_ok_and(|sig| public.multipart_verify(message, &sig).is_ok())
+                    })
+                    .map(|s| copy(s.bytes())),
+                Key::P256(public) => parsed
+                    .sigs
+                    .iter()
+                    .filter(|s| s.kind == SigKind::Ecdsa)
+                    .find(|s| {
+                        p256::ecdsa::DerSignature::from_bytes(s.bytes())
+                            .is_ok_and(|sig| public.multipart_verify(message, &sig).is_ok())
+                    })
+                    .map(|s| copy(s.bytes())),
+                Key::Token(_) => None,
+            };
+            if let Some(sig) = matched {
+                return Some((index, sig));
             }
         }
     }
@@ -464,8 +479,8 @@ fn parse_rfc3339(raw: &[u8]) -> Result<i64, &'static str> {
 }
 
 /// Hashes `message` with the pre-keyed `mac` and compares the tag with every MAC signature
-/// in constant time.
-fn mac_matches<M: Mac>(mut mac: M, message: &[&[u8]], parsed: &Parsed<'_>) -> bool {
+/// in constant time; returns the tag (the signature that matched) on a match.
+fn mac_matches<M: Mac>(mut mac: M, message: &[&[u8]], parsed: &Parsed<'_>) -> Option<SigBytes> {
     for part in message {
         mac.update(part);
     }
@@ -474,7 +489,7 @@ fn mac_matches<M: Mac>(mut mac: M, message: &[&[u8]], parsed: &Parsed<'_>) -> bo
     for sig in parsed.sigs.iter().filter(|s| s.kind == SigKind::Mac) {
         found |= tag.as_slice().ct_eq(sig.bytes());
     }
-    found.into()
+    bool::from(found).then(|| tag.iter().copied().collect::<SigBytes>())
 }
 
 /// The header set the sender used (Svix's `svix-*`, else `webhook-*`) and its signature.

@@ -1,0 +1,185 @@
+//! The Redis replay store against a real `redis-server`, started by the test on a free
+//! loopback port (install it with `apt-get install redis-server`; scripts/test.sh does).
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use webhook_verify::replay::{Begin, Claim, RedisStore, Replay, ReplayStore};
+
+/// A `redis-server` child process on 127.0.0.1, stopped on drop.
+struct RedisServer {
+    child: Option<Child>,
+    port: u16,
+}
+
+impl RedisServer {
+    fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut s = Self { child: None, port };
+        s.restart();
+        s
+    }
+
+    fn restart(&mut self) {
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &self.port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server must be installed (scripts/test.sh installs it)");
+        self.child = Some(child);
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("redis-server did not start");
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+const LEASE: Duration = Duration::from_secs(60);
+const KEEP: Duration = Duration::from_secs(3600);
+
+#[tokio::test]
+async fn claim_commit_release_semantics() {
+    let server = RedisServer::start();
+    let store = RedisStore::connect(&server.url()).await.unwrap();
+    assert_eq!(store.claim("a", 1, LEASE).await.unwrap(), Claim::New);
+    assert_eq!(store.claim("a", 2, LEASE).await.unwrap(), Claim::InFlight);
+    store.release("a", 2).await.unwrap(); // not the holder
+    assert_eq!(store.claim("a", 3, LEASE).await.unwrap(), Claim::InFlight);
+    store.release("a", 1).await.unwrap();
+    assert_eq!(store.claim("a", 4, LEASE).await.unwrap(), Claim::New);
+    store.commit("a", 4, KEEP).await.unwrap();
+    assert_eq!(store.claim("a", 5, LEASE).await.unwrap(), Claim::Done);
+    // Keys are namespaced.
+    let other = RedisStore::connect(&server.url())
+        .await
+        .unwrap()
+        .prefix("other:");
+    assert_eq!(other.claim("a", 6, LEASE).await.unwrap(), Claim::New);
+}
+
+#[tokio::test]
+async fn lease_and_retention_expire() {
+    let server = RedisServer::start();
+    let store = RedisStore::connect(&server.url()).await.unwrap();
+    assert_eq!(
+        store
+            .claim("k", 1, Duration::from_millis(300))
+            .await
+            .unwrap(),
+        Claim::New
+    );
+    assert_eq!(store.claim("k", 2, LEASE).await.unwrap(), Claim::InFlight);
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    assert_eq!(
+        store.claim("k", 3, LEASE).await.unwrap(),
+        Claim::New,
+        "the lease ran out"
+    );
+    store
+        .commit("k", 3, Duration::from_millis(300))
+        .await
+        .unwrap();
+    assert_eq!(store.claim("k", 4, LEASE).await.unwrap(), Claim::Done);
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    assert_eq!(
+        store.claim("k", 5, LEASE).await.unwrap(),
+        Claim::New,
+        "retention ran out"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_concurrent_claims_have_one_winner() {
+    let server = RedisServer::start();
+    let store = Arc::new(RedisStore::connect(&server.url()).await.unwrap());
+    let tasks: Vec<_> = (0..200u128)
+        .map(|t| {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move { store.claim("same", t, LEASE).await.unwrap() })
+        })
+        .collect();
+    let mut new = 0;
+    for t in tasks {
+        if t.await.unwrap() == Claim::New {
+            new += 1;
+        }
+    }
+    assert_eq!(new, 1);
+}
+
+#[tokio::test]
+async fn unreachable_redis_fails_closed_then_recovers() {
+    let mut server = RedisServer::start();
+    let replay = Replay::new(RedisStore::connect(&server.url()).await.unwrap());
+    let key = || "github:sig:abc".to_owned();
+    server.stop();
+    let err = replay.begin_key(key()).await.unwrap_err();
+    assert_eq!(err.status(), 503);
+    assert!(
+        err.to_string().starts_with("replay store unavailable"),
+        "{err}"
+    );
+    server.restart();
+    // The connection manager reconnects; the delivery is then processed exactly once.
+    let mut first = None;
+    for _ in 0..50 {
+        match replay.begin_key(key()).await {
+            Ok(b) => {
+                first = Some(b);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    let Some(Begin::New(claim)) = first else {
+        panic!("not reconnected")
+    };
+    claim.commit().await.unwrap();
+    assert!(matches!(
+        replay.begin_key(key()).await.unwrap(),
+        Begin::Done
+    ));
+}
+
+#[tokio::test]
+async fn invalid_url_is_an_error_without_echoing_it() {
+    let err = RedisStore::connect("redis://:hunter2@[bad")
+        .await
+        .unwrap_err();
+    assert!(!err.to_string().contains("hunter2"));
+}
