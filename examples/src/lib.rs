@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 
 use clap::Parser;
+use webhook_verify::replay::{MemoryStore, RedisStore, Replay, StoreError};
 use webhook_verify::{Provider, Verified, Verifier};
 
 /// Default body limit of the listeners: 1 MiB.
@@ -29,6 +30,14 @@ pub struct ListenerArgs {
     /// The largest body accepted, in bytes; larger ones get 413.
     #[arg(long = "max-body", default_value_t = DEFAULT_MAX_BODY)]
     pub max_body: usize,
+    /// Remember deliveries in this Redis server (`redis://host:port/`) instead of in
+    /// memory, so several listeners share replay protection.
+    #[arg(long)]
+    pub redis: Option<String>,
+    /// The public base URL senders post to (`https://example.com`), for providers that
+    /// sign the URL (Twilio, Square); defaults to `http://{Host}`.
+    #[arg(long = "public-url")]
+    pub public_url: Option<String>,
 }
 
 fn parse_provider(name: &str) -> Result<Provider, String> {
@@ -49,13 +58,30 @@ impl ListenerArgs {
     }
 }
 
+impl ListenerArgs {
+    /// Replay protection: the Redis store with `--redis`, the in-memory store otherwise;
+    /// handled deliveries are remembered at least as long as `verifier` accepts them.
+    ///
+    /// # Errors
+    ///
+    /// When the Redis server cannot be reached.
+    pub async fn replay(&self, verifier: &Verifier) -> Result<Replay, StoreError> {
+        let replay = match &self.redis {
+            Some(url) => Replay::new(RedisStore::connect(url).await?),
+            None => Replay::new(MemoryStore::new()),
+        };
+        Ok(replay.covering(verifier))
+    }
+}
+
 /// The line printed for a verified delivery:
-/// `{"provider","id","timestamp","event_type"}`, with `null` for what the provider does not send.
+/// `{"provider","id","timestamp","event_type"}`, with `null` for what the provider does not
+/// send. `id` is the delivery's replay key ([`Verified::replay_key`]).
 #[must_use]
 pub fn delivery_line(verified: &Verified) -> String {
     serde_json::json!({
         "provider": verified.provider().name(),
-        "id": verified.id(),
+        "id": verified.replay_key(),
         "timestamp": verified.timestamp(),
         "event_type": verified.event_type(),
     })
