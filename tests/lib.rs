@@ -1,0 +1,1 @@
+//! Cross-crate tests live in `parity.rs`; this library is empty.

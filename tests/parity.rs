@@ -1,0 +1,281 @@
+//! One table of deliveries, answered by the axum layer and extractor and by the actix
+//! middleware and extractor: every answer (status and body) must match the table, so the
+//! two adapters behave identically (DESIGN.md §4).
+
+use actix_web::{App as ActixApp, HttpResponse, test as actix_test, web};
+use axum::Router;
+use axum::body::Body;
+use axum::routing::post;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+use webhook_verify::{FixedClock, Provider, SignOptions, Signer, Verifier};
+
+const NOW: i64 = 1_700_000_000;
+const LIMIT: usize = 1024;
+
+struct Case {
+    name: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    /// Expected answer of the layer / middleware (raw body handler).
+    raw: (u16, String),
+    /// Expected answer of the typed `Webhook<serde_json::Value>` extractors.
+    typed: (u16, String),
+}
+
+fn secret(p: &Provider) -> &'static str {
+    match p.name() {
+        "stripe" => "whsec_test_secret",
+        "standard" => "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        "github" => "It's a Secret to Everybody",
+        _ => "8f742231b10e8888abcd99yyyzzz85a5",
+    }
+}
+
+/// Another valid secret of the provider's form.
+fn other_secret(p: &Provider) -> &'static str {
+    match p.name() {
+        "standard" => "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+        _ => "another secret",
+    }
+}
+
+fn verifier(p: &Provider) -> Verifier {
+    Verifier::builder(p.clone())
+        .secret(secret(p))
+        .clock(FixedClock::from_unix(NOW))
+        .build()
+        .unwrap()
+}
+
+fn sign(p: &Provider, secret: &str, body: &[u8], ts: i64) -> Vec<(String, String)> {
+    Signer::new(p, secret)
+        .unwrap()
+        .sign(body, &SignOptions::new().timestamp(ts).id("msg_parity"))
+        .unwrap()
+}
+
+fn ok() -> (u16, String) {
+    (200, "ok".into())
+}
+
+fn cases(p: &Provider) -> Vec<Case> {
+    let json = br#"{"id":"evt_1","type":"invoice.paid"}"#.to_vec();
+    let sig_header = p.signature_header().to_owned();
+    let good = sign(p, secret(p), &json, NOW);
+    let mut v = Vec::new();
+    let mut case = |name: &str,
+                    headers: Vec<(String, String)>,
+                    body: Vec<u8>,
+                    raw: (u16, String),
+                    typed: (u16, String)| {
+        v.push(Case {
+            name: format!("{p} {name}"),
+            headers,
+            body,
+            raw,
+            typed,
+        });
+    };
+    case("valid", good.clone(), json.clone(), ok(), ok());
+
+    let without: Vec<_> = good
+        .iter()
+        .filter(|(k, _)| *k != sig_header)
+        .cloned()
+        .collect();
+    let missing = (400, format!("missing header {sig_header}"));
+    case(
+        "missing signature",
+        without.clone(),
+        json.clone(),
+        missing.clone(),
+        missing,
+    );
+
+    let mut dup = good.clone();
+    let other = sign(p, other_secret(p), &json, NOW);
+    dup.push(
+        other
+            .iter()
+            .find(|(k, _)| *k == sig_header)
+            .unwrap()
+            .clone(),
+    );
+    let duplicate = (400, format!("duplicate header {sig_header}"));
+    case(
+        "conflicting duplicate signature",
+        dup,
+        json.clone(),
+        duplicate.clone(),
+        duplicate,
+    );
+
+    let mut garbled = without.clone();
+    garbled.push((
+        sig_header.clone(),
+        "\u{0}not a signature".replace('\u{0}', ""),
+    ));
+    let err = webhook_verify::verify(p, secret(p), &garbled, json.clone()).unwrap_err();
+    assert_eq!(err.status(), 400, "{err}");
+    let garbled_answer = (400, err.to_string());
+    case(
+        "garbled signature",
+        garbled,
+        json.clone(),
+        garbled_answer.clone(),
+        garbled_answer,
+    );
+
+    let bad = (401, "invalid signature".to_owned());
+    case(
+        "wrong secret",
+        sign(p, other_secret(p), &json, NOW),
+        json.clone(),
+        bad.clone(),
+        bad.clone(),
+    );
+    let mut flipped = json.clone();
+    flipped[3] ^= 1;
+    case(
+        "flipped body bit",
+        good.clone(),
+        flipped,
+        bad.clone(),
+        bad.clone(),
+    );
+
+    if p.has_timestamp() {
+        let stale = (401, "timestamp outside tolerance".to_owned());
+        case(
+            "stale timestamp",
+            sign(p, secret(p), &json, NOW - 301),
+            json.clone(),
+            stale.clone(),
+            stale.clone(),
+        );
+        if p.default_tolerance().future().is_some() {
+            case(
+                "future timestamp",
+                sign(p, secret(p), &json, NOW + 301),
+                json.clone(),
+                stale.clone(),
+                stale,
+            );
+        }
+    }
+
+    let invalid = (400, "invalid payload".to_owned());
+    case(
+        "empty body",
+        sign(p, secret(p), b"", NOW),
+        Vec::new(),
+        ok(),
+        invalid.clone(),
+    );
+    case(
+        "verified, not JSON",
+        sign(p, secret(p), b"not json", NOW),
+        b"not json".to_vec(),
+        ok(),
+        invalid,
+    );
+
+    let at_limit = vec![b' '; LIMIT];
+    case(
+        "body at the limit",
+        sign(p, secret(p), &at_limit, NOW),
+        at_limit.clone(),
+        ok(),
+        (400, "invalid payload".into()),
+    );
+    let over = vec![b' '; LIMIT + 1];
+    let too_large = (413, "payload too large".to_owned());
+    case(
+        "body one byte over the limit",
+        sign(p, secret(p), &over, NOW),
+        over,
+        too_large.clone(),
+        too_large,
+    );
+    v
+}
+
+async fn axum_answer(p: &Provider, path: &str, case: &Case) -> (u16, String) {
+    let config = webhook_axum::WebhookConfig::builder(verifier(p))
+        .max_body(LIMIT)
+        .build();
+    let app = Router::new()
+        .route("/layer", post(|| async { "ok" }))
+        .layer(webhook_axum::VerifyWebhookLayer::new(config.clone()))
+        .merge(
+            Router::new()
+                .route(
+                    "/typed",
+                    post(|_: webhook_axum::Webhook<serde_json::Value>| async { "ok" }),
+                )
+                .with_state(config),
+        );
+    let mut req = axum::http::Request::post(path);
+    for (k, v) in &case.headers {
+        req = req.header(k, v);
+    }
+    let res = app
+        .oneshot(req.body(Body::from(case.body.clone())).unwrap())
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8(body.to_vec()).unwrap())
+}
+
+async fn actix_answer(p: &Provider, path: &str, case: &Case) -> (u16, String) {
+    let config = webhook_actix::WebhookConfig::new(verifier(p)).max_body(LIMIT);
+    let app = actix_test::init_service(
+        ActixApp::new()
+            .app_data(config.clone())
+            .service(
+                web::resource("/layer")
+                    .wrap(webhook_actix::VerifyWebhook::new(config))
+                    .route(web::post().to(|| async { HttpResponse::Ok().body("ok") })),
+            )
+            .route(
+                "/typed",
+                web::post().to(|_: webhook_actix::Webhook<serde_json::Value>| async {
+                    HttpResponse::Ok().body("ok")
+                }),
+            ),
+    )
+    .await;
+    let mut req = actix_test::TestRequest::post().uri(path);
+    for (k, v) in &case.headers {
+        req = req.append_header((k.as_str(), v.as_str()));
+    }
+    let res = actix_test::call_service(&app, req.set_payload(case.body.clone()).to_request()).await;
+    let status = res.status().as_u16();
+    let body = actix_test::read_body(res).await;
+    (status, String::from_utf8(body.to_vec()).unwrap())
+}
+
+#[actix_web::test]
+async fn axum_and_actix_answer_every_case_identically() {
+    let mut checked = 0;
+    for p in [
+        Provider::STRIPE,
+        Provider::STANDARD_WEBHOOKS,
+        Provider::GITHUB,
+        Provider::SLACK,
+    ] {
+        for case in cases(&p) {
+            for (path, expected) in [("/layer", &case.raw), ("/typed", &case.typed)] {
+                let axum = axum_answer(&p, path, &case).await;
+                let actix = actix_answer(&p, path, &case).await;
+                assert_eq!(&axum, expected, "axum {path}: {}", case.name);
+                assert_eq!(&actix, expected, "actix {path}: {}", case.name);
+                checked += 1;
+            }
+        }
+    }
+    // 4 providers x 10-12 cases x 2 entry points.
+    assert!(checked >= 80, "{checked}");
+}
