@@ -5,7 +5,7 @@ mod common;
 
 use common::{
     DISCORD_PUBLIC, DISCORD_SEED, NOW, TempFile, URL, WHPK, WHSK, first_line, header_lines,
-    key_pairs, sample_body, webhook,
+    key_pairs, sample_body, signs_body, webhook,
 };
 use predicates::prelude::*;
 use webhook_verify::Provider;
@@ -47,8 +47,9 @@ fn verify(
     cmd.assert()
 }
 
-/// Providers whose `sign` cannot work with any secret the tests know (verify-only keys).
-const CANNOT_SIGN: &[&str] = &["sendgrid"];
+/// Providers `sign` refuses: Mailgun carries its signature in the body, SendGrid's
+/// verifier holds a public key only.
+const CANNOT_SIGN: &[&str] = &["mailgun", "sendgrid"];
 
 #[test]
 fn sign_then_verify_round_trips_for_every_provider() {
@@ -62,11 +63,11 @@ fn sign_then_verify_round_trips_for_every_provider() {
             assert!(!headers.is_empty(), "{}", p.name());
             for line in &headers {
                 assert!(line.contains(": "), "{}: {line}", p.name());
-                assert!(
-                    !line.contains(&signing),
-                    "{}: the secret was printed",
-                    p.name()
-                );
+                // GitLab's "signature" is the shared token itself; no other header may hold
+                // the secret.
+                if !p.key_description().contains("token") {
+                    assert!(!line.contains(&signing), "{}: secret printed", p.name());
+                }
             }
             let out = verify(p, &verifying, &headers, &body, NOW + 1)
                 .get_output()
@@ -76,17 +77,20 @@ fn sign_then_verify_round_trips_for_every_provider() {
             }
             let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
             assert_eq!(line["provider"], p.name());
-            if p.has_timestamp() {
+            // Providers whose timestamp lives in the body (Linear) report none for this body.
+            if p.has_timestamp() && !line["timestamp"].is_null() {
                 assert_eq!(line["timestamp"], NOW, "{}", p.name());
             }
-            // ...and a flipped byte does not.
-            let mut tampered = sample_body(p);
-            tampered[3] ^= 0x01;
-            let tampered = TempFile::new(&tampered);
-            verify(p, &verifying, &headers, &tampered, NOW + 1)
-                .code(1)
-                .stdout("")
-                .stderr(predicate::str::starts_with("not verified: "));
+            // ...and a flipped byte does not (where the signature covers the body).
+            if signs_body(p) {
+                let mut tampered = sample_body(p);
+                tampered[3] ^= 0x01;
+                let tampered = TempFile::new(&tampered);
+                verify(p, &verifying, &headers, &tampered, NOW + 1)
+                    .code(1)
+                    .stdout("")
+                    .stderr(predicate::str::starts_with("not verified: "));
+            }
             ok = true;
             break;
         }

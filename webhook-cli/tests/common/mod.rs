@@ -112,3 +112,9 @@ pub fn first_line(bytes: &[u8]) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+/// Whether `p`'s signature covers the body: not for a shared token (GitLab) or Mailgun's
+/// signature over its timestamp and token.
+pub fn signs_body(p: &Provider) -> bool {
+    !p.key_description().contains("token") && p.name() != "mailgun"
+}
