@@ -1,4 +1,5 @@
-//! What the extractor and the layer need: the verifier, the body limit, the public URL.
+//! What the extractor and the layer need: the verifier, the body limit, the public URL,
+//! replay protection.
 
 use std::fmt;
 use std::sync::Arc;
@@ -8,8 +9,10 @@ use axum::response::Response;
 use bytes::Bytes;
 use http::request::Parts;
 use tracing::Span;
+use webhook_verify::replay::{Begin, Replay};
 use webhook_verify::{Delivery, Verified, Verifier};
 
+use crate::claim::Claim;
 use crate::rejection::{Reason, RejectionHook, WebhookRejection};
 
 /// The default body limit: 1 MiB. Larger bodies get `413 payload too large`.
@@ -20,7 +23,8 @@ use crate::rejection::{Reason, RejectionHook, WebhookRejection};
 pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
 
 /// How deliveries are verified: the [`Verifier`], the body limit, the public URL for
-/// providers that sign it, and an optional hook that replaces rejection responses.
+/// providers that sign it, optional [replay protection](WebhookConfigBuilder::replay), and
+/// an optional hook that replaces rejection responses.
 ///
 /// Build it once at start-up and put it in the router's state (directly, or in a field of
 /// your own state with [`FromRef`](axum::extract::FromRef)), or give it to
@@ -46,6 +50,7 @@ struct Inner {
     verifier: Verifier,
     max_body: usize,
     public_base_url: Option<String>,
+    replay: Option<Replay>,
     on_rejection: Option<RejectionHook>,
 }
 
@@ -55,6 +60,7 @@ impl fmt::Debug for WebhookConfig {
             .field("verifier", &self.inner.verifier)
             .field("max_body", &self.inner.max_body)
             .field("public_base_url", &self.inner.public_base_url)
+            .field("replay", &self.inner.replay)
             .field("on_rejection", &self.inner.on_rejection.is_some())
             .finish()
     }
@@ -100,6 +106,7 @@ impl WebhookConfig {
                 verifier,
                 max_body: DEFAULT_MAX_BODY,
                 public_base_url: None,
+                replay: None,
                 on_rejection: None,
             },
         }
@@ -147,6 +154,64 @@ impl WebhookConfig {
     #[must_use]
     pub fn public_base_url(&self) -> Option<&str> {
         self.inner.public_base_url.as_deref()
+    }
+
+    /// The replay protection, if one was configured.
+    ///
+    /// ```
+    /// # use webhook_axum::WebhookConfig;
+    /// # use webhook_verify::{Provider, Verifier};
+    /// use webhook_verify::replay::{MemoryStore, Replay};
+    ///
+    /// let config = WebhookConfig::new(Verifier::new(Provider::GITHUB, "s")?);
+    /// assert!(config.replay().is_none());
+    /// let config = WebhookConfig::builder(Verifier::new(Provider::GITHUB, "s")?)
+    ///     .replay(Replay::new(MemoryStore::new()))
+    ///     .build();
+    /// assert!(config.replay().is_some());
+    /// # Ok::<(), webhook_verify::Error>(())
+    /// ```
+    #[must_use]
+    pub fn replay(&self) -> Option<&Replay> {
+        self.inner.replay.as_ref()
+    }
+
+    /// Whether `other` is this very configuration (or a clone of it).
+    pub(crate) fn same_as(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// Claims a verified delivery in the replay store, inside `span` (entered by the
+    /// caller). `Ok(Claim::none())` without replay protection; a rejection for a duplicate
+    /// (`200 duplicate`), a delivery in flight (`409 in progress`) or an unreachable store
+    /// (`503`), with the outcome recorded.
+    pub(crate) async fn claim(
+        &self,
+        span: &Span,
+        verified: &Verified,
+    ) -> Result<Claim, WebhookRejection> {
+        let Some(replay) = &self.inner.replay else {
+            return Ok(Claim::none());
+        };
+        let reason = match replay.begin(verified).await {
+            Ok(Begin::New(guard)) => return Ok(Claim::held(guard)),
+            Ok(Begin::Done) => {
+                span.record("outcome", "duplicate");
+                tracing::debug!("webhook already handled; acknowledged as duplicate");
+                Reason::Duplicate
+            }
+            Ok(Begin::InFlight) => {
+                span.record("outcome", "in_progress");
+                tracing::debug!("webhook being handled by another request");
+                Reason::InFlight(replay.lease_duration())
+            }
+            Err(error) => {
+                span.record("outcome", "store_unavailable");
+                tracing::warn!(%error, "replay store unreachable; answering 503");
+                Reason::StoreUnavailable(error)
+            }
+        };
+        Err(self.attach(WebhookRejection::from_reason(reason)))
     }
 
     /// The URL the sender requested, as given to the verifier for providers that sign it
@@ -323,6 +388,7 @@ impl fmt::Debug for WebhookConfigBuilder {
             .field("verifier", &self.inner.verifier)
             .field("max_body", &self.inner.max_body)
             .field("public_base_url", &self.inner.public_base_url)
+            .field("replay", &self.inner.replay)
             .finish_non_exhaustive()
     }
 }
@@ -366,6 +432,51 @@ impl WebhookConfigBuilder {
             url.pop();
         }
         self.inner.public_base_url = Some(url);
+        self
+    }
+
+    /// Protects handlers from replays and provider retries: each verified delivery is
+    /// claimed in `replay`'s store before the handler runs, and
+    ///
+    /// | claim | answer |
+    /// |---|---|
+    /// | new | the handler runs; on success the delivery is committed, on failure released so the provider's retry runs it |
+    /// | already handled | `200 duplicate`, handler not run |
+    /// | being handled by another request | `409 in progress`, `Retry-After` = the lease in whole seconds |
+    /// | store unreachable | `503 service unavailable`, handler not run (fail closed) |
+    ///
+    /// Where the outcome is decided:
+    /// - [`VerifyWebhookLayer`](crate::VerifyWebhookLayer) commits when the inner
+    ///   service answers 2xx and releases on any other status, an error, a panic or a
+    ///   cancelled request. Nothing to do in the handler.
+    /// - Without the layer, take [`Claimed<Webhook<T>>`](crate::Claimed) (or
+    ///   `Claimed<VerifiedWebhook>`) and call [`Claim::commit`](crate::Claim::commit) once
+    ///   the work is done; returning early, failing or panicking releases the claim. The
+    ///   plain [`Webhook<T>`](crate::Webhook) and [`VerifiedWebhook`](crate::VerifiedWebhook)
+    ///   cannot see the handler's outcome: used alone with a replay-protected
+    ///   configuration they answer `500 internal server error` (and log why) rather than
+    ///   run unprotected. Behind the layer they work as usual.
+    ///
+    /// Tip: use [`Replay::covering`] with your verifier so handled deliveries are
+    /// remembered at least as long as their timestamps are accepted. Defaults to none: no
+    /// replay protection.
+    ///
+    /// ```
+    /// # use webhook_axum::WebhookConfig;
+    /// # use webhook_verify::{Provider, Verifier};
+    /// use std::time::Duration;
+    /// use webhook_verify::replay::{MemoryStore, Replay};
+    ///
+    /// let verifier = Verifier::new(Provider::STRIPE, "whsec_test_secret")?;
+    /// let replay = Replay::new(MemoryStore::new())
+    ///     .lease(Duration::from_secs(30))
+    ///     .covering(&verifier);
+    /// let config = WebhookConfig::builder(verifier).replay(replay).build();
+    /// assert_eq!(config.replay().unwrap().lease_duration(), Duration::from_secs(30));
+    /// # Ok::<(), webhook_verify::Error>(())
+    /// ```
+    pub fn replay(mut self, replay: Replay) -> Self {
+        self.inner.replay = Some(replay);
         self
     }
 

@@ -6,7 +6,7 @@ use axum::extract::{FromRef, FromRequest, Request};
 use http::request::Parts;
 use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
-use webhook_verify::Verified;
+use webhook_verify::{Error, Verified};
 
 use crate::body::{ReadError, read_limited};
 use crate::config::WebhookConfig;
@@ -21,6 +21,12 @@ use crate::rejection::{Reason, WebhookRejection};
 ///
 /// Rejections ([`WebhookRejection`]): `400` or `401` when verification fails, `413 payload
 /// too large`, `400 invalid payload` when the verified body is not JSON of type `T`.
+///
+/// Behind a [`VerifyWebhookLayer`](crate::VerifyWebhookLayer) with the same
+/// [`WebhookConfig`], it parses the delivery the layer verified instead of verifying
+/// again. With [replay protection](crate::WebhookConfigBuilder::replay), take
+/// [`Claimed<Webhook<T>>`](crate::Claimed) or put the layer in front: alone, this
+/// extractor cannot commit the delivery and answers `500 internal server error`.
 ///
 /// ```no_run
 /// use axum::{Router, routing::post};
@@ -119,7 +125,7 @@ where
         let config = WebhookConfig::from_ref(state);
         let span = config.span();
         async {
-            let verified = verify_request(&config, &span, req).await?;
+            let verified = verify_unclaimed(&config, &span, req).await?;
             Self::from_verified(&verified).map_err(|rejection| {
                 span.record("outcome", "invalid_payload");
                 tracing::debug!("verified webhook body is not the expected JSON type");
@@ -135,7 +141,9 @@ where
 /// id, timestamp, event type, matched key), as a [`Verified`].
 ///
 /// Like [`Webhook`], it takes its [`WebhookConfig`] from the state and must be the last
-/// argument. Use it for form-encoded senders (Twilio, Slack commands), for bodies that are
+/// argument; behind the layer it reuses the layer's verification, and with replay
+/// protection it needs the layer or [`Claimed<VerifiedWebhook>`](crate::Claimed) (see
+/// [`Webhook`]). Use it for form-encoded senders (Twilio, Slack commands), for bodies that are
 /// not JSON, or to branch on [`Verified::event_type`] before parsing.
 ///
 /// ```no_run
@@ -198,7 +206,7 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let config = WebhookConfig::from_ref(state);
         let span = config.span();
-        verify_request(&config, &span, req)
+        verify_unclaimed(&config, &span, req)
             .instrument(span.clone())
             .await
             .map(VerifiedWebhook)
@@ -224,11 +232,53 @@ where
     config.verify_in_span(span, parts, bytes)
 }
 
-async fn verify_request(
+/// Put in the request extensions by the layer, next to the [`Verified`] delivery: which
+/// configuration verified it (and, with replay protection, claimed it).
+#[derive(Clone)]
+pub(crate) struct VerifiedBy(pub(crate) WebhookConfig);
+
+/// The delivery the layer verified with this very `config`, else the request verified
+/// now. The flag says whether the layer did it (and so holds the replay claim, if any).
+pub(crate) async fn verify_or_reuse(
+    config: &WebhookConfig,
+    span: &tracing::Span,
+    req: Request,
+) -> Result<(Verified, bool), WebhookRejection> {
+    let (mut parts, body) = req.into_parts();
+    let by_layer = parts
+        .extensions
+        .get::<VerifiedBy>()
+        .is_some_and(|by| by.0.same_as(config));
+    if by_layer {
+        if let Some(verified) = parts.extensions.remove::<Verified>() {
+            if let Some(id) = verified.id() {
+                span.record("id", id);
+            }
+            span.record("outcome", "verified");
+            return Ok((verified, true));
+        }
+    }
+    Ok((verify_body(config, span, &parts, body).await?, false))
+}
+
+/// For the extractors that cannot settle a replay claim: refuses (500) when replay
+/// protection is configured and no layer took the claim.
+async fn verify_unclaimed(
     config: &WebhookConfig,
     span: &tracing::Span,
     req: Request,
 ) -> Result<Verified, WebhookRejection> {
-    let (parts, body) = req.into_parts();
-    verify_body(config, span, &parts, body).await
+    let (verified, by_layer) = verify_or_reuse(config, span, req).await?;
+    if !by_layer && config.replay().is_some() {
+        span.record("outcome", "config");
+        tracing::error!(
+            "replay protection is configured, but Webhook<T>/VerifiedWebhook cannot commit \
+             deliveries: take Claimed<Webhook<T>> or add VerifyWebhookLayer"
+        );
+        let error = Error::Config {
+            reason: "replay protection needs Claimed<_> or VerifyWebhookLayer".into(),
+        };
+        return Err(config.attach(WebhookRejection::from(error)));
+    }
+    Ok(verified)
 }

@@ -97,17 +97,24 @@
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 mod body;
+mod claim;
 mod config;
 mod extract;
 mod layer;
 mod rejection;
 pub mod test_helpers;
 
+pub use claim::{Claim, Claimed};
 pub use config::{DEFAULT_MAX_BODY, WebhookConfig, WebhookConfigBuilder};
 pub use extract::{VerifiedWebhook, Webhook};
 pub use layer::{ResponseFuture, VerifyWebhook, VerifyWebhookLayer};
 pub use rejection::{REJECTION_TARGET, RejectionKind, WebhookRejection};
 
+#[cfg(feature = "redis")]
+#[doc(no_inline)]
+pub use webhook_verify::replay::RedisStore;
+#[doc(no_inline)]
+pub use webhook_verify::replay::{MemoryStore, Replay};
 #[doc(no_inline)]
 pub use webhook_verify::{Provider, Verified, Verifier};
 

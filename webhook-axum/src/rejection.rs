@@ -4,9 +4,11 @@ use std::borrow::Cow;
 use std::error::Error as StdError;
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use webhook_verify::replay::StoreError;
 use webhook_verify::{Error, ErrorKind};
 
 /// The `tracing` target rejections are logged under, at TRACE level.
@@ -23,7 +25,10 @@ type BoxError = Box<dyn StdError + Send + Sync>;
 /// Its response follows the status policy: `400` for missing, duplicate or malformed
 /// headers, `401` for a bad signature or a timestamp outside the tolerance, `413 payload
 /// too large`, `400 invalid payload` for a verified body that is not the handler's JSON
-/// type, `500` for the receiver's own configuration errors. The body is short `text/plain`
+/// type, `500` for the receiver's own configuration errors. With
+/// [replay protection](crate::WebhookConfigBuilder::replay): `200 duplicate` for a delivery
+/// already handled, `409 in progress` with `Retry-After` while another request handles it,
+/// `503 service unavailable` when the replay store cannot be reached. The body is short `text/plain`
 /// ([`body_text`](Self::body_text)) and never says which key or byte failed. A hook set
 /// with [`WebhookConfigBuilder::on_rejection`](crate::WebhookConfigBuilder::on_rejection)
 /// replaces the response; so can a handler taking `Result<Webhook<T>, WebhookRejection>`.
@@ -50,6 +55,9 @@ pub(crate) enum Reason {
     PayloadTooLarge,
     InvalidPayload(serde_json::Error),
     BodyRead(BoxError),
+    Duplicate,
+    InFlight(Duration),
+    StoreUnavailable(StoreError),
 }
 
 /// What a [`WebhookRejection`] is about, for matching and metrics.
@@ -70,11 +78,18 @@ pub enum RejectionKind {
     InvalidPayload,
     /// The body could not be read from the connection (`400`).
     BodyRead,
+    /// The delivery was already handled (`200 duplicate`): acknowledged, not handled again.
+    Duplicate,
+    /// The delivery is being handled by another request (`409 in progress`, `Retry-After`).
+    InFlight,
+    /// The replay store could not be reached (`503`): nothing is accepted unrecorded.
+    StoreUnavailable,
 }
 
 impl RejectionKind {
     /// A stable snake_case name: the [`ErrorKind`] name for verification failures,
-    /// `payload_too_large`, `invalid_payload` or `body_read`.
+    /// `payload_too_large`, `invalid_payload`, `body_read`, `duplicate`, `in_progress` or
+    /// `store_unavailable`.
     ///
     /// ```
     /// use webhook_axum::RejectionKind;
@@ -88,6 +103,9 @@ impl RejectionKind {
             Self::PayloadTooLarge => "payload_too_large",
             Self::InvalidPayload => "invalid_payload",
             Self::BodyRead => "body_read",
+            Self::Duplicate => "duplicate",
+            Self::InFlight => "in_progress",
+            Self::StoreUnavailable => "store_unavailable",
         }
     }
 }
@@ -137,6 +155,72 @@ impl WebhookRejection {
         Self::from_reason(Reason::InvalidPayload(error))
     }
 
+    /// The answer to a delivery that was already handled: `200 duplicate`. The sender sees
+    /// success and stops retrying; the handler does not run again.
+    ///
+    /// ```
+    /// use webhook_axum::{RejectionKind, WebhookRejection};
+    /// let rejection = WebhookRejection::duplicate();
+    /// assert_eq!(rejection.status().as_u16(), 200);
+    /// assert_eq!(rejection.body_text(), "duplicate");
+    /// assert_eq!(rejection.kind(), RejectionKind::Duplicate);
+    /// ```
+    #[must_use]
+    pub fn duplicate() -> Self {
+        Self::from_reason(Reason::Duplicate)
+    }
+
+    /// The answer to a delivery that another request is handling right now:
+    /// `409 in progress` with a `Retry-After` of `retry_after`, in whole seconds rounded up
+    /// (at least 1).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_axum::WebhookRejection;
+    /// use axum::response::IntoResponse;
+    ///
+    /// let rejection = WebhookRejection::in_flight(Duration::from_millis(1500));
+    /// assert_eq!(rejection.status().as_u16(), 409);
+    /// assert_eq!(rejection.body_text(), "in progress");
+    /// assert_eq!(rejection.retry_after(), Some(2));
+    /// let response = rejection.into_response();
+    /// assert_eq!(response.headers()["retry-after"], "2");
+    /// ```
+    #[must_use]
+    pub fn in_flight(retry_after: Duration) -> Self {
+        Self::from_reason(Reason::InFlight(retry_after))
+    }
+
+    /// The answer when the replay store cannot be reached: `503 service unavailable`, so
+    /// the sender retries later (fail closed). The [`StoreError`] is kept as the
+    /// [`source`](std::error::Error::source), never sent.
+    ///
+    /// ```
+    /// use webhook_axum::WebhookRejection;
+    /// use webhook_verify::replay::StoreError;
+    /// let rejection = WebhookRejection::store_unavailable(StoreError::new("connection refused"));
+    /// assert_eq!(rejection.status().as_u16(), 503);
+    /// assert_eq!(rejection.body_text(), "service unavailable");
+    /// ```
+    #[must_use]
+    pub fn store_unavailable(error: StoreError) -> Self {
+        Self::from_reason(Reason::StoreUnavailable(error))
+    }
+
+    /// The `Retry-After` value in seconds, for [`in_flight`](Self::in_flight) rejections.
+    ///
+    /// ```
+    /// use webhook_axum::WebhookRejection;
+    /// assert_eq!(WebhookRejection::duplicate().retry_after(), None);
+    /// ```
+    #[must_use]
+    pub fn retry_after(&self) -> Option<u64> {
+        match &self.reason {
+            Reason::InFlight(d) => Some(retry_after_secs(*d)),
+            _ => None,
+        }
+    }
+
     /// What the rejection is about.
     ///
     /// ```
@@ -150,11 +234,16 @@ impl WebhookRejection {
             Reason::PayloadTooLarge => RejectionKind::PayloadTooLarge,
             Reason::InvalidPayload(_) => RejectionKind::InvalidPayload,
             Reason::BodyRead(_) => RejectionKind::BodyRead,
+            Reason::Duplicate => RejectionKind::Duplicate,
+            Reason::InFlight(_) => RejectionKind::InFlight,
+            Reason::StoreUnavailable(_) => RejectionKind::StoreUnavailable,
         }
     }
 
     /// The HTTP status of the response: [`Error::status`] for verification failures,
-    /// `413` for a body over the limit, `400` for an invalid payload or an unreadable body.
+    /// `413` for a body over the limit, `400` for an invalid payload or an unreadable body,
+    /// `200` for a duplicate, `409` for a delivery in flight, `503` when the replay store is
+    /// unreachable.
     ///
     /// ```
     /// use webhook_axum::WebhookRejection;
@@ -169,12 +258,16 @@ impl WebhookRejection {
             }
             Reason::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Reason::InvalidPayload(_) | Reason::BodyRead(_) => StatusCode::BAD_REQUEST,
+            Reason::Duplicate => StatusCode::OK,
+            Reason::InFlight(_) => StatusCode::CONFLICT,
+            Reason::StoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
     /// The response body: [`Error::body_text`] for verification failures (e.g.
     /// `missing header webhook-signature`, `invalid signature`, `timestamp outside
-    /// tolerance`), `payload too large`, `invalid payload`, or `failed to read body`.
+    /// tolerance`), `payload too large`, `invalid payload`, `failed to read body`,
+    /// `duplicate`, `in progress` or `service unavailable`.
     ///
     /// ```
     /// use webhook_axum::WebhookRejection;
@@ -188,6 +281,9 @@ impl WebhookRejection {
             Reason::PayloadTooLarge => Cow::Borrowed("payload too large"),
             Reason::InvalidPayload(_) => Cow::Borrowed("invalid payload"),
             Reason::BodyRead(_) => Cow::Borrowed("failed to read body"),
+            Reason::Duplicate => Cow::Borrowed("duplicate"),
+            Reason::InFlight(_) => Cow::Borrowed("in progress"),
+            Reason::StoreUnavailable(_) => Cow::Borrowed("service unavailable"),
         }
     }
 
@@ -208,8 +304,8 @@ impl WebhookRejection {
     }
 
     /// The default response, ignoring any hook: [`status`](Self::status) with
-    /// [`body_text`](Self::body_text) as `text/plain`. Useful inside a hook that changes
-    /// only some rejections.
+    /// [`body_text`](Self::body_text) as `text/plain`, plus `Retry-After` for a delivery
+    /// in flight. Useful inside a hook that changes only some rejections.
     ///
     /// ```
     /// use webhook_axum::WebhookRejection;
@@ -223,7 +319,19 @@ impl WebhookRejection {
             header::CONTENT_TYPE,
             HeaderValue::from_static("text/plain; charset=utf-8"),
         );
+        self.add_retry_after(&mut response);
         response
+    }
+
+    /// Adds `Retry-After` to an in-flight answer that lacks it.
+    fn add_retry_after(&self, response: &mut Response) {
+        if let Some(secs) = self.retry_after() {
+            if !response.headers().contains_key(header::RETRY_AFTER) {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            }
+        }
     }
 }
 
@@ -243,7 +351,19 @@ impl IntoResponse for WebhookRejection {
             "rejecting webhook delivery"
         );
         match self.hook.take() {
-            Some(hook) => (hook.0)(self),
+            Some(hook) => {
+                let retry_after = self.retry_after();
+                let mut response = (hook.0)(self);
+                // The hook cannot drop the header the status policy requires with a 409.
+                if let (Some(secs), StatusCode::CONFLICT) = (retry_after, response.status()) {
+                    if !response.headers().contains_key(header::RETRY_AFTER) {
+                        response
+                            .headers_mut()
+                            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+                    }
+                }
+                response
+            }
             None => self.default_response(),
         }
     }
@@ -271,7 +391,8 @@ impl StdError for WebhookRejection {
             Reason::Verification(e) => Some(e),
             Reason::InvalidPayload(e) => Some(e),
             Reason::BodyRead(e) => Some(&**e),
-            Reason::PayloadTooLarge => None,
+            Reason::StoreUnavailable(e) => Some(e),
+            Reason::PayloadTooLarge | Reason::Duplicate | Reason::InFlight(_) => None,
         }
     }
 }
@@ -287,4 +408,10 @@ impl RejectionHook {
     {
         Self(Arc::new(hook))
     }
+}
+
+/// Whole seconds, rounded up, at least 1: the `Retry-After` for a delivery in flight.
+pub(crate) fn retry_after_secs(d: Duration) -> u64 {
+    let secs = d.as_secs() + u64::from(d.subsec_nanos() > 0);
+    secs.max(1)
 }

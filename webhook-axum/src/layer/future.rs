@@ -10,13 +10,18 @@ use pin_project_lite::pin_project;
 use tower_service::Service;
 
 use crate::WebhookRejection;
+use crate::claim::Claim;
 
-type Verifying = Pin<Box<dyn Future<Output = Result<Request<Body>, WebhookRejection>> + Send>>;
+type Verifying =
+    Pin<Box<dyn Future<Output = Result<(Request<Body>, Claim), WebhookRejection>> + Send>>;
+type Settling = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 pin_project! {
     /// The response future of [`VerifyWebhook`](super::VerifyWebhook): reads and verifies
-    /// the body, then runs the inner service's future, all inside the delivery's `webhook`
-    /// tracing span.
+    /// the body, claims the delivery (with replay protection), runs the inner service's
+    /// future, then commits or releases the claim before handing the response out, all
+    /// inside the delivery's `webhook` tracing span. Dropped before it finishes, it
+    /// releases the claim in the background.
     ///
     /// ```
     /// use axum::{Router, routing::post};
@@ -38,7 +43,8 @@ pin_project! {
     #[project = StateProj]
     enum State<S, F> {
         Verifying { verifying: Verifying, service: Option<S> },
-        Calling { #[pin] future: F },
+        Calling { #[pin] future: F, claim: Option<Claim> },
+        Settling { settling: Settling, response: Option<Response> },
     }
 }
 
@@ -59,6 +65,7 @@ impl<S, F> fmt::Debug for ResponseFuture<S, F> {
         let state = match &self.state {
             State::Verifying { .. } => "verifying",
             State::Calling { .. } => "calling",
+            State::Settling { .. } => "settling",
         };
         f.debug_struct("ResponseFuture")
             .field("state", &state)
@@ -80,8 +87,8 @@ where
         loop {
             match this.state.as_mut().project() {
                 StateProj::Verifying { verifying, service } => {
-                    let request = match ready!(verifying.as_mut().poll(cx)) {
-                        Ok(request) => request,
+                    let (request, claim) = match ready!(verifying.as_mut().poll(cx)) {
+                        Ok(ready) => ready,
                         Err(rejection) => return Poll::Ready(Ok(rejection.into_response())),
                     };
                     let Some(mut service) = service.take() else {
@@ -90,12 +97,36 @@ where
                             http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
                         ));
                     };
+                    // If `call` panics, `claim` is dropped, which releases it.
                     let future = service.call(request);
-                    this.state.set(State::Calling { future });
+                    let claim = claim.is_held().then_some(claim);
+                    this.state.set(State::Calling { future, claim });
                 }
-                StateProj::Calling { future } => {
-                    let response = ready!(future.poll(cx))?;
-                    return Poll::Ready(Ok(response.into_response()));
+                StateProj::Calling { future, claim } => {
+                    // An error (or a panic) drops the claim, which releases it.
+                    let response = ready!(future.poll(cx))?.into_response();
+                    let Some(claim) = claim.take() else {
+                        return Poll::Ready(Ok(response));
+                    };
+                    let success = response.status().is_success();
+                    tracing::debug!(
+                        status = response.status().as_u16(),
+                        settle = if success { "commit" } else { "release" },
+                        "webhook handled"
+                    );
+                    // Settled before the response goes out, so the sender's next retry
+                    // already sees `duplicate` (or is handled again after a failure).
+                    this.state.set(State::Settling {
+                        settling: Box::pin(claim.settle(success)),
+                        response: Some(response),
+                    });
+                }
+                StateProj::Settling { settling, response } => {
+                    ready!(settling.as_mut().poll(cx));
+                    let response = response
+                        .take()
+                        .unwrap_or_else(|| http::StatusCode::INTERNAL_SERVER_ERROR.into_response());
+                    return Poll::Ready(Ok(response));
                 }
             }
         }

@@ -7,11 +7,14 @@ use tower_service::Service;
 
 use super::future::ResponseFuture;
 use crate::WebhookConfig;
-use crate::extract::verify_body;
+use crate::extract::{VerifiedBy, verify_body};
 
 /// The service made by [`VerifyWebhookLayer`](super::VerifyWebhookLayer): verifies each
 /// request, then calls the inner service with the same request, its body replaced by the
-/// verified bytes and a [`Verified`](webhook_verify::Verified) in its extensions.
+/// verified bytes and a [`Verified`](webhook_verify::Verified) in its extensions. With
+/// [replay protection](crate::WebhookConfigBuilder::replay) it claims each delivery first
+/// and settles the claim from the inner service's response (see
+/// [`VerifyWebhookLayer`](super::VerifyWebhookLayer)).
 ///
 /// ```
 /// use axum::{Router, routing::post};
@@ -110,9 +113,11 @@ where
         let verifying = Box::pin(async move {
             let (mut parts, body) = req.into_parts();
             let verified = verify_body(&config, &inner_span, &parts, body).await?;
+            let claim = config.claim(&inner_span, &verified).await?;
             let body = Body::from(verified.body().clone());
             parts.extensions.insert(verified);
-            Ok(Request::from_parts(parts, body))
+            parts.extensions.insert(VerifiedBy(config));
+            Ok((Request::from_parts(parts, body), claim))
         });
         ResponseFuture::new(verifying, inner, span)
     }
