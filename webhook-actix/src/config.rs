@@ -2,9 +2,11 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::{HttpRequest, web};
 use webhook_verify::Verifier;
+use webhook_verify::replay::Replay;
 
 use crate::WebhookError;
 
@@ -15,10 +17,17 @@ use crate::WebhookError;
 /// ```
 pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
 
+/// The `Retry-After` sent with 409 `in progress` by default: 5 s.
+///
+/// ```
+/// assert_eq!(webhook_actix::DEFAULT_RETRY_AFTER.as_secs(), 5);
+/// ```
+pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(5);
+
 type ErrorHandler = dyn Fn(WebhookError, &HttpRequest) -> actix_web::Error + Send + Sync;
 
 /// How webhook requests are verified: the [`Verifier`], the body limit, the public URL
-/// (for providers that sign it) and an optional error handler.
+/// (for providers that sign it), optional replay protection and an optional error handler.
 ///
 /// Register it with `App::app_data` for the [`Webhook`](crate::Webhook) and
 /// [`RawWebhook`](crate::RawWebhook) extractors, or give it to
@@ -54,6 +63,8 @@ pub struct WebhookConfig {
     verifier: Verifier,
     max_body: usize,
     public_base_url: Option<Arc<str>>,
+    replay: Option<Replay>,
+    retry_after: Duration,
     error_handler: Option<Arc<ErrorHandler>>,
 }
 
@@ -63,6 +74,8 @@ impl fmt::Debug for WebhookConfig {
             .field("verifier", &self.verifier)
             .field("max_body", &self.max_body)
             .field("public_base_url", &self.public_base_url)
+            .field("replay", &self.replay)
+            .field("retry_after", &self.retry_after)
             .field("error_handler", &self.error_handler.is_some())
             .finish()
     }
@@ -90,6 +103,8 @@ impl WebhookConfig {
             verifier,
             max_body: DEFAULT_MAX_BODY,
             public_base_url: None,
+            replay: None,
+            retry_after: DEFAULT_RETRY_AFTER,
             error_handler: None,
         }
     }
@@ -132,6 +147,60 @@ impl WebhookConfig {
     /// ```
     pub fn public_base_url(mut self, url: impl AsRef<str>) -> Self {
         self.public_base_url = Some(Arc::from(url.as_ref().trim_end_matches('/')));
+        self
+    }
+
+    /// Replay and duplicate protection: each verified delivery is claimed in `replay`'s store
+    /// before the handler runs, so it is handled once however often the provider sends it.
+    ///
+    /// - already processed: 200 `duplicate`, the handler does not run;
+    /// - being processed right now: 409 `in progress` with `Retry-After`
+    ///   ([`retry_after`](Self::retry_after));
+    /// - the store is unreachable: 503 `service unavailable` (fail closed, logged at WARN);
+    /// - first time: the handler runs; the claim is committed when it succeeds and released
+    ///   when it fails, so the provider's retry is processed.
+    ///
+    /// With the [`VerifyWebhook`](crate::VerifyWebhook) middleware this is automatic: it
+    /// commits on a 2xx response and releases on any other status, on an error, or when
+    /// the request is dropped (client gone). Without the middleware, take
+    /// [`Claimed<T>`](crate::Claimed) in the handler: it claims, and commits or releases
+    /// with the handler's result. `Webhook<T>` and `RawWebhook` alone cannot see that result,
+    /// so with replay configured and no middleware they refuse with 500 and an ERROR log
+    /// line rather than leave deliveries unprotected.
+    ///
+    /// Defaults to none: every verified delivery reaches the handler.
+    ///
+    /// ```
+    /// use webhook_actix::WebhookConfig;
+    /// use webhook_verify::replay::{MemoryStore, Replay};
+    /// use webhook_verify::{Provider, Verifier};
+    ///
+    /// let verifier = Verifier::new(Provider::GITHUB, "s3cret")?;
+    /// let replay = Replay::new(MemoryStore::new()).covering(&verifier);
+    /// let config = WebhookConfig::new(verifier).replay(replay);
+    /// assert!(config.get_replay().is_some());
+    /// # Ok::<(), webhook_verify::Error>(())
+    /// ```
+    pub fn replay(mut self, replay: Replay) -> Self {
+        self.replay = Some(replay);
+        self
+    }
+
+    /// The `Retry-After` sent with 409 `in progress`, rounded up to whole seconds (at least
+    /// 1). Defaults to [`DEFAULT_RETRY_AFTER`] (5 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_actix::WebhookConfig;
+    /// use webhook_verify::{Provider, Verifier};
+    ///
+    /// let config = WebhookConfig::new(Verifier::new(Provider::GITHUB, "s3cret")?)
+    ///     .retry_after(Duration::from_secs(30));
+    /// assert_eq!(config.get_retry_after(), Duration::from_secs(30));
+    /// # Ok::<(), webhook_verify::Error>(())
+    /// ```
+    pub fn retry_after(mut self, retry_after: Duration) -> Self {
+        self.retry_after = retry_after;
         self
     }
 
@@ -201,6 +270,34 @@ impl WebhookConfig {
     #[must_use]
     pub fn get_public_base_url(&self) -> Option<&str> {
         self.public_base_url.as_deref()
+    }
+
+    /// The replay protection in force, when one was set.
+    ///
+    /// ```
+    /// use webhook_actix::WebhookConfig;
+    /// use webhook_verify::{Provider, Verifier};
+    /// let config = WebhookConfig::new(Verifier::new(Provider::GITHUB, "s3cret")?);
+    /// assert!(config.get_replay().is_none());
+    /// # Ok::<(), webhook_verify::Error>(())
+    /// ```
+    #[must_use]
+    pub fn get_replay(&self) -> Option<&Replay> {
+        self.replay.as_ref()
+    }
+
+    /// The `Retry-After` in force for 409 `in progress`.
+    ///
+    /// ```
+    /// use webhook_actix::{DEFAULT_RETRY_AFTER, WebhookConfig};
+    /// use webhook_verify::{Provider, Verifier};
+    /// let config = WebhookConfig::new(Verifier::new(Provider::GITHUB, "s3cret")?);
+    /// assert_eq!(config.get_retry_after(), DEFAULT_RETRY_AFTER);
+    /// # Ok::<(), webhook_verify::Error>(())
+    /// ```
+    #[must_use]
+    pub fn get_retry_after(&self) -> Duration {
+        self.retry_after
     }
 
     /// The configuration registered for this request: `app_data::<WebhookConfig>()`, else

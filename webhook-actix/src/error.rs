@@ -1,8 +1,11 @@
 //! The adapter's one error type and its HTTP response.
 
+use std::time::Duration;
+
 use actix_web::http::StatusCode;
-use actix_web::http::header::ContentType;
+use actix_web::http::header::{ContentType, RETRY_AFTER};
 use actix_web::{HttpResponse, ResponseError};
+use webhook_verify::replay::StoreError;
 
 /// Why a webhook request was refused.
 ///
@@ -18,7 +21,10 @@ use actix_web::{HttpResponse, ResponseError};
 /// | body over the limit | 413 | `payload too large` |
 /// | verified, but the body does not parse as the handler's type | 400 | `invalid payload` |
 /// | the request body could not be read (connection error) | 400 | `failed to read body` |
-/// | the receiver is misconfigured (no [`WebhookConfig`](crate::WebhookConfig), no URL for Twilio) | 500 | `internal server error` |
+/// | the receiver is misconfigured (no [`WebhookConfig`](crate::WebhookConfig), no URL for Twilio, replay protection set up wrong) | 500 | `internal server error` |
+/// | duplicate of a delivery already processed ([replay protection](crate::WebhookConfig::replay)) | 200 | `duplicate` |
+/// | duplicate while the first is still being processed | 409, `Retry-After` | `in progress` |
+/// | the replay store is unreachable | 503 | `service unavailable` |
 ///
 /// The body never says which key or which byte failed. `Display` is meant for logs and
 /// may say more than the body (for the receiver's own configuration errors).
@@ -56,6 +62,37 @@ pub enum WebhookError {
          or wrap the service with `VerifyWebhook`"
     )]
     MissingConfig,
+    /// The delivery was already processed: acknowledged with 200 `duplicate` so the
+    /// provider stops retrying, without running the handler.
+    #[error("duplicate")]
+    Duplicate,
+    /// The same delivery is being processed right now: 409 `in progress` with a
+    /// `Retry-After` header (whole seconds, at least 1).
+    #[error("in progress")]
+    InFlight {
+        /// How long the sender should wait before retrying.
+        retry_after: Duration,
+    },
+    /// The replay store could not be reached: 503, so the provider retries (fail closed:
+    /// nothing is accepted without being recorded).
+    #[error(transparent)]
+    StoreUnavailable(#[from] StoreError),
+    /// A [`Claimed`](crate::Claimed) extractor was used but no replay protection is
+    /// configured ([`WebhookConfig::replay`](crate::WebhookConfig::replay)).
+    #[error(
+        "`Claimed` needs replay protection: set `WebhookConfig::replay(..)` on the \
+         registered config or on the `VerifyWebhook` middleware"
+    )]
+    ReplayNotConfigured,
+    /// Replay protection is configured, but the handler takes `Webhook<T>` or
+    /// `RawWebhook` without the [`VerifyWebhook`](crate::VerifyWebhook) middleware: nothing
+    /// would commit the claim once the handler succeeded, so the delivery is refused rather
+    /// than silently left unprotected.
+    #[error(
+        "replay protection is configured but nothing commits the claim: take `Claimed<T>` \
+         in the handler, or wrap the route with `VerifyWebhook`"
+    )]
+    ClaimRequired,
 }
 
 impl WebhookError {
@@ -73,7 +110,12 @@ impl WebhookError {
             }
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::InvalidPayload(_) | Self::Body(_) => StatusCode::BAD_REQUEST,
-            Self::MissingConfig => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::MissingConfig | Self::ReplayNotConfigured | Self::ClaimRequired => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+            Self::Duplicate => StatusCode::OK,
+            Self::InFlight { .. } => StatusCode::CONFLICT,
+            Self::StoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -89,7 +131,10 @@ impl WebhookError {
     pub fn body_text(&self) -> String {
         match self {
             Self::Verify(e) => e.body_text().into_owned(),
-            Self::MissingConfig => "internal server error".to_owned(),
+            Self::MissingConfig | Self::ReplayNotConfigured | Self::ClaimRequired => {
+                "internal server error".to_owned()
+            }
+            Self::StoreUnavailable(_) => "service unavailable".to_owned(),
             other => other.to_string(),
         }
     }
@@ -108,6 +153,33 @@ impl WebhookError {
             Self::InvalidPayload(_) => "invalid_payload",
             Self::Body(_) => "body_read",
             Self::MissingConfig => "missing_config",
+            Self::Duplicate => "duplicate",
+            Self::InFlight { .. } => "in_flight",
+            Self::StoreUnavailable(_) => "store_unavailable",
+            Self::ReplayNotConfigured => "replay_not_configured",
+            Self::ClaimRequired => "claim_required",
+        }
+    }
+
+    /// The `Retry-After` value sent with the response, in whole seconds (rounded up, at
+    /// least 1): only for [`InFlight`](Self::InFlight).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_actix::WebhookError;
+    ///
+    /// let err = WebhookError::InFlight { retry_after: Duration::from_millis(1500) };
+    /// assert_eq!(err.retry_after_secs(), Some(2));
+    /// assert_eq!(WebhookError::Duplicate.retry_after_secs(), None);
+    /// ```
+    #[must_use]
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::InFlight { retry_after } => {
+                let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+                Some(secs.max(1))
+            }
+            _ => None,
         }
     }
 }
@@ -118,9 +190,12 @@ impl ResponseError for WebhookError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status())
-            .insert_header(ContentType::plaintext())
-            .body(self.body_text())
+        let mut res = HttpResponse::build(self.status());
+        res.insert_header(ContentType::plaintext());
+        if let Some(secs) = self.retry_after_secs() {
+            res.insert_header((RETRY_AFTER, secs));
+        }
+        res.body(self.body_text())
     }
 }
 
@@ -160,10 +235,34 @@ mod tests {
                 "invalid payload",
             ),
             (WebhookError::MissingConfig, 500, "internal server error"),
+            (WebhookError::Duplicate, 200, "duplicate"),
+            (
+                WebhookError::InFlight {
+                    retry_after: Duration::from_secs(5),
+                },
+                409,
+                "in progress",
+            ),
+            (
+                StoreError::new("redis: IoError").into(),
+                503,
+                "service unavailable",
+            ),
+            (
+                WebhookError::ReplayNotConfigured,
+                500,
+                "internal server error",
+            ),
+            (WebhookError::ClaimRequired, 500, "internal server error"),
         ];
         for (err, status, body) in cases {
             let res = err.error_response();
             assert_eq!(res.status().as_u16(), status, "{err}");
+            let retry_after = res
+                .headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap());
+            assert_eq!(retry_after, (status == 409).then_some("5"), "{err}");
             assert_eq!(
                 res.headers().get("content-type").unwrap(),
                 "text/plain; charset=utf-8"
@@ -171,5 +270,20 @@ mod tests {
             let bytes = res.into_body().try_into_bytes().unwrap();
             assert_eq!(bytes, body.as_bytes());
         }
+    }
+
+    #[test]
+    fn retry_after_rounds_up_to_whole_seconds() {
+        let secs = |ms| {
+            WebhookError::InFlight {
+                retry_after: Duration::from_millis(ms),
+            }
+            .retry_after_secs()
+        };
+        assert_eq!(secs(0), Some(1));
+        assert_eq!(secs(1), Some(1));
+        assert_eq!(secs(1000), Some(1));
+        assert_eq!(secs(1001), Some(2));
+        assert_eq!(secs(60_000), Some(60));
     }
 }

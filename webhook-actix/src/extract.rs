@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use webhook_verify::Verified;
 
 use crate::config::handle_error;
+use crate::replay::ClaimedUpstream;
 use crate::verify::{TARGET, verify_request};
 use crate::{WebhookConfig, WebhookError};
 
@@ -182,9 +183,26 @@ impl FromRequest for RawWebhook {
     }
 }
 
+/// The request's verified delivery for `Webhook<T>` and `RawWebhook`, which cannot commit a
+/// claim: refused when replay protection is configured and the middleware did not claim.
+async fn verified(req: &HttpRequest, payload: &mut Payload) -> Result<Verified, actix_web::Error> {
+    let config = WebhookConfig::from_req(req);
+    if config.is_some_and(|c| c.get_replay().is_some())
+        && req.extensions().get::<ClaimedUpstream>().is_none()
+    {
+        let err = WebhookError::ClaimRequired;
+        tracing::error!(target: TARGET, path = req.path(), "{err}");
+        return Err(handle_error(config, err, req));
+    }
+    verified_unclaimed(req, payload).await
+}
+
 /// The request's verified delivery: the middleware's, else read and verified here (and then
 /// stored in the request extensions).
-async fn verified(req: &HttpRequest, payload: &mut Payload) -> Result<Verified, actix_web::Error> {
+pub(crate) async fn verified_unclaimed(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> Result<Verified, actix_web::Error> {
     if let Some(verified) = req.extensions().get::<Verified>() {
         return Ok(verified.clone());
     }

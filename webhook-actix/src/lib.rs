@@ -92,14 +92,18 @@ mod config;
 mod error;
 mod extract;
 mod middleware;
+mod replay;
 pub mod test;
 mod verify;
 
-pub use config::{DEFAULT_MAX_BODY, WebhookConfig};
+pub use config::{DEFAULT_MAX_BODY, DEFAULT_RETRY_AFTER, WebhookConfig};
 pub use error::WebhookError;
 pub use extract::{RawWebhook, Webhook};
 pub use middleware::{VerifyWebhook, VerifyWebhookService};
+pub use replay::{Claimed, FromVerified};
 
+#[doc(no_inline)]
+pub use webhook_verify::replay::{Replay, StoreError};
 #[doc(no_inline)]
 pub use webhook_verify::{Provider, Verified, Verifier};
 

@@ -8,8 +8,9 @@ use actix_web::body::EitherBody;
 use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use futures_util::future::LocalBoxFuture;
 
-use crate::WebhookConfig;
+use crate::replay::{ClaimedUpstream, begin};
 use crate::verify::verify_request;
+use crate::{WebhookConfig, WebhookError};
 
 /// Middleware that verifies every request before the wrapped service sees it.
 ///
@@ -124,19 +125,50 @@ where
         let config = self.config.clone();
         Box::pin(async move {
             let mut payload = req.take_payload();
-            match verify_request(&config, req.request(), &mut payload).await {
-                Ok(verified) => {
-                    req.set_payload(Payload::from(verified.body().clone()));
-                    req.extensions_mut().insert(verified);
-                    let res = service.call(req).await?;
+            let verified = match verify_request(&config, req.request(), &mut payload).await {
+                Ok(verified) => verified,
+                Err(err) => return Ok(refuse(&config, req, err)),
+            };
+            let held = match config.get_replay() {
+                Some(replay) => match begin(&config, replay, &verified).await {
+                    Ok(held) => Some(held),
+                    Err(err) => return Ok(refuse(&config, req, err)),
+                },
+                None => None,
+            };
+            req.set_payload(Payload::from(verified.body().clone()));
+            req.extensions_mut().insert(verified);
+            let Some(held) = held else {
+                return Ok(service.call(req).await?.map_into_left_body());
+            };
+            req.extensions_mut().insert(ClaimedUpstream);
+            // If this future is dropped while the service runs (client gone), `held` is
+            // dropped with it and releases the claim: never a commit for unfinished work.
+            match service.call(req).await {
+                Ok(res) if res.status().is_success() => {
+                    held.commit_logged().await;
+                    Ok(res.map_into_left_body())
+                }
+                Ok(res) => {
+                    held.release_logged().await;
                     Ok(res.map_into_left_body())
                 }
                 Err(err) => {
-                    let error = config.handle_error(err, req.request());
-                    let response = error.error_response();
-                    Ok(req.into_response(response).map_into_right_body())
+                    held.release_logged().await;
+                    Err(err)
                 }
             }
         })
     }
+}
+
+/// Answers a refused request through the configured error handler.
+fn refuse<B>(
+    config: &WebhookConfig,
+    req: ServiceRequest,
+    err: WebhookError,
+) -> ServiceResponse<EitherBody<B>> {
+    let error = config.handle_error(err, req.request());
+    let response = error.error_response();
+    req.into_response(response).map_into_right_body()
 }
