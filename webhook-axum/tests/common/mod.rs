@@ -1,6 +1,8 @@
 //! Fixtures shared by the integration tests: secrets, configs, apps, counting bodies.
 #![allow(dead_code)]
 
+pub(crate) mod replay;
+
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,0 +1,466 @@
+//! Replay protection with the in-memory store, through the layer and through
+//! `Claimed<Webhook<T>>`: in process with `oneshot`, and over a real socket.
+
+mod common;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::StatusCode;
+use common::replay::*;
+use common::{NOW, STRIPE_SECRET, oneshot, signed};
+use futures_util::future::join_all;
+use webhook_verify::Provider;
+use webhook_verify::replay::{MemoryStore, Replay};
+
+fn memory() -> Replay {
+    Replay::new(MemoryStore::new())
+}
+
+/// One delivery through `app` in process: status, `Retry-After`, body.
+async fn once(app: &Router, path: &str, id: &str) -> (StatusCode, Option<String>, String) {
+    let request = delivery(path, id).build().unwrap();
+    let (status, headers, body) = oneshot(app.clone(), request).await;
+    let retry_after = headers
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (
+        status,
+        retry_after,
+        String::from_utf8(body.to_vec()).unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn duplicate_of_a_handled_delivery_is_acknowledged_without_running_the_handler() {
+    for kind in KINDS {
+        let script = Script::new();
+        let app = replay_app(kind, replay_config(memory()), script.clone());
+        let first = once(&app, "/hook", "evt_dup").await;
+        assert_eq!(
+            first,
+            (StatusCode::OK, None, HANDLED.to_owned()),
+            "{kind:?}"
+        );
+        for _ in 0..3 {
+            let again = once(&app, "/hook", "evt_dup").await;
+            assert_eq!(
+                again,
+                (StatusCode::OK, None, "duplicate".to_owned()),
+                "{kind:?}"
+            );
+        }
+        // Another event is handled.
+        let other = once(&app, "/hook", "evt_other").await;
+        assert_eq!(other.2, HANDLED, "{kind:?}");
+        assert_eq!((script.entered(), script.handled()), (2, 2), "{kind:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_retry_signed_again_later_is_still_a_duplicate() {
+    // Stripe's key is the event id in the signed body, so a retry with a new timestamp
+    // and signature is recognised.
+    for kind in KINDS {
+        let script = Script::new();
+        let app = replay_app(kind, replay_config(memory()), script.clone());
+        assert_eq!(once(&app, "/hook", "evt_re").await.2, HANDLED);
+        let retry = signed(
+            &Provider::STRIPE,
+            STRIPE_SECRET,
+            "/hook",
+            common::json_body("evt_re"),
+        )
+        .timestamp(NOW - 30)
+        .header("content-type", "application/json")
+        .build()
+        .unwrap();
+        let (status, _, body) = oneshot(app.clone(), retry).await;
+        assert_eq!(
+            (status, &body[..]),
+            (StatusCode::OK, &b"duplicate"[..]),
+            "{kind:?}"
+        );
+        assert_eq!(script.entered(), 1, "{kind:?}");
+    }
+}
+
+#[tokio::test]
+async fn duplicate_in_flight_gets_409_with_retry_after() {
+    for kind in KINDS {
+        let script = Script::holding();
+        let app = replay_app(kind, replay_config(memory()), script.clone());
+        let first = tokio::spawn({
+            let app = app.clone();
+            async move { once(&app, "/hook", "evt_busy").await }
+        });
+        script.hold().entered.notified().await;
+
+        let second = once(&app, "/hook", "evt_busy").await;
+        assert_eq!(
+            second,
+            (
+                StatusCode::CONFLICT,
+                Some("60".to_owned()),
+                "in progress".to_owned()
+            ),
+            "{kind:?}: Retry-After is the lease (default 60 s)"
+        );
+        assert_eq!(script.entered(), 1, "{kind:?}");
+
+        script.hold().release.notify_one();
+        assert_eq!(first.await.unwrap().2, HANDLED, "{kind:?}");
+        let third = once(&app, "/hook", "evt_busy").await;
+        assert_eq!(third.2, "duplicate", "{kind:?}");
+        assert_eq!((script.entered(), script.handled()), (1, 1), "{kind:?}");
+    }
+}
+
+#[tokio::test]
+async fn retry_after_follows_the_lease_rounded_up() {
+    let script = Script::holding();
+    let replay = memory().lease(Duration::from_millis(2500));
+    let app = replay_app(Kind::Layer, replay_config(replay), script.clone());
+    let first = tokio::spawn({
+        let app = app.clone();
+        async move { once(&app, "/hook", "evt_ra").await }
+    });
+    script.hold().entered.notified().await;
+    let second = once(&app, "/hook", "evt_ra").await;
+    assert_eq!(
+        (second.0, second.1.as_deref()),
+        (StatusCode::CONFLICT, Some("3"))
+    );
+    script.hold().release.notify_one();
+    first.await.unwrap();
+}
+
+#[tokio::test]
+async fn handler_failure_releases_so_the_retry_is_handled() {
+    for kind in KINDS {
+        for path in ["/hook", "/raw"] {
+            let script = Script::new();
+            let app = replay_app(kind, replay_config(memory()), script.clone());
+            script.fail_next(1);
+            let first = once(&app, path, "evt_fail").await;
+            assert_eq!(
+                first.0,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "{kind:?} {path}"
+            );
+            let retry = once(&app, path, "evt_fail").await;
+            assert_eq!(
+                retry,
+                (StatusCode::OK, None, HANDLED.to_owned()),
+                "{kind:?} {path}"
+            );
+            let again = once(&app, path, "evt_fail").await;
+            assert_eq!(again.2, "duplicate", "{kind:?} {path}");
+            assert_eq!(
+                (script.entered(), script.handled()),
+                (2, 1),
+                "{kind:?} {path}: exactly one success recorded"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_4xx_from_the_handler_behind_the_layer_releases_too() {
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = calls.clone();
+    let app = Router::new()
+        .route(
+            "/hook",
+            axum::routing::post(move || {
+                let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                async move {
+                    if n == 0 {
+                        (StatusCode::UNPROCESSABLE_ENTITY, "not yet")
+                    } else {
+                        (StatusCode::ACCEPTED, HANDLED)
+                    }
+                }
+            }),
+        )
+        .route_layer(webhook_axum::VerifyWebhookLayer::new(replay_config(
+            memory(),
+        )));
+    let first = once(&app, "/hook", "evt_422").await;
+    assert_eq!(first.0, StatusCode::UNPROCESSABLE_ENTITY);
+    // Released: the retry runs; its 202 (any 2xx) commits.
+    let retry = once(&app, "/hook", "evt_422").await;
+    assert_eq!((retry.0, &retry.2[..]), (StatusCode::ACCEPTED, HANDLED));
+    let again = once(&app, "/hook", "evt_422").await;
+    assert_eq!((again.0, &again.2[..]), (StatusCode::OK, "duplicate"));
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn commit_happens_before_the_response_goes_out() {
+    // The very next delivery after a 2xx already sees `duplicate` (no race with a
+    // background commit), for both kinds and many events.
+    for kind in KINDS {
+        let script = Script::new();
+        let app = replay_app(kind, replay_config(memory()), script.clone());
+        for i in 0..50 {
+            let id = format!("evt_seq_{i}");
+            assert_eq!(once(&app, "/hook", &id).await.2, HANDLED, "{kind:?}");
+            assert_eq!(once(&app, "/hook", &id).await.2, "duplicate", "{kind:?}");
+        }
+        assert_eq!(script.handled(), 50);
+    }
+}
+
+#[tokio::test]
+async fn invalid_payload_claims_nothing() {
+    for kind in KINDS {
+        let script = Script::new();
+        let app = replay_app(kind, replay_config(memory()), script.clone());
+        // Verified, but no `id` field: 400 invalid payload.
+        let body = r#"{"type":"x"}"#;
+        let bad = || {
+            signed(&Provider::STRIPE, STRIPE_SECRET, "/hook", body)
+                .header("content-type", "application/json")
+                .build()
+                .unwrap()
+        };
+        // The extractor parses before claiming: `400 invalid payload`. Behind the layer,
+        // axum's `Json` answers 422 after the layer's claim, which the layer releases.
+        let expected = match kind {
+            Kind::Extractor => StatusCode::BAD_REQUEST,
+            Kind::Layer => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        for attempt in 0..2 {
+            let (status, _, text) = oneshot(app.clone(), bad()).await;
+            assert_eq!(
+                status, expected,
+                "{kind:?} attempt {attempt}: no claim left behind"
+            );
+            if kind == Kind::Extractor {
+                assert_eq!(&text[..], b"invalid payload");
+            }
+        }
+        assert_eq!(script.entered(), 0);
+    }
+}
+
+#[tokio::test]
+async fn plain_extractors_reuse_the_layer_and_refuse_to_run_unprotected_alone() {
+    // Behind the layer (same config), `Webhook<T>` parses the layer's delivery: handled
+    // once, then duplicate. A second verification with its own claim would see 409.
+    let script = Script::new();
+    let app = replay_app(Kind::Layer, replay_config(memory()), script.clone());
+    assert_eq!(once(&app, "/plain", "evt_p").await.2, HANDLED);
+    assert_eq!(once(&app, "/plain", "evt_p").await.2, "duplicate");
+    assert_eq!(script.handled(), 1);
+
+    // Alone with a replay-protected config: fail closed with 500, handler not run.
+    let script = Script::new();
+    let app = replay_app(Kind::Extractor, replay_config(memory()), script.clone());
+    let (status, _, body) = once(&app, "/plain", "evt_p").await;
+    assert_eq!(
+        (status, &body[..]),
+        (StatusCode::INTERNAL_SERVER_ERROR, "internal server error")
+    );
+    assert_eq!(script.entered(), 0);
+}
+
+#[tokio::test]
+async fn cancelled_request_releases_its_claim() {
+    // The first request never finishes and is dropped (the client went away): its claim
+    // is released in the background, long before the 60 s lease.
+    for kind in KINDS {
+        let script = Script::holding();
+        let app = replay_app(kind, replay_config(memory()), script.clone());
+        let first = tokio::spawn({
+            let app = app.clone();
+            async move { once(&app, "/hook", "evt_cancel").await }
+        });
+        script.hold().entered.notified().await;
+        assert_eq!(
+            once(&app, "/hook", "evt_cancel").await.0,
+            StatusCode::CONFLICT
+        );
+        first.abort();
+        assert!(first.await.unwrap_err().is_cancelled());
+
+        let mut answer = None;
+        for _ in 0..1000 {
+            let got = once(&app, "/hook", "evt_cancel").await;
+            if got.0 == StatusCode::OK {
+                answer = Some(got);
+                break;
+            }
+            assert_eq!(
+                got.0,
+                StatusCode::CONFLICT,
+                "{kind:?}: only 409 before the release"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let answer = answer.expect("released within 10 s");
+        assert_eq!(answer.2, HANDLED, "{kind:?}");
+        assert_eq!(script.handled(), 1, "{kind:?}");
+    }
+}
+
+#[tokio::test]
+async fn claim_left_in_flight_lets_a_retry_through_after_the_lease() {
+    // The first handler never completes and its request is never dropped: only the lease
+    // frees the delivery.
+    for kind in KINDS {
+        let script = Script::holding();
+        let replay = memory().lease(Duration::from_millis(300));
+        let app = replay_app(kind, replay_config(replay), script.clone());
+        let stuck = tokio::spawn({
+            let app = app.clone();
+            async move { once(&app, "/hook", "evt_lease").await }
+        });
+        script.hold().entered.notified().await;
+
+        let mut answers = Vec::new();
+        for _ in 0..1000 {
+            let got = once(&app, "/hook", "evt_lease").await;
+            let processed = got.0 == StatusCode::OK;
+            answers.push(got);
+            if processed {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let (last, before) = answers.split_last().unwrap();
+        assert_eq!(
+            last.2, HANDLED,
+            "{kind:?}: a retry got through after the lease"
+        );
+        for answer in before {
+            assert_eq!(
+                (answer.0, &answer.2[..]),
+                (StatusCode::CONFLICT, "in progress"),
+                "{kind:?}: only 409 while the lease lasts"
+            );
+        }
+        assert_eq!((script.entered(), script.handled()), (2, 1), "{kind:?}");
+        stuck.abort();
+    }
+}
+
+#[tokio::test]
+async fn concurrent_identical_deliveries_over_http_run_the_handler_once() {
+    for kind in KINDS {
+        let script = Script::pausing(Duration::from_millis(50));
+        let addr = serve(replay_app(kind, replay_config(memory()), script.clone())).await;
+        let statuses = concurrent(addr, "evt_storm").await;
+        check_storm(kind, &script, &statuses);
+    }
+}
+
+#[tokio::test]
+async fn concurrent_claimed_verified_webhook_over_http_runs_once() {
+    let script = Script::pausing(Duration::from_millis(50));
+    let addr = serve(replay_app(
+        Kind::Extractor,
+        replay_config(memory()),
+        script.clone(),
+    ))
+    .await;
+    let client = client();
+    let answers =
+        join_all((0..200).map(|_| send(&client, addr, delivery("/raw", "evt_raw")))).await;
+    let answers: Vec<_> = answers.into_iter().map(|(s, _, b)| (s, b)).collect();
+    check_storm(Kind::Extractor, &script, &answers);
+}
+
+#[tokio::test]
+async fn socket_in_flight_duplicate_and_failure_retry() {
+    for kind in KINDS {
+        let script = Script::holding();
+        let addr = serve(replay_app(kind, replay_config(memory()), script.clone())).await;
+        let client = client();
+        let first = tokio::spawn({
+            let client = client.clone();
+            async move { send(&client, addr, delivery("/hook", "evt_s")).await }
+        });
+        script.hold().entered.notified().await;
+        let (status, headers, body) = send(&client, addr, delivery("/hook", "evt_s")).await;
+        assert_eq!(
+            (status, &body[..]),
+            (StatusCode::CONFLICT, "in progress"),
+            "{kind:?}"
+        );
+        assert_eq!(headers["retry-after"], "60");
+        script.hold().release.notify_one();
+        assert_eq!(first.await.unwrap().2, HANDLED);
+        let (status, _, body) = send(&client, addr, delivery("/hook", "evt_s")).await;
+        assert_eq!(
+            (status, &body[..]),
+            (StatusCode::OK, "duplicate"),
+            "{kind:?}"
+        );
+        assert_eq!(script.handled(), 1);
+    }
+    for kind in KINDS {
+        let script = Script::new();
+        let addr = serve(replay_app(kind, replay_config(memory()), script.clone())).await;
+        let client = client();
+        script.fail_next(1);
+        let (status, _, _) = send(&client, addr, delivery("/hook", "evt_f")).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        let (status, _, body) = send(&client, addr, delivery("/hook", "evt_f")).await;
+        assert_eq!((status, &body[..]), (StatusCode::OK, HANDLED), "{kind:?}");
+        assert_eq!((script.entered(), script.handled()), (2, 1), "{kind:?}");
+    }
+}
+
+#[tokio::test]
+async fn handler_panic_releases_so_the_retry_is_handled() {
+    for kind in KINDS {
+        let script = Script::new();
+        let addr = serve(replay_app(kind, replay_config(memory()), script.clone())).await;
+        script.panic_next(1);
+        // The panic drops the connection without an answer.
+        let sent = client()
+            .post(format!("http://{addr}/hook"))
+            .headers(reqwest_headers(&delivery("/hook", "evt_panic")))
+            .body(common::json_body("evt_panic"))
+            .send()
+            .await;
+        assert!(sent.is_err(), "{kind:?}: no answer after a panic: {sent:?}");
+        // Released in the background: a retry is soon handled, exactly once.
+        let client = client();
+        let mut handled = false;
+        for _ in 0..1000 {
+            let (status, _, body) = send(&client, addr, delivery("/hook", "evt_panic")).await;
+            if status == StatusCode::OK {
+                assert_eq!(body, HANDLED, "{kind:?}");
+                handled = true;
+                break;
+            }
+            assert_eq!(
+                status,
+                StatusCode::CONFLICT,
+                "{kind:?}: only 409 before the release"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(
+            handled,
+            "{kind:?}: released within 10 s, long before the 60 s lease"
+        );
+        assert_eq!((script.entered(), script.handled()), (2, 1), "{kind:?}");
+    }
+}
+
+fn reqwest_headers(
+    request: &webhook_axum::test_helpers::SignedRequest,
+) -> reqwest::header::HeaderMap {
+    let mut map = reqwest::header::HeaderMap::new();
+    for (name, value) in request.headers().unwrap() {
+        map.insert(
+            reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            reqwest::header::HeaderValue::from_str(&value).unwrap(),
+        );
+    }
+    map
+}
