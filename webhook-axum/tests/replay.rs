@@ -346,7 +346,7 @@ async fn claim_left_in_flight_lets_a_retry_through_after_the_lease() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_identical_deliveries_over_http_run_the_handler_once() {
     for kind in KINDS {
         let script = Script::pausing(Duration::from_millis(50));
@@ -356,7 +356,7 @@ async fn concurrent_identical_deliveries_over_http_run_the_handler_once() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_claimed_verified_webhook_over_http_runs_once() {
     let script = Script::pausing(Duration::from_millis(50));
     let addr = serve(replay_app(
