@@ -14,11 +14,12 @@ const SIZES: [usize; 4] = [256, 1024, 16 * 1024, 1024 * 1024];
 const NOW: i64 = 1_700_000_000;
 const STRIPE_SECRET: &str = "whsec_test_secret";
 const SW_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const MSG_ID: &str = "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W";
 
 fn body(len: usize) -> Bytes {
     Bytes::from(
         (0..len)
-            .map(|i| b"abcdefghijklmnopqrstuvwxyz{}\":,"[i % 32])
+            .map(|i| b"abcdefghijklmnopqrstuvwxyz{}\":, "[i % 32])
             .collect::<Vec<u8>>(),
     )
 }

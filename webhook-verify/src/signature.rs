@@ -58,11 +58,33 @@ pub(crate) fn parse<'a>(
     name: &Cow<'static, str>,
     value: &'a [u8],
 ) -> Result<Parsed<'a>, Error> {
+    let mut parsed = Parsed::new();
+    parse_into(spec, name, value, &mut parsed)?;
+    Ok(parsed)
+}
+
+impl Parsed<'_> {
+    pub(crate) fn new() -> Self {
+        Self {
+            sigs: ArrayVec::new(),
+            timestamp: None,
+        }
+    }
+}
+
+/// [`parse`] into a caller's (empty) `parsed`, which avoids moving the signature list on
+/// the hot path.
+#[allow(
+    clippy::ptr_arg,
+    reason = "static names are cloned into errors without allocating"
+)]
+pub(crate) fn parse_into<'a>(
+    spec: &Spec,
+    name: &Cow<'static, str>,
+    value: &'a [u8],
+    parsed: &mut Parsed<'a>,
+) -> Result<(), Error> {
     let bad = |reason| Error::malformed(name.clone(), reason);
-    let mut parsed = Parsed {
-        sigs: ArrayVec::new(),
-        timestamp: None,
-    };
     let mac_len = spec.algorithm.tag_len();
     match &spec.signature {
         SigFormat::Single { prefix, encoding } => {
@@ -139,7 +161,7 @@ pub(crate) fn parse<'a>(
             }
         }
     }
-    Ok(parsed)
+    Ok(())
 }
 
 fn prefix_reason(prefix: &str) -> &'static str {
@@ -178,10 +200,7 @@ fn decode(
             if encoded.len() != 2 * len {
                 return Err("signature has the wrong length");
             }
-            if encoded.iter().any(u8::is_ascii_uppercase) {
-                return Err("signature is not lowercase hex");
-            }
-            hex::decode_to_slice(encoded, out).map_err(|_| "signature is not valid hex")?;
+            decode_lower_hex(encoded, out)?;
         }
         Encoding::Base64 => {
             if encoded.len() != len.div_ceil(3) * 4 {
@@ -196,6 +215,40 @@ fn decode(
         }
     }
     Ok(sig)
+}
+
+/// Digit values of lowercase hex characters; 0xff for every other byte.
+const HEX_DIGITS: [u8; 256] = {
+    let mut table = [0xff; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// Decodes lowercase hex (`src` is exactly twice as long as `out`). Uppercase digits are
+/// refused: the canonical form is the only one accepted.
+fn decode_lower_hex(src: &[u8], out: &mut [u8]) -> Result<(), &'static str> {
+    let mut invalid = 0u8;
+    for (byte, pair) in out.iter_mut().zip(src.chunks_exact(2)) {
+        let (hi, lo) = (
+            HEX_DIGITS[usize::from(pair[0])],
+            HEX_DIGITS[usize::from(pair[1])],
+        );
+        invalid |= hi | lo;
+        *byte = (hi << 4) | (lo & 0x0f);
+    }
+    if invalid > 0x0f {
+        return Err("signature is not lowercase hex");
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -260,6 +313,16 @@ mod tests {
         }
         let pd = Provider::PADDLE;
         assert_eq!(parse_for(&pd, &format!("ts=1;h1={sig};h2=x")).unwrap(), 1);
+    }
+
+    #[test]
+    fn lowercase_hex_only() {
+        let mut out = [0u8; 2];
+        assert_eq!(decode_lower_hex(b"0aff", &mut out), Ok(()));
+        assert_eq!(out, [0x0a, 0xff]);
+        for bad in [&b"0AFF"[..], b"0g00", b"0 00", b"\xff\xff00"] {
+            assert!(decode_lower_hex(bad, &mut out).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -162,7 +162,8 @@ impl Verifier {
 
         // 1. Headers: pick the header set the sender used, parse the signature header.
         let (names, sig_value) = select_names(spec.names_and_fallback(), headers)?;
-        let parsed: Parsed<'_> = signature::parse(spec, &names.signature, sig_value)?;
+        let mut parsed = Parsed::new();
+        signature::parse_into(spec, &names.signature, sig_value, &mut parsed)?;
 
         // 2. Timestamp.
         let ts_raw: Option<&[u8]> = match spec.timestamp {
@@ -435,7 +436,7 @@ fn find_key(
     parsed: &Parsed<'_>,
     messages: &[&[&[u8]]],
 ) -> Option<(usize, SigBytes)> {
-    let copy = |bytes: &[u8]| bytes.iter().copied().collect::<SigBytes>();
+    let copy = |bytes: &[u8]| SigBytes::try_from(bytes).unwrap_or_default();
     for (index, entry) in keys.iter().enumerate() {
         for message in messages {
             let matched = match &entry.key {
@@ -489,7 +490,7 @@ fn mac_matches<M: Mac>(mut mac: M, message: &[&[u8]], parsed: &Parsed<'_>) -> Op
     for sig in parsed.sigs.iter().filter(|s| s.kind == SigKind::Mac) {
         found |= tag.as_slice().ct_eq(sig.bytes());
     }
-    bool::from(found).then(|| tag.iter().copied().collect::<SigBytes>())
+    bool::from(found).then(|| SigBytes::try_from(tag.as_slice()).unwrap_or_default())
 }
 
 /// The header set the sender used (Svix's `svix-*`, else `webhook-*`) and its signature.
