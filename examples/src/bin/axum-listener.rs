@@ -1,9 +1,13 @@
 //! Receives webhook deliveries with axum, verifies them, and prints one JSON line
-//! `{"provider","id","timestamp","event_type"}` per verified delivery on stdout.
-//! Refused deliveries get the status policy's answer (400, 401, 413, ...) and print nothing.
+//! `{"provider","id","timestamp","event_type"}` per handled delivery on stdout (`id` is
+//! the replay key). Refused deliveries get the status policy's answer (400, 401, 413, ...)
+//! and print nothing; so do duplicates (`200 duplicate`, or `409 in progress` while the
+//! first is being handled). Replay protection is in memory, or in Redis with `--redis URL`
+//! (then a Redis outage answers 503).
 //!
 //! ```text
 //! axum-listener --provider github --secret 'It'"'"'s a Secret' --addr 127.0.0.1:8080 --path /hooks
+//! axum-listener --provider twilio --secret TOKEN --public-url https://hooks.example.com --redis redis://127.0.0.1:6379/
 //! ```
 
 use std::io::Write as _;
@@ -12,9 +16,11 @@ use std::process::ExitCode;
 use axum::Router;
 use axum::routing::post;
 use clap::Parser;
-use webhook_axum::{VerifiedWebhook, WebhookConfig};
+use webhook_axum::{VerifiedWebhook, VerifyWebhookLayer, WebhookConfig};
 use webhook_examples::{ListenerArgs, delivery_line};
 
+/// Runs once per new delivery: the layer answers duplicates before this, and commits the
+/// delivery when this answers 2xx. `VerifiedWebhook` reuses the layer's verification.
 async fn receive(VerifiedWebhook(delivery): VerifiedWebhook) -> &'static str {
     let mut stdout = std::io::stdout().lock();
     // A closed stdout must not turn a verified delivery into an error for the sender.
@@ -37,11 +43,23 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let config = WebhookConfig::builder(verifier)
+    let replay = match args.replay(&verifier).await {
+        Ok(replay) => replay,
+        Err(e) => {
+            eprintln!("axum-listener: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut config = WebhookConfig::builder(verifier)
         .max_body(args.max_body)
-        .build();
+        .replay(replay);
+    if let Some(url) = &args.public_url {
+        config = config.public_base_url(url.as_str());
+    }
+    let config = config.build();
     let app = Router::new()
         .route(&args.path, post(receive))
+        .route_layer(VerifyWebhookLayer::new(config.clone()))
         .with_state(config);
     let listener = match tokio::net::TcpListener::bind(args.addr).await {
         Ok(listener) => listener,
@@ -52,9 +70,10 @@ async fn main() -> ExitCode {
     };
     if let Ok(addr) = listener.local_addr() {
         eprintln!(
-            "axum-listener: {} deliveries on http://{addr}{}",
+            "axum-listener: {} deliveries on http://{addr}{} (replay store: {})",
             args.provider.name(),
-            args.path
+            args.path,
+            if args.redis.is_some() { "redis" } else { "memory" },
         );
     }
     let shutdown = async {
