@@ -64,7 +64,9 @@ pub(super) static LINEAR: Spec = Spec {
         encoding: Encoding::Hex,
     },
     message: Message::Template(Cow::Borrowed(BODY)),
-    // Inside the signed body, in milliseconds; checked after verification.
+    // Inside the signed body, in milliseconds; checked after verification. Linear's SDK
+    // prefers an unsigned `Linear-Timestamp` header when present; the signed field is used
+    // here so that the freshness check cannot be defeated by editing a header.
     timestamp: TimestampSource::BodyJson("/webhookTimestamp"),
     timestamp_format: TsFormat::UnixMillis,
     tolerance: Tolerance::both(Duration::from_secs(60)),
@@ -156,7 +158,8 @@ pub(super) static CALENDLY: Spec = Spec {
     message: Message::Template(Cow::Borrowed(&[Part::Timestamp, lit("."), Part::Body])),
     timestamp: TimestampSource::SignatureHeader,
     timestamp_format: TsFormat::UnixSeconds,
-    // Calendly's documented example allows three minutes.
+    // Calendly's public docs give no window; three minutes is the commonly documented
+    // example. Change it with `VerifierBuilder::tolerance`.
     tolerance: Tolerance::past_only(Duration::from_secs(180)),
     id: IdSource::None,
     event_type: EventTypeSource::Json("/event"),
