@@ -51,6 +51,8 @@
 //!   [`Verified`] metadata (id, timestamp, event type, key).
 //! - [`VerifyWebhookLayer`]: verifies before the inner service, puts the `Verified` in the
 //!   request extensions and passes the body on, so `Json<T>` or any other extractor works.
+//! - [`Claimed<E>`]: `Webhook<T>` or `VerifiedWebhook` claimed in the replay store, with
+//!   the [`Claim`] the handler commits once the work is done.
 //! - [`WebhookRejection`]: what a refused request gets; its status and body follow the
 //!   status policy below, and [`WebhookConfigBuilder::on_rejection`] replaces the response.
 //! - [`test_helpers::SignedRequest`]: signed requests for your own tests.
@@ -66,6 +68,60 @@
 //! | verified, but not JSON of the handler's type | 400 | `invalid payload` |
 //! | body could not be read | 400 | `failed to read body` |
 //! | receiver misconfigured (e.g. no URL for Twilio) | 500 | `internal server error` |
+//! | with [replay protection](#replay-protection): delivery already handled | 200 | `duplicate` |
+//! | delivery being handled by another request | 409, `Retry-After` | `in progress` |
+//! | replay store unreachable | 503 | `service unavailable` |
+//!
+//! # Replay protection
+//!
+//! Providers retry, and a captured delivery can be replayed while its timestamp is
+//! accepted. With [`WebhookConfigBuilder::replay`], each verified delivery is claimed in a
+//! store ([`MemoryStore`], or `RedisStore` with the `redis` feature for several
+//! instances) under its [replay key](webhook_verify::Verified::replay_key) before the
+//! handler runs. The handler then runs once per delivery: a delivery already handled gets
+//! `200 duplicate`, one being handled gets `409 in progress` with `Retry-After` (the lease,
+//! in whole seconds), and an unreachable store gets `503` (fail closed: nothing is
+//! acknowledged unrecorded).
+//!
+//! - [`VerifyWebhookLayer`] settles the claim itself: it commits when the inner service
+//!   answers 2xx, releases on any other status, on an error, a panic or a cancelled
+//!   request, so the provider's retry runs the handler again.
+//! - Without the layer, take [`Claimed<Webhook<T>>`](Claimed) and call
+//!   [`Claim::commit`]; dropping the claim (early return, `?`, panic) releases it.
+//!
+//! ```no_run
+//! use axum::{Json, Router, routing::post};
+//! use webhook_axum::{VerifyWebhookLayer, WebhookConfig};
+//! use webhook_verify::replay::{MemoryStore, Replay};
+//! use webhook_verify::{Provider, Verifier};
+//!
+//! async fn handler(Json(event): Json<serde_json::Value>) -> &'static str {
+//!     println!("{}", event["type"]); // runs once per delivery
+//!     "ok" // 2xx: committed; retries now get `200 duplicate`
+//! }
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let verifier = Verifier::new(Provider::STANDARD_WEBHOOKS, std::env::var("WEBHOOK_SECRET")?)?;
+//! let replay = Replay::new(MemoryStore::new()).covering(&verifier);
+//! let config = WebhookConfig::builder(verifier).replay(replay).build();
+//! let app = Router::new()
+//!     .route("/hooks", post(handler))
+//!     .route_layer(VerifyWebhookLayer::new(config));
+//! # let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+//! # axum::serve(listener, app).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Commit and release happen before the response goes out. If the store fails at that
+//! point, the failure is logged at WARN and the handler's response is sent unchanged: the
+//! work was done (or failed) either way, and answering otherwise would make the provider
+//! retry work that succeeded. The claim then expires after its lease.
+//!
+//! # Features
+//!
+//! | feature | default | enables |
+//! |---|---|---|
+//! | `redis` | no | `RedisStore` (re-exported from `webhook_verify::replay`), a replay store shared by many instances |
 //!
 //! # URL-signing providers (Twilio)
 //!
@@ -79,8 +135,10 @@
 //! Each delivery runs in a DEBUG `webhook` span with the fields `provider`, `id` and
 //! `outcome` (`verified`, `signature_mismatch`, `payload_too_large`, `invalid_payload`, ...).
 //! On failure a DEBUG event carries the verifier's [diagnosis](webhook_verify::Diagnosis)
-//! hints; rejection responses are logged at TRACE under [`REJECTION_TARGET`]. Secrets,
-//! signatures and bodies are never logged.
+//! hints; rejection responses are logged at TRACE under [`REJECTION_TARGET`]. Replay
+//! outcomes are recorded as `duplicate`, `in_progress` or `store_unavailable`; an
+//! unreachable store and failed commits or releases are logged at WARN (the store's
+//! reason, never a secret). Secrets, signatures and bodies are never logged.
 //!
 //! # Security
 //!
@@ -91,6 +149,8 @@
 //!   refused as soon as the limit is passed, so a huge upload is never buffered.
 //!   axum's `DefaultBodyLimit` does not apply; [`WebhookConfigBuilder::max_body`] does.
 //! - Responses never say which key or byte failed; diagnosis hints go to logs only.
+//! - Replay protection is off unless configured; when on, it fails closed (503) when the
+//!   store cannot be reached.
 //! - No `unsafe` code.
 
 #![forbid(unsafe_code)]

@@ -44,12 +44,20 @@ async fn duplicate_in_flight_and_failure_retry() {
         });
         script.hold().entered.notified().await;
         let (status, headers, body) = send(&client, addr, delivery("/hook", "evt_r")).await;
-        assert_eq!((status, &body[..]), (StatusCode::CONFLICT, "in progress"), "{kind:?}");
+        assert_eq!(
+            (status, &body[..]),
+            (StatusCode::CONFLICT, "in progress"),
+            "{kind:?}"
+        );
         assert_eq!(headers["retry-after"], "60");
         script.hold().release.notify_one();
         assert_eq!(first.await.unwrap().2, HANDLED, "{kind:?}");
         let (status, _, body) = send(&client, addr, delivery("/hook", "evt_r")).await;
-        assert_eq!((status, &body[..]), (StatusCode::OK, "duplicate"), "{kind:?}");
+        assert_eq!(
+            (status, &body[..]),
+            (StatusCode::OK, "duplicate"),
+            "{kind:?}"
+        );
 
         script.fail_next(1);
         let (status, _, _) = send(&client, addr, delivery("/hook", "evt_r2")).await;
@@ -57,7 +65,11 @@ async fn duplicate_in_flight_and_failure_retry() {
         let (status, _, body) = send(&client, addr, delivery("/hook", "evt_r2")).await;
         assert_eq!((status, &body[..]), (StatusCode::OK, HANDLED), "{kind:?}");
         let (status, _, body) = send(&client, addr, delivery("/hook", "evt_r2")).await;
-        assert_eq!((status, &body[..]), (StatusCode::OK, "duplicate"), "{kind:?}");
+        assert_eq!(
+            (status, &body[..]),
+            (StatusCode::OK, "duplicate"),
+            "{kind:?}"
+        );
         assert_eq!((script.entered(), script.handled()), (3, 2), "{kind:?}");
     }
 }
@@ -83,7 +95,11 @@ async fn redis_down_answers_503_and_the_retry_after_restart_runs_once() {
                 "{kind:?} {id}: fail closed while Redis is down"
             );
         }
-        assert_eq!(script.entered(), 1, "{kind:?}: the handler never ran while down");
+        assert_eq!(
+            script.entered(),
+            1,
+            "{kind:?}: the handler never ran while down"
+        );
 
         server.restart();
         // Poll until the connection manager reconnects: only 503 until then.
@@ -103,7 +119,11 @@ async fn redis_down_answers_503_and_the_retry_after_restart_runs_once() {
         assert!(handled, "{kind:?}: reconnected within 30 s");
         for _ in 0..3 {
             let (status, _, body) = send(&client, addr, delivery("/hook", "evt_down")).await;
-            assert_eq!((status, &body[..]), (StatusCode::OK, "duplicate"), "{kind:?}");
+            assert_eq!(
+                (status, &body[..]),
+                (StatusCode::OK, "duplicate"),
+                "{kind:?}"
+            );
         }
         assert_eq!(
             (script.entered(), script.handled()),
@@ -139,9 +159,16 @@ async fn claim_left_in_flight_lets_a_retry_through_after_the_lease() {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         let (last, before) = answers.split_last().unwrap();
-        assert_eq!(last.1, HANDLED, "{kind:?}: a retry got through after the lease");
+        assert_eq!(
+            last.1, HANDLED,
+            "{kind:?}: a retry got through after the lease"
+        );
         for (status, body) in before {
-            assert_eq!((*status, &body[..]), (StatusCode::CONFLICT, "in progress"), "{kind:?}");
+            assert_eq!(
+                (*status, &body[..]),
+                (StatusCode::CONFLICT, "in progress"),
+                "{kind:?}"
+            );
         }
         assert_eq!((script.entered(), script.handled()), (2, 1), "{kind:?}");
         stuck.abort();
