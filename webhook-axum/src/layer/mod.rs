@@ -20,6 +20,15 @@ use crate::WebhookConfig;
 /// [`MethodRouter::layer`](axum::routing::MethodRouter::layer)) so unknown paths still
 /// answer `404`.
 ///
+/// With [replay protection](crate::WebhookConfigBuilder::replay) in the config, it also
+/// claims each verified delivery before calling the inner service: duplicates get `200
+/// duplicate` or `409 in progress` (with `Retry-After`), an unreachable store `503`, and
+/// the inner service never sees them. A 2xx answer commits the delivery before the
+/// response goes out; any other status, an error, a panic or a dropped request releases
+/// it, so the provider's retry is handled. [`Webhook<T>`](crate::Webhook) and
+/// [`VerifiedWebhook`](crate::VerifiedWebhook) behind it (with the same config) reuse its
+/// verification and its claim.
+///
 /// ```no_run
 /// use axum::{Extension, Json, Router, routing::post};
 /// use webhook_axum::{VerifyWebhookLayer, WebhookConfig};
