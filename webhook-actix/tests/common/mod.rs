@@ -12,7 +12,8 @@ use actix_web::{HttpMessage as _, HttpRequest, HttpResponse, web};
 use bytes::Bytes;
 use futures_util::Stream;
 use serde::Deserialize;
-use webhook_actix::{RawWebhook, VerifyWebhook, Webhook, WebhookConfig};
+use webhook_actix::{Claimed, RawWebhook, VerifyWebhook, Webhook, WebhookConfig};
+use webhook_verify::replay::{MemoryStore, Replay};
 use webhook_verify::{Provider, SignOptions, Signer, Verified, Verifier};
 
 pub const STRIPE_SECRET: &str = "whsec_test_secret";
@@ -182,4 +183,177 @@ pub fn payload(body: CountingBody) -> actix_web::dev::Payload {
     use futures_util::StreamExt as _;
     let stream = body.map(|r| r.map_err(actix_web::error::PayloadError::Io));
     actix_web::dev::Payload::from(Box::pin(stream) as actix_http::BoxedPayloadStream)
+}
+
+// ---- replay protection ----------------------------------------------------------------
+
+/// What the replay test handlers did, shared with the test.
+#[derive(Default)]
+pub struct Probe {
+    /// Handler entries, all deliveries together.
+    pub runs: AtomicUsize,
+    /// Successful handler runs per delivery id.
+    pub successes: std::sync::Mutex<std::collections::HashMap<String, usize>>,
+    /// Handler entries per delivery id.
+    pub entries: std::sync::Mutex<std::collections::HashMap<String, usize>>,
+    /// The next run waits for `gate` after entering (once).
+    pub hold_next: std::sync::atomic::AtomicBool,
+    /// Answer 500 this many times.
+    pub fail_next: AtomicUsize,
+    /// Sleep this long in every run (widens the in-flight window).
+    pub delay_ms: std::sync::atomic::AtomicU64,
+    /// Lets a held run go on.
+    pub gate: tokio::sync::Notify,
+}
+
+impl Probe {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// The handler's work for delivery `id`: `Ok("processed {id}")` or `Err(())` when told to
+    /// fail.
+    pub async fn handle(&self, id: &str) -> Result<String, ()> {
+        self.runs.fetch_add(1, Ordering::SeqCst);
+        *self
+            .entries
+            .lock()
+            .unwrap()
+            .entry(id.to_owned())
+            .or_default() += 1;
+        if self.hold_next.swap(false, Ordering::SeqCst) {
+            self.gate.notified().await;
+        }
+        let delay = self.delay_ms.load(Ordering::SeqCst);
+        if delay > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+        }
+        let fail = self
+            .fail_next
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        if fail {
+            return Err(());
+        }
+        *self
+            .successes
+            .lock()
+            .unwrap()
+            .entry(id.to_owned())
+            .or_default() += 1;
+        Ok(format!("processed {id}"))
+    }
+
+    /// Waits until `n` runs have started in all.
+    pub async fn wait_runs(&self, n: usize) {
+        while self.runs() < n {
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+    }
+
+    pub fn runs(&self) -> usize {
+        self.runs.load(Ordering::SeqCst)
+    }
+
+    pub fn successes(&self, id: &str) -> usize {
+        self.successes.lock().unwrap().get(id).copied().unwrap_or(0)
+    }
+
+    pub fn entries(&self, id: &str) -> usize {
+        self.entries.lock().unwrap().get(id).copied().unwrap_or(0)
+    }
+}
+
+fn answer(result: Result<String, ()>) -> HttpResponse {
+    match result {
+        Ok(text) => HttpResponse::Ok().body(text),
+        Err(()) => HttpResponse::InternalServerError()
+            .content_type("text/plain; charset=utf-8")
+            .body("handler failed"),
+    }
+}
+
+/// Behind the middleware: the raw extractor, which must not claim again.
+pub async fn replay_mw(hook: RawWebhook, probe: web::Data<Probe>) -> HttpResponse {
+    let id = hook.id().unwrap_or("-").to_owned();
+    answer(probe.handle(&id).await)
+}
+
+/// `Claimed<Event>` with `run`: commit on Ok, release on Err.
+pub async fn replay_claimed(hook: Claimed<Event>, probe: web::Data<Probe>) -> HttpResponse {
+    let id = hook.verified().id().unwrap_or("-").to_owned();
+    assert_eq!(hook.r#type, "invoice.paid");
+    answer(hook.run(|_event| probe.handle(&id)).await)
+}
+
+/// `Claimed<RawWebhook>` finished by hand: commit after success, release on failure.
+pub async fn replay_claimed_manual(
+    hook: Claimed<RawWebhook>,
+    probe: web::Data<Probe>,
+) -> HttpResponse {
+    let id = hook.id().unwrap_or("-").to_owned();
+    let Ok(text) = probe.handle(&id).await else {
+        hook.release().await.unwrap();
+        return answer(Err(()));
+    };
+    hook.commit().await.unwrap();
+    HttpResponse::Ok().body(text)
+}
+
+/// Behind the middleware with replay protection, `Claimed` must not claim again.
+pub async fn replay_mw_claimed(hook: Claimed<Event>, probe: web::Data<Probe>) -> HttpResponse {
+    assert!(!hook.holds_claim(), "the middleware holds the claim");
+    let id = hook.verified().id().unwrap_or("-").to_owned();
+    answer(hook.run(|_event| probe.handle(&id)).await)
+}
+
+/// Routes for replay tests, all under a scope registering `config`: `/mw` (middleware, then
+/// `RawWebhook`), `/mw-claimed` (middleware, then `Claimed<Event>`), `/claimed`
+/// (`Claimed<Event>` with `run`), `/claimed-manual` (`Claimed<RawWebhook>` with `commit`),
+/// `/plain` (`Webhook<Event>` alone).
+pub fn replay_routes(
+    config: WebhookConfig,
+    probe: Arc<Probe>,
+) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg: &mut web::ServiceConfig| {
+        cfg.app_data(web::Data::from(probe)).service(
+            web::scope("")
+                .app_data(config.clone())
+                .service(
+                    web::resource("/mw")
+                        .wrap(VerifyWebhook::new(config.clone()))
+                        .route(web::post().to(replay_mw)),
+                )
+                .service(
+                    web::resource("/mw-claimed")
+                        .wrap(VerifyWebhook::new(config))
+                        .route(web::post().to(replay_mw_claimed)),
+                )
+                .route("/claimed", web::post().to(replay_claimed))
+                .route("/claimed-manual", web::post().to(replay_claimed_manual))
+                .route("/plain", web::post().to(echo_typed)),
+        );
+    }
+}
+
+/// The replay routes that process deliveries (all but `/plain`).
+pub const REPLAY_PATHS: [&str; 4] = ["/mw", "/mw-claimed", "/claimed", "/claimed-manual"];
+
+/// Standard Webhooks headers for [`EVENT_BODY`] with message id `id`, signed now.
+pub fn delivery(id: &str) -> Vec<(String, String)> {
+    Signer::new(&Provider::STANDARD_WEBHOOKS, STANDARD_SECRET)
+        .unwrap()
+        .sign(EVENT_BODY.as_bytes(), &SignOptions::new().id(id))
+        .unwrap()
+}
+
+/// A configuration verifying [`delivery`]s with `replay`.
+pub fn replay_config(replay: Replay) -> WebhookConfig {
+    let verifier = standard();
+    WebhookConfig::new(verifier.clone()).replay(replay.covering(&verifier))
+}
+
+/// In-memory replay protection.
+pub fn memory() -> Replay {
+    Replay::new(MemoryStore::new())
 }

@@ -1,0 +1,350 @@
+//! Replay protection driven in process with `actix_web::test`: duplicates, deliveries in
+//! flight, failed handlers, cancelled requests, lease expiry and misconfiguration, for the
+//! middleware and the `Claimed` extractor, over the in-memory store and a real Redis.
+
+mod common;
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use actix_http::Request;
+use actix_web::App;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::test::{self, TestRequest};
+use common::*;
+use webhook_actix::WebhookConfig;
+use webhook_verify::replay::Replay;
+
+/// Status, `Retry-After`, body; asserts error and duplicate bodies are `text/plain`.
+async fn send<S, B>(app: &S, req: Request) -> (u16, Option<String>, String)
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let res = test::call_service(app, req).await;
+    let status = res.status().as_u16();
+    let retry_after = res
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let content_type = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let body = String::from_utf8(test::read_body(res).await.to_vec()).unwrap();
+    if status != 200 || body == "duplicate" {
+        assert_eq!(
+            content_type.as_deref(),
+            Some("text/plain; charset=utf-8"),
+            "{status} {body}"
+        );
+    }
+    (status, retry_after, body)
+}
+
+fn post(path: &str, id: &str) -> Request {
+    delivery(id)
+        .into_iter()
+        .fold(TestRequest::post().uri(path), |r, h| r.append_header(h))
+        .set_payload(EVENT_BODY)
+        .to_request()
+}
+
+fn processed(id: &str) -> (u16, Option<String>, String) {
+    (200, None, format!("processed {id}"))
+}
+
+fn duplicate() -> (u16, Option<String>, String) {
+    (200, None, "duplicate".to_owned())
+}
+
+fn in_progress() -> (u16, Option<String>, String) {
+    (409, Some("5".to_owned()), "in progress".to_owned())
+}
+
+/// The stores every test runs against: in memory, and (feature `redis`) a real
+/// `redis-server`, kept alive by the returned guard.
+async fn stores(lease: Option<Duration>) -> Vec<(&'static str, Replay, Box<dyn std::any::Any>)> {
+    let with_lease = |r: Replay| match lease {
+        Some(l) => r.lease(l),
+        None => r,
+    };
+    #[allow(unused_mut)]
+    let mut stores: Vec<(&'static str, Replay, Box<dyn std::any::Any>)> =
+        vec![("memory", with_lease(memory()), Box::new(()))];
+    #[cfg(feature = "redis")]
+    {
+        let server = webhook_testkit::RedisServer::start();
+        let store = webhook_verify::replay::RedisStore::connect(&server.url())
+            .await
+            .unwrap();
+        stores.push(("redis", with_lease(Replay::new(store)), Box::new(server)));
+    }
+    stores
+}
+
+#[actix_web::test]
+async fn processed_duplicate_is_acknowledged_without_running_the_handler() {
+    for (store, replay, _server) in stores(None).await {
+        let probe = Probe::new();
+        let app = test::init_service(
+            App::new().configure(replay_routes(replay_config(replay), probe.clone())),
+        )
+        .await;
+        for path in REPLAY_PATHS {
+            let id = format!("dup{path}");
+            assert_eq!(
+                send(&app, post(path, &id)).await,
+                processed(&id),
+                "{store} {path}"
+            );
+            for _ in 0..3 {
+                assert_eq!(
+                    send(&app, post(path, &id)).await,
+                    duplicate(),
+                    "{store} {path}"
+                );
+            }
+            assert_eq!(probe.entries(&id), 1, "{store} {path}");
+        }
+        // A retry of an already processed delivery, sent to another route of the same store,
+        // is the same delivery.
+        assert_eq!(send(&app, post("/claimed", "dup/mw")).await, duplicate());
+        assert_eq!(probe.runs(), REPLAY_PATHS.len(), "{store}");
+    }
+}
+
+#[actix_web::test]
+async fn duplicate_in_flight_gets_409_with_retry_after() {
+    for (store, replay, _server) in stores(None).await {
+        let probe = Probe::new();
+        let app = test::init_service(
+            App::new().configure(replay_routes(replay_config(replay), probe.clone())),
+        )
+        .await;
+        for path in REPLAY_PATHS {
+            let id = format!("inflight{path}");
+            probe.hold_next.store(true, Ordering::SeqCst);
+            let before = probe.runs();
+            let first = send(&app, post(path, &id));
+            let second = async {
+                probe.wait_runs(before + 1).await;
+                let got = send(&app, post(path, &id)).await;
+                probe.gate.notify_one();
+                got
+            };
+            let (first, second) = tokio::join!(first, second);
+            assert_eq!(first, processed(&id), "{store} {path}");
+            assert_eq!(second, in_progress(), "{store} {path}");
+            assert_eq!(
+                send(&app, post(path, &id)).await,
+                duplicate(),
+                "{store} {path}"
+            );
+            assert_eq!(probe.entries(&id), 1, "{store} {path}");
+        }
+    }
+}
+
+#[actix_web::test]
+async fn failed_handler_releases_so_the_retry_is_processed() {
+    for (store, replay, _server) in stores(None).await {
+        let probe = Probe::new();
+        let app = test::init_service(
+            App::new().configure(replay_routes(replay_config(replay), probe.clone())),
+        )
+        .await;
+        for path in REPLAY_PATHS {
+            let id = format!("fail{path}");
+            probe.fail_next.store(1, Ordering::SeqCst);
+            let (status, _, body) = send(&app, post(path, &id)).await;
+            assert_eq!(
+                (status, body.as_str()),
+                (500, "handler failed"),
+                "{store} {path}"
+            );
+            assert_eq!(
+                send(&app, post(path, &id)).await,
+                processed(&id),
+                "{store} {path}"
+            );
+            assert_eq!(
+                send(&app, post(path, &id)).await,
+                duplicate(),
+                "{store} {path}"
+            );
+            assert_eq!(probe.entries(&id), 2, "{store} {path}");
+            assert_eq!(
+                probe.successes(&id),
+                1,
+                "{store} {path}: exactly one success"
+            );
+        }
+    }
+}
+
+#[actix_web::test]
+async fn cancelled_request_releases_its_claim() {
+    for (store, replay, _server) in stores(None).await {
+        let probe = Probe::new();
+        let app = test::init_service(
+            App::new().configure(replay_routes(replay_config(replay), probe.clone())),
+        )
+        .await;
+        for path in REPLAY_PATHS {
+            let id = format!("cancel{path}");
+            probe.hold_next.store(true, Ordering::SeqCst);
+            let before = probe.runs();
+            {
+                let mut first = Box::pin(send(&app, post(path, &id)));
+                tokio::select! {
+                    got = &mut first => panic!("{store} {path}: finished while held: {got:?}"),
+                    () = probe.wait_runs(before + 1) => {}
+                }
+                // The client went away: actix drops the request's future.
+            }
+            // The claim is released in the background, not committed: the retry runs the
+            // handler (well before the 60 s lease could expire).
+            let mut got = send(&app, post(path, &id)).await;
+            for _ in 0..100 {
+                if got != in_progress() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                got = send(&app, post(path, &id)).await;
+            }
+            assert_eq!(got, processed(&id), "{store} {path}");
+            assert_eq!(probe.successes(&id), 1, "{store} {path}");
+            assert_eq!(probe.entries(&id), 2, "{store} {path}");
+        }
+    }
+}
+
+#[actix_web::test]
+async fn lease_expiry_lets_a_retry_through() {
+    for (store, replay, _server) in stores(Some(Duration::from_millis(300))).await {
+        let probe = Probe::new();
+        let app = test::init_service(
+            App::new().configure(replay_routes(replay_config(replay), probe.clone())),
+        )
+        .await;
+        for path in REPLAY_PATHS {
+            let id = format!("lease{path}");
+            probe.hold_next.store(true, Ordering::SeqCst);
+            let before = probe.runs();
+            let first = send(&app, post(path, &id));
+            let retries = async {
+                probe.wait_runs(before + 1).await;
+                // The first is stuck (as if its worker hung): its claim blocks retries...
+                let early = send(&app, post(path, &id)).await;
+                // ...until the lease runs out.
+                tokio::time::sleep(Duration::from_millis(450)).await;
+                let late = send(&app, post(path, &id)).await;
+                probe.gate.notify_one();
+                (early, late)
+            };
+            let (first, (early, late)) = tokio::join!(first, retries);
+            assert_eq!(early, in_progress(), "{store} {path}");
+            assert_eq!(late, processed(&id), "{store} {path}: the lease expired");
+            assert_eq!(first, processed(&id), "{store} {path}");
+            assert_eq!(probe.entries(&id), 2, "{store} {path}");
+            assert_eq!(
+                send(&app, post(path, &id)).await,
+                duplicate(),
+                "{store} {path}"
+            );
+        }
+    }
+}
+
+#[actix_web::test]
+async fn plain_extractor_with_replay_and_no_middleware_is_refused() {
+    let probe = Probe::new();
+    let app =
+        test::init_service(App::new().configure(replay_routes(replay_config(memory()), probe)))
+            .await;
+    let (status, _, body) = send(&app, post("/plain", "plain")).await;
+    assert_eq!((status, body.as_str()), (500, "internal server error"));
+}
+
+#[actix_web::test]
+async fn claimed_without_replay_is_refused() {
+    let probe = Probe::new();
+    let config = WebhookConfig::new(standard());
+    let app = test::init_service(App::new().configure(replay_routes(config, probe.clone()))).await;
+    for path in ["/claimed", "/claimed-manual", "/mw-claimed"] {
+        let (status, _, body) = send(&app, post(path, "no-replay")).await;
+        assert_eq!(
+            (status, body.as_str()),
+            (500, "internal server error"),
+            "{path}"
+        );
+    }
+    // Without replay the other routes behave as before: every delivery is handled.
+    for _ in 0..2 {
+        assert_eq!(send(&app, post("/mw", "m")).await, processed("m"));
+        assert_eq!(send(&app, post("/plain", "p")).await.0, 200);
+    }
+    assert_eq!(probe.entries("no-replay"), 0);
+    assert_eq!(probe.entries("m"), 2);
+}
+
+#[actix_web::test]
+async fn refusals_happen_before_claiming() {
+    // A tampered or unparsable delivery never takes a claim: the genuine one is processed.
+    let probe = Probe::new();
+    let replay = memory();
+    let app = test::init_service(
+        App::new().configure(replay_routes(replay_config(replay.clone()), probe.clone())),
+    )
+    .await;
+    for path in REPLAY_PATHS {
+        let id = format!("refused{path}");
+        let tampered = delivery(&id)
+            .into_iter()
+            .fold(TestRequest::post().uri(path), |r, h| r.append_header(h))
+            .set_payload(r#"{"id":"evt_2","type":"invoice.paid"}"#)
+            .to_request();
+        let (status, _, body) = send(&app, tampered).await;
+        assert_eq!(
+            (status, body.as_str()),
+            (401, "invalid signature"),
+            "{path}"
+        );
+        assert_eq!(send(&app, post(path, &id)).await, processed(&id), "{path}");
+    }
+    let id = "not-an-event";
+    let headers = webhook_verify::Signer::new(
+        &webhook_verify::Provider::STANDARD_WEBHOOKS,
+        STANDARD_SECRET,
+    )
+    .unwrap()
+    .sign(b"[1]", &webhook_verify::SignOptions::new().id(id))
+    .unwrap();
+    let req = headers
+        .into_iter()
+        .fold(TestRequest::post().uri("/claimed"), |r, h| {
+            r.append_header(h)
+        })
+        .set_payload("[1]")
+        .to_request();
+    let (status, _, body) = send(&app, req).await;
+    assert_eq!((status, body.as_str()), (400, "invalid payload"));
+    // No claim was left behind for it.
+    let verified = webhook_verify::verify(
+        &webhook_verify::Provider::STANDARD_WEBHOOKS,
+        STANDARD_SECRET,
+        &delivery(id)
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect::<Vec<_>>()[..],
+        EVENT_BODY.as_bytes(),
+    )
+    .unwrap();
+    assert!(matches!(
+        replay.begin(&verified).await.unwrap(),
+        webhook_verify::replay::Begin::New(_)
+    ));
+    assert_eq!(probe.entries(id), 0);
+}
