@@ -1,22 +1,30 @@
-//! Receives webhook deliveries with actix-web, verifies them and prints one JSON line per
-//! verified delivery on stdout: `{"provider","id","timestamp","event_type"}`.
+//! Receives webhook deliveries with actix-web, verifies them, drops duplicates and prints
+//! one JSON line per processed delivery on stdout: `{"provider","id","timestamp","event_type"}`
+//! (`id` is the replay key).
 //!
 //! ```text
 //! actix-listener --provider stripe --secret whsec_... [--secret OLD] \
-//!     [--addr 127.0.0.1:8080] [--path /] [--max-body 1048576]
+//!     [--addr 127.0.0.1:8080] [--path /] [--max-body 1048576] \
+//!     [--redis redis://127.0.0.1:6379/] [--public-url https://hooks.example.com]
 //! ```
 //!
 //! Verified deliveries get 200; refused ones get the adapter's status and short text body
 //! (400 bad headers, 401 bad signature or stale timestamp, 413 over `--max-body`).
-//! For Twilio, the signed URL is rebuilt as `http://{Host}{path and query}`.
+//! Replay protection (in memory, or in Redis with `--redis`): a delivery already processed
+//! gets 200 `duplicate` and prints nothing, one being processed gets 409 `in progress`, and
+//! 503 `service unavailable` while Redis is unreachable.
+//! For Twilio, the signed URL is rebuilt as `http://{Host}{path and query}` unless
+//! `--public-url` gives the public origin.
 
 use std::process::ExitCode;
 
 use actix_web::{App, HttpResponse, HttpServer, web};
 use clap::Parser as _;
-use webhook_actix::{RawWebhook, WebhookConfig};
+use webhook_actix::{RawWebhook, VerifyWebhook, WebhookConfig};
 use webhook_examples::{ListenerArgs, delivery_line};
 
+/// Runs behind the middleware, which has verified and claimed the delivery; the 200 commits
+/// it, so duplicates never reach this handler.
 async fn receive(webhook: RawWebhook) -> HttpResponse {
     println!("{}", delivery_line(&webhook));
     HttpResponse::Ok().finish()
@@ -32,12 +40,26 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let config = WebhookConfig::new(verifier).max_body(args.max_body);
+    let replay = match args.replay(&verifier).await {
+        Ok(replay) => replay,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut config = WebhookConfig::new(verifier)
+        .max_body(args.max_body)
+        .replay(replay);
+    if let Some(url) = &args.public_url {
+        config = config.public_base_url(url);
+    }
     let path = args.path.clone();
     let server = HttpServer::new(move || {
-        App::new()
-            .app_data(config.clone())
-            .route(&path, web::post().to(receive))
+        App::new().service(
+            web::resource(&path)
+                .wrap(VerifyWebhook::new(config.clone()))
+                .route(web::post().to(receive)),
+        )
     })
     .bind(args.addr);
     let server = match server {
