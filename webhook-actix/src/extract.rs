@@ -25,6 +25,11 @@ use crate::{WebhookConfig, WebhookError};
 /// `T`, and 500 (with an error log line) when no configuration was registered.
 /// The body is parsed whatever its `Content-Type`.
 ///
+/// It cannot see the handler's result, so it cannot commit a replay claim: with
+/// [replay protection](WebhookConfig::replay) configured, use it behind the
+/// [`VerifyWebhook`](crate::VerifyWebhook) middleware (which claims and commits) or take
+/// [`Claimed<T>`](crate::Claimed) instead; alone it answers 500 with an error log line.
+///
 /// It reads the request body, so use one webhook extractor per handler: take
 /// [`RawWebhook`] to get the [`Verified`] delivery and call
 /// [`json`](Verified::json) yourself when you need both.
@@ -115,7 +120,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for Webhook<T> {
 /// Extracts a verified delivery without parsing it: the [`Verified`] result, with the raw
 /// body ([`Verified::body`]), provider, id, timestamp, event type and matched key.
 ///
-/// Configured like [`Webhook`]; dereferences to [`Verified`].
+/// Configured like [`Webhook`] (including its rule for replay protection: behind the
+/// middleware, or as `Claimed<RawWebhook>`); dereferences to [`Verified`].
 ///
 /// ```no_run
 /// use actix_web::{App, HttpServer, web};

@@ -14,6 +14,8 @@
 //! - [`Webhook<T>`]: extractor giving the verified body parsed as JSON `T`;
 //!   [`RawWebhook`]: the [`Verified`] delivery itself. Both are
 //!   configured by a [`WebhookConfig`] registered with `App::app_data`.
+//! - [`Claimed<T>`]: extractor with replay protection, for handlers without the
+//!   middleware: verified, claimed, parsed; commit on success, release on failure.
 //! - [`WebhookError`]: every refusal, as a [`ResponseError`](actix_web::ResponseError).
 //! - [`test`](mod@test): correctly signed `actix_web::test::TestRequest`s for your own tests.
 //!
@@ -61,6 +63,51 @@
 //! the handler's type, 500 `internal server error` for the receiver's own configuration
 //! mistakes (no [`WebhookConfig`], no URL for Twilio). See [`WebhookError`].
 //!
+//! # Replay protection
+//!
+//! With [`WebhookConfig::replay`], each verified delivery is claimed in a store
+//! ([`MemoryStore`](webhook_verify::replay::MemoryStore), or `RedisStore` with the `redis`
+//! feature) before the handler runs: a delivery already processed gets 200 `duplicate`,
+//! one being processed 409 `in progress` with `Retry-After`, and an unreachable store
+//! 503 `service unavailable` (fail closed). [`VerifyWebhook`] commits the claim on a 2xx
+//! response and releases it otherwise, so the provider's retry runs the handler again;
+//! without the middleware, [`Claimed<T>`] lets the handler commit or release.
+//!
+//! ```no_run
+//! use actix_web::{App, HttpResponse, HttpServer, web};
+//! use webhook_actix::{RawWebhook, VerifyWebhook, WebhookConfig};
+//! use webhook_verify::replay::{MemoryStore, Replay};
+//! use webhook_verify::{Provider, Verifier};
+//!
+//! async fn hook(webhook: RawWebhook) -> HttpResponse {
+//!     println!("{}", webhook.replay_key());
+//!     HttpResponse::Ok().finish()
+//! }
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let verifier = Verifier::new(Provider::GITHUB, "s3cret")?;
+//! let replay = Replay::new(MemoryStore::new()).covering(&verifier);
+//! let config = WebhookConfig::new(verifier).replay(replay);
+//! HttpServer::new(move || {
+//!     App::new().service(
+//!         web::resource("/webhooks/github")
+//!             .wrap(VerifyWebhook::new(config.clone()))
+//!             .route(web::post().to(hook)),
+//!     )
+//! })
+//! .bind(("127.0.0.1", 8080))?
+//! .run()
+//! .await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Features
+//!
+//! | feature | enables |
+//! |---|---|
+//! | `redis` | `webhook_verify::replay::RedisStore`, replay protection shared by many instances |
+//!
 //! # Providers that sign the URL
 //!
 //! Twilio signs the full URL it posts to. The adapter rebuilds it as
@@ -82,6 +129,8 @@
 //!   `Content-Length` is refused before reading, a chunked body as soon as it passes the
 //!   limit, so memory stays bounded whatever the sender streams.
 //! - Nothing logged or answered contains a secret, a signature or the body.
+//! - Replay protection, when configured, fails closed: an unreachable store answers 503,
+//!   never a 2xx for a delivery that was not recorded.
 //! - No `unsafe` code.
 
 #![forbid(unsafe_code)]
