@@ -5,8 +5,8 @@ use std::borrow::Cow;
 use std::time::Duration;
 
 use super::{
-    Algorithm, Encoding, EventTypeSource, FIVE_MINUTES, IdSource, KeyForm, Message, Names, Part,
-    SigFormat, Spec, TimestampSource, TsFormat, lit, name,
+    Algorithm, Encoding, EventTypeSource, IdSource, KeyForm, Message, Names, Part, SigFormat, Spec,
+    TimestampSource, TsFormat, name,
 };
 use crate::Tolerance;
 
@@ -77,34 +77,9 @@ pub(super) static LINEAR: Spec = Spec {
     event_type: EventTypeSource::Json("/type"),
 };
 
-pub(super) static ZOOM: Spec = Spec {
-    name: name("zoom"),
-    names: Names {
-        signature: name("x-zm-signature"),
-        timestamp: Some(name("x-zm-request-timestamp")),
-        id: None,
-    },
-    fallback: None,
-    alternate: None,
-    key: KeyForm::Utf8,
-    algorithm: Algorithm::HmacSha256,
-    signature: SigFormat::Single {
-        prefix: name("v0="),
-        encoding: Encoding::Hex,
-    },
-    message: Message::Template(Cow::Borrowed(&[
-        lit("v0:"),
-        Part::Timestamp,
-        lit(":"),
-        Part::Body,
-    ])),
-    timestamp: TimestampSource::Header,
-    timestamp_format: TsFormat::UnixSeconds,
-    // Zoom documents no window; the same scheme as Slack's gets Slack's.
-    tolerance: Tolerance::both(FIVE_MINUTES),
-    id: IdSource::None,
-    event_type: EventTypeSource::Json("/event"),
-};
+// Zoom documents no window; the same scheme as Slack's gets Slack's (±300 s).
+pub(super) static ZOOM: Spec =
+    super::slack::v0_scheme("zoom", "x-zm-signature", "x-zm-request-timestamp", "/event");
 
 pub(super) static SQUARE: Spec = simple(
     "square",
@@ -139,31 +114,15 @@ pub(super) static TYPEFORM: Spec = simple(
     EventTypeSource::Json("/event_type"),
 );
 
-pub(super) static CALENDLY: Spec = Spec {
-    name: name("calendly"),
-    names: Names {
-        signature: name("calendly-webhook-signature"),
-        timestamp: None,
-        id: None,
-    },
-    fallback: None,
-    alternate: None,
-    key: KeyForm::Utf8,
-    algorithm: Algorithm::HmacSha256,
-    signature: SigFormat::KeyValue {
-        separator: b',',
-        timestamp_key: "t",
-        signature_key: "v1",
-    },
-    message: Message::Template(Cow::Borrowed(&[Part::Timestamp, lit("."), Part::Body])),
-    timestamp: TimestampSource::SignatureHeader,
-    timestamp_format: TsFormat::UnixSeconds,
-    // Calendly's public docs give no window; three minutes is the commonly documented
-    // example. Change it with `VerifierBuilder::tolerance`.
-    tolerance: Tolerance::past_only(Duration::from_secs(180)),
-    id: IdSource::None,
-    event_type: EventTypeSource::Json("/event"),
-};
+// Calendly's public docs give no window; three minutes is the commonly documented
+// example. Change it with `VerifierBuilder::tolerance`.
+pub(super) static CALENDLY: Spec = super::stripe::t_v1_scheme(
+    "calendly",
+    "calendly-webhook-signature",
+    Tolerance::past_only(Duration::from_secs(180)),
+    IdSource::None,
+    "/event",
+);
 
 pub(super) static RAZORPAY: Spec = simple(
     "razorpay",

@@ -1,4 +1,5 @@
-//! Slack request signing: `X-Slack-Signature: v0=<hex>` over `v0:{timestamp}:{body}`.
+//! Slack request signing: `X-Slack-Signature: v0=<hex>` over `v0:{timestamp}:{body}`; the
+//! same `v0` scheme serves Zoom.
 
 use std::borrow::Cow;
 
@@ -8,30 +9,43 @@ use super::{
 };
 use crate::Tolerance;
 
-pub(super) static SLACK: Spec = Spec {
-    name: name("slack"),
-    names: Names {
-        signature: name("x-slack-signature"),
-        timestamp: Some(name("x-slack-request-timestamp")),
-        id: None,
-    },
-    fallback: None,
-    alternate: None,
-    key: KeyForm::Utf8,
-    algorithm: Algorithm::HmacSha256,
-    signature: SigFormat::Single {
-        prefix: name("v0="),
-        encoding: Encoding::Hex,
-    },
-    message: Message::Template(Cow::Borrowed(&[
-        lit("v0:"),
-        Part::Timestamp,
-        lit(":"),
-        Part::Body,
-    ])),
-    timestamp: TimestampSource::Header,
-    timestamp_format: TsFormat::UnixSeconds,
-    tolerance: Tolerance::both(FIVE_MINUTES),
-    id: IdSource::None,
-    event_type: EventTypeSource::Json("/type"),
-};
+const V0_SIGNED: &[Part] = &[lit("v0:"), Part::Timestamp, lit(":"), Part::Body];
+
+/// `{signature}: v0=<hex HMAC-SHA256>` over `v0:{timestamp}:{body}`, the timestamp in its
+/// own header (Unix seconds), ±300 s; the event type is a JSON field.
+pub(super) const fn v0_scheme(
+    provider: &'static str,
+    signature: &'static str,
+    timestamp: &'static str,
+    event_type: &'static str,
+) -> Spec {
+    Spec {
+        name: name(provider),
+        names: Names {
+            signature: name(signature),
+            timestamp: Some(name(timestamp)),
+            id: None,
+        },
+        fallback: None,
+        alternate: None,
+        key: KeyForm::Utf8,
+        algorithm: Algorithm::HmacSha256,
+        signature: SigFormat::Single {
+            prefix: name("v0="),
+            encoding: Encoding::Hex,
+        },
+        message: Message::Template(Cow::Borrowed(V0_SIGNED)),
+        timestamp: TimestampSource::Header,
+        timestamp_format: TsFormat::UnixSeconds,
+        tolerance: Tolerance::both(FIVE_MINUTES),
+        id: IdSource::None,
+        event_type: EventTypeSource::Json(event_type),
+    }
+}
+
+pub(super) static SLACK: Spec = v0_scheme(
+    "slack",
+    "x-slack-signature",
+    "x-slack-request-timestamp",
+    "/type",
+);
