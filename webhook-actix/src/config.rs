@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use actix_web::{HttpRequest, web};
 use webhook_verify::Verifier;
-use webhook_verify::replay::Replay;
+use webhook_verify::replay::{DEFAULT_LEASE, Replay};
 
 use crate::WebhookError;
 
@@ -16,13 +16,6 @@ use crate::WebhookError;
 /// assert_eq!(webhook_actix::DEFAULT_MAX_BODY, 1024 * 1024);
 /// ```
 pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
-
-/// The `Retry-After` sent with 409 `in progress` by default: 5 s.
-///
-/// ```
-/// assert_eq!(webhook_actix::DEFAULT_RETRY_AFTER.as_secs(), 5);
-/// ```
-pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(5);
 
 type ErrorHandler = dyn Fn(WebhookError, &HttpRequest) -> actix_web::Error + Send + Sync;
 
@@ -64,7 +57,7 @@ pub struct WebhookConfig {
     max_body: usize,
     public_base_url: Option<Arc<str>>,
     replay: Option<Replay>,
-    retry_after: Duration,
+    retry_after: Option<Duration>,
     error_handler: Option<Arc<ErrorHandler>>,
 }
 
@@ -104,7 +97,7 @@ impl WebhookConfig {
             max_body: DEFAULT_MAX_BODY,
             public_base_url: None,
             replay: None,
-            retry_after: DEFAULT_RETRY_AFTER,
+            retry_after: None,
             error_handler: None,
         }
     }
@@ -154,8 +147,8 @@ impl WebhookConfig {
     /// before the handler runs, so it is handled once however often the provider sends it.
     ///
     /// - already processed: 200 `duplicate`, the handler does not run;
-    /// - being processed right now: 409 `in progress` with `Retry-After`
-    ///   ([`retry_after`](Self::retry_after));
+    /// - being processed right now: 409 `in progress` with `Retry-After` (the lease, or
+    ///   [`retry_after`](Self::retry_after));
     /// - the store is unreachable: 503 `service unavailable` (fail closed, logged at WARN);
     /// - first time: the handler runs; the claim is committed when it succeeds and released
     ///   when it fails, so the provider's retry is processed.
@@ -187,7 +180,8 @@ impl WebhookConfig {
     }
 
     /// The `Retry-After` sent with 409 `in progress`, rounded up to whole seconds (at least
-    /// 1). Defaults to [`DEFAULT_RETRY_AFTER`] (5 s).
+    /// 1). Defaults to the replay protection's lease ([`Replay::lease`], 60 s unless set):
+    /// by then the first attempt has finished, or its claim has expired.
     ///
     /// ```
     /// use std::time::Duration;
@@ -200,7 +194,7 @@ impl WebhookConfig {
     /// # Ok::<(), webhook_verify::Error>(())
     /// ```
     pub fn retry_after(mut self, retry_after: Duration) -> Self {
-        self.retry_after = retry_after;
+        self.retry_after = Some(retry_after);
         self
     }
 
@@ -286,18 +280,25 @@ impl WebhookConfig {
         self.replay.as_ref()
     }
 
-    /// The `Retry-After` in force for 409 `in progress`.
+    /// The `Retry-After` in force for 409 `in progress`: the one set, else the replay
+    /// protection's lease.
     ///
     /// ```
-    /// use webhook_actix::{DEFAULT_RETRY_AFTER, WebhookConfig};
+    /// use std::time::Duration;
+    /// use webhook_actix::WebhookConfig;
+    /// use webhook_verify::replay::{MemoryStore, Replay};
     /// use webhook_verify::{Provider, Verifier};
-    /// let config = WebhookConfig::new(Verifier::new(Provider::GITHUB, "s3cret")?);
-    /// assert_eq!(config.get_retry_after(), DEFAULT_RETRY_AFTER);
+    ///
+    /// let replay = Replay::new(MemoryStore::new()).lease(Duration::from_secs(30));
+    /// let config = WebhookConfig::new(Verifier::new(Provider::GITHUB, "s3cret")?).replay(replay);
+    /// assert_eq!(config.get_retry_after(), Duration::from_secs(30));
     /// # Ok::<(), webhook_verify::Error>(())
     /// ```
     #[must_use]
     pub fn get_retry_after(&self) -> Duration {
         self.retry_after
+            .or_else(|| self.replay.as_ref().map(Replay::lease_duration))
+            .unwrap_or(DEFAULT_LEASE)
     }
 
     /// The configuration registered for this request: `app_data::<WebhookConfig>()`, else

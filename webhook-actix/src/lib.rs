@@ -145,7 +145,7 @@ mod replay;
 pub mod test;
 mod verify;
 
-pub use config::{DEFAULT_MAX_BODY, DEFAULT_RETRY_AFTER, WebhookConfig};
+pub use config::{DEFAULT_MAX_BODY, WebhookConfig};
 pub use error::WebhookError;
 pub use extract::{RawWebhook, Webhook};
 pub use middleware::{VerifyWebhook, VerifyWebhookService};

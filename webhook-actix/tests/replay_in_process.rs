@@ -59,8 +59,13 @@ fn duplicate() -> (u16, Option<String>, String) {
     (200, None, "duplicate".to_owned())
 }
 
+/// 409 with the default `Retry-After`: the lease (60 s).
 fn in_progress() -> (u16, Option<String>, String) {
-    (409, Some("5".to_owned()), "in progress".to_owned())
+    in_progress_after("60")
+}
+
+fn in_progress_after(secs: &str) -> (u16, Option<String>, String) {
+    (409, Some(secs.to_owned()), "in progress".to_owned())
 }
 
 /// The stores every test runs against: in memory, and (feature `redis`) a real
@@ -245,7 +250,8 @@ async fn lease_expiry_lets_a_retry_through() {
                 (early, late)
             };
             let (first, (early, late)) = tokio::join!(first, retries);
-            assert_eq!(early, in_progress(), "{store} {path}");
+            // Retry-After is the 300 ms lease, rounded up.
+            assert_eq!(early, in_progress_after("1"), "{store} {path}");
             assert_eq!(late, processed(&id), "{store} {path}: the lease expired");
             assert_eq!(first, processed(&id), "{store} {path}");
             assert_eq!(probe.entries(&id), 2, "{store} {path}");

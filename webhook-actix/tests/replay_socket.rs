@@ -59,7 +59,8 @@ async fn two_hundred_at_once(replay: Replay) {
     probe
         .delay_ms
         .store(50, std::sync::atomic::Ordering::SeqCst);
-    let (base, handle) = spawn(replay_config(replay), probe.clone());
+    let config = replay_config(replay).retry_after(Duration::from_secs(7));
+    let (base, handle) = spawn(config, probe.clone());
     let client = reqwest::Client::new();
     for path in REPLAY_PATHS {
         let id = format!("burst{path}");
@@ -72,7 +73,7 @@ async fn two_hundred_at_once(replay: Replay) {
             match (answer.0, answer.1.as_deref(), answer.2.as_str()) {
                 (200, None, body) if body == processed => counts[0] += 1,
                 (200, None, "duplicate") => counts[1] += 1,
-                (409, Some("5"), "in progress") => counts[2] += 1,
+                (409, Some("7"), "in progress") => counts[2] += 1,
                 other => panic!("{path}: unexpected answer {other:?}"),
             }
         }
