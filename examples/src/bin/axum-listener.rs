@@ -73,7 +73,11 @@ async fn main() -> ExitCode {
             "axum-listener: {} deliveries on http://{addr}{} (replay store: {})",
             args.provider.name(),
             args.path,
-            if args.redis.is_some() { "redis" } else { "memory" },
+            if args.redis.is_some() {
+                "redis"
+            } else {
+                "memory"
+            },
         );
     }
     let shutdown = async {
