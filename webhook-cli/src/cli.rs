@@ -135,6 +135,10 @@ pub(crate) struct ListenArgs {
     /// The largest body accepted, in bytes; larger ones get 413.
     #[arg(long = "max-body", value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY)]
     pub(crate) max_body: usize,
+    /// Remember handled deliveries in this Redis server (`redis://host:port/`) instead of in
+    /// memory; a duplicate gets 200 `duplicate`, one still being handled 409.
+    #[arg(long, value_name = "URL")]
+    pub(crate) redis: Option<String>,
 }
 
 /// Parses `--provider` with [`Provider::from_name`]; lists the known names in `--help`.

@@ -3,8 +3,9 @@
 
 use axum::Router;
 use axum::routing::post;
-use webhook_axum::{VerifiedWebhook, WebhookConfig};
+use webhook_axum::{VerifiedWebhook, VerifyWebhookLayer, WebhookConfig};
 use webhook_verify::Verifier;
+use webhook_verify::replay::{MemoryStore, RedisStore, Replay};
 
 use crate::Failure;
 use crate::cli::ListenArgs;
@@ -23,8 +24,23 @@ pub(crate) fn run(args: ListenArgs) -> Result<(), Failure> {
         .fold(Verifier::builder(args.provider.clone()), |b, s| b.secret(s))
         .build()
         .map_err(|e| Failure::usage(format!("{e} (provider {})", args.provider.name())))?;
-    let config = WebhookConfig::builder(verifier)
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::usage(format!("cannot start the runtime: {e}")))?;
+    // Replay protection: in memory, or shared through Redis with --redis.
+    let replay = runtime.block_on(async {
+        match &args.redis {
+            Some(url) => RedisStore::connect(url)
+                .await
+                .map(Replay::new)
+                .map_err(|e| Failure::usage(format!("--redis: {e}"))),
+            None => Ok(Replay::new(MemoryStore::new())),
+        }
+    })?;
+    let config = WebhookConfig::builder(verifier.clone())
         .max_body(args.max_body)
+        .replay(replay.covering(&verifier))
         .on_rejection(|rejection| {
             // One line per refused delivery on stderr; the sender gets the usual short text.
             eprintln!(
@@ -37,12 +53,8 @@ pub(crate) fn run(args: ListenArgs) -> Result<(), Failure> {
         .build();
     let app = Router::new()
         .route(&args.path, post(receive))
+        .route_layer(VerifyWebhookLayer::new(config.clone()))
         .with_state(config);
-
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::usage(format!("cannot start the runtime: {e}")))?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
@@ -64,7 +76,8 @@ pub(crate) fn run(args: ListenArgs) -> Result<(), Failure> {
     })
 }
 
-/// Prints the verified delivery and answers 200.
+/// Prints the verified delivery and answers 200 (duplicates are answered by the layer and
+/// not printed).
 async fn receive(VerifiedWebhook(verified): VerifiedWebhook) -> &'static str {
     println!("{}", DeliveryLine::new(&verified).to_json());
     "ok"

@@ -5,7 +5,7 @@
 //! webhook verify    --provider P --secret S [-H 'Name: value' ...] [--body-file PATH|-]
 //! webhook sign      --provider P --secret S [--timestamp T] [--id ID] [--url URL]
 //! webhook send      --provider P --secret S [-H ...] [--body-file F] URL
-//! webhook listen    --provider P --secret S [--addr 127.0.0.1:8080] [--path /]
+//! webhook listen    --provider P --secret S [--addr 127.0.0.1:8080] [--path /] [--redis URL]
 //! webhook providers
 //! ```
 //!

@@ -184,3 +184,61 @@ fn send_to_a_closed_port_fails_with_exit_1() {
         .stdout("")
         .stderr(predicate::str::starts_with("not sent: "));
 }
+
+/// Sends the same GitHub delivery (same body, so the same signature) and returns what
+/// `send` printed.
+fn send_github(url: &str, body: &TempFile) -> String {
+    let out = webhook()
+        .args(["send", "--provider", "github", "--secret", "s3cret"])
+        .args([
+            "-H",
+            "X-GitHub-Event: ping",
+            "--body-file",
+            body.path(),
+            url,
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn listen_answers_a_repeated_delivery_with_duplicate() {
+    let server = webhook_testkit::RedisServer::start();
+    for extra in [vec![], vec!["--redis".to_owned(), server.url()]] {
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+        let listener = Listener::start("github", "s3cret", &extra);
+        let body = TempFile::new(br#"{"zen":"Keep it logically awesome."}"#);
+        let first = send_github(&listener.url, &body);
+        assert!(first.starts_with("200"), "{first}");
+        assert!(!first.contains("duplicate"), "{first}");
+        let second = send_github(&listener.url, &body);
+        assert!(
+            second.starts_with("200") && second.contains("duplicate"),
+            "{second}"
+        );
+        let printed = listener.stop();
+        assert_eq!(printed.lines().count(), 1, "{extra:?}: {printed}");
+    }
+}
+
+#[test]
+fn listen_with_an_unreachable_redis_is_a_usage_error() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    webhook()
+        .args(["listen", "--provider", "github", "--secret", "s3cret"])
+        .args([
+            "--addr",
+            "127.0.0.1:0",
+            "--redis",
+            &format!("redis://127.0.0.1:{port}/"),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--redis"));
+}
