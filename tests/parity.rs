@@ -279,3 +279,81 @@ async fn axum_and_actix_answer_every_case_identically() {
     // 4 providers x 10-12 cases x 2 entry points.
     assert!(checked >= 80, "{checked}");
 }
+
+/// With replay protection, a repeated delivery gets the same answer from both adapters:
+/// the first is handled, the second acknowledged as `duplicate` without running the handler.
+#[actix_web::test]
+async fn both_adapters_acknowledge_a_duplicate_alike() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use webhook_verify::replay::{MemoryStore, Replay};
+
+    let p = Provider::STRIPE;
+    let body = br#"{"id":"evt_dup","type":"invoice.paid"}"#.to_vec();
+    let headers = sign(&p, secret(&p), &body, NOW);
+
+    let runs = Arc::new(AtomicUsize::new(0));
+    let axum_runs = Arc::clone(&runs);
+    let config = webhook_axum::WebhookConfig::builder(verifier(&p))
+        .replay(Replay::new(MemoryStore::new()))
+        .build();
+    let axum_app = Router::new()
+        .route(
+            "/",
+            post(move || {
+                axum_runs.fetch_add(1, Ordering::SeqCst);
+                async { "ok" }
+            }),
+        )
+        .layer(webhook_axum::VerifyWebhookLayer::new(config));
+    let mut axum_answers = Vec::new();
+    for _ in 0..2 {
+        let mut req = axum::http::Request::post("/");
+        for (k, v) in &headers {
+            req = req.header(k, v);
+        }
+        let res = axum_app
+            .clone()
+            .oneshot(req.body(Body::from(body.clone())).unwrap())
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let text = res.into_body().collect().await.unwrap().to_bytes();
+        axum_answers.push((status, String::from_utf8(text.to_vec()).unwrap()));
+    }
+
+    let actix_runs = Arc::clone(&runs);
+    let config =
+        webhook_actix::WebhookConfig::new(verifier(&p)).replay(Replay::new(MemoryStore::new()));
+    let app = actix_test::init_service(
+        ActixApp::new().service(
+            web::resource("/")
+                .wrap(webhook_actix::VerifyWebhook::new(config))
+                .route(web::post().to(move || {
+                    actix_runs.fetch_add(1, Ordering::SeqCst);
+                    async { HttpResponse::Ok().body("ok") }
+                })),
+        ),
+    )
+    .await;
+    let mut actix_answers = Vec::new();
+    for _ in 0..2 {
+        let mut req = actix_test::TestRequest::post().uri("/");
+        for (k, v) in &headers {
+            req = req.append_header((k.as_str(), v.as_str()));
+        }
+        let res = actix_test::call_service(&app, req.set_payload(body.clone()).to_request()).await;
+        let status = res.status().as_u16();
+        let text = actix_test::read_body(res).await;
+        actix_answers.push((status, String::from_utf8(text.to_vec()).unwrap()));
+    }
+
+    let expected = vec![(200, "ok".to_owned()), (200, "duplicate".to_owned())];
+    assert_eq!(axum_answers, expected);
+    assert_eq!(actix_answers, expected);
+    assert_eq!(
+        runs.load(Ordering::SeqCst),
+        2,
+        "one handler run per framework"
+    );
+}
