@@ -14,6 +14,7 @@ use actix_web::dev::ServerHandle;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use axum::Router;
 use axum::routing::post;
+use webhook_verify::replay::{MemoryStore, Replay};
 use webhook_verify::{Provider, SignOptions, Signer, Verified, Verifier};
 
 /// The body limit of both listeners in the demo.
@@ -78,6 +79,8 @@ enum Case {
     Stale,
     Oversized,
     Unsigned,
+    /// The valid delivery sent again, as a provider retry or a replay would.
+    Replayed,
 }
 
 impl Case {
@@ -98,6 +101,7 @@ impl Case {
             Case::Stale => "stale",
             Case::Oversized => "oversized",
             Case::Unsigned => "unsigned",
+            Case::Replayed => "replayed",
         }
     }
 }
@@ -188,6 +192,8 @@ fn delivery(sender: &Sender, case: Case) -> Option<Delivery> {
             (400, format!("missing header {}", p.signature_header())),
             "no signature header at all".into(),
         ),
+        // Sent by `run` as a copy of the valid delivery.
+        Case::Replayed => return None,
     };
     let signed = Signer::new(p, secret)
         .and_then(|s| s.sign(&body, &SignOptions::new().timestamp(timestamp)))
@@ -232,12 +238,15 @@ async fn start_axum(senders: &[Sender]) -> std::io::Result<String> {
     }
     let mut app = Router::new();
     for s in senders {
-        let config = webhook_axum::WebhookConfig::builder(verifier(s))
+        let verifier = verifier(s);
+        let config = webhook_axum::WebhookConfig::builder(verifier.clone())
             .max_body(MAX_BODY)
+            .replay(Replay::new(MemoryStore::new()).covering(&verifier))
             .build();
         app = app.merge(
             Router::new()
                 .route(&path(&s.provider), post(receive))
+                .route_layer(webhook_axum::VerifyWebhookLayer::new(config.clone()))
                 .with_state(config),
         );
     }
@@ -257,9 +266,13 @@ fn start_actix(senders: &[Sender]) -> std::io::Result<(String, ServerHandle)> {
     let configs: Vec<(String, webhook_actix::WebhookConfig)> = senders
         .iter()
         .map(|s| {
+            let verifier = verifier(s);
+            let replay = Replay::new(MemoryStore::new()).covering(&verifier);
             (
                 path(&s.provider),
-                webhook_actix::WebhookConfig::new(verifier(s)).max_body(MAX_BODY),
+                webhook_actix::WebhookConfig::new(verifier)
+                    .max_body(MAX_BODY)
+                    .replay(replay),
             )
         })
         .collect();
@@ -268,6 +281,7 @@ fn start_actix(senders: &[Sender]) -> std::io::Result<(String, ServerHandle)> {
             app.service(
                 web::resource(path.as_str())
                     .app_data(config.clone())
+                    .wrap(webhook_actix::VerifyWebhook::new(config.clone()))
                     .route(web::post().to(receive)),
             )
         })
@@ -319,9 +333,20 @@ async fn run() -> std::io::Result<Vec<Row>> {
                 provider: sender.provider.name().to_owned(),
                 axum: send(&client, &axum_base, &d).await,
                 actix: send(&client, &actix_base, &d).await,
-                expected: d.expected,
-                why: d.why,
+                expected: d.expected.clone(),
+                why: d.why.clone(),
             });
+            if case == Case::Valid {
+                // The same bytes again: handled once, acknowledged without running twice.
+                rows.push(Row {
+                    case: Case::Replayed,
+                    provider: sender.provider.name().to_owned(),
+                    axum: send(&client, &axum_base, &d).await,
+                    actix: send(&client, &actix_base, &d).await,
+                    expected: (200, "duplicate".into()),
+                    why: "the valid delivery again (a retry or a replay)".into(),
+                });
+            }
         }
     }
     // Close the client's idle connections first, so the graceful stop does not wait on them.
