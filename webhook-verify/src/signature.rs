@@ -101,17 +101,11 @@ pub(crate) fn parse_into<'a>(
                 .push(decode(*encoding, encoded, kind, mac_len).map_err(bad)?);
         }
         SigFormat::VersionedList => {
-            for (count, entry) in value
-                .split(|&b| b == b' ')
-                .filter(|e| !e.is_empty())
-                .enumerate()
-            {
+            for (count, entry) in split(value, b' ').filter(|e| !e.is_empty()).enumerate() {
                 if count == MAX_SIGNATURES {
                     return Err(bad("too many signatures"));
                 }
-                let comma = entry
-                    .iter()
-                    .position(|&b| b == b',')
+                let comma = memchr::memchr(b',', entry)
                     .ok_or_else(|| bad("signature entry is not version,signature"))?;
                 let (version, encoded) = (&entry[..comma], &entry[comma + 1..]);
                 let sig = match version {
@@ -130,14 +124,12 @@ pub(crate) fn parse_into<'a>(
             timestamp_key,
             signature_key,
         } => {
-            for (count, element) in value.split(|b| b == separator).enumerate() {
+            for (count, element) in split(value, *separator).enumerate() {
                 if count == 2 * MAX_SIGNATURES {
                     return Err(bad("too many elements"));
                 }
-                let eq = element
-                    .iter()
-                    .position(|&b| b == b'=')
-                    .ok_or_else(|| bad("element is not key=value"))?;
+                let eq =
+                    memchr::memchr(b'=', element).ok_or_else(|| bad("element is not key=value"))?;
                 let (key, val) = (&element[..eq], &element[eq + 1..]);
                 if key == timestamp_key.as_bytes() {
                     if parsed.timestamp.is_some_and(|t| t != val) {
@@ -162,6 +154,18 @@ pub(crate) fn parse_into<'a>(
         }
     }
     Ok(())
+}
+
+/// The pieces of `value` between `separator` bytes (like `<[u8]>::split`, found with
+/// `memchr`).
+fn split(value: &[u8], separator: u8) -> impl Iterator<Item = &[u8]> {
+    let mut start = 0;
+    let ends = memchr::memchr_iter(separator, value).chain(std::iter::once(value.len()));
+    ends.map(move |end| {
+        let piece = &value[start..end];
+        start = end + 1;
+        piece
+    })
 }
 
 fn prefix_reason(prefix: &str) -> &'static str {
@@ -313,6 +317,15 @@ mod tests {
         }
         let pd = Provider::PADDLE;
         assert_eq!(parse_for(&pd, &format!("ts=1;h1={sig};h2=x")).unwrap(), 1);
+    }
+
+    #[test]
+    fn split_like_the_standard_library() {
+        for v in [&b""[..], b",", b"a,b", b",a,,b,", b"abc"] {
+            let ours: Vec<&[u8]> = split(v, b',').collect();
+            let std: Vec<&[u8]> = v.split(|&b| b == b',').collect();
+            assert_eq!(ours, std, "{v:?}");
+        }
     }
 
     #[test]
