@@ -1,56 +1,33 @@
 //! GitHub: `X-Hub-Signature-256: sha256=<hex>` over the body (and the legacy SHA-1 header).
 
-use std::borrow::Cow;
+use super::simple::{BODY, simple};
+use super::{Algorithm, Encoding, EventTypeSource, IdSource, Spec, name};
 
-use super::{
-    Algorithm, Encoding, EventTypeSource, IdSource, KeyForm, Message, Names, Part, SigFormat, Spec,
-    TimestampSource, TsFormat, name,
+// The delivery GUID is not signed: replay keys must not rely on it alone.
+const DELIVERY: IdSource = IdSource::Header {
+    name: name("x-github-delivery"),
+    signed: false,
 };
-use crate::Tolerance;
+const EVENT: EventTypeSource = EventTypeSource::Header(name("x-github-event"));
 
-const fn github(
-    provider: &'static str,
-    header: &'static str,
-    prefix: &'static str,
-    algorithm: Algorithm,
-) -> Spec {
-    Spec {
-        name: name(provider),
-        names: Names {
-            signature: name(header),
-            timestamp: None,
-            id: None,
-        },
-        fallback: None,
-        alternate: None,
-        key: KeyForm::Utf8,
-        algorithm,
-        signature: SigFormat::Single {
-            prefix: name(prefix),
-            encoding: Encoding::Hex,
-        },
-        message: Message::Template(Cow::Borrowed(&[Part::Body])),
-        timestamp: TimestampSource::None,
-        timestamp_format: TsFormat::UnixSeconds,
-        tolerance: Tolerance::NONE,
-        // The delivery GUID is not signed: replay keys must not rely on it alone.
-        id: IdSource::Header {
-            name: name("x-github-delivery"),
-            signed: false,
-        },
-        event_type: EventTypeSource::Header(name("x-github-event")),
-    }
-}
-
-pub(super) static GITHUB: Spec = github(
+pub(super) static GITHUB: Spec = simple(
     "github",
     "x-hub-signature-256",
     "sha256=",
+    Encoding::Hex,
     Algorithm::HmacSha256,
+    BODY,
+    DELIVERY,
+    EVENT,
 );
-pub(super) static GITHUB_SHA1: Spec = github(
+
+pub(super) static GITHUB_SHA1: Spec = simple(
     "github-sha1",
     "x-hub-signature",
     "sha1=",
+    Encoding::Hex,
     Algorithm::HmacSha1,
+    BODY,
+    DELIVERY,
+    EVENT,
 );

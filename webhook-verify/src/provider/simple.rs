@@ -10,11 +10,11 @@ use super::{
 };
 use crate::Tolerance;
 
-const BODY: &[Part] = &[Part::Body];
+pub(super) const BODY: &[Part] = &[Part::Body];
 
 /// A one-header HMAC scheme without timestamp; the key is the secret text.
 #[allow(clippy::too_many_arguments, reason = "one argument per scheme field")]
-const fn simple(
+pub(super) const fn simple(
     provider: &'static str,
     header: &'static str,
     prefix: &'static str,
