@@ -24,9 +24,13 @@ fuzz_target!(|data: &[u8]| {
     }
     let body: Vec<u8> = parts.flat_map(|p| p.iter().copied()).collect();
     let secret = match provider.name() {
-        "standard" | "svix" | "clerk" | "resend" | "gitlab" => "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        "standard" | "svix" | "clerk" | "resend" | "gitlab" => {
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+        }
         "discord" => "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8",
-        "sendgrid" => "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g==",
+        "sendgrid" => {
+            "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g=="
+        }
         "adyen" => "11223344D785FBAE710E7F943F307971BB61B21281C98C9129B3D4018A57B2EB",
         _ => "fuzz-secret",
     };
