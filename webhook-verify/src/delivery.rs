@@ -172,6 +172,8 @@ pub struct Verified {
     pub(crate) header_event_type: Option<String>,
     pub(crate) key: MatchedKey,
     pub(crate) body: Bytes,
+    /// When the delivery was verified, in Unix milliseconds by the verifier's clock.
+    pub(crate) received_at: i64,
     /// The signature that matched (empty for token schemes): part of the replay key when
     /// the id is not signed.
     pub(crate) signature: SigBytes,
@@ -276,6 +278,22 @@ impl Verified {
             EventTypeSource::Json(_) => self.json_fields().event_type.as_deref(),
             _ => self.header_event_type.as_deref(),
         }
+    }
+
+    /// The event type when it comes from a header (no body parsing).
+    pub(crate) fn event_type_from_header(&self) -> Option<String> {
+        match &self.spec().event_type {
+            EventTypeSource::Header(_) => self.header_event_type.clone(),
+            _ => None,
+        }
+    }
+
+    /// When the delivery was verified, in Unix milliseconds by the verifier's
+    /// [`Clock`](crate::Clock). Kept by [tokens](crate::TokenKey), so a delivery handled
+    /// later from a queue still says when it arrived.
+    #[must_use]
+    pub fn received_at(&self) -> i64 {
+        self.received_at
     }
 
     /// Which configured key matched.

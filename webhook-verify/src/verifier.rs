@@ -280,6 +280,7 @@ impl Verifier {
                 id: keys[index].id.clone(),
             },
             body: body.clone(),
+            received_at: self.inner.clock.now_unix_millis(),
             signature: SigBytes::default(),
             json: OnceLock::new(),
         })

@@ -1,0 +1,280 @@
+//! Reading a few values out of a JSON document without building it: JSON pointers resolved
+//! to borrowed raw slices, with every other value skipped.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+/// A validated JSON pointer (RFC 6901), kept as its unescaped segments.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Pointer {
+    text: String,
+    segments: Vec<String>,
+}
+
+impl Pointer {
+    /// Parses `text`: empty (the whole document) or `/`-separated segments with `~0` and
+    /// `~1` escapes.
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        if text.is_empty() {
+            return Ok(Self {
+                text: String::new(),
+                segments: Vec::new(),
+            });
+        }
+        let Some(rest) = text.strip_prefix('/') else {
+            return Err(format!(
+                "JSON pointer {text:?} must be empty or start with '/'"
+            ));
+        };
+        let mut segments = Vec::new();
+        for raw in rest.split('/') {
+            let mut segment = String::with_capacity(raw.len());
+            let mut chars = raw.chars();
+            while let Some(c) = chars.next() {
+                if c != '~' {
+                    segment.push(c);
+                    continue;
+                }
+                match chars.next() {
+                    Some('0') => segment.push('~'),
+                    Some('1') => segment.push('/'),
+                    _ => {
+                        return Err(format!(
+                            "JSON pointer {text:?} has a '~' not followed by 0 or 1"
+                        ));
+                    }
+                }
+            }
+            segments.push(segment);
+        }
+        Ok(Self {
+            text: text.to_owned(),
+            segments,
+        })
+    }
+
+    /// The pointer as written.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The segments joined with dots, the way field paths are printed (`data.object`);
+    /// empty for the whole document.
+    pub(crate) fn dotted(&self) -> String {
+        self.segments.join(".")
+    }
+
+    pub(crate) fn first(&self) -> Option<&str> {
+        self.segments.first().map(String::as_str)
+    }
+
+    pub(crate) fn rest(&self) -> &[String] {
+        self.segments.get(1..).unwrap_or_default()
+    }
+
+    #[cfg(test)]
+    pub(crate) fn segments(&self) -> &[String] {
+        &self.segments
+    }
+}
+
+impl fmt::Debug for Pointer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.text, f)
+    }
+}
+
+/// The whole document as a raw value (checks that it is one JSON value).
+pub(crate) fn document(json: &[u8]) -> Result<&RawValue, serde_json::Error> {
+    serde_json::from_slice(json)
+}
+
+/// The values of `keys` in the object `value`, found in one pass; `None` where a key is
+/// absent, and all `None` when `value` is not an object. A key that appears twice is an
+/// error: two parsers could otherwise disagree about which one counts.
+pub(crate) fn fields<'a>(
+    value: &'a RawValue,
+    keys: &[&str],
+) -> Result<Vec<Option<&'a RawValue>>, serde_json::Error> {
+    if !value.get().starts_with('{') {
+        return Ok(vec![None; keys.len()]);
+    }
+    let mut de = serde_json::Deserializer::from_str(value.get());
+    de.deserialize_map(FieldsVisitor { keys })
+}
+
+/// The value at `segments` below `value`, or `None` when a step is missing or of another
+/// kind.
+pub(crate) fn lookup<'a>(
+    mut value: &'a RawValue,
+    segments: &[String],
+) -> Result<Option<&'a RawValue>, serde_json::Error> {
+    for segment in segments {
+        let next = match value.get().as_bytes().first() {
+            Some(b'{') => fields(value, &[segment])?.pop().flatten(),
+            Some(b'[') => match segment.parse::<usize>() {
+                Ok(index) if segment == "0" || !segment.starts_with('0') => {
+                    let mut de = serde_json::Deserializer::from_str(value.get());
+                    de.deserialize_seq(IndexVisitor { index })?
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        match next {
+            Some(v) => value = v,
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(value))
+}
+
+/// A string value's text, or a number's decimal text; `None` for other kinds.
+pub(crate) fn scalar_text(value: &RawValue) -> Option<String> {
+    match value.get().as_bytes().first()? {
+        b'"' => serde_json::from_str::<String>(value.get()).ok(),
+        b'-' | b'0'..=b'9' => Some(value.get().to_owned()),
+        _ => None,
+    }
+}
+
+/// A string value's text; `None` for other kinds.
+pub(crate) fn string_text(value: &RawValue) -> Option<String> {
+    if value.get().starts_with('"') {
+        serde_json::from_str::<String>(value.get()).ok()
+    } else {
+        None
+    }
+}
+
+struct FieldsVisitor<'k> {
+    keys: &'k [&'k str],
+}
+
+impl<'de> Visitor<'de> for FieldsVisitor<'_> {
+    type Value = Vec<Option<&'de RawValue>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = vec![None; self.keys.len()];
+        while let Some(found) = map.next_key_seed(KeySeed { keys: self.keys })? {
+            match found {
+                Some(i) => {
+                    if out[i].is_some() {
+                        return Err(de::Error::custom(format_args!(
+                            "duplicate field `{}`",
+                            self.keys[i]
+                        )));
+                    }
+                    out[i] = Some(map.next_value::<&'de RawValue>()?);
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Reads an object key and says which of `keys` it is, without allocating for the others.
+struct KeySeed<'k> {
+    keys: &'k [&'k str],
+}
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = Option<usize>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeySeed<'_> {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
+        Ok(self.keys.iter().position(|k| *k == key))
+    }
+}
+
+struct IndexVisitor {
+    index: usize,
+}
+
+impl<'de> Visitor<'de> for IndexVisitor {
+    type Value = Option<&'de RawValue>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON array")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        let mut i = 0usize;
+        loop {
+            if i == self.index {
+                match seq.next_element::<&'de RawValue>()? {
+                    Some(v) => found = Some(v),
+                    None => break,
+                }
+            } else if seq.next_element::<IgnoredAny>()?.is_none() {
+                break;
+            }
+            i += 1;
+        }
+        Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at<'a>(json: &'a str, pointer: &str) -> Option<&'a str> {
+        let doc = document(json.as_bytes()).unwrap();
+        let p = Pointer::parse(pointer).unwrap();
+        lookup(doc, p.segments()).unwrap().map(RawValue::get)
+    }
+
+    #[test]
+    fn pointers_resolve_objects_arrays_and_escapes() {
+        let json = r#"{"a":{"b/c":[1,{"d~e":"x"}]},"n":-2.5,"s":"\u0041"}"#;
+        assert_eq!(at(json, "/a/b~1c/1/d~0e"), Some(r#""x""#));
+        assert_eq!(at(json, "/a/b~1c/0"), Some("1"));
+        assert_eq!(at(json, "/a/b~1c/2"), None);
+        assert_eq!(at(json, "/a/b~1c/01"), None);
+        assert_eq!(at(json, "/a/missing"), None);
+        assert_eq!(at(json, "/n/x"), None);
+        assert_eq!(at(json, ""), Some(json));
+        let doc = document(json.as_bytes()).unwrap();
+        let s = lookup(doc, Pointer::parse("/s").unwrap().segments()).unwrap();
+        assert_eq!(string_text(s.unwrap()).as_deref(), Some("A"));
+        let n = lookup(doc, Pointer::parse("/n").unwrap().segments()).unwrap();
+        assert_eq!(scalar_text(n.unwrap()).as_deref(), Some("-2.5"));
+        assert_eq!(string_text(n.unwrap()), None);
+    }
+
+    #[test]
+    fn bad_pointers_and_duplicate_keys_are_errors() {
+        assert!(Pointer::parse("type").is_err());
+        assert!(Pointer::parse("/a~2").is_err());
+        assert!(Pointer::parse("/a~").is_err());
+        let doc = document(br#"{"type":"a","type":"b"}"#).unwrap();
+        let err = fields(doc, &["type"]).unwrap_err();
+        assert!(err.to_string().contains("duplicate field `type`"), "{err}");
+        // Duplicates of keys nobody asked for are left alone.
+        assert!(fields(doc, &["id"]).unwrap()[0].is_none());
+        assert!(document(b"{\"a\":1} x").is_err());
+        assert!(document(b"\xff").is_err());
+    }
+}

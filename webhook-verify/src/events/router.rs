@@ -1,0 +1,906 @@
+//! Routing verified deliveries to typed async handlers by event name.
+
+use std::any::Any;
+use std::fmt;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::envelope::Meta;
+use super::{Envelope, Event, PayloadError};
+use crate::replay::{Begin, Replay};
+use crate::{Error, Provider, Verified};
+
+/// The error type handlers may return: anything that converts into a boxed error
+/// (`std::io::Error`, `anyhow::Error`, `String`, ...).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+type HandlerFuture = BoxFuture<Result<Ack, BoxError>>;
+/// A handler call with its event parsed, not started yet.
+type Call = Box<dyn FnOnce() -> HandlerFuture + Send + 'static>;
+type ErasedHandler =
+    Arc<dyn Fn(&Meta<'_>, &Verified) -> Result<Call, PayloadError> + Send + Sync + 'static>;
+type ErrorHook = Arc<dyn Fn(&Failure<'_>) + Send + Sync + 'static>;
+
+/// The router's state, given to handlers that take it as their first argument (see
+/// [`EventRouter::with_state`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct State<S>(pub S);
+
+/// A successful handler's answer: a 2xx status and an optional body. Handlers usually
+/// return `Ok(())` (200, empty body).
+///
+/// ```
+/// use webhook_verify::events::Ack;
+/// assert_eq!(Ack::from(()).status(), 200);
+/// assert_eq!(Ack::accepted().status(), 202);
+/// assert_eq!(Ack::text("queued").body().as_ref(), b"queued");
+/// assert_eq!(Ack::json(&serde_json::json!({"ok": true}))?.content_type(), Some("application/json"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ack {
+    status: u16,
+    body: Bytes,
+    content_type: Option<&'static str>,
+}
+
+impl Ack {
+    /// 200 with an empty body.
+    #[must_use]
+    pub fn ok() -> Self {
+        Self::with_status(200)
+    }
+
+    /// 202 with an empty body: the work was queued.
+    #[must_use]
+    pub fn accepted() -> Self {
+        Self::with_status(202)
+    }
+
+    /// 204, no body.
+    #[must_use]
+    pub fn no_content() -> Self {
+        Self::with_status(204)
+    }
+
+    /// 200 with a `text/plain` body.
+    #[must_use]
+    pub fn text(body: impl Into<String>) -> Self {
+        Self {
+            status: 200,
+            body: Bytes::from(body.into()),
+            content_type: Some("text/plain; charset=utf-8"),
+        }
+    }
+
+    /// 200 with a JSON body.
+    ///
+    /// # Errors
+    ///
+    /// The `serde_json` error when `value` cannot be serialized.
+    pub fn json(value: &impl Serialize) -> Result<Self, serde_json::Error> {
+        Ok(Self {
+            status: 200,
+            body: Bytes::from(serde_json::to_vec(value)?),
+            content_type: Some("application/json"),
+        })
+    }
+
+    fn with_status(status: u16) -> Self {
+        Self {
+            status,
+            body: Bytes::new(),
+            content_type: None,
+        }
+    }
+
+    /// The status (always 2xx).
+    #[must_use]
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The body.
+    #[must_use]
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The body's content type, when there is a body.
+    #[must_use]
+    pub fn content_type(&self) -> Option<&'static str> {
+        self.content_type
+    }
+}
+
+impl From<()> for Ack {
+    fn from((): ()) -> Self {
+        Self::ok()
+    }
+}
+
+impl From<&'static str> for Ack {
+    fn from(body: &'static str) -> Self {
+        Self::text(body)
+    }
+}
+
+impl From<String> for Ack {
+    fn from(body: String) -> Self {
+        Self::text(body)
+    }
+}
+
+/// An async function that handles events of one data type.
+///
+/// Implemented for `async fn(Event<T>) -> Result<R, E>` and, with router state,
+/// `async fn(State<S>, Event<T>) -> Result<R, E>` (and closures returning futures), where
+/// `T: DeserializeOwned`, `R: Into<Ack>` (`()`, [`Ack`], a string) and `E: Into<BoxError>`.
+/// `M` only tells the two forms apart.
+pub trait Handler<T, S, M>: Send + Sync + 'static {
+    /// Runs the handler.
+    fn call(
+        &self,
+        event: Event<T>,
+        state: &S,
+    ) -> impl Future<Output = Result<Ack, BoxError>> + Send + 'static;
+}
+
+impl<F, Fut, T, R, E, S> Handler<T, S, (Event<T>,)> for F
+where
+    F: Fn(Event<T>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<R, E>> + Send + 'static,
+    R: Into<Ack>,
+    E: Into<BoxError>,
+{
+    fn call(
+        &self,
+        event: Event<T>,
+        _state: &S,
+    ) -> impl Future<Output = Result<Ack, BoxError>> + Send + 'static {
+        let fut = self(event);
+        async move { fut.await.map(Into::into).map_err(Into::into) }
+    }
+}
+
+impl<F, Fut, T, R, E, S> Handler<T, S, (State<S>, Event<T>)> for F
+where
+    F: Fn(State<S>, Event<T>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<R, E>> + Send + 'static,
+    R: Into<Ack>,
+    E: Into<BoxError>,
+    S: Clone,
+{
+    fn call(
+        &self,
+        event: Event<T>,
+        state: &S,
+    ) -> impl Future<Output = Result<Ack, BoxError>> + Send + 'static {
+        let fut = self(State(state.clone()), event);
+        async move { fut.await.map(Into::into).map_err(Into::into) }
+    }
+}
+
+/// What to do with a verified delivery whose payload does not parse as the handler's type
+/// (or has no event type).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum InvalidPayload {
+    /// Answer 400 `invalid payload`; the provider retries (and, with replay protection,
+    /// the claim is released, so a retry after a fix is handled). The default.
+    #[default]
+    Reject,
+    /// Answer 200 and log a warning: the delivery is dropped, the provider stops retrying.
+    AcceptAndLog,
+}
+
+/// Why a delivery was not handled successfully, as given to the
+/// [`on_error`](EventRouterBuilder::on_error) hook.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Failure<'a> {
+    /// The payload did not parse; the error has the raw body, the event type and the
+    /// field path.
+    InvalidPayload(&'a PayloadError),
+    /// A handler returned an error.
+    Handler {
+        /// The event's name.
+        event: &'a str,
+        /// The route that ran (`invoice.paid`, `invoice.*`, `<any>`, `<fallback>`).
+        route: &'a str,
+        /// The delivery.
+        verified: &'a Verified,
+        /// The handler's error.
+        error: &'a (dyn std::error::Error + Send + Sync + 'static),
+    },
+    /// A handler panicked.
+    Panic {
+        /// The event's name.
+        event: &'a str,
+        /// The route that ran.
+        route: &'a str,
+        /// The delivery.
+        verified: &'a Verified,
+        /// The panic message, when it was a string.
+        message: &'a str,
+    },
+}
+
+/// What happened to a delivery, for logs and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// A route's handler ran and succeeded.
+    Handled,
+    /// No route matched and no fallback was set: acknowledged with 200.
+    Unrouted,
+    /// A challenge (Slack's `url_verification`) was answered.
+    Challenge,
+    /// The payload did not parse: 400.
+    InvalidPayload,
+    /// The payload did not parse and [`InvalidPayload::AcceptAndLog`] acknowledged it.
+    InvalidPayloadAccepted,
+    /// A handler failed or panicked: 500.
+    HandlerFailed,
+    /// Already handled (replay protection): 200 `duplicate`.
+    Duplicate,
+    /// Being handled by another request (replay protection): 409 with `Retry-After`.
+    InProgress,
+    /// The replay store could not be reached: 503.
+    StoreUnavailable,
+}
+
+impl Outcome {
+    /// A short snake_case name (`handled`, `invalid_payload`, ...).
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Handled => "handled",
+            Self::Unrouted => "unrouted",
+            Self::Challenge => "challenge",
+            Self::InvalidPayload => "invalid_payload",
+            Self::InvalidPayloadAccepted => "invalid_payload_accepted",
+            Self::HandlerFailed => "handler_failed",
+            Self::Duplicate => "duplicate",
+            Self::InProgress => "in_progress",
+            Self::StoreUnavailable => "store_unavailable",
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The answer to send for a dispatched delivery (status per the HTTP status policy), and
+/// what happened.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    status: u16,
+    body: Bytes,
+    content_type: Option<&'static str>,
+    retry_after: Option<u64>,
+    outcome: Outcome,
+    event: Option<String>,
+    route: Option<Arc<str>>,
+}
+
+impl Reply {
+    fn text(status: u16, body: &'static str, outcome: Outcome) -> Self {
+        Self {
+            status,
+            body: Bytes::from_static(body.as_bytes()),
+            content_type: Some("text/plain; charset=utf-8"),
+            retry_after: None,
+            outcome,
+            event: None,
+            route: None,
+        }
+    }
+
+    fn ack(ack: Ack, outcome: Outcome) -> Self {
+        Self {
+            status: ack.status,
+            body: ack.body,
+            content_type: ack.content_type,
+            retry_after: None,
+            outcome,
+            event: None,
+            route: None,
+        }
+    }
+
+    fn for_event(mut self, event: &str, route: Option<&Arc<str>>) -> Self {
+        self.event = Some(event.to_owned());
+        if self.route.is_none() {
+            self.route = route.cloned();
+        }
+        self
+    }
+
+    /// The HTTP status.
+    #[must_use]
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// Whether the status is 2xx.
+    #[must_use]
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The body.
+    #[must_use]
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The body's content type, when there is a body.
+    #[must_use]
+    pub fn content_type(&self) -> Option<&'static str> {
+        self.content_type
+    }
+
+    /// The `Retry-After` value in seconds, for 409 `in progress`.
+    #[must_use]
+    pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after
+    }
+
+    /// What happened.
+    #[must_use]
+    pub fn outcome(&self) -> Outcome {
+        self.outcome
+    }
+
+    /// The event's name, when the envelope was read.
+    #[must_use]
+    pub fn event(&self) -> Option<&str> {
+        self.event.as_deref()
+    }
+
+    /// The route whose handler ran: its pattern (`invoice.paid`, `invoice.*`), or
+    /// `<fallback>`.
+    #[must_use]
+    pub fn route(&self) -> Option<&str> {
+        self.route.as_deref()
+    }
+}
+
+#[derive(Clone, PartialEq, Eq)]
+enum Pattern {
+    /// The whole name, or the type of an event with an action.
+    Exact(String),
+    /// `prefix*`.
+    Prefix(String),
+}
+
+impl Pattern {
+    fn parse(text: &str) -> Result<Self, Error> {
+        if text.is_empty() {
+            return Err(Error::config("an event pattern cannot be empty"));
+        }
+        match text.find('*') {
+            None => Ok(Self::Exact(text.to_owned())),
+            Some(i) if i + 1 == text.len() => Ok(Self::Prefix(text[..i].to_owned())),
+            Some(_) => Err(Error::config(format!(
+                "event pattern {text:?}: '*' may only end a pattern (`invoice.*`)"
+            ))),
+        }
+    }
+
+    /// How well this pattern matches: exact name, then type of an event with an action,
+    /// then the longest prefix.
+    fn score(&self, meta: &Meta<'_>, name: &str) -> Option<(u8, usize)> {
+        match self {
+            Self::Exact(p) if p == name => Some((3, p.len())),
+            Self::Exact(p) if meta.action.is_some() && *p == meta.event_type => Some((2, p.len())),
+            Self::Exact(_) => None,
+            Self::Prefix(p) => name.starts_with(p.as_str()).then_some((1, p.len())),
+        }
+    }
+}
+
+struct Route {
+    pattern: Pattern,
+    label: Arc<str>,
+    handler: ErasedHandler,
+}
+
+/// Routes verified deliveries to typed async handlers by event name, the way
+/// `@octokit/webhooks`' `on("issues.opened", …)` does, without failing on what the
+/// provider adds later.
+///
+/// - [`on("invoice.paid", handler)`](EventRouterBuilder::on): the handler's argument type
+///   says how to parse the data. `on("invoice.*")` matches by prefix; for events with an
+///   action, `on("issues")` matches every action. The most specific route runs: the exact
+///   name, then the type, then the longest prefix.
+/// - [`on_any`](EventRouterBuilder::on_any): runs for every event before its route (audit,
+///   metrics), with the data as `serde_json::Value`.
+/// - [`fallback`](EventRouterBuilder::fallback): runs for events no route matches; without
+///   one they are acknowledged with 200, so a new event type never fails a delivery.
+/// - [`on_error`](EventRouterBuilder::on_error): sees every failure (handler error, panic,
+///   payload that does not parse) with the raw body and the field path.
+///
+/// Answers follow the HTTP status policy: the handler's 2xx (200 for `()`), 500 when a
+/// handler fails or panics, 400 `invalid payload` when the data does not match the
+/// handler's type ([`InvalidPayload`] changes that). Slack's `url_verification` challenge
+/// is answered automatically.
+///
+/// Registration happens once, on the builder; the built router is immutable, cheap to
+/// clone and shared by every request.
+///
+/// ```
+/// use serde::Deserialize;
+/// use webhook_verify::events::{EventRouter, Outcome};
+/// use webhook_verify::{Event, Provider};
+/// # use webhook_verify::{Signer, SignOptions, Verifier, Delivery, FixedClock};
+///
+/// #[derive(Deserialize)]
+/// struct Invoice { id: String, amount_paid: u64 }
+///
+/// async fn invoice_paid(event: Event<Invoice>) -> Result<(), std::io::Error> {
+///     println!("{} paid {}", event.data().id, event.data().amount_paid);
+///     Ok(())
+/// }
+///
+/// let router = EventRouter::builder(Provider::STRIPE)
+///     .on("invoice.paid", invoice_paid)
+///     .on("invoice.*", |event: Event| async move {
+///         println!("other invoice event: {}", event.name());
+///         Ok::<_, std::io::Error>(())
+///     })
+///     .build()?;
+///
+/// # let body = r#"{"id":"evt_1","type":"invoice.paid","data":{"object":{"id":"in_1","amount_paid":500}}}"#;
+/// # let headers = Signer::new(&Provider::STRIPE, "whsec_test")?.sign(body.as_bytes(), &SignOptions::new().timestamp(1_700_000_000))?;
+/// # let verifier = Verifier::builder(Provider::STRIPE).secret("whsec_test").clock(FixedClock::from_unix(1_700_000_000)).build()?;
+/// let verified = verifier.verify(&Delivery::new(&headers, body))?;
+/// # let reply = futures_block_on(router.dispatch(verified));
+/// // let reply = router.dispatch(verified).await;
+/// assert_eq!(reply.status(), 200);
+/// assert_eq!(reply.outcome(), Outcome::Handled);
+/// assert_eq!(reply.route(), Some("invoice.paid"));
+/// # fn futures_block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// #     let mut f = std::pin::pin!(f);
+/// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct EventRouter {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    provider: Provider,
+    envelope: Envelope,
+    routes: Vec<Route>,
+    any: Vec<ErasedHandler>,
+    fallback: Option<ErasedHandler>,
+    on_error: Option<ErrorHook>,
+    invalid_payload: InvalidPayload,
+}
+
+impl fmt::Debug for EventRouter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EventRouter")
+            .field("provider", &self.inner.provider.name())
+            .field("envelope", &self.inner.envelope)
+            .field(
+                "routes",
+                &self
+                    .inner
+                    .routes
+                    .iter()
+                    .map(|r| &*r.label)
+                    .collect::<Vec<_>>(),
+            )
+            .field("on_any", &self.inner.any.len())
+            .field("fallback", &self.inner.fallback.is_some())
+            .field("invalid_payload", &self.inner.invalid_payload)
+            .finish()
+    }
+}
+
+/// Builds an [`EventRouter`]: register handlers, then [`build`](Self::build).
+#[must_use]
+pub struct EventRouterBuilder<S = ()> {
+    state: S,
+    provider: Provider,
+    envelope: Envelope,
+    routes: Vec<(String, Result<Pattern, Error>, ErasedHandler)>,
+    any: Vec<ErasedHandler>,
+    fallback: Option<ErasedHandler>,
+    on_error: Option<ErrorHook>,
+    invalid_payload: InvalidPayload,
+}
+
+impl<S> fmt::Debug for EventRouterBuilder<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EventRouterBuilder")
+            .field("provider", &self.provider.name())
+            .field(
+                "routes",
+                &self.routes.iter().map(|r| &r.0).collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl EventRouter {
+    /// A router for deliveries from `provider`, reading them with
+    /// [`Envelope::for_provider`].
+    pub fn builder(provider: Provider) -> EventRouterBuilder<()> {
+        Self::with_state(provider, ())
+    }
+
+    /// A router whose handlers may take `State<S>` (a database pool, a queue client) as
+    /// their first argument; each call gets a clone of `state`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use webhook_verify::events::{EventRouter, State};
+    /// use webhook_verify::{Event, Provider};
+    ///
+    /// #[derive(Clone, Default)]
+    /// struct App { seen: Arc<AtomicUsize> }
+    ///
+    /// async fn count(State(app): State<App>, _event: Event) -> Result<(), std::convert::Infallible> {
+    ///     app.seen.fetch_add(1, Ordering::Relaxed);
+    ///     Ok(())
+    /// }
+    ///
+    /// let router = EventRouter::with_state(Provider::STANDARD_WEBHOOKS, App::default())
+    ///     .on("user.*", count)
+    ///     .build()?;
+    /// # Ok::<(), webhook_verify::Error>(())
+    /// ```
+    pub fn with_state<S: Clone + Send + Sync + 'static>(
+        provider: Provider,
+        state: S,
+    ) -> EventRouterBuilder<S> {
+        EventRouterBuilder {
+            state,
+            envelope: Envelope::for_provider(&provider),
+            provider,
+            routes: Vec::new(),
+            any: Vec::new(),
+            fallback: None,
+            on_error: None,
+            invalid_payload: InvalidPayload::default(),
+        }
+    }
+
+    /// The provider whose deliveries this router reads.
+    #[must_use]
+    pub fn provider(&self) -> &Provider {
+        &self.inner.provider
+    }
+
+    /// Routes one verified delivery and runs its handlers; the [`Reply`] says what to
+    /// answer. Without replay protection: see [`dispatch_claimed`](Self::dispatch_claimed).
+    pub async fn dispatch(&self, verified: Verified) -> Reply {
+        self.run(verified, None).await
+    }
+
+    /// Like [`dispatch`](Self::dispatch), with replay protection: the delivery is claimed
+    /// in `replay` after its envelope is read and before any handler runs, committed when
+    /// the answer is 2xx and released otherwise, so the provider's retry runs the handlers
+    /// again. Duplicates get 200 `duplicate`, deliveries in flight 409 `in progress` with
+    /// `Retry-After`, and an unreachable store 503. Challenges and payloads that do not
+    /// parse are answered without a claim (no handler runs for them). If the returned
+    /// future is dropped while a handler runs, the claim expires after its lease.
+    pub async fn dispatch_claimed(&self, verified: Verified, replay: &Replay) -> Reply {
+        self.run(verified, Some(replay)).await
+    }
+
+    async fn run(&self, verified: Verified, replay: Option<&Replay>) -> Reply {
+        let inner = &*self.inner;
+        let meta = match inner.envelope.read(&verified) {
+            Ok(meta) => meta,
+            Err(error) => return self.invalid(&error),
+        };
+        let name = meta.name();
+        if let Some(challenge) = &meta.challenge {
+            let ack = Ack::json(&serde_json::json!({ "challenge": challenge }))
+                .unwrap_or_else(|_| Ack::ok());
+            return Reply::ack(ack, Outcome::Challenge).for_event(&name, None);
+        }
+        let route = inner
+            .routes
+            .iter()
+            .filter_map(|r| r.pattern.score(&meta, &name).map(|s| (s, r)))
+            .max_by_key(|(s, _)| *s)
+            .map(|(_, r)| r);
+
+        // Parse everything before running anything: a payload that does not match the
+        // handler's type runs no handler at all. Handlers are called once claimed.
+        let mut calls: Vec<(Arc<str>, Call)> = Vec::with_capacity(inner.any.len() + 1);
+        let any_label: Arc<str> = Arc::from("<any>");
+        for handler in &inner.any {
+            match handler(&meta, &verified) {
+                Ok(fut) => calls.push((Arc::clone(&any_label), fut)),
+                Err(error) => return self.invalid(&error),
+            }
+        }
+        let main = match (route, &inner.fallback) {
+            (Some(route), _) => Some((Arc::clone(&route.label), &route.handler)),
+            (None, Some(fallback)) => Some((Arc::from("<fallback>"), fallback)),
+            (None, None) => None,
+        };
+        let main_label = main.as_ref().map(|(label, _)| Arc::clone(label));
+        if let Some((label, handler)) = main {
+            match handler(&meta, &verified) {
+                Ok(fut) => calls.push((label, fut)),
+                Err(error) => return self.invalid(&error),
+            }
+        }
+        drop(meta);
+
+        let claim = match replay {
+            None => None,
+            Some(replay) => match replay.begin(&verified).await {
+                Ok(Begin::New(claim)) => Some(claim),
+                Ok(Begin::Done) => {
+                    return Reply::text(200, "duplicate", Outcome::Duplicate)
+                        .for_event(&name, None);
+                }
+                Ok(Begin::InFlight) => {
+                    let mut reply = Reply::text(409, "in progress", Outcome::InProgress);
+                    reply.retry_after = Some(replay.lease_duration().as_secs_f64().ceil() as u64);
+                    return reply.for_event(&name, None);
+                }
+                Err(error) => {
+                    tracing::warn!(event = %name, %error, "replay store unavailable");
+                    return Reply::text(503, "service unavailable", Outcome::StoreUnavailable)
+                        .for_event(&name, None);
+                }
+            },
+        };
+
+        let mut reply = None;
+        for (label, call) in calls {
+            let started = std::panic::catch_unwind(AssertUnwindSafe(call));
+            let outcome = match started {
+                Ok(fut) => CatchUnwind(fut).await,
+                Err(panic) => Err(panic),
+            };
+            match outcome {
+                Ok(Ok(ack)) => {
+                    if Some(&label) == main_label.as_ref() {
+                        reply = Some(Reply::ack(ack, Outcome::Handled));
+                    }
+                }
+                Ok(Err(error)) => {
+                    tracing::warn!(event = %name, route = %label, %error, "webhook handler failed");
+                    self.report(&Failure::Handler {
+                        event: &name,
+                        route: &label,
+                        verified: &verified,
+                        error: &*error,
+                    });
+                    reply = Some(failed(&label));
+                    break;
+                }
+                Err(panic) => {
+                    let message = panic_message(&*panic);
+                    tracing::warn!(event = %name, route = %label, panic = message, "webhook handler panicked");
+                    self.report(&Failure::Panic {
+                        event: &name,
+                        route: &label,
+                        verified: &verified,
+                        message,
+                    });
+                    reply = Some(failed(&label));
+                    break;
+                }
+            }
+        }
+        let reply = match reply {
+            Some(reply) => reply.for_event(&name, main_label.as_ref()),
+            None => {
+                tracing::debug!(event = %name, "no route for webhook event; acknowledged");
+                Reply::ack(Ack::ok(), Outcome::Unrouted).for_event(&name, None)
+            }
+        };
+        if let Some(claim) = claim {
+            let key = claim.key().to_owned();
+            let settled = if reply.is_success() {
+                claim.commit().await
+            } else {
+                claim.release().await
+            };
+            if let Err(error) = settled {
+                tracing::warn!(key = %key, %error, "could not settle the replay claim; it expires after its lease");
+            }
+        }
+        reply
+    }
+
+    fn invalid(&self, error: &PayloadError) -> Reply {
+        self.report(&Failure::InvalidPayload(error));
+        let name = error
+            .event_name()
+            .or(error.event_type())
+            .unwrap_or_default()
+            .to_owned();
+        let reply = match self.inner.invalid_payload {
+            InvalidPayload::Reject => {
+                tracing::debug!(%error, "verified webhook payload does not parse");
+                Reply::text(400, "invalid payload", Outcome::InvalidPayload)
+            }
+            InvalidPayload::AcceptAndLog => {
+                tracing::warn!(%error, "verified webhook payload does not parse; acknowledged and dropped");
+                Reply::ack(Ack::ok(), Outcome::InvalidPayloadAccepted)
+            }
+        };
+        if name.is_empty() {
+            reply
+        } else {
+            reply.for_event(&name, None)
+        }
+    }
+
+    fn report(&self, failure: &Failure<'_>) {
+        if let Some(hook) = &self.inner.on_error {
+            hook(failure);
+        }
+    }
+}
+
+fn failed(label: &Arc<str>) -> Reply {
+    let mut reply = Reply::text(500, "internal server error", Outcome::HandlerFailed);
+    reply.route = Some(Arc::clone(label));
+    reply
+}
+
+fn panic_message(panic: &(dyn Any + Send)) -> &str {
+    panic
+        .downcast_ref::<&'static str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("non-string panic payload")
+}
+
+fn erase<T, S, M, H>(handler: H, state: S) -> ErasedHandler
+where
+    T: DeserializeOwned + Send + 'static,
+    S: Clone + Send + Sync + 'static,
+    H: Handler<T, S, M>,
+{
+    let handler = Arc::new(handler);
+    Arc::new(move |meta: &Meta<'_>, verified: &Verified| {
+        let event = meta.to_event::<T>(verified)?;
+        let handler = Arc::clone(&handler);
+        let state = state.clone();
+        Ok(Box::new(move || Box::pin(handler.call(event, &state)) as HandlerFuture) as Call)
+    })
+}
+
+impl<S: Clone + Send + Sync + 'static> EventRouterBuilder<S> {
+    /// Reads deliveries with this envelope instead of the provider's.
+    pub fn envelope(mut self, envelope: Envelope) -> Self {
+        self.envelope = envelope;
+        self
+    }
+
+    /// Runs `handler` for events whose name matches `pattern`: an exact name
+    /// (`invoice.paid`, `issues.opened`), a type (`issues`: every action), or a prefix
+    /// ending in `*` (`invoice.*`, `orders/*`, `*`). The data is parsed as the handler's
+    /// `Event<T>`; see [`InvalidPayload`] for when it does not match.
+    ///
+    /// An invalid or repeated pattern is reported by [`build`](Self::build).
+    pub fn on<T, M, H>(mut self, pattern: &str, handler: H) -> Self
+    where
+        T: DeserializeOwned + Send + 'static,
+        H: Handler<T, S, M>,
+    {
+        let handler = erase(handler, self.state.clone());
+        self.routes
+            .push((pattern.to_owned(), Pattern::parse(pattern), handler));
+        self
+    }
+
+    /// Runs `handler` for every event, before its route, with the data as
+    /// `serde_json::Value`. Several may be added; they run in order. An error from one
+    /// fails the delivery (500) and stops the rest.
+    pub fn on_any<M, H>(mut self, handler: H) -> Self
+    where
+        H: Handler<serde_json::Value, S, M>,
+    {
+        self.any.push(erase(handler, self.state.clone()));
+        self
+    }
+
+    /// Runs `handler` for events no route matches (data as `serde_json::Value`). Without a
+    /// fallback such events are acknowledged with 200 and logged at DEBUG.
+    pub fn fallback<M, H>(mut self, handler: H) -> Self
+    where
+        H: Handler<serde_json::Value, S, M>,
+    {
+        self.fallback = Some(erase(handler, self.state.clone()));
+        self
+    }
+
+    /// Called with every [`Failure`]: a handler's error or panic, or a payload that does not
+    /// parse (with its raw body, event type and field path). For reporting; the answer is
+    /// decided by the status policy and [`invalid_payload`](Self::invalid_payload).
+    pub fn on_error<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&Failure<'_>) + Send + Sync + 'static,
+    {
+        self.on_error = Some(Arc::new(hook));
+        self
+    }
+
+    /// What to answer when a verified payload does not parse as the handler's type.
+    /// Defaults to [`InvalidPayload::Reject`] (400 `invalid payload`).
+    pub fn invalid_payload(mut self, policy: InvalidPayload) -> Self {
+        self.invalid_payload = policy;
+        self
+    }
+
+    /// Finishes registration.
+    ///
+    /// # Errors
+    ///
+    /// [`Error`] (a configuration error) for an empty pattern, a `*` anywhere but at the
+    /// end, or a pattern registered twice.
+    pub fn build(self) -> Result<EventRouter, Error> {
+        let mut routes: Vec<Route> = Vec::with_capacity(self.routes.len());
+        for (text, pattern, handler) in self.routes {
+            let pattern = pattern?;
+            if routes.iter().any(|r| r.pattern == pattern) {
+                return Err(Error::config(format!(
+                    "event pattern {text:?} is registered twice"
+                )));
+            }
+            routes.push(Route {
+                pattern,
+                label: Arc::from(text),
+                handler,
+            });
+        }
+        Ok(EventRouter {
+            inner: Arc::new(Inner {
+                provider: self.provider,
+                envelope: self.envelope,
+                routes,
+                any: self.any,
+                fallback: self.fallback,
+                on_error: self.on_error,
+                invalid_payload: self.invalid_payload,
+            }),
+        })
+    }
+}
+
+/// Turns a panic inside a handler's future into an error.
+struct CatchUnwind(HandlerFuture);
+
+impl Future for CatchUnwind {
+    type Output = Result<Result<Ack, BoxError>, Box<dyn Any + Send>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let fut = &mut self.0;
+        match std::panic::catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(out)) => Poll::Ready(Ok(out)),
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
+    }
+}
