@@ -1,11 +1,13 @@
 //! Shared pieces of the example listeners: the command line both take, and the JSON line
 //! both print for each verified delivery.
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 
 use clap::Parser;
+use webhook_verify::events::{EventRouter, Failure};
 use webhook_verify::replay::{MemoryStore, RedisStore, Replay, StoreError};
-use webhook_verify::{Provider, Verified, Verifier};
+use webhook_verify::{Event, Provider, Verified, Verifier};
 
 /// Default body limit of the listeners: 1 MiB.
 pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
@@ -38,6 +40,10 @@ pub struct ListenerArgs {
     /// sign the URL (Twilio, Square); defaults to `http://{Host}`.
     #[arg(long = "public-url")]
     pub public_url: Option<String>,
+    /// Route deliveries through an event router instead (see `demo_router`): each handled
+    /// event prints `{"route","event","id"}`, naming the handler that ran.
+    #[arg(long = "router-demo")]
+    pub router_demo: bool,
 }
 
 fn parse_provider(name: &str) -> Result<Provider, String> {
@@ -86,4 +92,58 @@ pub fn delivery_line(verified: &Verified) -> String {
         "event_type": verified.event_type(),
     })
     .to_string()
+}
+
+/// The event router of `--router-demo`: a few routes per provider, each printing which
+/// handler ran as one JSON line `{"route","event","id"}` on stdout.
+///
+/// | provider | routes (most specific first) |
+/// |---|---|
+/// | stripe | `invoice.paid`, `invoice.*`, `customer.subscription.*` |
+/// | github | `issues.opened`, `issues`, `pull_request.*`, `ping` |
+/// | slack | `app_mention`, `message` (the challenge is answered by the router) |
+/// | shopify | `orders/create`, `orders/*` |
+/// | paddle | `subscription.created`, `transaction.*` |
+/// | others | `*` |
+///
+/// Every provider also gets an `on_any` audit line on stderr and a fallback that prints
+/// `<fallback>` for event types without a route.
+///
+/// # Errors
+///
+/// Never for these fixed patterns; the `Result` is the router builder's.
+pub fn demo_router(provider: &Provider) -> Result<EventRouter, webhook_verify::Error> {
+    let routes: &[&'static str] = match provider.name() {
+        "stripe" => &["invoice.paid", "invoice.*", "customer.subscription.*"],
+        "github" => &["issues.opened", "issues", "pull_request.*", "ping"],
+        "slack" => &["app_mention", "message"],
+        "shopify" => &["orders/create", "orders/*"],
+        "paddle" => &["subscription.created", "transaction.*"],
+        _ => &["*"],
+    };
+    let mut builder = EventRouter::builder(provider.clone())
+        .on_any(|event: Event| async move {
+            eprintln!("router-demo: received {}", event.name());
+            Ok::<_, std::convert::Infallible>(())
+        })
+        .fallback(|event: Event| async move {
+            print_route("<fallback>", &event);
+            Ok::<_, std::convert::Infallible>(())
+        })
+        .on_error(|failure: &Failure<'_>| eprintln!("router-demo: {failure:?}"));
+    for &route in routes {
+        builder = builder.on(route, move |event: Event| async move {
+            print_route(route, &event);
+            Ok::<_, std::convert::Infallible>(())
+        });
+    }
+    builder.build()
+}
+
+fn print_route(route: &str, event: &Event) {
+    let line = serde_json::json!({ "route": route, "event": event.name(), "id": event.id() });
+    let mut stdout = std::io::stdout().lock();
+    // A closed stdout must not turn a handled delivery into an error for the sender.
+    let _ = writeln!(stdout, "{line}");
+    let _ = stdout.flush();
 }
