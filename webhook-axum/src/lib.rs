@@ -55,6 +55,8 @@
 //!   the [`Claim`] the handler commits once the work is done.
 //! - [`WebhookRejection`]: what a refused request gets; its status and body follow the
 //!   status policy below, and [`WebhookConfigBuilder::on_rejection`] replaces the response.
+//! - [`events()`]: a route that verifies, then runs the typed async handler registered for
+//!   each event type in an [`EventRouter`] (see [Typed events](#typed-events)).
 //! - [`test_helpers::SignedRequest`]: signed requests for your own tests.
 //!
 //! # Responses
@@ -117,6 +119,46 @@
 //! work was done (or failed) either way, and answering otherwise would make the provider
 //! retry work that succeeded. The claim then expires after its lease.
 //!
+//! # Typed events
+//!
+//! An [`EventRouter`] maps event types to typed async handlers (`on("invoice.paid", …)`,
+//! `on("invoice.*", …)`, a fallback for types added later); [`events()`] mounts it in one
+//! line, with the config's verification, body limit and replay protection. A handler's
+//! `Ok` answers its 2xx and commits the claim, an `Err` answers 500 and releases it, a
+//! payload that no longer matches the handler's type answers 400 `invalid payload`, and
+//! Slack's `url_verification` challenge is answered for you.
+//!
+//! ```no_run
+//! use axum::Router;
+//! use serde::Deserialize;
+//! use webhook_axum::{MemoryStore, Replay, WebhookConfig};
+//! use webhook_verify::{Event, EventRouter, Provider, Verifier};
+//!
+//! #[derive(Deserialize)]
+//! struct Subscription { id: String, status: String }
+//!
+//! async fn subscription(event: Event<Subscription>) -> Result<(), std::io::Error> {
+//!     println!("{}: {} is {}", event.name(), event.data().id, event.data().status);
+//!     Ok(())
+//! }
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let verifier = Verifier::new(Provider::STRIPE, std::env::var("STRIPE_WEBHOOK_SECRET")?)?;
+//! let replay = Replay::new(MemoryStore::new()).covering(&verifier);
+//! let config = WebhookConfig::builder(verifier).replay(replay).build();
+//! let router = EventRouter::builder(Provider::STRIPE)
+//!     .on("customer.subscription.*", subscription)
+//!     .fallback(|event: Event| async move {
+//!         println!("not handled yet: {}", event.name());
+//!         Ok::<_, std::io::Error>(())
+//!     })
+//!     .build()?;
+//! let app: Router = Router::new().route("/webhooks/stripe", webhook_axum::events(config, router));
+//! # let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+//! # axum::serve(listener, app).await?;
+//! # Ok(()) }
+//! ```
+//!
 //! # Features
 //!
 //! | feature | default | enables |
@@ -159,6 +201,7 @@
 mod body;
 mod claim;
 mod config;
+mod events;
 mod extract;
 mod layer;
 mod rejection;
@@ -166,6 +209,7 @@ pub mod test_helpers;
 
 pub use claim::{Claim, Claimed};
 pub use config::{DEFAULT_MAX_BODY, WebhookConfig, WebhookConfigBuilder};
+pub use events::{EventService, events};
 pub use extract::{VerifiedWebhook, Webhook};
 pub use layer::{ResponseFuture, VerifyWebhook, VerifyWebhookLayer};
 pub use rejection::{REJECTION_TARGET, RejectionKind, WebhookRejection};
@@ -176,7 +220,7 @@ pub use webhook_verify::replay::RedisStore;
 #[doc(no_inline)]
 pub use webhook_verify::replay::{MemoryStore, Replay};
 #[doc(no_inline)]
-pub use webhook_verify::{Provider, Verified, Verifier};
+pub use webhook_verify::{Envelope, Event, EventRouter, Provider, Verified, Verifier};
 
 /// Compiles the README's examples.
 #[cfg(doctest)]

@@ -5,8 +5,14 @@
 //! first is being handled). Replay protection is in memory, or in Redis with `--redis URL`
 //! (then a Redis outage answers 503).
 //!
+//! With `--router-demo`, deliveries go through an event router instead
+//! (`webhook_axum::events` with `webhook_examples::demo_router`): each handled event prints
+//! `{"route","event","id"}`, naming the handler that ran (`invoice.paid`, `invoice.*`,
+//! `<fallback>`, ...).
+//!
 //! ```text
 //! axum-listener --provider github --secret 'It'"'"'s a Secret' --addr 127.0.0.1:8080 --path /hooks
+//! axum-listener --provider stripe --secret whsec_... --router-demo
 //! axum-listener --provider twilio --secret TOKEN --public-url https://hooks.example.com --redis redis://127.0.0.1:6379/
 //! ```
 
@@ -17,7 +23,7 @@ use axum::Router;
 use axum::routing::post;
 use clap::Parser;
 use webhook_axum::{VerifiedWebhook, VerifyWebhookLayer, WebhookConfig};
-use webhook_examples::{ListenerArgs, delivery_line};
+use webhook_examples::{ListenerArgs, delivery_line, demo_router};
 
 /// Runs once per new delivery: the layer answers duplicates before this, and commits the
 /// delivery when this answers 2xx. `VerifiedWebhook` reuses the layer's verification.
@@ -57,10 +63,21 @@ async fn main() -> ExitCode {
         config = config.public_base_url(url.as_str());
     }
     let config = config.build();
-    let app = Router::new()
-        .route(&args.path, post(receive))
-        .route_layer(VerifyWebhookLayer::new(config.clone()))
-        .with_state(config);
+    let app = if args.router_demo {
+        let router = match demo_router(&args.provider) {
+            Ok(router) => router,
+            Err(e) => {
+                eprintln!("axum-listener: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        Router::new().route(&args.path, webhook_axum::events(config, router))
+    } else {
+        Router::new()
+            .route(&args.path, post(receive))
+            .route_layer(VerifyWebhookLayer::new(config.clone()))
+            .with_state(config)
+    };
     let listener = match tokio::net::TcpListener::bind(args.addr).await {
         Ok(listener) => listener,
         Err(e) => {
