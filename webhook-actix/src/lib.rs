@@ -16,6 +16,8 @@
 //!   configured by a [`WebhookConfig`] registered with `App::app_data`.
 //! - [`Claimed<T>`]: extractor with replay protection, for handlers without the
 //!   middleware: verified, claimed, parsed; commit on success, release on failure.
+//! - [`events`](events()): a `POST` route that verifies and hands each delivery to an
+//!   [`EventRouter`] of typed async handlers (see [Typed events](#typed-events)).
 //! - [`WebhookError`]: every refusal, as a [`ResponseError`](actix_web::ResponseError).
 //! - [`test`](mod@test): correctly signed `actix_web::test::TestRequest`s for your own tests.
 //!
@@ -102,6 +104,63 @@
 //! # }
 //! ```
 //!
+//! # Typed events
+//!
+//! [`events`](events()) mounts an [`EventRouter`] in one line: each delivery is verified
+//! with the config (same limit, answers, error handler and span as the extractors), read
+//! through its provider's [`Envelope`], and handed to the handler registered for its event
+//! type as a typed [`Event<T>`]. Event types without a route get 200, data that does not
+//! match the handler's type 400 `invalid payload`, a failed handler 500; Slack's
+//! `url_verification` challenge is answered. With [`WebhookConfig::replay`], the delivery
+//! is claimed before the handlers run, committed when they succeed and released when they
+//! fail.
+//!
+//! ```no_run
+//! use actix_web::{App, HttpServer};
+//! use serde::Deserialize;
+//! use webhook_actix::{Event, EventRouter, WebhookConfig};
+//! use webhook_verify::replay::{MemoryStore, Replay};
+//! use webhook_verify::{Provider, Verifier};
+//!
+//! #[derive(Deserialize)]
+//! struct Invoice {
+//!     id: String,
+//!     amount_paid: u64,
+//! }
+//!
+//! async fn invoice_paid(event: Event<Invoice>) -> Result<(), std::io::Error> {
+//!     println!("{} paid {}", event.data().id, event.data().amount_paid);
+//!     Ok(())
+//! }
+//!
+//! #[actix_web::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let verifier = Verifier::new(Provider::STRIPE, std::env::var("STRIPE_WEBHOOK_SECRET")?)?;
+//!     let replay = Replay::new(MemoryStore::new()).covering(&verifier);
+//!     let config = WebhookConfig::new(verifier).replay(replay);
+//!     let router = EventRouter::builder(Provider::STRIPE)
+//!         .on("invoice.paid", invoice_paid)
+//!         .fallback(|event: Event| async move {
+//!             println!("unhandled {}", event.name());
+//!             Ok::<_, std::io::Error>(())
+//!         })
+//!         .build()?;
+//!     HttpServer::new(move || {
+//!         App::new().route(
+//!             "/webhooks/stripe",
+//!             webhook_actix::events(config.clone(), router.clone()),
+//!         )
+//!     })
+//!     .bind(("127.0.0.1", 8080))?
+//!     .run()
+//!     .await?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! The router must be built for the verifier's provider; a router for another provider
+//! answers every delivery with 500 and logs at ERROR.
+//!
 //! # Features
 //!
 //! | feature | enables |
@@ -119,8 +178,10 @@
 //!
 //! Each delivery runs in a `tracing` span named `webhook` (target `webhook_actix`) with the
 //! fields `provider`, `id` and `outcome` (`verified` or the refusal's
-//! [`kind_str`](WebhookError::kind_str)). Refusals are logged at DEBUG with the reason and
-//! the core's diagnosis hints; configuration errors at ERROR.
+//! [`kind_str`](WebhookError::kind_str); under [`events`](events()), the router's
+//! [`Outcome`](webhook_verify::events::Outcome) such as `handled` or `duplicate`).
+//! Refusals are logged at DEBUG with the reason and the core's diagnosis hints;
+//! configuration errors at ERROR.
 //!
 //! # Security
 //!
@@ -139,6 +200,7 @@
 mod body;
 mod config;
 mod error;
+mod events;
 mod extract;
 mod middleware;
 mod replay;
@@ -147,6 +209,7 @@ mod verify;
 
 pub use config::{DEFAULT_MAX_BODY, WebhookConfig};
 pub use error::WebhookError;
+pub use events::events;
 pub use extract::{RawWebhook, Webhook};
 pub use middleware::{VerifyWebhook, VerifyWebhookService};
 pub use replay::{Claimed, FromVerified};
@@ -154,7 +217,7 @@ pub use replay::{Claimed, FromVerified};
 #[doc(no_inline)]
 pub use webhook_verify::replay::{Replay, StoreError};
 #[doc(no_inline)]
-pub use webhook_verify::{Provider, Verified, Verifier};
+pub use webhook_verify::{Envelope, Event, EventRouter, Provider, Verified, Verifier};
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -3,6 +3,7 @@
 use actix_web::HttpRequest;
 use actix_web::dev::Payload;
 use tracing::Instrument as _;
+use tracing::Span;
 use tracing::field::Empty;
 use webhook_verify::{Delivery, Verified};
 
@@ -12,50 +13,67 @@ use crate::{WebhookConfig, WebhookError};
 /// The target of the adapter's log lines.
 pub(crate) const TARGET: &str = "webhook_actix";
 
+/// The `webhook` span of one delivery: the provider now, the delivery id and the outcome
+/// once known (never a secret, a signature or the body).
+pub(crate) fn webhook_span(config: &WebhookConfig) -> Span {
+    tracing::info_span!(
+        target: TARGET,
+        "webhook",
+        provider = config.verifier().provider().name(),
+        id = Empty,
+        outcome = Empty,
+    )
+}
+
 /// Reads the body up to the limit and verifies it, inside a `webhook` span that records
-/// the provider, the delivery id and the outcome (never a secret, a signature or the body).
+/// the provider, the delivery id and the outcome (`verified` or the refusal's kind).
 pub(crate) async fn verify_request(
     config: &WebhookConfig,
     req: &HttpRequest,
     payload: &mut Payload,
 ) -> Result<Verified, WebhookError> {
-    let verifier = config.verifier();
-    let span = tracing::info_span!(
-        target: TARGET,
-        "webhook",
-        provider = verifier.provider().name(),
-        id = Empty,
-        outcome = Empty,
-    );
-    async move {
-        let result = read_and_verify(config, req, payload).await;
-        let span = tracing::Span::current();
-        match &result {
-            Ok(verified) => {
-                if !span.is_disabled() {
-                    span.record("id", verified.id());
-                }
-                span.record("outcome", "verified");
-                tracing::debug!(target: TARGET, "webhook verified");
+    verify_in_span(config, req, payload, Some("verified"))
+        .instrument(webhook_span(config))
+        .await
+}
+
+/// Reads the body up to the limit and verifies it, inside the current `webhook` span: records
+/// the delivery id, and as the outcome `verified` (when given; callers that go on to handle
+/// the delivery record their own) or the refusal's kind. Refusals are logged at DEBUG, the
+/// receiver's own configuration errors at ERROR.
+pub(crate) async fn verify_in_span(
+    config: &WebhookConfig,
+    req: &HttpRequest,
+    payload: &mut Payload,
+    verified_outcome: Option<&'static str>,
+) -> Result<Verified, WebhookError> {
+    let result = read_and_verify(config, req, payload).await;
+    let span = Span::current();
+    match &result {
+        Ok(verified) => {
+            if !span.is_disabled() {
+                span.record("id", verified.id());
             }
-            Err(err) => {
-                span.record("outcome", err.kind_str());
-                if err.status().is_server_error() {
-                    tracing::error!(target: TARGET, error = %err, "webhook refused");
-                } else {
-                    tracing::debug!(
-                        target: TARGET,
-                        status = err.status().as_u16(),
-                        error = %err,
-                        "webhook refused",
-                    );
-                }
+            if let Some(outcome) = verified_outcome {
+                span.record("outcome", outcome);
+            }
+            tracing::debug!(target: TARGET, "webhook verified");
+        }
+        Err(err) => {
+            span.record("outcome", err.kind_str());
+            if err.status().is_server_error() {
+                tracing::error!(target: TARGET, error = %err, "webhook refused");
+            } else {
+                tracing::debug!(
+                    target: TARGET,
+                    status = err.status().as_u16(),
+                    error = %err,
+                    "webhook refused",
+                );
             }
         }
-        result
     }
-    .instrument(span)
-    .await
+    result
 }
 
 async fn read_and_verify(
