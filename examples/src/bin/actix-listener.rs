@@ -5,7 +5,8 @@
 //! ```text
 //! actix-listener --provider stripe --secret whsec_... [--secret OLD] \
 //!     [--addr 127.0.0.1:8080] [--path /] [--max-body 1048576] \
-//!     [--redis redis://127.0.0.1:6379/] [--public-url https://hooks.example.com]
+//!     [--redis redis://127.0.0.1:6379/] [--public-url https://hooks.example.com] \
+//!     [--router-demo]
 //! ```
 //!
 //! Verified deliveries get 200; refused ones get the adapter's status and short text body
@@ -15,13 +16,20 @@
 //! 503 `service unavailable` while Redis is unreachable.
 //! For Twilio, the signed URL is rebuilt as `http://{Host}{path and query}` unless
 //! `--public-url` gives the public origin.
+//!
+//! With `--router-demo`, `--path` is served by `webhook_actix::events` with the demo event
+//! router (`webhook_examples::demo_router`) instead: each handled event prints
+//! `{"route","event","id"}` naming the route whose handler ran (`<fallback>` for event
+//! types without one), with the same verification, body limit and replay protection.
+//! Event types are acknowledged with 200, data that does not parse gets 400
+//! `invalid payload`, and Slack's `url_verification` challenge is answered.
 
 use std::process::ExitCode;
 
 use actix_web::{App, HttpResponse, HttpServer, web};
 use clap::Parser as _;
 use webhook_actix::{RawWebhook, VerifyWebhook, WebhookConfig};
-use webhook_examples::{ListenerArgs, delivery_line};
+use webhook_examples::{ListenerArgs, delivery_line, demo_router};
 
 /// Runs behind the middleware, which has verified and claimed the delivery; the 200 commits
 /// it, so duplicates never reach this handler.
@@ -53,13 +61,27 @@ async fn main() -> ExitCode {
     if let Some(url) = &args.public_url {
         config = config.public_base_url(url);
     }
+    let router = if args.router_demo {
+        match demo_router(&args.provider) {
+            Ok(router) => Some(router),
+            Err(err) => {
+                eprintln!("error: {err}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        None
+    };
     let path = args.path.clone();
-    let server = HttpServer::new(move || {
-        App::new().service(
+    let server = HttpServer::new(move || match &router {
+        Some(router) => {
+            App::new().route(&path, webhook_actix::events(config.clone(), router.clone()))
+        }
+        None => App::new().service(
             web::resource(&path)
                 .wrap(VerifyWebhook::new(config.clone()))
                 .route(web::post().to(receive)),
-        )
+        ),
     })
     .bind(args.addr);
     let server = match server {
@@ -70,7 +92,12 @@ async fn main() -> ExitCode {
         }
     };
     for addr in server.addrs() {
-        eprintln!("listening on http://{addr}{}", args.path);
+        let mode = if args.router_demo {
+            " (router demo)"
+        } else {
+            ""
+        };
+        eprintln!("listening on http://{addr}{}{mode}", args.path);
     }
     match server.run().await {
         Ok(()) => ExitCode::SUCCESS,
