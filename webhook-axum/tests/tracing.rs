@@ -101,3 +101,57 @@ async fn span_has_provider_id_outcome_and_nothing_secret() {
         assert!(!log.contains(secret), "{secret:?} leaked into:\n{log}");
     }
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn events_route_records_the_router_outcome_and_nothing_secret() {
+    use webhook_verify::{Event, EventRouter};
+
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let marker = "body-marker-routed-91c2";
+    let router = EventRouter::builder(Provider::STRIPE)
+        .on("invoice.paid", |_: Event| async {
+            Ok::<_, std::io::Error>(())
+        })
+        .on("invoice.failed", |_: Event| async {
+            Err::<(), _>(std::io::Error::other("handler says no"))
+        })
+        .build()
+        .unwrap();
+    let app = axum::Router::new().route(
+        "/events",
+        webhook_axum::events(config(&Provider::STRIPE, STRIPE_SECRET), router),
+    );
+    for (kind, status) in [
+        ("invoice.paid", StatusCode::OK),
+        ("invoice.failed", StatusCode::INTERNAL_SERVER_ERROR),
+    ] {
+        let body = format!(
+            r#"{{"id":"evt_{kind}","type":"{kind}","data":{{"object":{{"note":"{marker}"}}}}}}"#
+        );
+        let request = signed(&Provider::STRIPE, STRIPE_SECRET, "/events", body)
+            .build()
+            .unwrap();
+        assert_eq!(oneshot(app.clone(), request).await.0, status);
+    }
+
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    for expected in [
+        "provider=stripe",
+        "outcome=\"handled\"",
+        "outcome=\"handler_failed\"",
+        "handler says no",
+        "route=invoice.failed",
+    ] {
+        assert!(log.contains(expected), "{expected} in:\n{log}");
+    }
+    for secret in [STRIPE_SECRET, marker] {
+        assert!(!log.contains(secret), "{secret:?} leaked into:\n{log}");
+    }
+}
