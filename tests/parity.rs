@@ -8,7 +8,9 @@ use axum::body::Body;
 use axum::routing::post;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
-use webhook_verify::{FixedClock, Provider, SignOptions, Signer, Verifier};
+use webhook_verify::{
+    Envelope, Event, EventRouter, FixedClock, Provider, SignOptions, Signer, Verifier,
+};
 
 const NOW: i64 = 1_700_000_000;
 const LIMIT: usize = 1024;
@@ -19,7 +21,8 @@ struct Case {
     body: Vec<u8>,
     /// Expected answer of the layer / middleware (raw body handler).
     raw: (u16, String),
-    /// Expected answer of the typed `Webhook<serde_json::Value>` extractors.
+    /// Expected answer of the typed `Webhook<serde_json::Value>` extractors, and of the
+    /// event router mounted with `events(config, router)`.
     typed: (u16, String),
 }
 
@@ -52,6 +55,16 @@ fn sign(p: &Provider, secret: &str, body: &[u8], ts: i64) -> Vec<(String, String
     Signer::new(p, secret)
         .unwrap()
         .sign(body, &SignOptions::new().timestamp(ts).id("msg_parity"))
+        .unwrap()
+}
+
+/// The event router both adapters mount at `/events`: every event type answers `ok`. The
+/// type is read from the body's `type` for every provider, so the same bodies route.
+fn event_router(p: &Provider) -> EventRouter {
+    EventRouter::builder(p.clone())
+        .envelope(Envelope::json_pointer("/type").unwrap())
+        .on("*", |_: Event| async { Ok::<_, std::io::Error>("ok") })
+        .build()
         .unwrap()
 }
 
@@ -214,8 +227,9 @@ async fn axum_answer(p: &Provider, path: &str, case: &Case) -> (u16, String) {
                     "/typed",
                     post(|_: webhook_axum::Webhook<serde_json::Value>| async { "ok" }),
                 )
-                .with_state(config),
-        );
+                .with_state(config.clone()),
+        )
+        .route("/events", webhook_axum::events(config, event_router(p)));
     let mut req = axum::http::Request::post(path);
     for (k, v) in &case.headers {
         req = req.header(k, v);
@@ -236,7 +250,7 @@ async fn actix_answer(p: &Provider, path: &str, case: &Case) -> (u16, String) {
             .app_data(config.clone())
             .service(
                 web::resource("/layer")
-                    .wrap(webhook_actix::VerifyWebhook::new(config))
+                    .wrap(webhook_actix::VerifyWebhook::new(config.clone()))
                     .route(web::post().to(|| async { HttpResponse::Ok().body("ok") })),
             )
             .route(
@@ -244,7 +258,8 @@ async fn actix_answer(p: &Provider, path: &str, case: &Case) -> (u16, String) {
                 web::post().to(|_: webhook_actix::Webhook<serde_json::Value>| async {
                     HttpResponse::Ok().body("ok")
                 }),
-            ),
+            )
+            .route("/events", webhook_actix::events(config, event_router(p))),
     )
     .await;
     let mut req = actix_test::TestRequest::post().uri(path);
@@ -267,7 +282,11 @@ async fn axum_and_actix_answer_every_case_identically() {
         Provider::SLACK,
     ] {
         for case in cases(&p) {
-            for (path, expected) in [("/layer", &case.raw), ("/typed", &case.typed)] {
+            for (path, expected) in [
+                ("/layer", &case.raw),
+                ("/typed", &case.typed),
+                ("/events", &case.typed),
+            ] {
                 let axum = axum_answer(&p, path, &case).await;
                 let actix = actix_answer(&p, path, &case).await;
                 assert_eq!(&axum, expected, "axum {path}: {}", case.name);
@@ -276,8 +295,8 @@ async fn axum_and_actix_answer_every_case_identically() {
             }
         }
     }
-    // 4 providers x 10-12 cases x 2 entry points.
-    assert!(checked >= 80, "{checked}");
+    // 4 providers x 10-12 cases x 3 entry points.
+    assert!(checked >= 120, "{checked}");
 }
 
 /// With replay protection, a repeated delivery gets the same answer from both adapters:

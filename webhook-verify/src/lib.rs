@@ -34,6 +34,15 @@
 //! # Ok::<(), webhook_verify::Error>(())
 //! ```
 //!
+//! # Typed events
+//!
+//! [`EventRouter`] runs a typed async handler per event type (`on("invoice.paid", …)`,
+//! `on("invoice.*", …)`, a fallback for types added later), reading each provider's payload
+//! shape through an [`Envelope`]; [`OrOther`] keeps enums open to values added later, and a
+//! payload that no longer matches its type is reported with the field's path. A
+//! [`Verified`] delivery serializes for a queue, sealed by a [`TokenKey`] when the queue is
+//! not trusted. See [`events`].
+//!
 //! # Features
 //!
 //! | feature | default | what it adds |
