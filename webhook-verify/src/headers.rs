@@ -20,11 +20,27 @@ use crate::Error;
 pub trait Headers {
     /// Calls `f` with each value of the header `name` (lowercase), in order.
     fn for_each_value<'a>(&'a self, name: &str, f: &mut dyn FnMut(&'a [u8]));
+
+    /// The `http::HeaderMap` these headers are, if they are one: the verifier then looks
+    /// up header names it parsed once instead of parsing them on every delivery.
+    /// Implementations other than `http::HeaderMap` keep the default.
+    #[cfg(feature = "http")]
+    #[doc(hidden)]
+    #[inline]
+    fn as_http_header_map(&self) -> Option<&http::HeaderMap> {
+        None
+    }
 }
 
 impl<H: Headers + ?Sized> Headers for &H {
     fn for_each_value<'a>(&'a self, name: &str, f: &mut dyn FnMut(&'a [u8])) {
         (**self).for_each_value(name, f);
+    }
+
+    #[cfg(feature = "http")]
+    #[inline]
+    fn as_http_header_map(&self) -> Option<&http::HeaderMap> {
+        (**self).as_http_header_map()
     }
 }
 
@@ -57,6 +73,11 @@ impl Headers for http::HeaderMap {
             f(v.as_bytes());
         }
     }
+
+    #[inline]
+    fn as_http_header_map(&self) -> Option<&http::HeaderMap> {
+        Some(self)
+    }
 }
 
 #[cfg(feature = "actix")]
@@ -66,6 +87,74 @@ impl Headers for actix_http::header::HeaderMap {
             f(v.as_bytes());
         }
     }
+}
+
+/// A header name the verifier reads, with its `http::HeaderName` parsed once (when it is a
+/// valid one), so that lookups in an `http::HeaderMap` skip parsing the name.
+#[derive(Debug, Clone)]
+pub(crate) struct HeaderKey {
+    /// The lowercase name, for other header maps and for errors.
+    pub(crate) name: Cow<'static, str>,
+    #[cfg(feature = "http")]
+    parsed: Option<http::HeaderName>,
+}
+
+impl HeaderKey {
+    #[allow(clippy::ptr_arg, reason = "static names are cloned without allocating")]
+    pub(crate) fn new(name: &Cow<'static, str>) -> Self {
+        Self {
+            name: name.clone(),
+            #[cfg(feature = "http")]
+            parsed: http::HeaderName::from_bytes(name.as_bytes()).ok(),
+        }
+    }
+}
+
+/// [`unique`] by a [`HeaderKey`].
+#[inline]
+pub(crate) fn unique_key<'a>(
+    headers: &'a dyn Headers,
+    key: &HeaderKey,
+) -> Result<Option<&'a [u8]>, Error> {
+    #[cfg(feature = "http")]
+    if let (Some(map), Some(name)) = (headers.as_http_header_map(), &key.parsed) {
+        let mut values = map.get_all(name).iter();
+        let Some(first) = values.next() else {
+            return Ok(None);
+        };
+        // Every repeat must be identical (a conflict is refused, however many there are).
+        let mut conflict = false;
+        for v in values {
+            conflict |= v.as_bytes() != first.as_bytes();
+        }
+        if conflict {
+            return Err(Error::DuplicateHeader {
+                name: key.name.clone(),
+            });
+        }
+        return Ok(Some(first.as_bytes()));
+    }
+    unique(headers, &key.name)
+}
+
+/// Like [`unique_key`], but the header must be present.
+#[inline]
+pub(crate) fn required_key<'a>(
+    headers: &'a dyn Headers,
+    key: &HeaderKey,
+) -> Result<&'a [u8], Error> {
+    unique_key(headers, key)?.ok_or_else(|| Error::missing(key.name.clone()))
+}
+
+/// Whether header `key` is present at all.
+pub(crate) fn present(headers: &dyn Headers, key: &HeaderKey) -> bool {
+    #[cfg(feature = "http")]
+    if let (Some(map), Some(name)) = (headers.as_http_header_map(), &key.parsed) {
+        return map.contains_key(name);
+    }
+    let mut present = false;
+    headers.for_each_value(&key.name, &mut |_| present = true);
+    present
 }
 
 /// The one value of header `name`: `None` when absent, an error when it appears more than
@@ -91,18 +180,6 @@ pub(crate) fn unique<'a>(
     Ok(first)
 }
 
-/// Like [`unique`], but the header must be present.
-#[allow(
-    clippy::ptr_arg,
-    reason = "static names are cloned into errors without allocating"
-)]
-pub(crate) fn required<'a>(
-    headers: &'a dyn Headers,
-    name: &Cow<'static, str>,
-) -> Result<&'a [u8], Error> {
-    unique(headers, name)?.ok_or_else(|| Error::missing(name.clone()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,7 +197,9 @@ mod tests {
         );
         let h: &[(&str, &str)] = &[];
         assert_eq!(
-            required(&h, &NAME).unwrap_err().to_string(),
+            required_key(&h, &HeaderKey::new(&NAME))
+                .unwrap_err()
+                .to_string(),
             "missing header x-sig"
         );
     }
@@ -128,10 +207,27 @@ mod tests {
     #[cfg(feature = "http")]
     #[test]
     fn http_header_map() {
+        let key = HeaderKey::new(&NAME);
         let mut map = http::HeaderMap::new();
+        assert_eq!(unique_key(&map, &key).unwrap(), None);
+        assert!(!present(&map, &key));
         map.append("X-Sig", http::HeaderValue::from_bytes(b"\xff\xfe").unwrap());
         assert_eq!(unique(&map, &NAME).unwrap(), Some(&b"\xff\xfe"[..]));
+        assert_eq!(unique_key(&map, &key).unwrap(), Some(&b"\xff\xfe"[..]));
+        assert!(present(&map, &key));
+        map.append("x-sig", http::HeaderValue::from_bytes(b"\xff\xfe").unwrap());
+        assert_eq!(unique_key(&map, &key).unwrap(), Some(&b"\xff\xfe"[..]));
         map.append("x-sig", http::HeaderValue::from_static("other"));
+        map.append("x-sig", http::HeaderValue::from_bytes(b"\xff\xfe").unwrap());
         assert!(unique(&map, &NAME).is_err());
+        assert_eq!(
+            unique_key(&map, &key).unwrap_err(),
+            Error::DuplicateHeader { name: NAME }
+        );
+        // Through a reference, as `verify` sees it, and by a name `http` cannot parse.
+        let by_ref: &dyn Headers = &&map;
+        assert!(unique_key(by_ref, &key).is_err());
+        let odd = HeaderKey::new(&Cow::Borrowed("x sig"));
+        assert_eq!(unique_key(&map, &odd).unwrap(), None);
     }
 }

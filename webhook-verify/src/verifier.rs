@@ -12,7 +12,7 @@ use hmac::Mac;
 use subtle::ConstantTimeEq;
 
 use crate::delivery::{IntoBody, MatchedKey, SigBytes};
-use crate::headers::{required, unique};
+use crate::headers::{HeaderKey, present, required_key, unique_key};
 use crate::keys::{Key, verification_key};
 use crate::provider::{EventTypeSource, IdSource, Message, Names, Part, TimestampSource, TsFormat};
 use crate::signature::{self, Parsed, SigKind};
@@ -59,6 +59,54 @@ struct Inner {
     secrets: Vec<Secret>,
     tolerance: Tolerance,
     clock: Arc<dyn Clock>,
+    /// The header names of the provider's scheme, parsed once.
+    names: SpecKeys,
+    /// The same for the alternate scheme, when there is one.
+    alt_names: Option<SpecKeys>,
+}
+
+/// The header names one scheme reads, ready for lookups.
+struct SpecKeys {
+    names: NameKeys,
+    fallback: Option<NameKeys>,
+    /// [`IdSource::Header`]'s name.
+    id: Option<HeaderKey>,
+    /// [`EventTypeSource::Header`]'s name.
+    event_type: Option<HeaderKey>,
+}
+
+/// [`Names`] as [`HeaderKey`]s.
+struct NameKeys {
+    signature: HeaderKey,
+    timestamp: Option<HeaderKey>,
+    id: Option<HeaderKey>,
+}
+
+impl NameKeys {
+    fn new(names: &Names) -> Self {
+        Self {
+            signature: HeaderKey::new(&names.signature),
+            timestamp: names.timestamp.as_ref().map(HeaderKey::new),
+            id: names.id.as_ref().map(HeaderKey::new),
+        }
+    }
+}
+
+impl SpecKeys {
+    fn new(spec: &crate::provider::Spec) -> Self {
+        Self {
+            names: NameKeys::new(&spec.names),
+            fallback: spec.fallback.as_ref().map(NameKeys::new),
+            id: match &spec.id {
+                IdSource::Header { name, .. } => Some(HeaderKey::new(name)),
+                _ => None,
+            },
+            event_type: match &spec.event_type {
+                EventTypeSource::Header(name) => Some(HeaderKey::new(name)),
+                _ => None,
+            },
+        }
+    }
 }
 
 struct KeyEntry {
@@ -147,45 +195,48 @@ impl Verifier {
         let inner = &*self.inner;
         let headers = delivery.headers();
         let base = inner.provider.spec();
-        let spec = base.select(headers);
-        let keys = if std::ptr::eq(spec, base) {
-            &inner.keys
-        } else {
-            &inner.alt_keys
+        // The alternate scheme is used when its signature header is present.
+        let (spec, keys, lookups) = match (base.alternate, &inner.alt_names) {
+            (Some(alt), Some(alt_names)) if present(headers, &alt_names.names.signature) => {
+                (alt, &inner.alt_keys, alt_names)
+            }
+            _ => (base, &inner.keys, &inner.names),
         };
         match spec.message {
-            Message::Token => return self.verify_token(spec, keys, delivery),
-            Message::Mailgun => return self.verify_mailgun(spec, keys, delivery),
-            Message::AdyenClassic => return self.verify_adyen_classic(spec, keys, delivery),
+            Message::Token => return self.verify_token(spec, keys, lookups, delivery),
+            Message::Mailgun => return self.verify_mailgun(spec, keys, lookups, delivery),
+            Message::AdyenClassic => {
+                return self.verify_adyen_classic(spec, keys, lookups, delivery);
+            }
             Message::Template(_) | Message::Twilio => {}
         }
 
         // 1. Headers: pick the header set the sender used, parse the signature header.
-        let (names, sig_value) = select_names(spec.names_and_fallback(), headers)?;
+        let (names, sig_value) = select_names(lookups, headers)?;
         let mut parsed = Parsed::new();
-        signature::parse_into(spec, &names.signature, sig_value, &mut parsed)?;
+        signature::parse_into(spec, &names.signature.name, sig_value, &mut parsed)?;
 
         // 2. Timestamp.
         let ts_raw: Option<&[u8]> = match spec.timestamp {
             TimestampSource::None | TimestampSource::BodyJson(_) => None,
             TimestampSource::SignatureHeader => parsed.timestamp,
             TimestampSource::Header => {
-                let name = names.timestamp.as_ref().expect("timestamp header declared");
-                Some(required(headers, name)?)
+                let key = names.timestamp.as_ref().expect("timestamp header declared");
+                Some(required_key(headers, key)?)
             }
         };
         let timestamp = match ts_raw {
             None => None,
             Some(raw) => {
-                let name = names.timestamp.as_ref().unwrap_or(&names.signature);
-                Some(self.check_timestamp(spec, raw, name)?)
+                let key = names.timestamp.as_ref().unwrap_or(&names.signature);
+                Some(self.check_timestamp(spec, raw, &key.name)?)
             }
         };
 
         // 3. Message id and URL, when signed or reported.
-        let (id_raw, id_signed) = match (&names.id, &spec.id) {
-            (Some(name), _) if spec.needs_id() => (Some(required(headers, name)?), true),
-            (_, IdSource::Header { name, signed }) => (unique(headers, name)?, *signed),
+        let (id_raw, id_signed) = match (&names.id, &spec.id, &lookups.id) {
+            (Some(key), _, _) if spec.needs_id() => (Some(required_key(headers, key)?), true),
+            (_, IdSource::Header { signed, .. }, Some(key)) => (unique_key(headers, key)?, *signed),
             _ => (None, false),
         };
         let url = if spec.needs_url() {
@@ -231,20 +282,17 @@ impl Verifier {
         };
 
         // 6. Report.
-        let id_name = names.id.as_ref().or(match &spec.id {
-            IdSource::Header { name, .. } => Some(name),
-            _ => None,
-        });
+        let id_name = names.id.as_ref().or(lookups.id.as_ref());
         let header_id = match (id_raw, id_name) {
-            (Some(raw), Some(name)) => Some(
+            (Some(raw), Some(key)) => Some(
                 std::str::from_utf8(raw)
-                    .map_err(|_| Error::malformed(name.clone(), "not valid UTF-8"))?
+                    .map_err(|_| Error::malformed(key.name.clone(), "not valid UTF-8"))?
                     .to_owned(),
             ),
             _ => None,
         };
         self.verified(
-            spec, keys, index, body, timestamp, header_id, id_signed, headers,
+            spec, keys, lookups, index, body, timestamp, header_id, id_signed, headers,
         )
         .map(|v| v.with_signature(signature))
     }
@@ -255,6 +303,7 @@ impl Verifier {
         &self,
         spec: &crate::provider::Spec,
         keys: &[KeyEntry],
+        lookups: &SpecKeys,
         index: usize,
         body: &bytes::Bytes,
         timestamp: Option<i64>,
@@ -262,11 +311,9 @@ impl Verifier {
         id_signed: bool,
         headers: &dyn Headers,
     ) -> Result<Verified, Error> {
-        let header_event_type = match &spec.event_type {
-            EventTypeSource::Header(name) => {
-                unique(headers, name)?.map(|v| String::from_utf8_lossy(v).into_owned())
-            }
-            _ => None,
+        let header_event_type = match &lookups.event_type {
+            Some(key) => unique_key(headers, key)?.map(|v| String::from_utf8_lossy(v).into_owned()),
+            None => None,
         };
         Ok(Verified {
             provider: self.inner.provider.clone(),
@@ -340,24 +387,24 @@ impl Verifier {
         &self,
         spec: &crate::provider::Spec,
         keys: &[KeyEntry],
+        lookups: &SpecKeys,
         delivery: &Delivery<'_>,
     ) -> Result<Verified, Error> {
         let headers = delivery.headers();
-        let sent = required(headers, &spec.names.signature)?;
+        let sent = required_key(headers, &lookups.names.signature)?;
         let sent: [u8; 32] = Sha256::digest(sent).into();
         let index = keys
             .iter()
             .position(|k| matches!(&k.key, Key::Token(t) if bool::from(t.ct_eq(&sent))))
             .ok_or(Error::SignatureMismatch)?;
-        let header_id = match &spec.id {
-            IdSource::Header { name, .. } => {
-                unique(headers, name)?.map(|v| String::from_utf8_lossy(v).into_owned())
-            }
-            _ => None,
+        let header_id = match &lookups.id {
+            Some(key) => unique_key(headers, key)?.map(|v| String::from_utf8_lossy(v).into_owned()),
+            None => None,
         };
         self.verified(
             spec,
             keys,
+            lookups,
             index,
             delivery.body(),
             None,
@@ -372,6 +419,7 @@ impl Verifier {
         &self,
         spec: &crate::provider::Spec,
         keys: &[KeyEntry],
+        lookups: &SpecKeys,
         delivery: &Delivery<'_>,
     ) -> Result<Verified, Error> {
         let fields = crate::provider::mailgun_fields(delivery.body())?;
@@ -384,6 +432,7 @@ impl Verifier {
         self.verified(
             spec,
             keys,
+            lookups,
             index,
             delivery.body(),
             Some(timestamp),
@@ -399,6 +448,7 @@ impl Verifier {
         &self,
         spec: &crate::provider::Spec,
         keys: &[KeyEntry],
+        lookups: &SpecKeys,
         delivery: &Delivery<'_>,
     ) -> Result<Verified, Error> {
         let items = crate::provider::adyen_classic_messages(delivery.body())?;
@@ -418,6 +468,7 @@ impl Verifier {
         self.verified(
             spec,
             keys,
+            lookups,
             index,
             delivery.body(),
             None,
@@ -495,18 +546,19 @@ fn mac_matches<M: Mac>(mut mac: M, message: &[&[u8]], parsed: &Parsed<'_>) -> Op
 
 /// The header set the sender used (Svix's `svix-*`, else `webhook-*`) and its signature.
 fn select_names<'n, 'h>(
-    (primary, fallback): (&'n Names, Option<&'n Names>),
+    lookups: &'n SpecKeys,
     headers: &'h dyn Headers,
-) -> Result<(&'n Names, &'h [u8]), Error> {
-    if let Some(value) = unique(headers, &primary.signature)? {
+) -> Result<(&'n NameKeys, &'h [u8]), Error> {
+    let primary = &lookups.names;
+    if let Some(value) = unique_key(headers, &primary.signature)? {
         return Ok((primary, value));
     }
-    if let Some(fb) = fallback {
-        if let Some(value) = unique(headers, &fb.signature)? {
+    if let Some(fb) = &lookups.fallback {
+        if let Some(value) = unique_key(headers, &fb.signature)? {
             return Ok((fb, value));
         }
     }
-    Err(Error::missing(primary.signature.clone()))
+    Err(Error::missing(primary.signature.name.clone()))
 }
 
 /// Configures a [`Verifier`]. Created by [`Verifier::builder`].
@@ -630,6 +682,8 @@ impl VerifierBuilder {
             .unwrap_or_default();
         Ok(Verifier {
             inner: Arc::new(Inner {
+                names: SpecKeys::new(spec),
+                alt_names: spec.alternate.map(SpecKeys::new),
                 tolerance: self.tolerance.unwrap_or(spec.tolerance),
                 provider: self.provider,
                 keys,
