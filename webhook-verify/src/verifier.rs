@@ -539,9 +539,29 @@ fn mac_matches<M: Mac>(mut mac: M, message: &[&[u8]], parsed: &Parsed<'_>) -> Op
     let tag = mac.finalize().into_bytes();
     let mut found = subtle::Choice::from(0);
     for sig in parsed.sigs.iter().filter(|s| s.kind == SigKind::Mac) {
-        found |= tag.as_slice().ct_eq(sig.bytes());
+        found |= ct_eq(tag.as_slice(), sig.bytes());
     }
     bool::from(found).then(|| SigBytes::try_from(tag.as_slice()).unwrap_or_default())
+}
+
+/// Constant-time equality of two byte strings (their lengths are public), compared eight
+/// bytes at a time with `subtle`.
+#[inline]
+fn ct_eq(a: &[u8], b: &[u8]) -> subtle::Choice {
+    if a.len() != b.len() {
+        return subtle::Choice::from(0);
+    }
+    let word = |chunk: &[u8]| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        u64::from_ne_bytes(w)
+    };
+    let (a_words, b_words) = (a.chunks_exact(8), b.chunks_exact(8));
+    let mut equal = a_words.remainder().ct_eq(b_words.remainder());
+    for (x, y) in a_words.zip(b_words) {
+        equal &= word(x).ct_eq(&word(y));
+    }
+    equal
 }
 
 /// The header set the sender used (Svix's `svix-*`, else `webhook-*`) and its signature.
@@ -725,4 +745,24 @@ where
     let verifier = Verifier::new(provider.clone(), secret)?;
     let headers: &dyn Headers = &headers;
     verifier.verify(&Delivery::new(headers, body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ct_eq_compares_every_byte() {
+        let a: Vec<u8> = (0u8..32).collect();
+        for len in [0, 1, 7, 8, 9, 20, 32] {
+            assert!(bool::from(ct_eq(&a[..len], &a[..len])), "{len}");
+            for i in 0..len {
+                let mut b = a[..len].to_vec();
+                b[i] ^= 0x80;
+                assert!(!bool::from(ct_eq(&a[..len], &b)), "{len} {i}");
+            }
+        }
+        assert!(!bool::from(ct_eq(&a[..20], &a[..21])));
+        assert!(!bool::from(ct_eq(&a[..0], &a[..1])));
+    }
 }
