@@ -210,15 +210,78 @@ fn decode(
             if encoded.len() != len.div_ceil(3) * 4 {
                 return Err("signature has the wrong length");
             }
-            let n = STANDARD
-                .decode_slice(encoded, out)
-                .map_err(|_| "signature is not valid base64")?;
-            if n != len {
-                return Err("signature has the wrong length");
-            }
+            decode_base64_exact(encoded, out)?;
         }
     }
     Ok(sig)
+}
+
+/// Values of the standard base64 alphabet's characters; 0xff for every other byte
+/// (padding included).
+const BASE64_DIGITS: [u8; 256] = {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut table = [0xff; 256];
+    let mut i = 0;
+    while i < 64 {
+        table[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// Decodes canonical standard base64 of exactly `out.len()` bytes: `src` is exactly
+/// `4 * ceil(out.len() / 3)` long, padded with `=`, and the bits after the last byte are
+/// zero. Anything else is refused (the canonical form is the only one accepted).
+fn decode_base64_exact(src: &[u8], out: &mut [u8]) -> Result<(), &'static str> {
+    const INVALID: &str = "signature is not valid base64";
+    if src.len() != out.len().div_ceil(3) * 4 {
+        return Err("signature has the wrong length");
+    }
+    // An invalid character's 0xff spills into its neighbours' bits; the output is then
+    // garbage, and refused below.
+    let digit = |c: u8| u32::from(BASE64_DIGITS[usize::from(c)]);
+    let mut invalid = 0u32;
+    let full = out.len() / 3;
+    let (groups, last) = src.split_at(full * 4);
+    let (bytes, rest) = out.split_at_mut(full * 3);
+    for (group, bytes) in groups.chunks_exact(4).zip(bytes.chunks_exact_mut(3)) {
+        let (a, b, c, d) = (
+            digit(group[0]),
+            digit(group[1]),
+            digit(group[2]),
+            digit(group[3]),
+        );
+        invalid |= a | b | c | d;
+        let n = a << 18 | b << 12 | c << 6 | d;
+        bytes.copy_from_slice(&n.to_be_bytes()[1..]);
+    }
+    // The last group, when the length is not a multiple of three: one or two bytes, then
+    // padding.
+    match (rest.len(), last) {
+        (0, []) => {}
+        (1, [a, b, b'=', b'=']) => {
+            let (a, b) = (digit(*a), digit(*b));
+            invalid |= a | b;
+            if b & 0x0f != 0 {
+                return Err(INVALID);
+            }
+            rest[0] = (a << 2 | b >> 4) as u8;
+        }
+        (2, [a, b, c, b'=']) => {
+            let (a, b, c) = (digit(*a), digit(*b), digit(*c));
+            invalid |= a | b | c;
+            if c & 0x03 != 0 {
+                return Err(INVALID);
+            }
+            let n = a << 10 | b << 4 | c >> 2;
+            rest.copy_from_slice(&(n as u16).to_be_bytes());
+        }
+        _ => return Err(INVALID),
+    }
+    if invalid > 0x3f {
+        return Err(INVALID);
+    }
+    Ok(())
 }
 
 /// Digit values of lowercase hex characters; 0xff for every other byte.
@@ -336,6 +399,46 @@ mod tests {
         for bad in [&b"0AFF"[..], b"0g00", b"0 00", b"\xff\xff00"] {
             assert!(decode_lower_hex(bad, &mut out).is_err(), "{bad:?}");
         }
+    }
+
+    /// The same answers as the `base64` crate's canonical decoder, for strings of the exact
+    /// length made of alphabet characters, padding and a few others.
+    #[test]
+    fn base64_like_the_base64_crate() {
+        use proptest::prelude::*;
+        let chars = "[A-Za-z0-9+/=_-]";
+        let mut runner = proptest::test_runner::TestRunner::default();
+        for len in [1usize, 2, 3, 20, 31, 32, 64] {
+            let encoded_len = len.div_ceil(3) * 4;
+            let canonical = proptest::collection::vec(any::<u8>(), len)
+                .prop_map(|bytes| STANDARD.encode(bytes).into_bytes());
+            // Valid encodings, one character changed, and arbitrary strings.
+            let mutated = (canonical.clone(), 0..encoded_len, "[A-Za-z0-9+/=_ -]").prop_map(
+                |(mut s, i, c)| {
+                    s[i] = c.as_bytes()[0];
+                    s
+                },
+            );
+            let arbitrary = proptest::string::string_regex(&format!("{chars}{{{encoded_len}}}"))
+                .unwrap()
+                .prop_map(String::into_bytes);
+            let strategy = prop_oneof![canonical, mutated, arbitrary];
+            runner
+                .run(&strategy, |src| {
+                    let mut out = vec![0u8; len];
+                    let ours = decode_base64_exact(&src, &mut out).map(|()| out);
+                    let theirs = STANDARD.decode(&src).ok().filter(|d| d.len() == len);
+                    prop_assert_eq!(ours.ok(), theirs, "{:?}", String::from_utf8_lossy(&src));
+                    Ok(())
+                })
+                .unwrap();
+        }
+        let mut out = [0u8; 2];
+        assert!(decode_base64_exact(b"AAA=", &mut out).is_ok());
+        assert!(decode_base64_exact(b"AAB=", &mut out).is_err());
+        assert!(decode_base64_exact(b"AA==", &mut out).is_err());
+        assert!(decode_base64_exact(b"AAA", &mut out).is_err());
+        assert!(decode_base64_exact(b"\xff\xff\xff=", &mut out).is_err());
     }
 
     #[test]
