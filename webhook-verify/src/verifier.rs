@@ -13,7 +13,7 @@ use subtle::ConstantTimeEq;
 
 use crate::delivery::{IntoBody, MatchedKey, SigBytes};
 use crate::headers::{HeaderKey, present, required_key, unique_key};
-use crate::keys::{Key, verification_key};
+use crate::keys::{HmacSha256, Key, hmac_sha256_key, verification_key};
 use crate::provider::{EventTypeSource, IdSource, Message, Names, Part, TimestampSource, TsFormat};
 use crate::signature::{self, Parsed, SigKind};
 use crate::tolerance::parse_unix;
@@ -111,6 +111,8 @@ impl SpecKeys {
 
 struct KeyEntry {
     key: Key,
+    /// For [`Key::Sha256`], the same key in the form verification hashes with.
+    sha256: Option<HmacSha256>,
     id: Option<Arc<str>>,
     /// The position the key was added at.
     index: usize,
@@ -490,10 +492,11 @@ fn find_key(
     let copy = |bytes: &[u8]| SigBytes::try_from(bytes).unwrap_or_default();
     for (index, entry) in keys.iter().enumerate() {
         for message in messages {
-            let matched = match &entry.key {
-                Key::Sha256(mac) => mac_matches(mac.clone(), message, parsed),
-                Key::Sha1(mac) => mac_matches(mac.clone(), message, parsed),
-                Key::Ed25519(public) => parsed
+            let matched = match (&entry.key, &entry.sha256) {
+                (_, Some(mac)) => tag_matches(&mac.tag(message), parsed),
+                (Key::Sha256(mac), None) => mac_matches(mac.clone(), message, parsed),
+                (Key::Sha1(mac), _) => mac_matches(mac.clone(), message, parsed),
+                (Key::Ed25519(public), _) => parsed
                     .sigs
                     .iter()
                     .filter(|s| s.kind == SigKind::Ed25519)
@@ -502,7 +505,7 @@ fn find_key(
                             .is_ok_and(|sig| public.multipart_verify(message, &sig).is_ok())
                     })
                     .map(|s| copy(s.bytes())),
-                Key::P256(public) => parsed
+                (Key::P256(public), _) => parsed
                     .sigs
                     .iter()
                     .filter(|s| s.kind == SigKind::Ecdsa)
@@ -511,7 +514,7 @@ fn find_key(
                             .is_ok_and(|sig| public.multipart_verify(message, &sig).is_ok())
                     })
                     .map(|s| copy(s.bytes())),
-                Key::Token(_) => None,
+                (Key::Token(_), _) => None,
             };
             if let Some(sig) = matched {
                 return Some((index, sig));
@@ -536,12 +539,16 @@ fn mac_matches<M: Mac>(mut mac: M, message: &[&[u8]], parsed: &Parsed<'_>) -> Op
     for part in message {
         mac.update(part);
     }
-    let tag = mac.finalize().into_bytes();
+    tag_matches(&mac.finalize().into_bytes(), parsed)
+}
+
+/// Compares `tag` with every MAC signature in constant time; returns it on a match.
+fn tag_matches(tag: &[u8], parsed: &Parsed<'_>) -> Option<SigBytes> {
     let mut found = subtle::Choice::from(0);
     for sig in parsed.sigs.iter().filter(|s| s.kind == SigKind::Mac) {
-        found |= ct_eq(tag.as_slice(), sig.bytes());
+        found |= ct_eq(tag, sig.bytes());
     }
-    bool::from(found).then(|| SigBytes::try_from(tag.as_slice()).unwrap_or_default())
+    bool::from(found).then(|| SigBytes::try_from(tag).unwrap_or_default())
 }
 
 /// Constant-time equality of two byte strings (their lengths are public), compared eight
@@ -676,8 +683,13 @@ impl VerifierBuilder {
             .iter()
             .enumerate()
             .map(|(index, (id, s))| {
+                let key = verification_key(spec, s)?;
                 Ok(KeyEntry {
-                    key: verification_key(spec, s)?,
+                    sha256: match key {
+                        Key::Sha256(_) => Some(hmac_sha256_key(spec, s)?),
+                        _ => None,
+                    },
+                    key,
                     id: id.clone(),
                     index,
                 })
@@ -691,8 +703,13 @@ impl VerifierBuilder {
                     .iter()
                     .enumerate()
                     .filter_map(|(index, (id, s))| {
+                        let key = verification_key(alt, s).ok()?;
                         Some(KeyEntry {
-                            key: verification_key(alt, s).ok()?,
+                            sha256: match key {
+                                Key::Sha256(_) => Some(hmac_sha256_key(alt, s).ok()?),
+                                _ => None,
+                            },
+                            key,
                             id: id.clone(),
                             index,
                         })
