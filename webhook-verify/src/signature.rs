@@ -105,7 +105,9 @@ pub(crate) fn parse_into<'a>(
                 if count == MAX_SIGNATURES {
                     return Err(bad("too many signatures"));
                 }
-                let comma = memchr::memchr(b',', entry)
+                let comma = entry
+                    .iter()
+                    .position(|&b| b == b',')
                     .ok_or_else(|| bad("signature entry is not version,signature"))?;
                 let (version, encoded) = (&entry[..comma], &entry[comma + 1..]);
                 let sig = match version {
@@ -128,8 +130,11 @@ pub(crate) fn parse_into<'a>(
                 if count == 2 * MAX_SIGNATURES {
                     return Err(bad("too many elements"));
                 }
-                let eq =
-                    memchr::memchr(b'=', element).ok_or_else(|| bad("element is not key=value"))?;
+                // Keys are short: a plain scan finds the `=` sooner than `memchr`.
+                let eq = element
+                    .iter()
+                    .position(|&b| b == b'=')
+                    .ok_or_else(|| bad("element is not key=value"))?;
                 let (key, val) = (&element[..eq], &element[eq + 1..]);
                 if key == timestamp_key.as_bytes() {
                     if parsed.timestamp.is_some_and(|t| t != val) {
@@ -303,16 +308,42 @@ const HEX_DIGITS: [u8; 256] = {
 /// Decodes lowercase hex (`src` is exactly twice as long as `out`). Uppercase digits are
 /// refused: the canonical form is the only one accepted.
 fn decode_lower_hex(src: &[u8], out: &mut [u8]) -> Result<(), &'static str> {
-    let mut invalid = 0u8;
-    for (byte, pair) in out.iter_mut().zip(src.chunks_exact(2)) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Eight digits at a time: each byte of `x` is one digit.
+    let mut invalid = 0u64;
+    let words = src.chunks_exact(8);
+    let tail = words.remainder();
+    let mut outs = out.chunks_exact_mut(4);
+    for (digits, bytes) in words.zip(&mut outs) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(digits);
+        let x = u64::from_le_bytes(w);
+        // Bytes of 0x80 and above are invalid; the range tests below work on seven bits
+        // (adding at most 0x50 to a byte below 0x80 carries into no other byte).
+        let y = x & !HIGH;
+        let at_least = |c: u8| y.wrapping_add(ONES * u64::from(0x80 - c)) & HIGH;
+        let digit = at_least(b'0') & !at_least(b'9' + 1);
+        let letter = at_least(b'a') & !at_least(b'f' + 1);
+        invalid |= (x & HIGH) | (!(digit | letter) & HIGH);
+        // Nibble values: the low four bits, plus 9 for `a`-`f`.
+        let v = (y & (ONES * 0x0f)) + (letter >> 7) * 9;
+        // Pair the nibbles (the first digit is the high one), then pack the four bytes.
+        let pairs = ((v << 4) | (v >> 8)) & 0x00ff_00ff_00ff_00ff;
+        let pairs = (pairs | (pairs >> 8)) & 0x0000_ffff_0000_ffff;
+        let packed = (pairs | (pairs >> 16)) as u32;
+        bytes.copy_from_slice(&packed.to_le_bytes());
+    }
+    let mut invalid_tail = 0u8;
+    for (byte, pair) in outs.into_remainder().iter_mut().zip(tail.chunks_exact(2)) {
         let (hi, lo) = (
             HEX_DIGITS[usize::from(pair[0])],
             HEX_DIGITS[usize::from(pair[1])],
         );
-        invalid |= hi | lo;
+        invalid_tail |= hi | lo;
         *byte = (hi << 4) | (lo & 0x0f);
     }
-    if invalid > 0x0f {
+    if invalid != 0 || invalid_tail > 0x0f {
         return Err("signature is not lowercase hex");
     }
     Ok(())
@@ -388,6 +419,45 @@ mod tests {
             let ours: Vec<&[u8]> = split(v, b',').collect();
             let std: Vec<&[u8]> = v.split(|&b| b == b',').collect();
             assert_eq!(ours, std, "{v:?}");
+        }
+    }
+
+    #[test]
+    fn hex_like_the_hex_crate() {
+        use proptest::prelude::*;
+        let mut runner = proptest::test_runner::TestRunner::default();
+        for len in [1usize, 3, 4, 5, 20, 32, 33] {
+            let canonical = proptest::collection::vec(any::<u8>(), len)
+                .prop_map(|bytes| hex::encode(bytes).into_bytes());
+            let mutated = (canonical.clone(), 0..2 * len, any::<u8>()).prop_map(|(mut s, i, c)| {
+                s[i] = c;
+                s
+            });
+            let strategy = prop_oneof![canonical, mutated];
+            runner
+                .run(&strategy, |src| {
+                    let mut out = vec![0u8; len];
+                    let ours = decode_lower_hex(&src, &mut out).map(|()| out);
+                    let theirs = hex::decode(&src)
+                        .ok()
+                        .filter(|_| !src.iter().any(u8::is_ascii_uppercase));
+                    prop_assert_eq!(ours.ok(), theirs, "{:?}", src);
+                    Ok(())
+                })
+                .unwrap();
+        }
+        // Every byte value in every position of a word.
+        for pos in 0..8 {
+            for c in 0..=255u8 {
+                let mut src = *b"0123456789abcdef";
+                src[pos] = c;
+                let mut out = [0u8; 8];
+                let valid = c.is_ascii_digit() || (b'a'..=b'f').contains(&c);
+                assert_eq!(decode_lower_hex(&src, &mut out).is_ok(), valid, "{pos} {c}");
+                if valid {
+                    assert_eq!(out.to_vec(), hex::decode(src).unwrap());
+                }
+            }
         }
     }
 

@@ -84,6 +84,7 @@ impl Tolerance {
     ///
     /// `unit_millis` is the timestamp's precision (1000 for second timestamps): the current
     /// time is truncated to it, as the providers' own libraries do.
+    #[inline]
     pub(crate) fn check(
         &self,
         ts_millis: i64,
@@ -118,9 +119,24 @@ fn clamp_secs(millis: i128) -> i64 {
 
 /// Parses a Unix timestamp exactly as sent: ASCII digits only (no sign, no spaces, no
 /// fraction), at most `i64::MAX`.
+#[inline]
 pub(crate) fn parse_unix(value: &[u8]) -> Result<i64, &'static str> {
     if value.is_empty() {
         return Err("empty timestamp");
+    }
+    if value.len() <= 18 {
+        // At most 18 digits cannot overflow: no checked arithmetic per digit.
+        let mut n: i64 = 0;
+        let mut invalid = false;
+        for &b in value {
+            let digit = b.wrapping_sub(b'0');
+            invalid |= digit > 9;
+            n = n.wrapping_mul(10).wrapping_add(i64::from(digit));
+        }
+        if invalid {
+            return Err("timestamp is not an unsigned decimal integer");
+        }
+        return Ok(n);
     }
     let mut n: i64 = 0;
     for &b in value {
@@ -144,6 +160,11 @@ mod tests {
         assert_eq!(parse_unix(b"1614265330"), Ok(1_614_265_330));
         assert_eq!(parse_unix(b"0"), Ok(0));
         assert_eq!(parse_unix(b"9223372036854775807"), Ok(i64::MAX));
+        assert_eq!(
+            parse_unix(b"999999999999999999"),
+            Ok(999_999_999_999_999_999)
+        );
+        assert_eq!(parse_unix(b"0000000000000000001"), Ok(1));
         for bad in [
             &b""[..],
             b"+1614265330",
@@ -151,6 +172,10 @@ mod tests {
             b"-9223372036854775808",
             b"9223372036854775808",
             b"99999999999999999999",
+            b"99999999999999999x",
+            b"x99999999999999999",
+            b"/",
+            b":",
             b" 1",
             b"1 ",
             b"1.5",

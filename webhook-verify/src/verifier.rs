@@ -347,14 +347,27 @@ impl Verifier {
         name: &Cow<'static, str>,
     ) -> Result<i64, Error> {
         let bad = |r| Error::malformed(name.clone(), r);
-        let (millis, unit) = match spec.timestamp_format {
-            TsFormat::UnixSeconds => (parse_unix(raw).map_err(bad)?.saturating_mul(1000), 1000),
-            TsFormat::UnixMillis => (parse_unix(raw).map_err(bad)?, 1),
-            TsFormat::Rfc3339 => (parse_rfc3339(raw).map_err(bad)?, 1),
+        let inner = &*self.inner;
+        // One call per unit, so that `check` divides by a constant.
+        let millis = match spec.timestamp_format {
+            TsFormat::UnixSeconds => {
+                let millis = parse_unix(raw).map_err(bad)?.saturating_mul(1000);
+                inner
+                    .tolerance
+                    .check(millis, inner.clock.now_unix_millis(), 1000)?;
+                millis
+            }
+            TsFormat::UnixMillis | TsFormat::Rfc3339 => {
+                let millis = match spec.timestamp_format {
+                    TsFormat::UnixMillis => parse_unix(raw).map_err(bad)?,
+                    _ => parse_rfc3339(raw).map_err(bad)?,
+                };
+                inner
+                    .tolerance
+                    .check(millis, inner.clock.now_unix_millis(), 1)?;
+                millis
+            }
         };
-        self.inner
-            .tolerance
-            .check(millis, self.inner.clock.now_unix_millis(), unit)?;
         Ok(millis.div_euclid(1000))
     }
 
