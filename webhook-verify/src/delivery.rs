@@ -166,7 +166,7 @@ pub struct Verified {
     pub(crate) provider: Provider,
     /// Whether the provider's alternate scheme verified the delivery.
     pub(crate) spec_is_alternate: bool,
-    pub(crate) header_id: Option<String>,
+    pub(crate) header_id: Option<crate::headers::HeaderText>,
     pub(crate) id_signed: bool,
     pub(crate) timestamp: Option<i64>,
     pub(crate) header_event_type: Option<String>,

@@ -157,6 +157,35 @@ pub(crate) fn present(headers: &dyn Headers, key: &HeaderKey) -> bool {
     present
 }
 
+/// Text from a header kept by [`Verified`](crate::Verified): inline when short, as message
+/// ids are, so that reporting one allocates nothing.
+#[derive(Clone)]
+pub(crate) enum HeaderText {
+    Inline(arrayvec::ArrayString<44>),
+    Heap(Box<str>),
+}
+
+impl HeaderText {
+    pub(crate) fn new(text: &str) -> Self {
+        match arrayvec::ArrayString::from(text) {
+            Ok(inline) => Self::Inline(inline),
+            Err(_) => Self::Heap(text.into()),
+        }
+    }
+}
+
+impl std::ops::Deref for HeaderText {
+    type Target = str;
+
+    #[inline]
+    fn deref(&self) -> &str {
+        match self {
+            Self::Inline(s) => s,
+            Self::Heap(s) => s,
+        }
+    }
+}
+
 /// The one value of header `name`: `None` when absent, an error when it appears more than
 /// once with different values (identical repeats, as some proxies add, are accepted).
 #[allow(
@@ -202,6 +231,16 @@ mod tests {
                 .to_string(),
             "missing header x-sig"
         );
+    }
+
+    #[test]
+    fn header_text_inline_or_not() {
+        for len in [0, 1, 44, 45, 300] {
+            let text = "é".repeat(len / 2) + &"x".repeat(len % 2);
+            let kept = HeaderText::new(&text);
+            assert_eq!(&*kept, text);
+            assert_eq!(matches!(kept, HeaderText::Inline(_)), text.len() <= 44);
+        }
     }
 
     #[cfg(feature = "http")]

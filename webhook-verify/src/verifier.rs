@@ -12,7 +12,7 @@ use hmac::Mac;
 use subtle::ConstantTimeEq;
 
 use crate::delivery::{IntoBody, MatchedKey, SigBytes};
-use crate::headers::{HeaderKey, present, required_key, unique_key};
+use crate::headers::{HeaderKey, HeaderText, present, required_key, unique_key};
 use crate::keys::{HmacSha256, Key, hmac_sha256_key, verification_key};
 use crate::provider::{EventTypeSource, IdSource, Message, Names, Part, TimestampSource, TsFormat};
 use crate::signature::{self, Parsed, SigKind};
@@ -286,11 +286,11 @@ impl Verifier {
         // 6. Report.
         let id_name = names.id.as_ref().or(lookups.id.as_ref());
         let header_id = match (id_raw, id_name) {
-            (Some(raw), Some(key)) => Some(
-                std::str::from_utf8(raw)
-                    .map_err(|_| Error::malformed(key.name.clone(), "not valid UTF-8"))?
-                    .to_owned(),
-            ),
+            (Some(raw), Some(key)) => {
+                Some(HeaderText::new(std::str::from_utf8(raw).map_err(|_| {
+                    Error::malformed(key.name.clone(), "not valid UTF-8")
+                })?))
+            }
             _ => None,
         };
         self.verified(
@@ -309,7 +309,7 @@ impl Verifier {
         index: usize,
         body: &bytes::Bytes,
         timestamp: Option<i64>,
-        header_id: Option<String>,
+        header_id: Option<HeaderText>,
         id_signed: bool,
         headers: &dyn Headers,
     ) -> Result<Verified, Error> {
@@ -413,7 +413,9 @@ impl Verifier {
             .position(|k| matches!(&k.key, Key::Token(t) if bool::from(t.ct_eq(&sent))))
             .ok_or(Error::SignatureMismatch)?;
         let header_id = match &lookups.id {
-            Some(key) => unique_key(headers, key)?.map(|v| String::from_utf8_lossy(v).into_owned()),
+            Some(key) => {
+                unique_key(headers, key)?.map(|v| HeaderText::new(&String::from_utf8_lossy(v)))
+            }
             None => None,
         };
         self.verified(
@@ -451,7 +453,7 @@ impl Verifier {
             index,
             delivery.body(),
             Some(timestamp),
-            Some(fields.token),
+            Some(HeaderText::new(&fields.token)),
             true,
             delivery.headers(),
         )
