@@ -73,6 +73,10 @@ struct SpecKeys {
     id: Option<HeaderKey>,
     /// [`EventTypeSource::Header`]'s name.
     event_type: Option<HeaderKey>,
+    /// Whether the signature covers the id header ([`Spec::needs_id`](crate::provider::Spec::needs_id)).
+    needs_id: bool,
+    /// Whether the signature covers the URL ([`Spec::needs_url`](crate::provider::Spec::needs_url)).
+    needs_url: bool,
 }
 
 /// [`Names`] as [`HeaderKey`]s.
@@ -105,6 +109,8 @@ impl SpecKeys {
                 EventTypeSource::Header(name) => Some(HeaderKey::new(name)),
                 _ => None,
             },
+            needs_id: spec.needs_id(),
+            needs_url: spec.needs_url(),
         }
     }
 }
@@ -237,11 +243,11 @@ impl Verifier {
 
         // 3. Message id and URL, when signed or reported.
         let (id_raw, id_signed) = match (&names.id, &spec.id, &lookups.id) {
-            (Some(key), _, _) if spec.needs_id() => (Some(required_key(headers, key)?), true),
+            (Some(key), _, _) if lookups.needs_id => (Some(required_key(headers, key)?), true),
             (_, IdSource::Header { signed, .. }, Some(key)) => (unique_key(headers, key)?, *signed),
             _ => (None, false),
         };
-        let url = if spec.needs_url() {
+        let url = if lookups.needs_url {
             Some(delivery.url().ok_or_else(|| Error::MissingUrl {
                 provider: Cow::Owned(inner.provider.name().to_owned()),
             })?)
