@@ -257,13 +257,14 @@ impl Verifier {
 
         // 4. Signatures.
         let body = delivery.body();
+        let mut signature = SigBytes::new();
         let index = match &spec.message {
             Message::Twilio => {
                 let candidates =
                     crate::provider::twilio_messages(url.unwrap_or_default(), body, false)?;
                 let slices: Vec<[&[u8]; 1]> = candidates.iter().map(|m| [m.as_slice()]).collect();
                 let refs: Vec<&[&[u8]]> = slices.iter().map(|s| &s[..]).collect();
-                find_key(keys, &parsed, &refs)
+                find_key(keys, &parsed, &refs, &mut signature)
             }
             Message::Template(parts) => {
                 let mut message: ArrayVec<&[u8], 16> = ArrayVec::new();
@@ -276,12 +277,11 @@ impl Verifier {
                         Part::Url => url.unwrap_or_default().as_bytes(),
                     });
                 }
-                find_key(keys, &parsed, &[&message])
+                find_key(keys, &parsed, &[&message], &mut signature)
             }
             _ => None,
         }
         .ok_or(Error::SignatureMismatch)?;
-        let (index, signature) = index;
 
         // 5. A timestamp inside the signed body is checked once the body is authentic.
         let timestamp = match spec.timestamp {
@@ -300,9 +300,8 @@ impl Verifier {
             _ => None,
         };
         self.verified(
-            spec, keys, lookups, index, body, timestamp, header_id, id_signed, headers,
+            spec, keys, lookups, index, body, timestamp, header_id, id_signed, headers, signature,
         )
-        .map(|v| v.with_signature(signature))
     }
 
     /// Builds the result once a key matched.
@@ -318,6 +317,7 @@ impl Verifier {
         header_id: Option<HeaderText>,
         id_signed: bool,
         headers: &dyn Headers,
+        signature: SigBytes,
     ) -> Result<Verified, Error> {
         let header_event_type = match &lookups.event_type {
             Some(key) => unique_key(headers, key)?.map(|v| String::from_utf8_lossy(v).into_owned()),
@@ -335,7 +335,7 @@ impl Verifier {
                 id: keys[index].id.clone(),
             },
             body: body.clone(),
-            signature: SigBytes::default(),
+            signature,
             json: OnceLock::new(),
         })
     }
@@ -434,6 +434,7 @@ impl Verifier {
             header_id,
             false,
             headers,
+            SigBytes::new(),
         )
     }
 
@@ -450,8 +451,9 @@ impl Verifier {
         let timestamp = self.check_timestamp(spec, fields.timestamp.as_bytes(), ts_name)?;
         let parsed = signature::parse(spec, &spec.names.signature, fields.signature.as_bytes())?;
         let message: [&[u8]; 2] = [fields.timestamp.as_bytes(), fields.token.as_bytes()];
-        let (index, signature) =
-            find_key(keys, &parsed, &[&message]).ok_or(Error::SignatureMismatch)?;
+        let mut signature = SigBytes::new();
+        let index =
+            find_key(keys, &parsed, &[&message], &mut signature).ok_or(Error::SignatureMismatch)?;
         self.verified(
             spec,
             keys,
@@ -462,7 +464,9 @@ impl Verifier {
             Some(HeaderText::new(&fields.token)),
             true,
             delivery.headers(),
+            SigBytes::new(),
         )
+        // (Kept this way: `with_signature` is the setter `Verified` offers.)
         .map(|v| v.with_signature(signature))
     }
 
@@ -482,10 +486,9 @@ impl Verifier {
         let index = (0..keys.len())
             .find(|&i| {
                 let key = std::slice::from_ref(&keys[i]);
-                items
-                    .iter()
-                    .zip(&parsed)
-                    .all(|((message, _), sig)| find_key(key, sig, &[&[message]]).is_some())
+                items.iter().zip(&parsed).all(|((message, _), sig)| {
+                    find_key(key, sig, &[&[message]], &mut SigBytes::new()).is_some()
+                })
             })
             .ok_or(Error::SignatureMismatch)?;
         self.verified(
@@ -498,25 +501,34 @@ impl Verifier {
             None,
             false,
             delivery.headers(),
+            SigBytes::new(),
         )
     }
 }
 
 /// The index (into `keys`) of the first key that produced one of the signatures over one
-/// of the candidate messages (each a list of parts, hashed in order without copying), and
-/// the signature that matched.
+/// of the candidate messages (each a list of parts, hashed in order without copying); the
+/// signature that matched is written to `matched`.
 fn find_key(
     keys: &[KeyEntry],
     parsed: &Parsed<'_>,
     messages: &[&[&[u8]]],
-) -> Option<(usize, SigBytes)> {
-    let copy = |bytes: &[u8]| SigBytes::try_from(bytes).unwrap_or_default();
+    matched: &mut SigBytes,
+) -> Option<usize> {
+    let mut keep = |bytes: &[u8]| {
+        matched.clear();
+        // Signatures are parsed into buffers of the same size: this always fits.
+        let _ = matched.try_extend_from_slice(bytes);
+    };
     for (index, entry) in keys.iter().enumerate() {
         for message in messages {
-            let matched = match (&entry.key, &entry.sha256) {
-                (_, Some(mac)) => tag_matches(&mac.tag(message), parsed),
-                (Key::Sha256(mac), None) => mac_matches(mac.clone(), message, parsed),
-                (Key::Sha1(mac), _) => mac_matches(mac.clone(), message, parsed),
+            let found = match (&entry.key, &entry.sha256) {
+                (_, Some(mac)) => {
+                    let tag = mac.tag(message);
+                    tag_matches(&tag, parsed).then(|| keep(&tag)).is_some()
+                }
+                (Key::Sha256(mac), None) => mac_matches(mac.clone(), message, parsed, &mut keep),
+                (Key::Sha1(mac), _) => mac_matches(mac.clone(), message, parsed, &mut keep),
                 (Key::Ed25519(public), _) => parsed
                     .sigs
                     .iter()
@@ -525,7 +537,8 @@ fn find_key(
                         Signature::from_slice(s.bytes())
                             .is_ok_and(|sig| public.multipart_verify(message, &sig).is_ok())
                     })
-                    .map(|s| copy(s.bytes())),
+                    .map(|s| keep(s.bytes()))
+                    .is_some(),
                 (Key::P256(public), _) => parsed
                     .sigs
                     .iter()
@@ -534,11 +547,12 @@ fn find_key(
                         p256::ecdsa::DerSignature::from_bytes(s.bytes())
                             .is_ok_and(|sig| public.multipart_verify(message, &sig).is_ok())
                     })
-                    .map(|s| copy(s.bytes())),
-                (Key::Token(_), _) => None,
+                    .map(|s| keep(s.bytes()))
+                    .is_some(),
+                (Key::Token(_), _) => false,
             };
-            if let Some(sig) = matched {
-                return Some((index, sig));
+            if found {
+                return Some(index);
             }
         }
     }
@@ -555,21 +569,32 @@ fn parse_rfc3339(raw: &[u8]) -> Result<i64, &'static str> {
 }
 
 /// Hashes `message` with the pre-keyed `mac` and compares the tag with every MAC signature
-/// in constant time; returns the tag (the signature that matched) on a match.
-fn mac_matches<M: Mac>(mut mac: M, message: &[&[u8]], parsed: &Parsed<'_>) -> Option<SigBytes> {
+/// in constant time; on a match, hands the tag (the signature that matched) to `keep`.
+fn mac_matches<M: Mac>(
+    mut mac: M,
+    message: &[&[u8]],
+    parsed: &Parsed<'_>,
+    keep: &mut dyn FnMut(&[u8]),
+) -> bool {
     for part in message {
         mac.update(part);
     }
-    tag_matches(&mac.finalize().into_bytes(), parsed)
+    let tag = mac.finalize().into_bytes();
+    let found = tag_matches(&tag, parsed);
+    if found {
+        keep(&tag);
+    }
+    found
 }
 
-/// Compares `tag` with every MAC signature in constant time; returns it on a match.
-fn tag_matches(tag: &[u8], parsed: &Parsed<'_>) -> Option<SigBytes> {
+/// Whether `tag` equals one of the MAC signatures, compared in constant time with each.
+#[inline]
+fn tag_matches(tag: &[u8], parsed: &Parsed<'_>) -> bool {
     let mut found = subtle::Choice::from(0);
     for sig in parsed.sigs.iter().filter(|s| s.kind == SigKind::Mac) {
         found |= ct_eq(tag, sig.bytes());
     }
-    bool::from(found).then(|| SigBytes::try_from(tag).unwrap_or_default())
+    bool::from(found)
 }
 
 /// Constant-time equality of two byte strings (their lengths are public), compared eight
