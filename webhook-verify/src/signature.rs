@@ -13,18 +13,16 @@ use crate::provider::{Algorithm, Encoding, SigFormat, Spec};
 /// this is refused as malformed rather than hashed and compared.
 pub const MAX_SIGNATURES: usize = 16;
 
-/// What a signature is checked with.
+/// What a public-key signature is checked with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SigKind {
-    /// A MAC tag, compared with the tag of each HMAC key.
-    Mac,
     /// An Ed25519 signature, checked with each public key.
     Ed25519,
     /// A DER-encoded ECDSA signature (variable length).
     Ecdsa,
 }
 
-/// One decoded signature.
+/// One decoded public-key signature.
 #[derive(Clone)]
 pub(crate) struct Sig {
     pub(crate) kind: SigKind,
@@ -35,6 +33,9 @@ pub(crate) struct Sig {
 /// The longest signature read: a DER ECDSA P-256 signature.
 const MAX_SIG_LEN: usize = 72;
 
+/// The longest MAC tag: HMAC-SHA256's.
+const MAX_MAC_LEN: usize = 32;
+
 impl Sig {
     pub(crate) fn bytes(&self) -> &[u8] {
         &self.bytes[..usize::from(self.len)]
@@ -43,6 +44,11 @@ impl Sig {
 
 /// A parsed signature header.
 pub(crate) struct Parsed<'a> {
+    /// MAC tags, compared with the tag of each HMAC key: each the first `mac_len` bytes of
+    /// a slot.
+    macs: ArrayVec<[u8; MAX_MAC_LEN], MAX_SIGNATURES>,
+    mac_len: usize,
+    /// Public-key signatures.
     pub(crate) sigs: ArrayVec<Sig, MAX_SIGNATURES>,
     /// The timestamp carried inside the header (Stripe `t=`, Paddle `ts=`).
     pub(crate) timestamp: Option<&'a [u8]>,
@@ -66,9 +72,56 @@ pub(crate) fn parse<'a>(
 impl Parsed<'_> {
     pub(crate) fn new() -> Self {
         Self {
+            macs: ArrayVec::new(),
+            mac_len: 0,
             sigs: ArrayVec::new(),
             timestamp: None,
         }
+    }
+
+    /// The MAC tags.
+    #[inline]
+    pub(crate) fn macs(&self) -> impl Iterator<Item = &[u8]> {
+        self.macs.iter().map(|slot| &slot[..self.mac_len])
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.macs.len() + self.sigs.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.macs.is_empty() && self.sigs.is_empty()
+    }
+
+    /// Decodes a MAC tag of `len` bytes into a new slot.
+    fn push_mac(
+        &mut self,
+        encoding: Encoding,
+        encoded: &[u8],
+        len: usize,
+    ) -> Result<(), &'static str> {
+        // Tags of one header all have the algorithm's length.
+        self.mac_len = len.min(MAX_MAC_LEN);
+        self.macs
+            .try_push([0; MAX_MAC_LEN])
+            .map_err(|_| "too many signatures")?;
+        match self.macs.last_mut() {
+            Some(slot) => decode_exact(encoding, encoded, &mut slot[..self.mac_len]),
+            None => Err("too many signatures"),
+        }
+    }
+
+    /// Decodes a public-key signature.
+    fn push_sig(
+        &mut self,
+        encoding: Encoding,
+        encoded: &[u8],
+        kind: SigKind,
+        len: usize,
+    ) -> Result<(), &'static str> {
+        let sig = decode(encoding, encoded, kind, len)?;
+        self.sigs.try_push(sig).map_err(|_| "too many signatures")
     }
 }
 
@@ -91,14 +144,18 @@ pub(crate) fn parse_into<'a>(
             let encoded = value
                 .strip_prefix(prefix.as_bytes())
                 .ok_or_else(|| bad(prefix_reason(prefix)))?;
-            let kind = match spec.algorithm {
-                Algorithm::Ed25519 => SigKind::Ed25519,
-                Algorithm::EcdsaP256Sha256 => SigKind::Ecdsa,
-                _ => SigKind::Mac,
-            };
-            parsed
-                .sigs
-                .push(decode(*encoding, encoded, kind, mac_len).map_err(bad)?);
+            match spec.algorithm {
+                Algorithm::Ed25519 => {
+                    parsed.push_sig(*encoding, encoded, SigKind::Ed25519, mac_len)
+                }
+                Algorithm::EcdsaP256Sha256 => {
+                    parsed.push_sig(*encoding, encoded, SigKind::Ecdsa, mac_len)
+                }
+                Algorithm::HmacSha256 | Algorithm::HmacSha1 => {
+                    parsed.push_mac(*encoding, encoded, mac_len)
+                }
+            }
+            .map_err(bad)?;
         }
         SigFormat::VersionedList => {
             for (count, entry) in split(value, b' ').filter(|e| !e.is_empty()).enumerate() {
@@ -110,14 +167,14 @@ pub(crate) fn parse_into<'a>(
                     .position(|&b| b == b',')
                     .ok_or_else(|| bad("signature entry is not version,signature"))?;
                 let (version, encoded) = (&entry[..comma], &entry[comma + 1..]);
-                let sig = match version {
-                    b"v1" => decode(Encoding::Base64, encoded, SigKind::Mac, 32),
-                    b"v1a" => decode(Encoding::Base64, encoded, SigKind::Ed25519, 64),
+                match version {
+                    b"v1" => parsed.push_mac(Encoding::Base64, encoded, 32),
+                    b"v1a" => parsed.push_sig(Encoding::Base64, encoded, SigKind::Ed25519, 64),
                     _ => continue, // versions we do not know are skipped, as the spec says
-                };
-                parsed.sigs.push(sig.map_err(bad)?);
+                }
+                .map_err(bad)?;
             }
-            if parsed.sigs.is_empty() {
+            if parsed.is_empty() {
                 return Err(bad("no v1 or v1a signature"));
             }
         }
@@ -142,18 +199,13 @@ pub(crate) fn parse_into<'a>(
                     }
                     parsed.timestamp = Some(val);
                 } else if key == signature_key.as_bytes() {
-                    if parsed.sigs.is_full() {
-                        return Err(bad("too many signatures"));
-                    }
-                    parsed
-                        .sigs
-                        .push(decode(Encoding::Hex, val, SigKind::Mac, mac_len).map_err(bad)?);
+                    parsed.push_mac(Encoding::Hex, val, mac_len).map_err(bad)?;
                 }
             }
             if parsed.timestamp.is_none() {
                 return Err(bad("no timestamp element"));
             }
-            if parsed.sigs.is_empty() {
+            if parsed.is_empty() {
                 return Err(bad("no signature with the expected scheme"));
             }
         }
@@ -182,8 +234,8 @@ fn prefix_reason(prefix: &str) -> &'static str {
     }
 }
 
-/// Decodes one signature of exactly `len` bytes. Non-canonical encodings (uppercase hex,
-/// base64 without padding or with non-zero trailing bits) are refused, not normalised.
+/// Decodes one public-key signature: exactly `len` bytes, or for DER ECDSA (always base64)
+/// at most the longest P-256 signature.
 fn decode(
     encoding: Encoding,
     encoded: &[u8],
@@ -192,33 +244,41 @@ fn decode(
 ) -> Result<Sig, &'static str> {
     let mut sig = Sig {
         kind,
-        len: len as u8,
+        len: len.min(MAX_SIG_LEN) as u8,
         bytes: [0; MAX_SIG_LEN],
     };
-    if kind == SigKind::Ecdsa {
-        // DER: variable length up to the maximum.
-        let n = STANDARD
-            .decode_slice(encoded, &mut sig.bytes)
-            .map_err(|_| "signature is not valid base64")?;
-        sig.len = n as u8;
-        return Ok(sig);
-    }
-    let out = &mut sig.bytes[..len];
-    match encoding {
-        Encoding::Hex => {
-            if encoded.len() != 2 * len {
-                return Err("signature has the wrong length");
-            }
-            decode_lower_hex(encoded, out)?;
+    match kind {
+        SigKind::Ecdsa => {
+            // DER: variable length up to the maximum.
+            let n = STANDARD
+                .decode_slice(encoded, &mut sig.bytes)
+                .map_err(|_| "signature is not valid base64")?;
+            sig.len = n as u8;
         }
-        Encoding::Base64 => {
-            if encoded.len() != len.div_ceil(3) * 4 {
-                return Err("signature has the wrong length");
-            }
-            decode_base64_exact(encoded, out)?;
+        SigKind::Ed25519 => {
+            let out = sig
+                .bytes
+                .get_mut(..len)
+                .ok_or("signature has the wrong length")?;
+            decode_exact(encoding, encoded, out)?;
         }
     }
     Ok(sig)
+}
+
+/// Decodes exactly `out.len()` bytes. Non-canonical encodings (uppercase hex, base64
+/// without padding or with non-zero trailing bits) are refused, not normalised.
+#[inline]
+fn decode_exact(encoding: Encoding, encoded: &[u8], out: &mut [u8]) -> Result<(), &'static str> {
+    match encoding {
+        Encoding::Hex => {
+            if encoded.len() != 2 * out.len() {
+                return Err("signature has the wrong length");
+            }
+            decode_lower_hex(encoded, out)
+        }
+        Encoding::Base64 => decode_base64_exact(encoded, out),
+    }
 }
 
 /// Values of the standard base64 alphabet's characters; 0xff for every other byte
@@ -238,6 +298,16 @@ const BASE64_DIGITS: [u8; 256] = {
 /// `4 * ceil(out.len() / 3)` long, padded with `=`, and the bits after the last byte are
 /// zero. Anything else is refused (the canonical form is the only one accepted).
 fn decode_base64_exact(src: &[u8], out: &mut [u8]) -> Result<(), &'static str> {
+    // The usual lengths get their own copy of the loop, unrolled.
+    match out.len() {
+        32 => base64_exact(src, &mut out[..32]),
+        20 => base64_exact(src, &mut out[..20]),
+        _ => base64_exact(src, out),
+    }
+}
+
+#[inline(always)]
+fn base64_exact(src: &[u8], out: &mut [u8]) -> Result<(), &'static str> {
     const INVALID: &str = "signature is not valid base64";
     if src.len() != out.len().div_ceil(3) * 4 {
         return Err("signature has the wrong length");
@@ -308,6 +378,16 @@ const HEX_DIGITS: [u8; 256] = {
 /// Decodes lowercase hex (`src` is exactly twice as long as `out`). Uppercase digits are
 /// refused: the canonical form is the only one accepted.
 fn decode_lower_hex(src: &[u8], out: &mut [u8]) -> Result<(), &'static str> {
+    // The usual lengths get their own copy of the loop, unrolled.
+    match out.len() {
+        32 => lower_hex(src, &mut out[..32]),
+        20 => lower_hex(src, &mut out[..20]),
+        _ => lower_hex(src, out),
+    }
+}
+
+#[inline(always)]
+fn lower_hex(src: &[u8], out: &mut [u8]) -> Result<(), &'static str> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // Eight digits at a time: each byte of `x` is one digit.
@@ -356,7 +436,7 @@ mod tests {
 
     fn parse_for(p: &Provider, v: &str) -> Result<usize, Error> {
         let name = Cow::Borrowed("h");
-        parse(p.spec(), &name, v.as_bytes()).map(|p| p.sigs.len())
+        parse(p.spec(), &name, v.as_bytes()).map(|p| p.len())
     }
 
     const B64_32: &str = "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";

@@ -591,8 +591,8 @@ fn mac_matches<M: Mac>(
 #[inline]
 fn tag_matches(tag: &[u8], parsed: &Parsed<'_>) -> bool {
     let mut found = subtle::Choice::from(0);
-    for sig in parsed.sigs.iter().filter(|s| s.kind == SigKind::Mac) {
-        found |= ct_eq(tag, sig.bytes());
+    for sig in parsed.macs() {
+        found |= ct_eq(tag, sig);
     }
     bool::from(found)
 }
