@@ -166,9 +166,11 @@ pub(crate) enum HeaderText {
 }
 
 impl HeaderText {
+    #[inline]
     pub(crate) fn new(text: &str) -> Self {
-        match arrayvec::ArrayString::from(text) {
-            Ok(inline) => Self::Inline(inline),
+        let mut inline = arrayvec::ArrayString::new();
+        match inline.try_push_str(text) {
+            Ok(()) => Self::Inline(inline),
             Err(_) => Self::Heap(text.into()),
         }
     }
