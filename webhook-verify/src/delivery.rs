@@ -169,7 +169,7 @@ pub struct Verified {
     pub(crate) header_id: Option<crate::headers::HeaderText>,
     pub(crate) id_signed: bool,
     pub(crate) timestamp: Option<i64>,
-    pub(crate) header_event_type: Option<String>,
+    pub(crate) header_event_type: Option<crate::headers::HeaderText>,
     pub(crate) key: MatchedKey,
     pub(crate) body: Bytes,
     /// The signature that matched (empty for token schemes): part of the replay key when

@@ -320,7 +320,9 @@ impl Verifier {
         signature: SigBytes,
     ) -> Result<Verified, Error> {
         let header_event_type = match &lookups.event_type {
-            Some(key) => unique_key(headers, key)?.map(|v| String::from_utf8_lossy(v).into_owned()),
+            Some(key) => {
+                unique_key(headers, key)?.map(|v| HeaderText::new(&String::from_utf8_lossy(v)))
+            }
             None => None,
         };
         Ok(Verified {
