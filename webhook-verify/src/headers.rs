@@ -176,6 +176,15 @@ impl HeaderText {
     }
 }
 
+impl From<String> for HeaderText {
+    fn from(text: String) -> Self {
+        match arrayvec::ArrayString::from(&text) {
+            Ok(inline) => Self::Inline(inline),
+            Err(_) => Self::Heap(text.into_boxed_str()),
+        }
+    }
+}
+
 impl std::ops::Deref for HeaderText {
     type Target = str;
 
@@ -239,9 +248,10 @@ mod tests {
     fn header_text_inline_or_not() {
         for len in [0, 1, 44, 45, 300] {
             let text = "é".repeat(len / 2) + &"x".repeat(len % 2);
-            let kept = HeaderText::new(&text);
-            assert_eq!(&*kept, text);
-            assert_eq!(matches!(kept, HeaderText::Inline(_)), text.len() <= 44);
+            for kept in [HeaderText::new(&text), HeaderText::from(text.clone())] {
+                assert_eq!(&*kept, text);
+                assert_eq!(matches!(kept, HeaderText::Inline(_)), text.len() <= 44);
+            }
         }
     }
 

@@ -197,7 +197,8 @@ impl HmacSha256 {
         // RFC 2104: keys longer than a block are hashed first; shorter ones zero-padded.
         let mut block = Zeroizing::new([0u8; 64]);
         if key.len() > 64 {
-            block[..32].copy_from_slice(&Sha256::digest(key));
+            let digest = Zeroizing::new(<[u8; 32]>::from(Sha256::digest(key)));
+            block[..32].copy_from_slice(&*digest);
         } else {
             block[..key.len()].copy_from_slice(key);
         }

@@ -342,6 +342,8 @@ fn base64_exact(src: &[u8], out: &mut [u8]) -> Result<(), &'static str> {
             }
             rest[0] = (a << 2 | b >> 4) as u8;
         }
+        // Padded for one byte where two were expected: a whole, shorter signature.
+        (2, [_, _, b'=', b'=']) => return Err("signature has the wrong length"),
         (2, [a, b, c, b'=']) => {
             let (a, b, c) = (digit(*a), digit(*b), digit(*c));
             invalid |= a | b | c;
@@ -584,6 +586,10 @@ mod tests {
                 .unwrap();
         }
         let mut out = [0u8; 2];
+        assert_eq!(
+            decode_base64_exact(b"AA==", &mut out),
+            Err("signature has the wrong length")
+        );
         assert!(decode_base64_exact(b"AAA=", &mut out).is_ok());
         assert!(decode_base64_exact(b"AAB=", &mut out).is_err());
         assert!(decode_base64_exact(b"AA==", &mut out).is_err());

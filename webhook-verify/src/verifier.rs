@@ -463,12 +463,11 @@ impl Verifier {
             index,
             delivery.body(),
             Some(timestamp),
-            Some(HeaderText::new(&fields.token)),
+            Some(HeaderText::from(fields.token)),
             true,
             delivery.headers(),
             SigBytes::new(),
         )
-        // (Kept this way: `with_signature` is the setter `Verified` offers.)
         .map(|v| v.with_signature(signature))
     }
 
