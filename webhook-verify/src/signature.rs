@@ -342,8 +342,14 @@ fn base64_exact(src: &[u8], out: &mut [u8]) -> Result<(), &'static str> {
             }
             rest[0] = (a << 2 | b >> 4) as u8;
         }
-        // Padded for one byte where two were expected: a whole, shorter signature.
-        (2, [_, _, b'=', b'=']) => return Err("signature has the wrong length"),
+        // A canonical encoding of one byte where two were expected: a shorter signature.
+        (2, [a, b, b'=', b'=']) => {
+            let (a, b) = (digit(*a), digit(*b));
+            if (a | b) > 0x3f || b & 0x0f != 0 {
+                return Err(INVALID);
+            }
+            return Err("signature has the wrong length");
+        }
         (2, [a, b, c, b'=']) => {
             let (a, b, c) = (digit(*a), digit(*b), digit(*c));
             invalid |= a | b | c;
@@ -579,8 +585,14 @@ mod tests {
                 .run(&strategy, |src| {
                     let mut out = vec![0u8; len];
                     let ours = decode_base64_exact(&src, &mut out).map(|()| out);
-                    let theirs = STANDARD.decode(&src).ok().filter(|d| d.len() == len);
-                    prop_assert_eq!(ours.ok(), theirs, "{:?}", String::from_utf8_lossy(&src));
+                    // The base64 crate into a buffer of the expected length, as before.
+                    let mut buf = vec![0u8; len];
+                    let theirs = match STANDARD.decode_slice(&src, &mut buf) {
+                        Err(_) => Err("signature is not valid base64"),
+                        Ok(n) if n != len => Err("signature has the wrong length"),
+                        Ok(_) => Ok(buf),
+                    };
+                    prop_assert_eq!(ours, theirs, "{:?}", String::from_utf8_lossy(&src));
                     Ok(())
                 })
                 .unwrap();
@@ -589,6 +601,14 @@ mod tests {
         assert_eq!(
             decode_base64_exact(b"AA==", &mut out),
             Err("signature has the wrong length")
+        );
+        assert_eq!(
+            decode_base64_exact(b"AB==", &mut out),
+            Err("signature is not valid base64")
+        );
+        assert_eq!(
+            decode_base64_exact(b"A===", &mut out),
+            Err("signature is not valid base64")
         );
         assert!(decode_base64_exact(b"AAA=", &mut out).is_ok());
         assert!(decode_base64_exact(b"AAB=", &mut out).is_err());
