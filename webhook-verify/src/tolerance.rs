@@ -125,10 +125,21 @@ pub(crate) fn parse_unix(value: &[u8]) -> Result<i64, &'static str> {
         return Err("empty timestamp");
     }
     if value.len() <= 18 {
-        // At most 18 digits cannot overflow: no checked arithmetic per digit.
+        // At most 18 digits cannot overflow: no checked arithmetic per digit, and eight
+        // digits at a time.
         let mut n: i64 = 0;
         let mut invalid = false;
-        for &b in value {
+        let chunks = value.chunks_exact(8);
+        let rest = chunks.remainder();
+        for chunk in chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(chunk);
+            match eight_digits(u64::from_le_bytes(w)) {
+                Some(v) => n = n * 100_000_000 + v,
+                None => invalid = true,
+            }
+        }
+        for &b in rest {
             let digit = b.wrapping_sub(b'0');
             invalid |= digit > 9;
             n = n.wrapping_mul(10).wrapping_add(i64::from(digit));
@@ -149,6 +160,26 @@ pub(crate) fn parse_unix(value: &[u8]) -> Result<i64, &'static str> {
             .ok_or("timestamp out of range")?;
     }
     Ok(n)
+}
+
+/// The value of eight ASCII digits read little-endian (the first digit in the low byte), or
+/// `None` when one of the bytes is not a digit.
+#[inline]
+fn eight_digits(chunk: u64) -> Option<i64> {
+    const HIGH_NIBBLES: u64 = 0xf0f0_f0f0_f0f0_f0f0;
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    // Every byte is 0x30..=0x3f, and stays so when 6 is added (no byte carries): '0'..='9'.
+    if chunk & HIGH_NIBBLES != ZEROS
+        || chunk.wrapping_add(0x0606_0606_0606_0606) & HIGH_NIBBLES != ZEROS
+    {
+        return None;
+    }
+    let v = chunk & 0x0f0f_0f0f_0f0f_0f0f;
+    // Pairs, then fours, then eight: each step fits its lane.
+    let v = (v * 10 + (v >> 8)) & 0x00ff_00ff_00ff_00ff;
+    let v = (v * 100 + (v >> 16)) & 0x0000_ffff_0000_ffff;
+    let v = (v * 10_000 + (v >> 32)) & 0xffff_ffff;
+    Some(v as i64)
 }
 
 #[cfg(test)]
@@ -184,6 +215,40 @@ mod tests {
             "１２".as_bytes(),
         ] {
             assert!(parse_unix(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn parse_like_the_standard_library() {
+        use proptest::prelude::*;
+        let mut runner = proptest::test_runner::TestRunner::default();
+        let strategy = prop_oneof![
+            "[0-9]{1,20}",
+            "[0-9/:]{1,19}",
+            proptest::collection::vec(any::<u8>(), 1..20)
+                .prop_map(|v| String::from_utf8_lossy(&v).into_owned()),
+        ];
+        runner
+            .run(&strategy, |text| {
+                let expected = if text.bytes().all(|b| b.is_ascii_digit()) {
+                    text.parse::<i64>().ok()
+                } else {
+                    None
+                };
+                prop_assert_eq!(parse_unix(text.as_bytes()).ok(), expected, "{:?}", text);
+                Ok(())
+            })
+            .unwrap();
+        for pos in 0..8 {
+            for c in 0..=255u8 {
+                let mut text = *b"1700000000";
+                text[pos] = c;
+                let expected = std::str::from_utf8(&text)
+                    .ok()
+                    .filter(|t| t.bytes().all(|b| b.is_ascii_digit()))
+                    .and_then(|t| t.parse::<i64>().ok());
+                assert_eq!(parse_unix(&text).ok(), expected, "{pos} {c}");
+            }
         }
     }
 
