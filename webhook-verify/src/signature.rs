@@ -294,6 +294,30 @@ const BASE64_DIGITS: [u8; 256] = {
     table
 };
 
+/// Marks an invalid character in [`BASE64_SHIFTED`].
+const INVALID_BIT: u32 = 1 << 31;
+
+/// [`BASE64_DIGITS`] shifted to each of the four positions of a group (18, 12, 6 and 0
+/// bits); an invalid character has [`INVALID_BIT`].
+const BASE64_SHIFTED: [[u32; 256]; 4] = {
+    let mut tables = [[0u32; 256]; 4];
+    let mut position = 0;
+    while position < 4 {
+        let mut c = 0;
+        while c < 256 {
+            let v = BASE64_DIGITS[c];
+            tables[position][c] = if v > 0x3f {
+                INVALID_BIT
+            } else {
+                (v as u32) << (18 - 6 * position)
+            };
+            c += 1;
+        }
+        position += 1;
+    }
+    tables
+};
+
 /// Decodes canonical standard base64 of exactly `out.len()` bytes: `src` is exactly
 /// `4 * ceil(out.len() / 3)` long, padded with `=`, and the bits after the last byte are
 /// zero. Anything else is refused (the canonical form is the only one accepted).
@@ -319,16 +343,18 @@ fn base64_exact(src: &[u8], out: &mut [u8]) -> Result<(), &'static str> {
     let full = out.len() / 3;
     let (groups, last) = src.split_at(full * 4);
     let (bytes, rest) = out.split_at_mut(full * 3);
+    // Whole groups: each character's bits already in place, the top bit set if invalid.
+    let mut invalid_groups = 0u32;
     for (group, bytes) in groups.chunks_exact(4).zip(bytes.chunks_exact_mut(3)) {
-        let (a, b, c, d) = (
-            digit(group[0]),
-            digit(group[1]),
-            digit(group[2]),
-            digit(group[3]),
-        );
-        invalid |= a | b | c | d;
-        let n = a << 18 | b << 12 | c << 6 | d;
+        let n = BASE64_SHIFTED[0][usize::from(group[0])]
+            | BASE64_SHIFTED[1][usize::from(group[1])]
+            | BASE64_SHIFTED[2][usize::from(group[2])]
+            | BASE64_SHIFTED[3][usize::from(group[3])];
+        invalid_groups |= n;
         bytes.copy_from_slice(&n.to_be_bytes()[1..]);
+    }
+    if invalid_groups & INVALID_BIT != 0 {
+        return Err(INVALID);
     }
     // The last group, when the length is not a multiple of three: one or two bytes, then
     // padding.
