@@ -422,45 +422,37 @@ fn decode_lower_hex(src: &[u8], out: &mut [u8]) -> Result<(), &'static str> {
 
 #[inline(always)]
 fn lower_hex(src: &[u8], out: &mut [u8]) -> Result<(), &'static str> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Eight digits at a time: each byte of `x` is one digit.
-    let mut invalid = 0u64;
-    let words = src.chunks_exact(8);
-    let tail = words.remainder();
-    let mut outs = out.chunks_exact_mut(4);
-    for (digits, bytes) in words.zip(&mut outs) {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(digits);
-        let x = u64::from_le_bytes(w);
-        // Bytes of 0x80 and above are invalid; the range tests below work on seven bits
-        // (adding at most 0x50 to a byte below 0x80 carries into no other byte).
-        let y = x & !HIGH;
-        let at_least = |c: u8| y.wrapping_add(ONES * u64::from(0x80 - c)) & HIGH;
-        let digit = at_least(b'0') & !at_least(b'9' + 1);
-        let letter = at_least(b'a') & !at_least(b'f' + 1);
-        invalid |= (x & HIGH) | (!(digit | letter) & HIGH);
-        // Nibble values: the low four bits, plus 9 for `a`-`f`.
-        let v = (y & (ONES * 0x0f)) + (letter >> 7) * 9;
-        // Pair the nibbles (the first digit is the high one), then pack the four bytes.
-        let pairs = ((v << 4) | (v >> 8)) & 0x00ff_00ff_00ff_00ff;
-        let pairs = (pairs | (pairs >> 8)) & 0x0000_ffff_0000_ffff;
-        let packed = (pairs | (pairs >> 16)) as u32;
-        bytes.copy_from_slice(&packed.to_le_bytes());
+    let mut invalid = 0u16;
+    for (byte, pair) in out.iter_mut().zip(src.chunks_exact(2)) {
+        let v = HEX_HIGH[usize::from(pair[0])] | HEX_LOW[usize::from(pair[1])];
+        invalid |= v;
+        *byte = v as u8;
     }
-    let mut invalid_tail = 0u8;
-    for (byte, pair) in outs.into_remainder().iter_mut().zip(tail.chunks_exact(2)) {
-        let (hi, lo) = (
-            HEX_DIGITS[usize::from(pair[0])],
-            HEX_DIGITS[usize::from(pair[1])],
-        );
-        invalid_tail |= hi | lo;
-        *byte = (hi << 4) | (lo & 0x0f);
-    }
-    if invalid != 0 || invalid_tail > 0x0f {
+    if invalid & HEX_INVALID != 0 {
         return Err("signature is not lowercase hex");
     }
     Ok(())
+}
+
+/// Marks a byte that is not a lowercase hex digit in [`HEX_HIGH`] and [`HEX_LOW`].
+const HEX_INVALID: u16 = 1 << 8;
+
+/// [`HEX_DIGITS`] as the high nibble of a byte.
+const HEX_HIGH: [u16; 256] = hex_table(4);
+
+/// [`HEX_DIGITS`] as the low nibble of a byte.
+const HEX_LOW: [u16; 256] = hex_table(0);
+
+const fn hex_table(shift: u32) -> [u16; 256] {
+    let mut table = [HEX_INVALID; 256];
+    let mut c = 0;
+    while c < 256 {
+        if HEX_DIGITS[c] <= 0x0f {
+            table[c] = (HEX_DIGITS[c] as u16) << shift;
+        }
+        c += 1;
+    }
+    table
 }
 
 #[cfg(test)]
