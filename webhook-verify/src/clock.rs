@@ -69,13 +69,19 @@ impl Clock for FixedClock {
 }
 
 fn system_time_to_millis(time: SystemTime) -> i64 {
-    fn clamp(d: Duration) -> i64 {
-        i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
-    }
     match time.duration_since(UNIX_EPOCH) {
-        Ok(d) => clamp(d),
-        Err(e) => -clamp(e.duration()),
+        Ok(d) => clamp_millis(d),
+        Err(e) => -clamp_millis(e.duration()),
     }
+}
+
+/// `d` in milliseconds, at most `i64::MAX`: `as_millis` without its 128-bit arithmetic.
+fn clamp_millis(d: Duration) -> i64 {
+    i64::try_from(d.as_secs())
+        .ok()
+        .and_then(|s| s.checked_mul(1000))
+        .and_then(|ms| ms.checked_add(i64::from(d.subsec_millis())))
+        .unwrap_or(i64::MAX)
 }
 
 #[cfg(test)]
@@ -92,6 +98,25 @@ mod tests {
     fn extremes_saturate() {
         assert_eq!(FixedClock::from_unix(i64::MAX).now_unix_millis(), i64::MAX);
         assert_eq!(FixedClock::from_unix(i64::MIN).now_unix_millis(), i64::MIN);
+    }
+
+    #[test]
+    fn millis_like_as_millis() {
+        let edge = i64::MAX as u64 / 1000;
+        for d in [
+            Duration::ZERO,
+            Duration::from_nanos(999_999),
+            Duration::from_millis(1_700_000_000_123),
+            Duration::new(1_700_000_000, 999_999_999),
+            Duration::from_secs(edge),
+            Duration::new(edge, 807_000_000),
+            Duration::new(edge, 808_000_000),
+            Duration::from_secs(edge + 1),
+            Duration::MAX,
+        ] {
+            let expected = i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+            assert_eq!(clamp_millis(d), expected, "{d:?}");
+        }
     }
 
     #[test]

@@ -166,10 +166,10 @@ pub struct Verified {
     pub(crate) provider: Provider,
     /// Whether the provider's alternate scheme verified the delivery.
     pub(crate) spec_is_alternate: bool,
-    pub(crate) header_id: Option<String>,
+    pub(crate) header_id: Option<crate::headers::HeaderText>,
     pub(crate) id_signed: bool,
     pub(crate) timestamp: Option<i64>,
-    pub(crate) header_event_type: Option<String>,
+    pub(crate) header_event_type: Option<crate::headers::HeaderText>,
     pub(crate) key: MatchedKey,
     pub(crate) body: Bytes,
     /// When the delivery was verified, in Unix milliseconds by the verifier's clock.
@@ -283,7 +283,7 @@ impl Verified {
     /// The event type when it comes from a header (no body parsing).
     pub(crate) fn event_type_from_header(&self) -> Option<String> {
         match &self.spec().event_type {
-            EventTypeSource::Header(_) => self.header_event_type.clone(),
+            EventTypeSource::Header(_) => self.header_event_type.as_deref().map(str::to_owned),
             _ => None,
         }
     }

@@ -20,11 +20,27 @@ use crate::Error;
 pub trait Headers {
     /// Calls `f` with each value of the header `name` (lowercase), in order.
     fn for_each_value<'a>(&'a self, name: &str, f: &mut dyn FnMut(&'a [u8]));
+
+    /// The `http::HeaderMap` these headers are, if they are one: the verifier then looks
+    /// up header names it parsed once instead of parsing them on every delivery.
+    /// Implementations other than `http::HeaderMap` keep the default.
+    #[cfg(feature = "http")]
+    #[doc(hidden)]
+    #[inline]
+    fn as_http_header_map(&self) -> Option<&http::HeaderMap> {
+        None
+    }
 }
 
 impl<H: Headers + ?Sized> Headers for &H {
     fn for_each_value<'a>(&'a self, name: &str, f: &mut dyn FnMut(&'a [u8])) {
         (**self).for_each_value(name, f);
+    }
+
+    #[cfg(feature = "http")]
+    #[inline]
+    fn as_http_header_map(&self) -> Option<&http::HeaderMap> {
+        (**self).as_http_header_map()
     }
 }
 
@@ -57,6 +73,11 @@ impl Headers for http::HeaderMap {
             f(v.as_bytes());
         }
     }
+
+    #[inline]
+    fn as_http_header_map(&self) -> Option<&http::HeaderMap> {
+        Some(self)
+    }
 }
 
 #[cfg(feature = "actix")]
@@ -64,6 +85,114 @@ impl Headers for actix_http::header::HeaderMap {
     fn for_each_value<'a>(&'a self, name: &str, f: &mut dyn FnMut(&'a [u8])) {
         for v in self.get_all(name) {
             f(v.as_bytes());
+        }
+    }
+}
+
+/// A header name the verifier reads, with its `http::HeaderName` parsed once (when it is a
+/// valid one), so that lookups in an `http::HeaderMap` skip parsing the name.
+#[derive(Debug, Clone)]
+pub(crate) struct HeaderKey {
+    /// The lowercase name, for other header maps and for errors.
+    pub(crate) name: Cow<'static, str>,
+    #[cfg(feature = "http")]
+    parsed: Option<http::HeaderName>,
+}
+
+impl HeaderKey {
+    #[allow(clippy::ptr_arg, reason = "static names are cloned without allocating")]
+    pub(crate) fn new(name: &Cow<'static, str>) -> Self {
+        Self {
+            name: name.clone(),
+            #[cfg(feature = "http")]
+            parsed: http::HeaderName::from_bytes(name.as_bytes()).ok(),
+        }
+    }
+}
+
+/// [`unique`] by a [`HeaderKey`].
+#[inline]
+pub(crate) fn unique_key<'a>(
+    headers: &'a dyn Headers,
+    key: &HeaderKey,
+) -> Result<Option<&'a [u8]>, Error> {
+    #[cfg(feature = "http")]
+    if let (Some(map), Some(name)) = (headers.as_http_header_map(), &key.parsed) {
+        let mut values = map.get_all(name).iter();
+        let Some(first) = values.next() else {
+            return Ok(None);
+        };
+        // Every repeat must be identical (a conflict is refused, however many there are).
+        let mut conflict = false;
+        for v in values {
+            conflict |= v.as_bytes() != first.as_bytes();
+        }
+        if conflict {
+            return Err(Error::DuplicateHeader {
+                name: key.name.clone(),
+            });
+        }
+        return Ok(Some(first.as_bytes()));
+    }
+    unique(headers, &key.name)
+}
+
+/// Like [`unique_key`], but the header must be present.
+#[inline]
+pub(crate) fn required_key<'a>(
+    headers: &'a dyn Headers,
+    key: &HeaderKey,
+) -> Result<&'a [u8], Error> {
+    unique_key(headers, key)?.ok_or_else(|| Error::missing(key.name.clone()))
+}
+
+/// Whether header `key` is present at all.
+pub(crate) fn present(headers: &dyn Headers, key: &HeaderKey) -> bool {
+    #[cfg(feature = "http")]
+    if let (Some(map), Some(name)) = (headers.as_http_header_map(), &key.parsed) {
+        return map.contains_key(name);
+    }
+    let mut present = false;
+    headers.for_each_value(&key.name, &mut |_| present = true);
+    present
+}
+
+/// Text from a header kept by [`Verified`](crate::Verified): inline when short, as message
+/// ids are, so that reporting one allocates nothing.
+#[derive(Clone)]
+pub(crate) enum HeaderText {
+    Inline(arrayvec::ArrayString<44>),
+    Heap(Box<str>),
+}
+
+impl HeaderText {
+    #[inline]
+    pub(crate) fn new(text: &str) -> Self {
+        let mut inline = arrayvec::ArrayString::new();
+        match inline.try_push_str(text) {
+            Ok(()) => Self::Inline(inline),
+            Err(_) => Self::Heap(text.into()),
+        }
+    }
+}
+
+impl From<String> for HeaderText {
+    fn from(text: String) -> Self {
+        match arrayvec::ArrayString::from(&text) {
+            Ok(inline) => Self::Inline(inline),
+            Err(_) => Self::Heap(text.into_boxed_str()),
+        }
+    }
+}
+
+impl std::ops::Deref for HeaderText {
+    type Target = str;
+
+    #[inline]
+    fn deref(&self) -> &str {
+        match self {
+            Self::Inline(s) => s,
+            Self::Heap(s) => s,
         }
     }
 }
@@ -91,18 +220,6 @@ pub(crate) fn unique<'a>(
     Ok(first)
 }
 
-/// Like [`unique`], but the header must be present.
-#[allow(
-    clippy::ptr_arg,
-    reason = "static names are cloned into errors without allocating"
-)]
-pub(crate) fn required<'a>(
-    headers: &'a dyn Headers,
-    name: &Cow<'static, str>,
-) -> Result<&'a [u8], Error> {
-    unique(headers, name)?.ok_or_else(|| Error::missing(name.clone()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,18 +237,48 @@ mod tests {
         );
         let h: &[(&str, &str)] = &[];
         assert_eq!(
-            required(&h, &NAME).unwrap_err().to_string(),
+            required_key(&h, &HeaderKey::new(&NAME))
+                .unwrap_err()
+                .to_string(),
             "missing header x-sig"
         );
+    }
+
+    #[test]
+    fn header_text_inline_or_not() {
+        for len in [0, 1, 44, 45, 300] {
+            let text = "é".repeat(len / 2) + &"x".repeat(len % 2);
+            for kept in [HeaderText::new(&text), HeaderText::from(text.clone())] {
+                assert_eq!(&*kept, text);
+                assert_eq!(matches!(kept, HeaderText::Inline(_)), text.len() <= 44);
+            }
+        }
     }
 
     #[cfg(feature = "http")]
     #[test]
     fn http_header_map() {
+        let key = HeaderKey::new(&NAME);
         let mut map = http::HeaderMap::new();
+        assert_eq!(unique_key(&map, &key).unwrap(), None);
+        assert!(!present(&map, &key));
         map.append("X-Sig", http::HeaderValue::from_bytes(b"\xff\xfe").unwrap());
         assert_eq!(unique(&map, &NAME).unwrap(), Some(&b"\xff\xfe"[..]));
+        assert_eq!(unique_key(&map, &key).unwrap(), Some(&b"\xff\xfe"[..]));
+        assert!(present(&map, &key));
+        map.append("x-sig", http::HeaderValue::from_bytes(b"\xff\xfe").unwrap());
+        assert_eq!(unique_key(&map, &key).unwrap(), Some(&b"\xff\xfe"[..]));
         map.append("x-sig", http::HeaderValue::from_static("other"));
+        map.append("x-sig", http::HeaderValue::from_bytes(b"\xff\xfe").unwrap());
         assert!(unique(&map, &NAME).is_err());
+        assert_eq!(
+            unique_key(&map, &key).unwrap_err(),
+            Error::DuplicateHeader { name: NAME }
+        );
+        // Through a reference, as `verify` sees it, and by a name `http` cannot parse.
+        let by_ref: &dyn Headers = &&map;
+        assert!(unique_key(by_ref, &key).is_err());
+        let odd = HeaderKey::new(&Cow::Borrowed("x sig"));
+        assert_eq!(unique_key(&map, &odd).unwrap(), None);
     }
 }

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use sha2::Sha256;
 
 use crate::delivery::{MatchedKey, SigBytes};
+use crate::headers::HeaderText;
 use crate::provider::IdSource;
 use crate::{Error, IntoSecret, Provider, Verified};
 
@@ -184,10 +185,10 @@ fn from_repr(repr: Repr<'_>, providers: &[Provider]) -> Result<Verified, String>
     };
     let header_id = match spec.id {
         IdSource::Json(_) => None,
-        _ => repr.id.map(Cow::into_owned),
+        _ => repr.id.map(|id| HeaderText::new(&id)),
     };
     let header_event_type = match spec.event_type {
-        crate::provider::EventTypeSource::Header(_) => repr.event_type.map(Cow::into_owned),
+        crate::provider::EventTypeSource::Header(_) => repr.event_type.map(|t| HeaderText::new(&t)),
         _ => None,
     };
     Ok(Verified {

@@ -84,6 +84,7 @@ impl Tolerance {
     ///
     /// `unit_millis` is the timestamp's precision (1000 for second timestamps): the current
     /// time is truncated to it, as the providers' own libraries do.
+    #[inline]
     pub(crate) fn check(
         &self,
         ts_millis: i64,
@@ -118,9 +119,35 @@ fn clamp_secs(millis: i128) -> i64 {
 
 /// Parses a Unix timestamp exactly as sent: ASCII digits only (no sign, no spaces, no
 /// fraction), at most `i64::MAX`.
+#[inline]
 pub(crate) fn parse_unix(value: &[u8]) -> Result<i64, &'static str> {
     if value.is_empty() {
         return Err("empty timestamp");
+    }
+    if value.len() <= 18 {
+        // At most 18 digits cannot overflow: no checked arithmetic per digit, and eight
+        // digits at a time.
+        let mut n: i64 = 0;
+        let mut invalid = false;
+        let chunks = value.chunks_exact(8);
+        let rest = chunks.remainder();
+        for chunk in chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(chunk);
+            match eight_digits(u64::from_le_bytes(w)) {
+                Some(v) => n = n * 100_000_000 + v,
+                None => invalid = true,
+            }
+        }
+        for &b in rest {
+            let digit = b.wrapping_sub(b'0');
+            invalid |= digit > 9;
+            n = n.wrapping_mul(10).wrapping_add(i64::from(digit));
+        }
+        if invalid {
+            return Err("timestamp is not an unsigned decimal integer");
+        }
+        return Ok(n);
     }
     let mut n: i64 = 0;
     for &b in value {
@@ -135,6 +162,26 @@ pub(crate) fn parse_unix(value: &[u8]) -> Result<i64, &'static str> {
     Ok(n)
 }
 
+/// The value of eight ASCII digits read little-endian (the first digit in the low byte), or
+/// `None` when one of the bytes is not a digit.
+#[inline]
+fn eight_digits(chunk: u64) -> Option<i64> {
+    const HIGH_NIBBLES: u64 = 0xf0f0_f0f0_f0f0_f0f0;
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    // Every byte is 0x30..=0x3f, and stays so when 6 is added (no byte carries): '0'..='9'.
+    if chunk & HIGH_NIBBLES != ZEROS
+        || chunk.wrapping_add(0x0606_0606_0606_0606) & HIGH_NIBBLES != ZEROS
+    {
+        return None;
+    }
+    let v = chunk & 0x0f0f_0f0f_0f0f_0f0f;
+    // Pairs, then fours, then eight: each step fits its lane.
+    let v = (v * 10 + (v >> 8)) & 0x00ff_00ff_00ff_00ff;
+    let v = (v * 100 + (v >> 16)) & 0x0000_ffff_0000_ffff;
+    let v = (v * 10_000 + (v >> 32)) & 0xffff_ffff;
+    Some(v as i64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,6 +191,11 @@ mod tests {
         assert_eq!(parse_unix(b"1614265330"), Ok(1_614_265_330));
         assert_eq!(parse_unix(b"0"), Ok(0));
         assert_eq!(parse_unix(b"9223372036854775807"), Ok(i64::MAX));
+        assert_eq!(
+            parse_unix(b"999999999999999999"),
+            Ok(999_999_999_999_999_999)
+        );
+        assert_eq!(parse_unix(b"0000000000000000001"), Ok(1));
         for bad in [
             &b""[..],
             b"+1614265330",
@@ -151,6 +203,10 @@ mod tests {
             b"-9223372036854775808",
             b"9223372036854775808",
             b"99999999999999999999",
+            b"99999999999999999x",
+            b"x99999999999999999",
+            b"/",
+            b":",
             b" 1",
             b"1 ",
             b"1.5",
@@ -159,6 +215,40 @@ mod tests {
             "１２".as_bytes(),
         ] {
             assert!(parse_unix(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn parse_like_the_standard_library() {
+        use proptest::prelude::*;
+        let mut runner = proptest::test_runner::TestRunner::default();
+        let strategy = prop_oneof![
+            "[0-9]{1,20}",
+            "[0-9/:]{1,19}",
+            proptest::collection::vec(any::<u8>(), 1..20)
+                .prop_map(|v| String::from_utf8_lossy(&v).into_owned()),
+        ];
+        runner
+            .run(&strategy, |text| {
+                let expected = if text.bytes().all(|b| b.is_ascii_digit()) {
+                    text.parse::<i64>().ok()
+                } else {
+                    None
+                };
+                prop_assert_eq!(parse_unix(text.as_bytes()).ok(), expected, "{:?}", text);
+                Ok(())
+            })
+            .unwrap();
+        for pos in 0..8 {
+            for c in 0..=255u8 {
+                let mut text = *b"1700000000";
+                text[pos] = c;
+                let expected = std::str::from_utf8(&text)
+                    .ok()
+                    .filter(|t| t.bytes().all(|b| b.is_ascii_digit()))
+                    .and_then(|t| t.parse::<i64>().ok());
+                assert_eq!(parse_unix(&text).ok(), expected, "{pos} {c}");
+            }
         }
     }
 

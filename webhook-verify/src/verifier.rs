@@ -12,8 +12,8 @@ use hmac::Mac;
 use subtle::ConstantTimeEq;
 
 use crate::delivery::{IntoBody, MatchedKey, SigBytes};
-use crate::headers::{required, unique};
-use crate::keys::{Key, verification_key};
+use crate::headers::{HeaderKey, HeaderText, present, required_key, unique_key};
+use crate::keys::{HmacSha256, Key, hmac_sha256_key, verification_key};
 use crate::provider::{EventTypeSource, IdSource, Message, Names, Part, TimestampSource, TsFormat};
 use crate::signature::{self, Parsed, SigKind};
 use crate::tolerance::parse_unix;
@@ -59,10 +59,66 @@ struct Inner {
     secrets: Vec<Secret>,
     tolerance: Tolerance,
     clock: Arc<dyn Clock>,
+    /// The header names of the provider's scheme, parsed once.
+    names: SpecKeys,
+    /// The same for the alternate scheme, when there is one.
+    alt_names: Option<SpecKeys>,
+}
+
+/// The header names one scheme reads, ready for lookups.
+struct SpecKeys {
+    names: NameKeys,
+    fallback: Option<NameKeys>,
+    /// [`IdSource::Header`]'s name.
+    id: Option<HeaderKey>,
+    /// [`EventTypeSource::Header`]'s name.
+    event_type: Option<HeaderKey>,
+    /// Whether the signature covers the id header ([`Spec::needs_id`](crate::provider::Spec::needs_id)).
+    needs_id: bool,
+    /// Whether the signature covers the URL ([`Spec::needs_url`](crate::provider::Spec::needs_url)).
+    needs_url: bool,
+}
+
+/// [`Names`] as [`HeaderKey`]s.
+struct NameKeys {
+    signature: HeaderKey,
+    timestamp: Option<HeaderKey>,
+    id: Option<HeaderKey>,
+}
+
+impl NameKeys {
+    fn new(names: &Names) -> Self {
+        Self {
+            signature: HeaderKey::new(&names.signature),
+            timestamp: names.timestamp.as_ref().map(HeaderKey::new),
+            id: names.id.as_ref().map(HeaderKey::new),
+        }
+    }
+}
+
+impl SpecKeys {
+    fn new(spec: &crate::provider::Spec) -> Self {
+        Self {
+            names: NameKeys::new(&spec.names),
+            fallback: spec.fallback.as_ref().map(NameKeys::new),
+            id: match &spec.id {
+                IdSource::Header { name, .. } => Some(HeaderKey::new(name)),
+                _ => None,
+            },
+            event_type: match &spec.event_type {
+                EventTypeSource::Header(name) => Some(HeaderKey::new(name)),
+                _ => None,
+            },
+            needs_id: spec.needs_id(),
+            needs_url: spec.needs_url(),
+        }
+    }
 }
 
 struct KeyEntry {
     key: Key,
+    /// For [`Key::Sha256`], the same key in the form verification hashes with.
+    sha256: Option<HmacSha256>,
     id: Option<Arc<str>>,
     /// The position the key was added at.
     index: usize,
@@ -147,48 +203,51 @@ impl Verifier {
         let inner = &*self.inner;
         let headers = delivery.headers();
         let base = inner.provider.spec();
-        let spec = base.select(headers);
-        let keys = if std::ptr::eq(spec, base) {
-            &inner.keys
-        } else {
-            &inner.alt_keys
+        // The alternate scheme is used when its signature header is present.
+        let (spec, keys, lookups) = match (base.alternate, &inner.alt_names) {
+            (Some(alt), Some(alt_names)) if present(headers, &alt_names.names.signature) => {
+                (alt, &inner.alt_keys, alt_names)
+            }
+            _ => (base, &inner.keys, &inner.names),
         };
         match spec.message {
-            Message::Token => return self.verify_token(spec, keys, delivery),
-            Message::Mailgun => return self.verify_mailgun(spec, keys, delivery),
-            Message::AdyenClassic => return self.verify_adyen_classic(spec, keys, delivery),
+            Message::Token => return self.verify_token(spec, keys, lookups, delivery),
+            Message::Mailgun => return self.verify_mailgun(spec, keys, lookups, delivery),
+            Message::AdyenClassic => {
+                return self.verify_adyen_classic(spec, keys, lookups, delivery);
+            }
             Message::Template(_) | Message::Twilio => {}
         }
 
         // 1. Headers: pick the header set the sender used, parse the signature header.
-        let (names, sig_value) = select_names(spec.names_and_fallback(), headers)?;
+        let (names, sig_value) = select_names(lookups, headers)?;
         let mut parsed = Parsed::new();
-        signature::parse_into(spec, &names.signature, sig_value, &mut parsed)?;
+        signature::parse_into(spec, &names.signature.name, sig_value, &mut parsed)?;
 
         // 2. Timestamp.
         let ts_raw: Option<&[u8]> = match spec.timestamp {
             TimestampSource::None | TimestampSource::BodyJson(_) => None,
             TimestampSource::SignatureHeader => parsed.timestamp,
             TimestampSource::Header => {
-                let name = names.timestamp.as_ref().expect("timestamp header declared");
-                Some(required(headers, name)?)
+                let key = names.timestamp.as_ref().expect("timestamp header declared");
+                Some(required_key(headers, key)?)
             }
         };
         let timestamp = match ts_raw {
             None => None,
             Some(raw) => {
-                let name = names.timestamp.as_ref().unwrap_or(&names.signature);
-                Some(self.check_timestamp(spec, raw, name)?)
+                let key = names.timestamp.as_ref().unwrap_or(&names.signature);
+                Some(self.check_timestamp(spec, raw, &key.name)?)
             }
         };
 
         // 3. Message id and URL, when signed or reported.
-        let (id_raw, id_signed) = match (&names.id, &spec.id) {
-            (Some(name), _) if spec.needs_id() => (Some(required(headers, name)?), true),
-            (_, IdSource::Header { name, signed }) => (unique(headers, name)?, *signed),
+        let (id_raw, id_signed) = match (&names.id, &spec.id, &lookups.id) {
+            (Some(key), _, _) if lookups.needs_id => (Some(required_key(headers, key)?), true),
+            (_, IdSource::Header { signed, .. }, Some(key)) => (unique_key(headers, key)?, *signed),
             _ => (None, false),
         };
-        let url = if spec.needs_url() {
+        let url = if lookups.needs_url {
             Some(delivery.url().ok_or_else(|| Error::MissingUrl {
                 provider: Cow::Owned(inner.provider.name().to_owned()),
             })?)
@@ -198,13 +257,14 @@ impl Verifier {
 
         // 4. Signatures.
         let body = delivery.body();
+        let mut signature = SigBytes::new();
         let index = match &spec.message {
             Message::Twilio => {
                 let candidates =
                     crate::provider::twilio_messages(url.unwrap_or_default(), body, false)?;
                 let slices: Vec<[&[u8]; 1]> = candidates.iter().map(|m| [m.as_slice()]).collect();
                 let refs: Vec<&[&[u8]]> = slices.iter().map(|s| &s[..]).collect();
-                find_key(keys, &parsed, &refs)
+                find_key(keys, &parsed, &refs, &mut signature)
             }
             Message::Template(parts) => {
                 let mut message: ArrayVec<&[u8], 16> = ArrayVec::new();
@@ -217,12 +277,11 @@ impl Verifier {
                         Part::Url => url.unwrap_or_default().as_bytes(),
                     });
                 }
-                find_key(keys, &parsed, &[&message])
+                find_key(keys, &parsed, &[&message], &mut signature)
             }
             _ => None,
         }
         .ok_or(Error::SignatureMismatch)?;
-        let (index, signature) = index;
 
         // 5. A timestamp inside the signed body is checked once the body is authentic.
         let timestamp = match spec.timestamp {
@@ -231,22 +290,18 @@ impl Verifier {
         };
 
         // 6. Report.
-        let id_name = names.id.as_ref().or(match &spec.id {
-            IdSource::Header { name, .. } => Some(name),
-            _ => None,
-        });
+        let id_name = names.id.as_ref().or(lookups.id.as_ref());
         let header_id = match (id_raw, id_name) {
-            (Some(raw), Some(name)) => Some(
-                std::str::from_utf8(raw)
-                    .map_err(|_| Error::malformed(name.clone(), "not valid UTF-8"))?
-                    .to_owned(),
-            ),
+            (Some(raw), Some(key)) => {
+                Some(HeaderText::new(std::str::from_utf8(raw).map_err(|_| {
+                    Error::malformed(key.name.clone(), "not valid UTF-8")
+                })?))
+            }
             _ => None,
         };
         self.verified(
-            spec, keys, index, body, timestamp, header_id, id_signed, headers,
+            spec, keys, lookups, index, body, timestamp, header_id, id_signed, headers, signature,
         )
-        .map(|v| v.with_signature(signature))
     }
 
     /// Builds the result once a key matched.
@@ -255,18 +310,20 @@ impl Verifier {
         &self,
         spec: &crate::provider::Spec,
         keys: &[KeyEntry],
+        lookups: &SpecKeys,
         index: usize,
         body: &bytes::Bytes,
         timestamp: Option<i64>,
-        header_id: Option<String>,
+        header_id: Option<HeaderText>,
         id_signed: bool,
         headers: &dyn Headers,
+        signature: SigBytes,
     ) -> Result<Verified, Error> {
-        let header_event_type = match &spec.event_type {
-            EventTypeSource::Header(name) => {
-                unique(headers, name)?.map(|v| String::from_utf8_lossy(v).into_owned())
+        let header_event_type = match &lookups.event_type {
+            Some(key) => {
+                unique_key(headers, key)?.map(|v| HeaderText::new(&String::from_utf8_lossy(v)))
             }
-            _ => None,
+            None => None,
         };
         Ok(Verified {
             provider: self.inner.provider.clone(),
@@ -281,7 +338,7 @@ impl Verifier {
             },
             body: body.clone(),
             received_at: self.inner.clock.now_unix_millis(),
-            signature: SigBytes::default(),
+            signature,
             json: OnceLock::new(),
         })
     }
@@ -299,14 +356,27 @@ impl Verifier {
         name: &Cow<'static, str>,
     ) -> Result<i64, Error> {
         let bad = |r| Error::malformed(name.clone(), r);
-        let (millis, unit) = match spec.timestamp_format {
-            TsFormat::UnixSeconds => (parse_unix(raw).map_err(bad)?.saturating_mul(1000), 1000),
-            TsFormat::UnixMillis => (parse_unix(raw).map_err(bad)?, 1),
-            TsFormat::Rfc3339 => (parse_rfc3339(raw).map_err(bad)?, 1),
+        let inner = &*self.inner;
+        // One call per unit, so that `check` divides by a constant.
+        let millis = match spec.timestamp_format {
+            TsFormat::UnixSeconds => {
+                let millis = parse_unix(raw).map_err(bad)?.saturating_mul(1000);
+                inner
+                    .tolerance
+                    .check(millis, inner.clock.now_unix_millis(), 1000)?;
+                millis
+            }
+            TsFormat::UnixMillis | TsFormat::Rfc3339 => {
+                let millis = match spec.timestamp_format {
+                    TsFormat::UnixMillis => parse_unix(raw).map_err(bad)?,
+                    _ => parse_rfc3339(raw).map_err(bad)?,
+                };
+                inner
+                    .tolerance
+                    .check(millis, inner.clock.now_unix_millis(), 1)?;
+                millis
+            }
         };
-        self.inner
-            .tolerance
-            .check(millis, self.inner.clock.now_unix_millis(), unit)?;
         Ok(millis.div_euclid(1000))
     }
 
@@ -341,30 +411,33 @@ impl Verifier {
         &self,
         spec: &crate::provider::Spec,
         keys: &[KeyEntry],
+        lookups: &SpecKeys,
         delivery: &Delivery<'_>,
     ) -> Result<Verified, Error> {
         let headers = delivery.headers();
-        let sent = required(headers, &spec.names.signature)?;
+        let sent = required_key(headers, &lookups.names.signature)?;
         let sent: [u8; 32] = Sha256::digest(sent).into();
         let index = keys
             .iter()
             .position(|k| matches!(&k.key, Key::Token(t) if bool::from(t.ct_eq(&sent))))
             .ok_or(Error::SignatureMismatch)?;
-        let header_id = match &spec.id {
-            IdSource::Header { name, .. } => {
-                unique(headers, name)?.map(|v| String::from_utf8_lossy(v).into_owned())
+        let header_id = match &lookups.id {
+            Some(key) => {
+                unique_key(headers, key)?.map(|v| HeaderText::new(&String::from_utf8_lossy(v)))
             }
-            _ => None,
+            None => None,
         };
         self.verified(
             spec,
             keys,
+            lookups,
             index,
             delivery.body(),
             None,
             header_id,
             false,
             headers,
+            SigBytes::new(),
         )
     }
 
@@ -373,6 +446,7 @@ impl Verifier {
         &self,
         spec: &crate::provider::Spec,
         keys: &[KeyEntry],
+        lookups: &SpecKeys,
         delivery: &Delivery<'_>,
     ) -> Result<Verified, Error> {
         let fields = crate::provider::mailgun_fields(delivery.body())?;
@@ -380,17 +454,20 @@ impl Verifier {
         let timestamp = self.check_timestamp(spec, fields.timestamp.as_bytes(), ts_name)?;
         let parsed = signature::parse(spec, &spec.names.signature, fields.signature.as_bytes())?;
         let message: [&[u8]; 2] = [fields.timestamp.as_bytes(), fields.token.as_bytes()];
-        let (index, signature) =
-            find_key(keys, &parsed, &[&message]).ok_or(Error::SignatureMismatch)?;
+        let mut signature = SigBytes::new();
+        let index =
+            find_key(keys, &parsed, &[&message], &mut signature).ok_or(Error::SignatureMismatch)?;
         self.verified(
             spec,
             keys,
+            lookups,
             index,
             delivery.body(),
             Some(timestamp),
-            Some(fields.token),
+            Some(HeaderText::from(fields.token)),
             true,
             delivery.headers(),
+            SigBytes::new(),
         )
         .map(|v| v.with_signature(signature))
     }
@@ -400,6 +477,7 @@ impl Verifier {
         &self,
         spec: &crate::provider::Spec,
         keys: &[KeyEntry],
+        lookups: &SpecKeys,
         delivery: &Delivery<'_>,
     ) -> Result<Verified, Error> {
         let items = crate::provider::adyen_classic_messages(delivery.body())?;
@@ -410,40 +488,50 @@ impl Verifier {
         let index = (0..keys.len())
             .find(|&i| {
                 let key = std::slice::from_ref(&keys[i]);
-                items
-                    .iter()
-                    .zip(&parsed)
-                    .all(|((message, _), sig)| find_key(key, sig, &[&[message]]).is_some())
+                items.iter().zip(&parsed).all(|((message, _), sig)| {
+                    find_key(key, sig, &[&[message]], &mut SigBytes::new()).is_some()
+                })
             })
             .ok_or(Error::SignatureMismatch)?;
         self.verified(
             spec,
             keys,
+            lookups,
             index,
             delivery.body(),
             None,
             None,
             false,
             delivery.headers(),
+            SigBytes::new(),
         )
     }
 }
 
 /// The index (into `keys`) of the first key that produced one of the signatures over one
-/// of the candidate messages (each a list of parts, hashed in order without copying), and
-/// the signature that matched.
+/// of the candidate messages (each a list of parts, hashed in order without copying); the
+/// signature that matched is written to `matched`.
 fn find_key(
     keys: &[KeyEntry],
     parsed: &Parsed<'_>,
     messages: &[&[&[u8]]],
-) -> Option<(usize, SigBytes)> {
-    let copy = |bytes: &[u8]| SigBytes::try_from(bytes).unwrap_or_default();
+    matched: &mut SigBytes,
+) -> Option<usize> {
+    let mut keep = |bytes: &[u8]| {
+        matched.clear();
+        // Signatures are parsed into buffers of the same size: this always fits.
+        let _ = matched.try_extend_from_slice(bytes);
+    };
     for (index, entry) in keys.iter().enumerate() {
         for message in messages {
-            let matched = match &entry.key {
-                Key::Sha256(mac) => mac_matches(mac.clone(), message, parsed),
-                Key::Sha1(mac) => mac_matches(mac.clone(), message, parsed),
-                Key::Ed25519(public) => parsed
+            let found = match (&entry.key, &entry.sha256) {
+                (_, Some(mac)) => {
+                    let tag = mac.tag(message);
+                    tag_matches(&tag, parsed).then(|| keep(&tag)).is_some()
+                }
+                (Key::Sha256(mac), None) => mac_matches(mac.clone(), message, parsed, &mut keep),
+                (Key::Sha1(mac), _) => mac_matches(mac.clone(), message, parsed, &mut keep),
+                (Key::Ed25519(public), _) => parsed
                     .sigs
                     .iter()
                     .filter(|s| s.kind == SigKind::Ed25519)
@@ -451,8 +539,9 @@ fn find_key(
                         Signature::from_slice(s.bytes())
                             .is_ok_and(|sig| public.multipart_verify(message, &sig).is_ok())
                     })
-                    .map(|s| copy(s.bytes())),
-                Key::P256(public) => parsed
+                    .map(|s| keep(s.bytes()))
+                    .is_some(),
+                (Key::P256(public), _) => parsed
                     .sigs
                     .iter()
                     .filter(|s| s.kind == SigKind::Ecdsa)
@@ -460,11 +549,12 @@ fn find_key(
                         p256::ecdsa::DerSignature::from_bytes(s.bytes())
                             .is_ok_and(|sig| public.multipart_verify(message, &sig).is_ok())
                     })
-                    .map(|s| copy(s.bytes())),
-                Key::Token(_) => None,
+                    .map(|s| keep(s.bytes()))
+                    .is_some(),
+                (Key::Token(_), _) => false,
             };
-            if let Some(sig) = matched {
-                return Some((index, sig));
+            if found {
+                return Some(index);
             }
         }
     }
@@ -481,33 +571,73 @@ fn parse_rfc3339(raw: &[u8]) -> Result<i64, &'static str> {
 }
 
 /// Hashes `message` with the pre-keyed `mac` and compares the tag with every MAC signature
-/// in constant time; returns the tag (the signature that matched) on a match.
-fn mac_matches<M: Mac>(mut mac: M, message: &[&[u8]], parsed: &Parsed<'_>) -> Option<SigBytes> {
+/// in constant time; on a match, hands the tag (the signature that matched) to `keep`.
+fn mac_matches<M: Mac>(
+    mut mac: M,
+    message: &[&[u8]],
+    parsed: &Parsed<'_>,
+    keep: &mut dyn FnMut(&[u8]),
+) -> bool {
     for part in message {
         mac.update(part);
     }
     let tag = mac.finalize().into_bytes();
-    let mut found = subtle::Choice::from(0);
-    for sig in parsed.sigs.iter().filter(|s| s.kind == SigKind::Mac) {
-        found |= tag.as_slice().ct_eq(sig.bytes());
+    let found = tag_matches(&tag, parsed);
+    if found {
+        keep(&tag);
     }
-    bool::from(found).then(|| SigBytes::try_from(tag.as_slice()).unwrap_or_default())
+    found
+}
+
+/// Whether `tag` equals one of the MAC signatures, compared in constant time with each.
+#[inline]
+fn tag_matches(tag: &[u8], parsed: &Parsed<'_>) -> bool {
+    let mut found = subtle::Choice::from(0);
+    for sig in parsed.macs() {
+        found |= ct_eq(tag, sig);
+    }
+    bool::from(found)
+}
+
+/// Constant-time equality of two byte strings (their lengths are public): the differences
+/// are gathered eight bytes at a time without branching, and `subtle` decides on the
+/// result, so no early exit depends on where the strings differ.
+#[inline]
+fn ct_eq(a: &[u8], b: &[u8]) -> subtle::Choice {
+    if a.len() != b.len() {
+        return subtle::Choice::from(0);
+    }
+    let word = |chunk: &[u8]| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        u64::from_ne_bytes(w)
+    };
+    let (a_words, b_words) = (a.chunks_exact(8), b.chunks_exact(8));
+    let mut diff = 0u64;
+    for (x, y) in a_words.remainder().iter().zip(b_words.remainder()) {
+        diff |= u64::from(x ^ y);
+    }
+    for (x, y) in a_words.zip(b_words) {
+        diff |= word(x) ^ word(y);
+    }
+    diff.ct_eq(&0)
 }
 
 /// The header set the sender used (Svix's `svix-*`, else `webhook-*`) and its signature.
 fn select_names<'n, 'h>(
-    (primary, fallback): (&'n Names, Option<&'n Names>),
+    lookups: &'n SpecKeys,
     headers: &'h dyn Headers,
-) -> Result<(&'n Names, &'h [u8]), Error> {
-    if let Some(value) = unique(headers, &primary.signature)? {
+) -> Result<(&'n NameKeys, &'h [u8]), Error> {
+    let primary = &lookups.names;
+    if let Some(value) = unique_key(headers, &primary.signature)? {
         return Ok((primary, value));
     }
-    if let Some(fb) = fallback {
-        if let Some(value) = unique(headers, &fb.signature)? {
+    if let Some(fb) = &lookups.fallback {
+        if let Some(value) = unique_key(headers, &fb.signature)? {
             return Ok((fb, value));
         }
     }
-    Err(Error::missing(primary.signature.clone()))
+    Err(Error::missing(primary.signature.name.clone()))
 }
 
 /// Configures a [`Verifier`]. Created by [`Verifier::builder`].
@@ -605,8 +735,13 @@ impl VerifierBuilder {
             .iter()
             .enumerate()
             .map(|(index, (id, s))| {
+                let key = verification_key(spec, s)?;
                 Ok(KeyEntry {
-                    key: verification_key(spec, s)?,
+                    sha256: match key {
+                        Key::Sha256(_) => Some(hmac_sha256_key(spec, s)?),
+                        _ => None,
+                    },
+                    key,
                     id: id.clone(),
                     index,
                 })
@@ -620,8 +755,13 @@ impl VerifierBuilder {
                     .iter()
                     .enumerate()
                     .filter_map(|(index, (id, s))| {
+                        let key = verification_key(alt, s).ok()?;
                         Some(KeyEntry {
-                            key: verification_key(alt, s).ok()?,
+                            sha256: match key {
+                                Key::Sha256(_) => Some(hmac_sha256_key(alt, s).ok()?),
+                                _ => None,
+                            },
+                            key,
                             id: id.clone(),
                             index,
                         })
@@ -631,6 +771,8 @@ impl VerifierBuilder {
             .unwrap_or_default();
         Ok(Verifier {
             inner: Arc::new(Inner {
+                names: SpecKeys::new(spec),
+                alt_names: spec.alternate.map(SpecKeys::new),
                 tolerance: self.tolerance.unwrap_or(spec.tolerance),
                 provider: self.provider,
                 keys,
@@ -672,4 +814,24 @@ where
     let verifier = Verifier::new(provider.clone(), secret)?;
     let headers: &dyn Headers = &headers;
     verifier.verify(&Delivery::new(headers, body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ct_eq_compares_every_byte() {
+        let a: Vec<u8> = (0u8..32).collect();
+        for len in [0, 1, 7, 8, 9, 20, 32] {
+            assert!(bool::from(ct_eq(&a[..len], &a[..len])), "{len}");
+            for i in 0..len {
+                let mut b = a[..len].to_vec();
+                b[i] ^= 0x80;
+                assert!(!bool::from(ct_eq(&a[..len], &b)), "{len} {i}");
+            }
+        }
+        assert!(!bool::from(ct_eq(&a[..20], &a[..21])));
+        assert!(!bool::from(ct_eq(&a[..0], &a[..1])));
+    }
 }

@@ -393,22 +393,6 @@ impl Spec {
         }
     }
 
-    /// The scheme a delivery uses: the alternate one when its signature header is present.
-    pub(crate) fn select(&self, headers: &dyn crate::Headers) -> &Spec {
-        if let Some(alt) = self.alternate {
-            let mut present = false;
-            headers.for_each_value(&alt.names.signature, &mut |_| present = true);
-            if present {
-                return alt;
-            }
-        }
-        self
-    }
-
-    pub(crate) fn names_and_fallback(&self) -> (&Names, Option<&Names>) {
-        (&self.names, self.fallback.as_ref())
-    }
-
     pub(crate) fn needs_id(&self) -> bool {
         match &self.message {
             Message::Template(parts) => parts.iter().any(|p| matches!(p, Part::Id)),
