@@ -6,11 +6,8 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use hmac::{Hmac, KeyInit};
 use sha1::Sha1;
-use sha2::block_api::compress256;
-use sha2::digest::array::Array;
-use sha2::digest::typenum::U64;
 use sha2::{Digest, Sha256};
-use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+use zeroize::Zeroizing;
 
 use crate::provider::{Algorithm, KeyForm, Spec};
 use crate::{Error, Secret};
@@ -162,113 +159,6 @@ fn decode_base64(s: &str) -> Result<Vec<u8>, Error> {
         .map_err(|_| Error::secret("the secret is not valid base64 after its prefix"))
 }
 
-/// The HMAC-SHA256 verification state for `spec` and `secret`: the same key as
-/// [`verification_key`]'s [`Key::Sha256`].
-pub(crate) fn hmac_sha256_key(spec: &Spec, secret: &Secret) -> Result<HmacSha256, Error> {
-    Ok(HmacSha256::new(&mac_bytes(spec, secret)?))
-}
-
-/// HMAC-SHA256 keyed once: the SHA-256 states after the key's inner and outer pad blocks.
-///
-/// [`tag`](Self::tag) hashes a message given in parts straight from the parts (whole blocks
-/// are compressed in place, only the bytes across part boundaries are copied) and needs no
-/// copy of a buffered hasher per call. The states are as secret as the key: zeroized on
-/// drop and never printed.
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
-pub(crate) struct HmacSha256 {
-    inner: [u32; 8],
-    outer: [u32; 8],
-}
-
-/// SHA-256's initial state.
-const SHA256_IV: [u32; 8] = [
-    0x6a09_e667,
-    0xbb67_ae85,
-    0x3c6e_f372,
-    0xa54f_f53a,
-    0x510e_527f,
-    0x9b05_688c,
-    0x1f83_d9ab,
-    0x5be0_cd19,
-];
-
-impl HmacSha256 {
-    pub(crate) fn new(key: &[u8]) -> Self {
-        // RFC 2104: keys longer than a block are hashed first; shorter ones zero-padded.
-        let mut block = Zeroizing::new([0u8; 64]);
-        if key.len() > 64 {
-            let digest = Zeroizing::new(<[u8; 32]>::from(Sha256::digest(key)));
-            block[..32].copy_from_slice(&*digest);
-        } else {
-            block[..key.len()].copy_from_slice(key);
-        }
-        let pad = |block: &mut [u8; 64], byte: u8| block.iter_mut().for_each(|b| *b ^= byte);
-        let mut this = Self {
-            inner: SHA256_IV,
-            outer: SHA256_IV,
-        };
-        pad(&mut block, 0x36);
-        compress256(&mut this.inner, std::slice::from_ref(&*block));
-        pad(&mut block, 0x36 ^ 0x5c);
-        compress256(&mut this.outer, std::slice::from_ref(&*block));
-        this
-    }
-
-    /// The tag of the concatenation of `parts`.
-    pub(crate) fn tag(&self, parts: &[&[u8]]) -> [u8; 32] {
-        let mut state = Zeroizing::new(self.inner);
-        // Bytes not yet compressed: fewer than a block.
-        let mut buf = [0u8; 64];
-        let mut pos = 0;
-        // The inner pad block is already hashed.
-        let mut len: u64 = 64;
-        for part in parts {
-            let mut data = *part;
-            len = len.wrapping_add(data.len() as u64);
-            if pos > 0 {
-                let take = data.len().min(64 - pos);
-                buf[pos..pos + take].copy_from_slice(&data[..take]);
-                pos += take;
-                if pos < 64 {
-                    continue;
-                }
-                compress256(&mut state, std::slice::from_ref(&buf));
-                data = &data[take..];
-            }
-            let (blocks, rest) = Array::<u8, U64>::slice_as_chunks(data);
-            if !blocks.is_empty() {
-                compress256(&mut state, Array::cast_slice_to_core(blocks));
-            }
-            buf[..rest.len()].copy_from_slice(rest);
-            pos = rest.len();
-        }
-        // Padding: 0x80, zeros, the length in bits; one more block when it does not fit.
-        buf[pos] = 0x80;
-        buf[pos + 1..].fill(0);
-        if pos >= 56 {
-            compress256(&mut state, std::slice::from_ref(&buf));
-            buf = [0; 64];
-        }
-        buf[56..].copy_from_slice(&len.wrapping_mul(8).to_be_bytes());
-        compress256(&mut state, std::slice::from_ref(&buf));
-
-        // The outer hash: the outer pad block (hashed), then the inner digest: one block.
-        let mut block = [0u8; 64];
-        for (out, word) in block.chunks_exact_mut(4).zip(state.iter()) {
-            out.copy_from_slice(&word.to_be_bytes());
-        }
-        block[32] = 0x80;
-        block[56..].copy_from_slice(&((64u64 + 32) * 8).to_be_bytes());
-        let mut outer = self.outer;
-        compress256(&mut outer, std::slice::from_ref(&block));
-        let mut tag = [0u8; 32];
-        for (out, word) in tag.chunks_exact_mut(4).zip(outer) {
-            out.copy_from_slice(&word.to_be_bytes());
-        }
-        tag
-    }
-}
-
 fn mac_key(spec: &Spec, bytes: &[u8]) -> Result<Key, Error> {
     // HMAC accepts keys of any length; these constructors cannot fail.
     let invalid = |_| Error::secret("unusable HMAC key");
@@ -323,57 +213,4 @@ fn ed25519_secret(spec: &Spec, secret: &Secret) -> Result<SigningMaterial, Error
         ));
     }
     Ok(SigningMaterial::Ed25519(Box::new(key)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use hmac::Mac;
-    use proptest::prelude::*;
-
-    fn reference(key: &[u8], parts: &[Vec<u8>]) -> [u8; 32] {
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).unwrap();
-        for p in parts {
-            mac.update(p);
-        }
-        mac.finalize().into_bytes().into()
-    }
-
-    proptest! {
-        #[test]
-        fn hmac_sha256_matches_the_hmac_crate(
-            key in proptest::collection::vec(any::<u8>(), 1..150),
-            parts in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..200), 0..6),
-        ) {
-            let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
-            prop_assert_eq!(HmacSha256::new(&key).tag(&refs), reference(&key, &parts));
-        }
-    }
-
-    #[test]
-    fn hmac_sha256_block_edges() {
-        for key_len in [1, 63, 64, 65, 200] {
-            let key = vec![0x0b; key_len];
-            for len in [0, 1, 54, 55, 56, 57, 63, 64, 65, 119, 120, 128, 1000] {
-                let body: Vec<u8> = (0..len).map(|i| i as u8).collect();
-                let mac = HmacSha256::new(&key);
-                assert_eq!(
-                    mac.tag(&[&body]),
-                    reference(&key, std::slice::from_ref(&body)),
-                    "{key_len} {len}"
-                );
-                let (a, b) = body.split_at(len / 3);
-                assert_eq!(
-                    mac.tag(&[a, b"", b]),
-                    reference(&key, std::slice::from_ref(&body))
-                );
-            }
-        }
-        // RFC 4231 test case 2.
-        let tag = HmacSha256::new(b"Jefe").tag(&[b"what do ya want ", b"for nothing?"]);
-        assert_eq!(
-            hex::encode(tag),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
-    }
 }

@@ -13,7 +13,7 @@ use subtle::ConstantTimeEq;
 
 use crate::delivery::{IntoBody, MatchedKey, SigBytes};
 use crate::headers::{HeaderKey, HeaderText, present, required_key, unique_key};
-use crate::keys::{HmacSha256, Key, hmac_sha256_key, verification_key};
+use crate::keys::{Key, verification_key};
 use crate::provider::{EventTypeSource, IdSource, Message, Names, Part, TimestampSource, TsFormat};
 use crate::signature::{self, Parsed, SigKind};
 use crate::tolerance::parse_unix;
@@ -117,8 +117,6 @@ impl SpecKeys {
 
 struct KeyEntry {
     key: Key,
-    /// For [`Key::Sha256`], the same key in the form verification hashes with.
-    sha256: Option<HmacSha256>,
     id: Option<Arc<str>>,
     /// The position the key was added at.
     index: usize,
@@ -524,14 +522,10 @@ fn find_key(
     };
     for (index, entry) in keys.iter().enumerate() {
         for message in messages {
-            let found = match (&entry.key, &entry.sha256) {
-                (_, Some(mac)) => {
-                    let tag = mac.tag(message);
-                    tag_matches(&tag, parsed).then(|| keep(&tag)).is_some()
-                }
-                (Key::Sha256(mac), None) => mac_matches(mac.clone(), message, parsed, &mut keep),
-                (Key::Sha1(mac), _) => mac_matches(mac.clone(), message, parsed, &mut keep),
-                (Key::Ed25519(public), _) => parsed
+            let found = match &entry.key {
+                Key::Sha256(mac) => mac_matches(mac.clone(), message, parsed, &mut keep),
+                Key::Sha1(mac) => mac_matches(mac.clone(), message, parsed, &mut keep),
+                Key::Ed25519(public) => parsed
                     .sigs
                     .iter()
                     .filter(|s| s.kind == SigKind::Ed25519)
@@ -541,7 +535,7 @@ fn find_key(
                     })
                     .map(|s| keep(s.bytes()))
                     .is_some(),
-                (Key::P256(public), _) => parsed
+                Key::P256(public) => parsed
                     .sigs
                     .iter()
                     .filter(|s| s.kind == SigKind::Ecdsa)
@@ -551,7 +545,7 @@ fn find_key(
                     })
                     .map(|s| keep(s.bytes()))
                     .is_some(),
-                (Key::Token(_), _) => false,
+                Key::Token(_) => false,
             };
             if found {
                 return Some(index);
@@ -599,9 +593,9 @@ fn tag_matches(tag: &[u8], parsed: &Parsed<'_>) -> bool {
     bool::from(found)
 }
 
-/// Constant-time equality of two byte strings (their lengths are public): the differences
-/// are gathered eight bytes at a time without branching, and `subtle` decides on the
-/// result, so no early exit depends on where the strings differ.
+/// Constant-time equality of two byte strings (their lengths are public): `subtle` compares
+/// them eight bytes at a time (`u64::ct_eq`) and combines every result, so nothing depends
+/// on where the strings differ.
 #[inline]
 fn ct_eq(a: &[u8], b: &[u8]) -> subtle::Choice {
     if a.len() != b.len() {
@@ -613,14 +607,11 @@ fn ct_eq(a: &[u8], b: &[u8]) -> subtle::Choice {
         u64::from_ne_bytes(w)
     };
     let (a_words, b_words) = (a.chunks_exact(8), b.chunks_exact(8));
-    let mut diff = 0u64;
-    for (x, y) in a_words.remainder().iter().zip(b_words.remainder()) {
-        diff |= u64::from(x ^ y);
-    }
+    let mut equal = a_words.remainder().ct_eq(b_words.remainder());
     for (x, y) in a_words.zip(b_words) {
-        diff |= word(x) ^ word(y);
+        equal &= word(x).ct_eq(&word(y));
     }
-    diff.ct_eq(&0)
+    equal
 }
 
 /// The header set the sender used (Svix's `svix-*`, else `webhook-*`) and its signature.
@@ -735,13 +726,8 @@ impl VerifierBuilder {
             .iter()
             .enumerate()
             .map(|(index, (id, s))| {
-                let key = verification_key(spec, s)?;
                 Ok(KeyEntry {
-                    sha256: match key {
-                        Key::Sha256(_) => Some(hmac_sha256_key(spec, s)?),
-                        _ => None,
-                    },
-                    key,
+                    key: verification_key(spec, s)?,
                     id: id.clone(),
                     index,
                 })
@@ -755,13 +741,8 @@ impl VerifierBuilder {
                     .iter()
                     .enumerate()
                     .filter_map(|(index, (id, s))| {
-                        let key = verification_key(alt, s).ok()?;
                         Some(KeyEntry {
-                            sha256: match key {
-                                Key::Sha256(_) => Some(hmac_sha256_key(alt, s).ok()?),
-                                _ => None,
-                            },
-                            key,
+                            key: verification_key(alt, s).ok()?,
                             id: id.clone(),
                             index,
                         })
