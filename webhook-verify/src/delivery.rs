@@ -336,17 +336,16 @@ impl Verified {
             let spec = self.spec();
             let wants_json = matches!(spec.id, IdSource::Json(_))
                 || matches!(spec.event_type, EventTypeSource::Json(_));
-            let json: Option<serde_json::Value> = if wants_json {
-                serde_json::from_slice(&self.body).ok()
+            // The fields are found by scanning the body, without building it as a value.
+            let doc = if wants_json {
+                crate::events::json::document(&self.body).ok()
             } else {
                 None
             };
             let wanted = |pointer: &str| -> Option<String> {
-                match json.as_ref()?.pointer(pointer)? {
-                    serde_json::Value::String(s) => Some(s.clone()),
-                    serde_json::Value::Number(n) => Some(n.to_string()),
-                    _ => None,
-                }
+                let pointer = crate::events::json::Pointer::parse(pointer).ok()?;
+                let value = crate::events::json::lookup(doc?, pointer.segments()).ok()??;
+                crate::events::json::scalar_text(value)
             };
             JsonFields {
                 id: match spec.id {

@@ -74,7 +74,6 @@ impl Pointer {
         self.segments.get(1..).unwrap_or_default()
     }
 
-    #[cfg(test)]
     pub(crate) fn segments(&self) -> &[String] {
         &self.segments
     }

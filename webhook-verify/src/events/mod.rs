@@ -55,7 +55,7 @@
 
 mod envelope;
 mod event;
-mod json;
+pub(crate) mod json;
 mod router;
 
 pub use envelope::Envelope;
