@@ -43,8 +43,13 @@ cargo build --release --locked -p webhook-benches --bins
 bench_cmd="cargo bench --locked -p webhook-benches --bench compare -- $criterion_args"
 wrk_cmd="wrk -t2 -c{16,64,256} -d${wrk_seconds}s -s post.lua http://127.0.0.1:PORT/webhook"
 replay_cmd="replay-latency 20000"
-printf '%s\n' "$bench_cmd" "$wrk_cmd (axum and actix-web, unverified then verified)" \
-    "$replay_cmd" >"$results/commands.txt"
+invocation="bash scripts/bench.sh"
+for v in BENCH_CRITERION_ARGS BENCH_WRK_SECONDS CARGO_TARGET_DIR; do
+    [ -n "${!v:-}" ] && invocation="$v='${!v}' $invocation"
+done
+printf '%s\n' "$invocation" "$bench_cmd" \
+    "$wrk_cmd # axum and actix-web, unverified then verified at each count" \
+    "$replay_cmd # started by bench.sh from $bin" >"$results/commands.txt"
 
 # 1. criterion: every comparison at every size, and the in-memory replay store.
 # shellcheck disable=SC2086
@@ -61,6 +66,7 @@ serve() { # framework mode -> sets $port
     for _ in $(seq 100); do [ -s "$out" ] && break; sleep 0.1; done
     port=$(head -1 "$out")
 }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 post() { # port signature -> HTTP status
     curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
         -H "Stripe-Signature: $2" --data-binary "@$results/http/body.json" \
@@ -83,9 +89,13 @@ for fw in axum actix; do
     for c in 16 64 256; do
         for mode in unverified verified; do
             p=$plain && [ "$mode" = verified ] && p=$checked
+            pid=${servers[0]} && [ "$mode" = verified ] && pid=${servers[1]}
+            before=$(cpu_ticks "$pid")
             wrk -t2 -c"$c" -d"${wrk_seconds}s" -s "$results/http/post.lua" \
                 "http://127.0.0.1:$p/webhook" | tee "$results/http/$fw-$mode-c$c.txt" |
                 grep '^{' >"$results/http/$fw-$mode-c$c.json"
+            # The server's CPU time during the run (user + system), in clock ticks.
+            echo "$(($(cpu_ticks "$pid") - before)) $(getconf CLK_TCK)" >"$results/http/$fw-$mode-c$c.cpu"
             echo "$fw $mode c$c: $(cat "$results/http/$fw-$mode-c$c.json")"
         done
     done

@@ -2,8 +2,9 @@
 //! `commit`, timed one at a time over `N` sequential deliveries (default 20 000, after
 //! 1 000 untimed ones), for the in-memory store and for the Redis store against a local
 //! `redis-server` (started on a free loopback port by `webhook-testkit`). Prints one JSON
-//! object: p50 and p99 of `claim` alone and of `claim` + `commit` for each store, and the
-//! Redis commands the server processed per store call (1 = one round trip per call).
+//! object: p50 and p99 of `claim` alone and of `claim` + `commit` for each store, and of a
+//! bare `PING` round trip to the same server, sent (on its own connection) before each
+//! Redis delivery: one round trip per call costs about that.
 //!
 //! ```text
 //! replay-latency [N]
@@ -19,22 +20,39 @@ const WARM_UP: usize = 1_000;
 const LEASE: Duration = Duration::from_secs(60);
 const RETENTION: Duration = Duration::from_secs(86_400);
 
-/// Nanoseconds of `claim` and of `claim` + `commit`, one pair per delivery.
+/// Nanoseconds of `claim` and of `claim` + `commit`, one pair per delivery, and of the
+/// `PING` sent before each delivery when there is a connection to send it on.
 struct Samples {
     claim: Vec<u64>,
     claim_commit: Vec<u64>,
+    ping: Vec<u64>,
 }
 
 fn nanos(d: Duration) -> u64 {
     u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 
-async fn run(store: &dyn ReplayStore, run: &str, n: usize) -> Samples {
+async fn run(
+    store: &dyn ReplayStore,
+    mut ping: Option<&mut redis::aio::MultiplexedConnection>,
+    run: &str,
+    n: usize,
+) -> Samples {
     let mut samples = Samples {
         claim: Vec::with_capacity(n),
         claim_commit: Vec::with_capacity(n),
+        ping: Vec::with_capacity(n),
     };
     for i in 0..WARM_UP + n {
+        if let Some(conn) = ping.as_deref_mut() {
+            let start = Instant::now();
+            let pong: String = redis::cmd("PING").query_async(conn).await.expect("PONG");
+            let elapsed = start.elapsed();
+            assert_eq!(pong, "PONG");
+            if i >= WARM_UP {
+                samples.ping.push(nanos(elapsed));
+            }
+        }
         let key = format!("stripe:evt_{run}_{i:024}");
         let ticket = i as u128;
         let start = Instant::now();
@@ -77,18 +95,6 @@ fn summary(s: &mut Samples) -> serde_json::Value {
     })
 }
 
-async fn commands_processed(conn: &mut redis::aio::MultiplexedConnection) -> u64 {
-    let info: String = redis::cmd("INFO")
-        .arg("stats")
-        .query_async(conn)
-        .await
-        .expect("INFO stats");
-    info.lines()
-        .find_map(|l| l.strip_prefix("total_commands_processed:"))
-        .and_then(|v| v.trim().parse().ok())
-        .expect("total_commands_processed in INFO stats")
-}
-
 fn main() {
     let n: usize = match std::env::args().nth(1) {
         Some(arg) => arg.parse().expect("N: a number of deliveries"),
@@ -101,7 +107,7 @@ fn main() {
         .expect("a runtime");
     let server = RedisServer::start();
     let out = rt.block_on(async {
-        let mut memory = run(&MemoryStore::new(), "memory", n).await;
+        let mut memory = run(&MemoryStore::new(), None, "memory", n).await;
 
         let store = RedisStore::connect(&server.url())
             .await
@@ -111,14 +117,7 @@ fn main() {
             .get_multiplexed_async_connection()
             .await
             .expect("a connection");
-        let before = commands_processed(&mut conn).await;
-        let mut redis_samples = run(&store, "redis", n).await;
-        let after = commands_processed(&mut conn).await;
-        // Store calls made: claim + commit per delivery, and the duplicate check. The INFO
-        // call is counted once. Script loading (first EVALSHA answered NOSCRIPT) adds 1-2.
-        let calls = 2 * (WARM_UP + n) + 1;
-        let commands = after - before - 1;
-
+        let mut redis_samples = run(&store, Some(&mut conn), "redis", n).await;
         let redis_version: String = redis::cmd("INFO")
             .arg("server")
             .query_async::<String>(&mut conn)
@@ -136,8 +135,10 @@ fn main() {
             "memory": summary(&mut memory),
             "redis": summary(&mut redis_samples),
             "redis_version": redis_version,
-            "redis_store_calls": calls,
-            "redis_commands_processed": commands,
+            "redis_ping": {
+                "p50_ns": percentile(&mut redis_samples.ping, 50.0),
+                "p99_ns": percentile(&mut redis_samples.ping, 99.0),
+            },
         })
     });
     println!("{out}");
