@@ -45,7 +45,7 @@ wrk_cmd="wrk -t2 -c{16,64,256} -d${wrk_seconds}s -s post.lua http://127.0.0.1:PO
 replay_cmd="replay-latency 20000"
 invocation="bash scripts/bench.sh"
 for v in BENCH_CRITERION_ARGS BENCH_WRK_SECONDS CARGO_TARGET_DIR; do
-    [ -n "${!v:-}" ] && invocation="$v='${!v}' $invocation"
+    if [ -n "${!v:-}" ]; then invocation="$v='${!v}' $invocation"; fi
 done
 printf '%s\n' "$invocation" "$bench_cmd" \
     "$wrk_cmd # axum and actix-web, unverified then verified at each count" \
