@@ -54,6 +54,7 @@ printf '%s\n' "$invocation" "$bench_cmd" \
 # 1. criterion: every comparison at every size, and the in-memory replay store.
 # shellcheck disable=SC2086
 cargo bench --locked -p webhook-benches --bench compare -- $criterion_args
+cut -d' ' -f1-3 /proc/loadavg >"$results/env/loadavg-criterion.txt"
 
 # 2. HTTP: each framework's verified and unverified endpoint, loaded in turn.
 "$bin/http-target" fixture "$results/http"
@@ -102,6 +103,8 @@ for fw in axum actix; do
     for p in "${servers[@]}"; do kill "$p" 2>/dev/null || true; done
     servers=()
 done
+
+cut -d' ' -f1-3 /proc/loadavg >"$results/env/loadavg-http.txt"
 
 # 3. The replay stores, delivery after delivery (Redis: a local redis-server).
 "$bin/replay-latency" 20000 | tee "$results/replay.json"

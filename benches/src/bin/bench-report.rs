@@ -464,13 +464,16 @@ fn main() {
          machine below; do not edit by hand. Targets are in DESIGN.md §6. Times are criterion \
          medians unless marked otherwise.\n\n\
          - Machine: {}.\n\
-         - Load average when the run started: {} (the run itself loads the machine; other \
-           processes add noise).\n\
+         - Load average (1, 5, 15 min) when the run started: {}; after the criterion \
+           benches: {} (they keep one core busy); after the HTTP runs: {} (wrk and the server \
+           keep both busy). More than that is other work on the machine, and noise.\n\
          - Versions: {}; {}; {}; {}; {}.\n\
          - Date: {}. `bash scripts/bench.sh` took {} min {} s.\n\
          - Commands (the first runs the others):\n",
         machine(&args.results),
         env_line(&args.results, "loadavg.txt"),
+        env_line(&args.results, "loadavg-criterion.txt"),
+        env_line(&args.results, "loadavg-http.txt"),
         env_line(&args.results, "rustc.txt"),
         env_line(&args.results, "cargo.txt"),
         versions.join(", "),
