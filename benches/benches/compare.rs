@@ -124,6 +124,26 @@ fn stripe(
     group.bench_function("parse_value", |b| {
         b.iter(|| black_box(serde_json::from_slice::<serde_json::Value>(black_box(&body)).unwrap()))
     });
+
+    // Our typed event: the Stripe envelope read from the verified delivery (type, id) and
+    // `data.object` parsed into the customer, as the event router does for each handler.
+    let envelope = webhook_verify::Envelope::stripe();
+    let event = envelope
+        .parse::<webhook_benches::Customer>(&verified)
+        .expect("a typed Stripe event");
+    assert_eq!(
+        (event.name(), event.data().id.as_str()),
+        ("customer.created", "cus_NffrFeUfNV2Hib")
+    );
+    group.bench_function("parse_event", |b| {
+        b.iter(|| {
+            black_box(
+                envelope
+                    .parse::<webhook_benches::Customer>(black_box(&verified))
+                    .unwrap(),
+            )
+        })
+    });
 }
 
 fn standard(
