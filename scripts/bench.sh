@@ -2,7 +2,8 @@
 # Runs every benchmark and rewrites BENCHMARKS.md from the results (see DESIGN.md §6).
 # Works on a fresh machine with a Rust toolchain: installs wrk, redis-server (and the
 # OpenSSL headers svix's build needs) when missing. Run it on a quiet machine: it takes
-# about 15 minutes, and anything else running shows in the figures.
+# about 9 minutes once built (a cold release build adds several), and anything else
+# running shows in the figures.
 #   BENCH_CRITERION_ARGS   criterion options (default: --warm-up-time 2 --measurement-time 5)
 #   BENCH_WRK_SECONDS      seconds per wrk run (default: 10)
 set -euo pipefail
