@@ -7,17 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-missing=()
-command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-# The benchmarks compare against svix, whose build links the system OpenSSL.
-pkg-config --exists openssl 2>/dev/null || missing+=(pkg-config libssl-dev)
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "installing ${missing[*]}" >&2
-    sudo_cmd=""
-    if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then sudo_cmd="sudo"; fi
-    $sudo_cmd apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+bash scripts/setup.sh
 
 cargo test --workspace --all-features --locked
 cargo test -p webhook-verify --no-default-features --locked

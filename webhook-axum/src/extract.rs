@@ -251,8 +251,10 @@ pub(crate) async fn verify_or_reuse(
         .is_some_and(|by| by.0.same_as(config));
     if by_layer {
         if let Some(verified) = parts.extensions.remove::<Verified>() {
-            if let Some(id) = verified.id() {
-                span.record("id", id);
+            if !span.is_disabled() {
+                if let Some(id) = verified.id() {
+                    span.record("id", id);
+                }
             }
             span.record("outcome", "verified");
             return Ok((verified, true));
