@@ -4,6 +4,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use ed25519_dalek::{SigningKey, VerifyingKey};
+use hmac::block_api::HmacCore;
+use hmac::digest::Output;
+use hmac::digest::block_api::{Buffer, FixedOutputCore, UpdateCore};
 use hmac::{Hmac, KeyInit};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
@@ -159,6 +162,39 @@ fn decode_base64(s: &str) -> Result<Vec<u8>, Error> {
         .map_err(|_| Error::secret("the secret is not valid base64 after its prefix"))
 }
 
+/// The HMAC-SHA256 verification state for `spec` and `secret`: the same key as
+/// [`verification_key`]'s [`Key::Sha256`].
+pub(crate) fn hmac_sha256_key(spec: &Spec, secret: &Secret) -> Result<HmacSha256, Error> {
+    HmacCore::<Sha256>::new_from_slice(&mac_bytes(spec, secret)?)
+        .map(HmacSha256)
+        .map_err(|_| Error::secret("unusable HMAC key"))
+}
+
+/// HMAC-SHA256 keyed once, as the `hmac` crate's block-level core (the hash states after
+/// the key's inner and outer pad blocks), without the buffered `Hmac` wrapper around it.
+///
+/// [`tag`](Self::tag) clones the core and feeds it the signed parts through one block
+/// buffer on the stack: the same `hmac` and `sha2` code the `Mac` API runs, less the
+/// wrapper's per-call copies. The states are zeroized on drop (the `zeroize` features of
+/// `hmac` and `sha2`) and never printed.
+#[derive(Clone)]
+pub(crate) struct HmacSha256(HmacCore<Sha256>);
+
+impl HmacSha256 {
+    /// The tag of the concatenation of `parts`.
+    #[inline]
+    pub(crate) fn tag(&self, parts: &[&[u8]]) -> [u8; 32] {
+        let mut core = self.0.clone();
+        let mut buffer = Buffer::<HmacCore<Sha256>>::default();
+        for part in parts {
+            buffer.digest_blocks(part, |blocks| core.update_blocks(blocks));
+        }
+        let mut tag = Output::<HmacCore<Sha256>>::default();
+        core.finalize_fixed_core(&mut buffer, &mut tag);
+        tag.into()
+    }
+}
+
 fn mac_key(spec: &Spec, bytes: &[u8]) -> Result<Key, Error> {
     // HMAC accepts keys of any length; these constructors cannot fail.
     let invalid = |_| Error::secret("unusable HMAC key");
@@ -213,4 +249,40 @@ fn ed25519_secret(spec: &Spec, secret: &Secret) -> Result<SigningMaterial, Error
         ));
     }
     Ok(SigningMaterial::Ed25519(Box::new(key)))
+}
+
+#[cfg(test)]
+mod tests {
+    use hmac::Mac;
+
+    use super::*;
+
+    fn reference(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).unwrap();
+        for p in parts {
+            mac.update(p);
+        }
+        mac.finalize().into_bytes().into()
+    }
+
+    #[test]
+    fn unbuffered_tags_match_the_mac_api_at_every_block_edge() {
+        for key_len in [1, 63, 64, 65, 200] {
+            let key = vec![0x0b; key_len];
+            let mac = HmacSha256(HmacCore::<Sha256>::new_from_slice(&key).unwrap());
+            for len in [0, 1, 54, 55, 56, 57, 63, 64, 65, 119, 120, 128, 1000] {
+                let body: Vec<u8> = (0..len).map(|i| i as u8).collect();
+                assert_eq!(mac.tag(&[&body]), reference(&key, &[&body]), "{key_len} {len}");
+                let (a, b) = body.split_at(len / 3);
+                assert_eq!(mac.tag(&[a, b"", b]), reference(&key, &[&body]));
+                assert_eq!(mac.tag(&[b"v1.", a, b]), reference(&key, &[b"v1.", a, b]));
+            }
+        }
+        // RFC 4231 test case 2.
+        let mac = HmacSha256(HmacCore::<Sha256>::new_from_slice(b"Jefe").unwrap());
+        assert_eq!(
+            hex::encode(mac.tag(&[b"what do ya want ", b"for nothing?"])),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
 }

@@ -13,7 +13,7 @@ use subtle::ConstantTimeEq;
 
 use crate::delivery::{IntoBody, MatchedKey, SigBytes};
 use crate::headers::{HeaderKey, HeaderText, present, required_key, unique_key};
-use crate::keys::{Key, verification_key};
+use crate::keys::{HmacSha256, Key, hmac_sha256_key, verification_key};
 use crate::provider::{EventTypeSource, IdSource, Message, Names, Part, TimestampSource, TsFormat};
 use crate::signature::{self, Parsed, SigKind};
 use crate::tolerance::parse_unix;
@@ -117,6 +117,8 @@ impl SpecKeys {
 
 struct KeyEntry {
     key: Key,
+    /// For [`Key::Sha256`], the same key as an unbuffered HMAC core for verification.
+    sha256: Option<HmacSha256>,
     id: Option<Arc<str>>,
     /// The position the key was added at.
     index: usize,
@@ -522,10 +524,14 @@ fn find_key(
     };
     for (index, entry) in keys.iter().enumerate() {
         for message in messages {
-            let found = match &entry.key {
-                Key::Sha256(mac) => mac_matches(mac.clone(), message, parsed, &mut keep),
-                Key::Sha1(mac) => mac_matches(mac.clone(), message, parsed, &mut keep),
-                Key::Ed25519(public) => parsed
+            let found = match (&entry.key, &entry.sha256) {
+                (_, Some(mac)) => {
+                    let tag = mac.tag(message);
+                    tag_matches(&tag, parsed).then(|| keep(&tag)).is_some()
+                }
+                (Key::Sha256(mac), None) => mac_matches(mac.clone(), message, parsed, &mut keep),
+                (Key::Sha1(mac), _) => mac_matches(mac.clone(), message, parsed, &mut keep),
+                (Key::Ed25519(public), _) => parsed
                     .sigs
                     .iter()
                     .filter(|s| s.kind == SigKind::Ed25519)
@@ -535,7 +541,7 @@ fn find_key(
                     })
                     .map(|s| keep(s.bytes()))
                     .is_some(),
-                Key::P256(public) => parsed
+                (Key::P256(public), _) => parsed
                     .sigs
                     .iter()
                     .filter(|s| s.kind == SigKind::Ecdsa)
@@ -545,7 +551,7 @@ fn find_key(
                     })
                     .map(|s| keep(s.bytes()))
                     .is_some(),
-                Key::Token(_) => false,
+                (Key::Token(_), _) => false,
             };
             if found {
                 return Some(index);
@@ -726,8 +732,13 @@ impl VerifierBuilder {
             .iter()
             .enumerate()
             .map(|(index, (id, s))| {
+                let key = verification_key(spec, s)?;
                 Ok(KeyEntry {
-                    key: verification_key(spec, s)?,
+                    sha256: match key {
+                        Key::Sha256(_) => Some(hmac_sha256_key(spec, s)?),
+                        _ => None,
+                    },
+                    key,
                     id: id.clone(),
                     index,
                 })
@@ -741,8 +752,13 @@ impl VerifierBuilder {
                     .iter()
                     .enumerate()
                     .filter_map(|(index, (id, s))| {
+                        let key = verification_key(alt, s).ok()?;
                         Some(KeyEntry {
-                            key: verification_key(alt, s).ok()?,
+                            sha256: match key {
+                                Key::Sha256(_) => Some(hmac_sha256_key(alt, s).ok()?),
+                                _ => None,
+                            },
+                            key,
                             id: id.clone(),
                             index,
                         })
