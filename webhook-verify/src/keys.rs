@@ -272,7 +272,11 @@ mod tests {
             let mac = HmacSha256(HmacCore::<Sha256>::new_from_slice(&key).unwrap());
             for len in [0, 1, 54, 55, 56, 57, 63, 64, 65, 119, 120, 128, 1000] {
                 let body: Vec<u8> = (0..len).map(|i| i as u8).collect();
-                assert_eq!(mac.tag(&[&body]), reference(&key, &[&body]), "{key_len} {len}");
+                assert_eq!(
+                    mac.tag(&[&body]),
+                    reference(&key, &[&body]),
+                    "{key_len} {len}"
+                );
                 let (a, b) = body.split_at(len / 3);
                 assert_eq!(mac.tag(&[a, b"", b]), reference(&key, &[&body]));
                 assert_eq!(mac.tag(&[b"v1.", a, b]), reference(&key, &[b"v1.", a, b]));

@@ -260,14 +260,14 @@ impl Envelope {
         meta.to_event(verified)
     }
 
-    /// Reads the envelope's fields without parsing the data.
+    /// Reads the envelope's fields without parsing the data: one pass over the top level
+    /// of the body, then only into the values the pointers lead to.
     pub(crate) fn read<'a>(&self, verified: &'a Verified) -> Result<Meta<'a>, PayloadError> {
         let body = verified.body().as_ref();
-        let doc = json::document(body).map_err(|e| PayloadError::not_json(verified, &e))?;
         let missing = |what: &str| PayloadError::envelope(verified, None, what.to_owned());
+        let not_json = |e: serde_json::Error| PayloadError::not_json(verified, &e);
 
-        // One pass over the top level for every first segment the envelope needs.
-        let mut wanted: Vec<&Pointer> = Vec::with_capacity(5);
+        let mut wanted: Vec<&Pointer> = Vec::with_capacity(4);
         if let TypeSource::Json(p) = &self.event_type {
             wanted.push(p);
         }
@@ -276,13 +276,7 @@ impl Envelope {
         }
         wanted.extend(self.action.as_ref());
         wanted.push(&self.data);
-        let slack_event = pointer("/event");
-        let slack_challenge = pointer("/challenge");
-        if self.slack {
-            wanted.push(&slack_event);
-            wanted.push(&slack_challenge);
-        }
-        let mut keys: Vec<&str> = Vec::with_capacity(wanted.len());
+        let mut keys: Vec<&str> = Vec::with_capacity(wanted.len() + 2);
         for p in &wanted {
             if let Some(first) = p.first() {
                 if !keys.contains(&first) {
@@ -290,19 +284,20 @@ impl Envelope {
                 }
             }
         }
-        if !doc.get().starts_with('{') {
-            return Err(missing("the body is not a JSON object"));
-        }
-        let top = json::fields(doc, &keys).map_err(|e| PayloadError::not_json(verified, &e))?;
-        let resolve = |p: &Pointer| -> Result<Option<&'a RawValue>, PayloadError> {
-            let Some(first) = p.first() else {
-                return Ok(Some(doc));
-            };
-            let i = keys.iter().position(|k| *k == first).unwrap_or_default();
-            match top[i] {
-                Some(v) => {
-                    json::lookup(v, p.rest()).map_err(|e| PayloadError::not_json(verified, &e))
+        if self.slack {
+            for key in ["event", "challenge"] {
+                if !keys.contains(&key) {
+                    keys.push(key);
                 }
+            }
+        }
+        let top = json::document_fields(body, &keys)
+            .map_err(not_json)?
+            .ok_or_else(|| missing("the body is not a JSON object"))?;
+        let top_value = |key: &str| keys.iter().position(|k| *k == key).and_then(|i| top[i]);
+        let resolve = |p: &Pointer| -> Result<Option<&'a RawValue>, PayloadError> {
+            match p.first().and_then(&top_value) {
+                Some(v) => json::lookup(v, p.rest()).map_err(not_json),
                 None => Ok(None),
             }
         };
@@ -321,23 +316,27 @@ impl Envelope {
             Some(p) => resolve(p)?.and_then(json::string_text),
             None => None,
         };
-        let mut data = resolve(&self.data)?;
+        // The whole body is parsed straight from the bytes; anything else from its value.
+        let mut data = if self.data.first().is_some() {
+            Data::At(resolve(&self.data)?)
+        } else {
+            Data::Body(body)
+        };
         let mut data_path = self.data.dotted();
         let mut challenge = None;
         if self.slack {
             if event_type == "event_callback" {
-                let event = resolve(&slack_event)?
+                let event = top_value("event")
                     .ok_or_else(|| missing("an event_callback without `event`"))?;
-                let inner = json::fields(event, &["type", "subtype"])
-                    .map_err(|e| PayloadError::not_json(verified, &e))?;
+                let inner = json::fields(event, &["type", "subtype"]).map_err(not_json)?;
                 event_type = inner[0]
                     .and_then(json::string_text)
                     .ok_or_else(|| missing("no event type at /event/type"))?;
                 action = inner[1].and_then(json::string_text);
-                data = Some(event);
+                data = Data::At(Some(event));
                 data_path = "event".to_owned();
             } else if event_type == "url_verification" {
-                challenge = resolve(&slack_challenge)?.and_then(json::string_text);
+                challenge = top_value("challenge").and_then(json::string_text);
             }
         }
         let id = match &self.id {
@@ -376,12 +375,21 @@ impl fmt::Debug for Envelope {
     }
 }
 
+/// Where an event's data is.
+#[derive(Clone, Copy)]
+pub(crate) enum Data<'a> {
+    /// The whole body (checked to be a JSON object).
+    Body(&'a [u8]),
+    /// A value inside it; `None` when the pointer leads nowhere (the data is then `null`).
+    At(Option<&'a RawValue>),
+}
+
 /// An envelope's fields, read; the data still raw.
 pub(crate) struct Meta<'a> {
     pub(crate) event_type: String,
     pub(crate) action: Option<String>,
     pub(crate) id: Option<String>,
-    pub(crate) data: Option<&'a RawValue>,
+    pub(crate) data: Data<'a>,
     /// The data's place in the body, dotted (`data.object`), for error paths.
     pub(crate) data_path: String,
     /// Slack's `url_verification` challenge.
@@ -402,8 +410,11 @@ impl Meta<'_> {
         &self,
         verified: &Verified,
     ) -> Result<Event<T>, PayloadError> {
-        let raw = self.data.map_or("null", RawValue::get);
-        let mut de = serde_json::Deserializer::from_str(raw);
+        let raw = match self.data {
+            Data::Body(body) => body,
+            Data::At(value) => value.map_or("null", RawValue::get).as_bytes(),
+        };
+        let mut de = serde_json::Deserializer::from_slice(raw);
         let data: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
             let path = match (self.data_path.is_empty(), path.as_str()) {

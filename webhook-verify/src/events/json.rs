@@ -90,6 +90,24 @@ pub(crate) fn document(json: &[u8]) -> Result<&RawValue, serde_json::Error> {
     serde_json::from_slice(json)
 }
 
+/// The values of `keys` in the JSON object `json` (a whole document: trailing characters
+/// are an error), found in one pass; `None` when `json` is not an object.
+pub(crate) fn document_fields<'a>(
+    json: &'a [u8],
+    keys: &[&str],
+) -> Result<Option<Vec<Option<&'a RawValue>>>, serde_json::Error> {
+    let first = json.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        // Not an object: an error if it is not JSON at all.
+        document(json)?;
+        return Ok(None);
+    }
+    let mut de = serde_json::Deserializer::from_slice(json);
+    let found = de.deserialize_map(FieldsVisitor { keys })?;
+    de.end()?;
+    Ok(Some(found))
+}
+
 /// The values of `keys` in the object `value`, found in one pass; `None` where a key is
 /// absent, and all `None` when `value` is not an object. A key that appears twice is an
 /// error: two parsers could otherwise disagree about which one counts.
