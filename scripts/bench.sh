@@ -10,18 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
 
-missing=()
-command -v wrk >/dev/null 2>&1 || missing+=(wrk)
-command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-command -v curl >/dev/null 2>&1 || missing+=(curl)
-pkg-config --exists openssl 2>/dev/null || missing+=(pkg-config libssl-dev)
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "installing ${missing[*]}" >&2
-    sudo_cmd=""
-    if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then sudo_cmd="sudo"; fi
-    $sudo_cmd apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+bash scripts/setup.sh wrk curl
 
 target=$(cargo metadata --format-version 1 --no-deps | sed 's/.*"target_directory":"\([^"]*\)".*/\1/')
 results="$target/bench-results"

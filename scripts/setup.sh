@@ -2,10 +2,14 @@
 # Installs the system packages the build and tests need when they are missing (Debian/Ubuntu,
 # apt-get): redis-server (the replay tests start their own on a free loopback port), and
 # pkg-config with the OpenSSL headers (the benchmarks compare against svix, whose build
-# links the system OpenSSL). Called by scripts/test.sh and .ci/run.
+# links the system OpenSSL). Called by scripts/test.sh and .ci/run; scripts/bench.sh adds
+# the commands it needs as arguments (each installed from the package of the same name).
 set -euo pipefail
 
 missing=()
+for command in "$@"; do
+    command -v "$command" >/dev/null 2>&1 || missing+=("$command")
+done
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 pkg-config --exists openssl 2>/dev/null || missing+=(pkg-config libssl-dev)
 if [ ${#missing[@]} -gt 0 ]; then

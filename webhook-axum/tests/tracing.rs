@@ -23,15 +23,20 @@ impl Write for Captured {
     }
 }
 
-#[tokio::test(flavor = "current_thread")]
-async fn span_has_provider_id_outcome_and_nothing_secret() {
+/// Captures everything logged on this thread until the guard is dropped.
+fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
     let captured = Captured::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
         .with_writer(move || writer.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    (captured, tracing::subscriber::set_default(subscriber))
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn span_has_provider_id_outcome_and_nothing_secret() {
+    let (captured, _guard) = capture();
 
     let marker = "body-marker-7f3a";
     let body = format!(r#"{{"id":"evt_traced","type":"x","note":"{marker}"}}"#);
@@ -106,13 +111,7 @@ async fn span_has_provider_id_outcome_and_nothing_secret() {
 async fn events_route_records_the_router_outcome_and_nothing_secret() {
     use webhook_verify::{Event, EventRouter};
 
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture();
 
     let marker = "body-marker-routed-91c2";
     let router = EventRouter::builder(Provider::STRIPE)
