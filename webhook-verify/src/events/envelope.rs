@@ -262,7 +262,7 @@ impl Envelope {
 
     /// Reads the envelope's fields without parsing the data: one pass over the top level
     /// of the body, then only into the values the pointers lead to.
-    pub(crate) fn read<'a>(&self, verified: &'a Verified) -> Result<Meta<'a>, PayloadError> {
+    pub(crate) fn read<'a>(&'a self, verified: &'a Verified) -> Result<Meta<'a>, PayloadError> {
         let body = verified.body().as_ref();
         let missing = |what: &str| PayloadError::envelope(verified, None, what.to_owned());
         let not_json = |e: serde_json::Error| PayloadError::not_json(verified, &e);
@@ -317,10 +317,9 @@ impl Envelope {
             None => None,
         };
         // The whole body is parsed straight from the bytes; anything else from its value.
-        let mut data = if self.data.first().is_some() {
-            Data::At(resolve(&self.data)?)
-        } else {
-            Data::Body(body)
+        let mut data = match self.data.first() {
+            Some(first) => Data::At(top_value(first), self.data.rest()),
+            None => Data::Body(body),
         };
         let mut data_path = self.data.dotted();
         let mut challenge = None;
@@ -333,7 +332,7 @@ impl Envelope {
                     .and_then(json::string_text)
                     .ok_or_else(|| missing("no event type at /event/type"))?;
                 action = inner[1].and_then(json::string_text);
-                data = Data::At(Some(event));
+                data = Data::At(Some(event), &[]);
                 data_path = "event".to_owned();
             } else if event_type == "url_verification" {
                 challenge = top_value("challenge").and_then(json::string_text);
@@ -380,8 +379,9 @@ impl fmt::Debug for Envelope {
 pub(crate) enum Data<'a> {
     /// The whole body (checked to be a JSON object).
     Body(&'a [u8]),
-    /// A value inside it; `None` when the pointer leads nowhere (the data is then `null`).
-    At(Option<&'a RawValue>),
+    /// A top-level value (`None` when absent), and the rest of the pointer below it: the
+    /// data is found while it is parsed; where the pointer leads nowhere it is `null`.
+    At(Option<&'a RawValue>, &'a [String]),
 }
 
 /// An envelope's fields, read; the data still raw.
@@ -410,12 +410,12 @@ impl Meta<'_> {
         &self,
         verified: &Verified,
     ) -> Result<Event<T>, PayloadError> {
-        let raw = match self.data {
-            Data::Body(body) => body,
-            Data::At(value) => value.map_or("null", RawValue::get).as_bytes(),
+        let parsed = match self.data {
+            Data::Body(body) => json::parse_at::<T>(body, &[]),
+            Data::At(Some(value), rest) => json::parse_at::<T>(value.get().as_bytes(), rest),
+            Data::At(None, _) => json::parse_at::<T>(b"null", &[]),
         };
-        let mut de = serde_json::Deserializer::from_slice(raw);
-        let data: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let data: T = parsed.map_err(|e| {
             let path = e.path().to_string();
             let path = match (self.data_path.is_empty(), path.as_str()) {
                 (true, _) => path,

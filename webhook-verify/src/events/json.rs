@@ -253,6 +253,153 @@ impl<'de> Visitor<'de> for IndexVisitor {
     }
 }
 
+/// Parses the value at `segments` below `value` as a `T` in one pass over `value`, without
+/// capturing the values on the way; `T` is parsed from `null` when a step is missing.
+/// Errors carry the path below `segments`.
+pub(crate) fn parse_at<T: serde::de::DeserializeOwned>(
+    value: &[u8],
+    segments: &[String],
+) -> Result<T, serde_path_to_error::Error<serde_json::Error>> {
+    let mut track = serde_path_to_error::Track::new();
+    let mut de = serde_json::Deserializer::from_slice(value);
+    let parsed = PathSeed::<T> {
+        segments,
+        track: &mut track,
+        _t: std::marker::PhantomData,
+    }
+    .deserialize(&mut de);
+    match parsed {
+        Ok(Some(t)) => Ok(t),
+        Ok(None) => {
+            let mut track = serde_path_to_error::Track::new();
+            let mut null = serde_json::Deserializer::from_slice(b"null");
+            T::deserialize(serde_path_to_error::Deserializer::new(
+                &mut null, &mut track,
+            ))
+            .map_err(|e| serde_path_to_error::Error::new(track.path(), e))
+        }
+        Err(e) => Err(serde_path_to_error::Error::new(track.path(), e)),
+    }
+}
+
+/// Walks `segments` into a document and parses the value there as a `T`.
+struct PathSeed<'p, T> {
+    segments: &'p [String],
+    track: &'p mut serde_path_to_error::Track,
+    _t: std::marker::PhantomData<T>,
+}
+
+impl<'de, T: serde::de::DeserializeOwned> DeserializeSeed<'de> for PathSeed<'_, T> {
+    type Value = Option<T>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
+        match self.segments.split_first() {
+            None => T::deserialize(serde_path_to_error::Deserializer::new(
+                deserializer,
+                self.track,
+            ))
+            .map(Some),
+            Some((segment, rest)) => deserializer.deserialize_any(PathVisitor::<T> {
+                segment,
+                rest,
+                track: self.track,
+                _t: std::marker::PhantomData,
+            }),
+        }
+    }
+}
+
+struct PathVisitor<'p, T> {
+    segment: &'p str,
+    rest: &'p [String],
+    track: &'p mut serde_path_to_error::Track,
+    _t: std::marker::PhantomData<T>,
+}
+
+impl<'de, T: serde::de::DeserializeOwned> Visitor<'de> for PathVisitor<'_, T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let keys = [self.segment];
+        let mut seed = Some(PathSeed::<T> {
+            segments: self.rest,
+            track: self.track,
+            _t: std::marker::PhantomData,
+        });
+        let mut found = None;
+        while let Some(key) = map.next_key_seed(KeySeed { keys: &keys })? {
+            if key.is_none() {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            match seed.take() {
+                Some(seed) => found = map.next_value_seed(seed)?,
+                None => {
+                    return Err(de::Error::custom(format_args!(
+                        "duplicate field `{}`",
+                        self.segment
+                    )));
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let index = match self.segment.parse::<usize>() {
+            Ok(i) if self.segment == "0" || !self.segment.starts_with('0') => Some(i),
+            _ => None,
+        };
+        let mut found = None;
+        let mut next = Some(PathSeed::<T> {
+            segments: self.rest,
+            track: self.track,
+            _t: std::marker::PhantomData,
+        });
+        let mut i = 0usize;
+        loop {
+            if Some(i) == index {
+                if let Some(seed) = next.take() {
+                    match seq.next_element_seed(seed)? {
+                        Some(v) => found = v,
+                        None => break,
+                    }
+                    i += 1;
+                    continue;
+                }
+            }
+            if seq.next_element::<IgnoredAny>()?.is_none() {
+                break;
+            }
+            i += 1;
+        }
+        Ok(found)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,6 +426,28 @@ mod tests {
         let n = lookup(doc, Pointer::parse("/n").unwrap().segments()).unwrap();
         assert_eq!(scalar_text(n.unwrap()).as_deref(), Some("-2.5"));
         assert_eq!(string_text(n.unwrap()), None);
+    }
+
+    #[test]
+    fn parse_at_walks_objects_and_arrays_in_place() {
+        let json = br#"{"a":{"b":[{"c":1},{"c":2}]},"z":3}"#;
+        let at = |p: &str| -> Result<Option<u32>, String> {
+            let p = Pointer::parse(p).unwrap();
+            parse_at::<Option<u32>>(json, p.segments())
+                .map_err(|e| format!("{}: {}", e.path(), e.inner()))
+        };
+        assert_eq!(at("/a/b/1/c"), Ok(Some(2)));
+        assert_eq!(at("/z"), Ok(Some(3)));
+        assert_eq!(at("/a/b/5/c"), Ok(None));
+        assert_eq!(at("/a/x"), Ok(None));
+        assert_eq!(at("/z/y"), Ok(None));
+        let err = parse_at::<u32>(json, Pointer::parse("/a").unwrap().segments()).unwrap_err();
+        assert!(
+            err.inner().to_string().contains("invalid type: map"),
+            "{err}"
+        );
+        let dup = br#"{"a":1,"a":2}"#;
+        assert!(parse_at::<u32>(dup, &["a".to_owned()]).is_err());
     }
 
     #[test]
