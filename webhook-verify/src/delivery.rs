@@ -258,11 +258,6 @@ impl Verified {
         format!("{provider}:{kind}:{}", &hex::encode(h.finalize())[..32])
     }
 
-    pub(crate) fn with_signature(mut self, signature: SigBytes) -> Self {
-        self.signature = signature;
-        self
-    }
-
     /// The signed timestamp, in Unix seconds, for providers that send one.
     #[must_use]
     pub fn timestamp(&self) -> Option<i64> {

@@ -201,6 +201,8 @@ impl Verifier {
     ///   [`Delivery::with_url`].
     pub fn verify(&self, delivery: &Delivery<'_>) -> Result<Verified, Error> {
         let inner = &*self.inner;
+        // One clock reading: the tolerance check and `Verified::received_at`.
+        let now = inner.clock.now_unix_millis();
         let headers = delivery.headers();
         let base = inner.provider.spec();
         // The alternate scheme is used when its signature header is present.
@@ -211,10 +213,10 @@ impl Verifier {
             _ => (base, &inner.keys, &inner.names),
         };
         match spec.message {
-            Message::Token => return self.verify_token(spec, keys, lookups, delivery),
-            Message::Mailgun => return self.verify_mailgun(spec, keys, lookups, delivery),
+            Message::Token => return self.verify_token(spec, keys, lookups, delivery, now),
+            Message::Mailgun => return self.verify_mailgun(spec, keys, lookups, delivery, now),
             Message::AdyenClassic => {
-                return self.verify_adyen_classic(spec, keys, lookups, delivery);
+                return self.verify_adyen_classic(spec, keys, lookups, delivery, now);
             }
             Message::Template(_) | Message::Twilio => {}
         }
@@ -237,7 +239,7 @@ impl Verifier {
             None => None,
             Some(raw) => {
                 let key = names.timestamp.as_ref().unwrap_or(&names.signature);
-                Some(self.check_timestamp(spec, raw, &key.name)?)
+                Some(self.check_timestamp(spec, raw, &key.name, now)?)
             }
         };
 
@@ -285,7 +287,9 @@ impl Verifier {
 
         // 5. A timestamp inside the signed body is checked once the body is authentic.
         let timestamp = match spec.timestamp {
-            TimestampSource::BodyJson(pointer) => self.check_body_timestamp(spec, body, pointer)?,
+            TimestampSource::BodyJson(pointer) => {
+                self.check_body_timestamp(spec, body, pointer, now)?
+            }
             _ => timestamp,
         };
 
@@ -301,6 +305,7 @@ impl Verifier {
         };
         self.verified(
             spec, keys, lookups, index, body, timestamp, header_id, id_signed, headers, signature,
+            now,
         )
     }
 
@@ -318,6 +323,7 @@ impl Verifier {
         id_signed: bool,
         headers: &dyn Headers,
         signature: SigBytes,
+        now: i64,
     ) -> Result<Verified, Error> {
         let header_event_type = match &lookups.event_type {
             Some(key) => {
@@ -337,7 +343,7 @@ impl Verifier {
                 id: keys[index].id.clone(),
             },
             body: body.clone(),
-            received_at: self.inner.clock.now_unix_millis(),
+            received_at: now,
             signature,
             json: OnceLock::new(),
         })
@@ -354,6 +360,7 @@ impl Verifier {
         spec: &crate::provider::Spec,
         raw: &[u8],
         name: &Cow<'static, str>,
+        now: i64,
     ) -> Result<i64, Error> {
         let bad = |r| Error::malformed(name.clone(), r);
         let inner = &*self.inner;
@@ -361,9 +368,7 @@ impl Verifier {
         let millis = match spec.timestamp_format {
             TsFormat::UnixSeconds => {
                 let millis = parse_unix(raw).map_err(bad)?.saturating_mul(1000);
-                inner
-                    .tolerance
-                    .check(millis, inner.clock.now_unix_millis(), 1000)?;
+                inner.tolerance.check(millis, now, 1000)?;
                 millis
             }
             TsFormat::UnixMillis | TsFormat::Rfc3339 => {
@@ -371,9 +376,7 @@ impl Verifier {
                     TsFormat::UnixMillis => parse_unix(raw).map_err(bad)?,
                     _ => parse_rfc3339(raw).map_err(bad)?,
                 };
-                inner
-                    .tolerance
-                    .check(millis, inner.clock.now_unix_millis(), 1)?;
+                inner.tolerance.check(millis, now, 1)?;
                 millis
             }
         };
@@ -386,6 +389,7 @@ impl Verifier {
         spec: &crate::provider::Spec,
         body: &[u8],
         pointer: &str,
+        now: i64,
     ) -> Result<Option<i64>, Error> {
         let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) else {
             return Ok(None);
@@ -403,7 +407,8 @@ impl Verifier {
             }
         };
         let field = Cow::Owned(pointer.trim_start_matches('/').to_owned());
-        self.check_timestamp(spec, raw.as_bytes(), &field).map(Some)
+        self.check_timestamp(spec, raw.as_bytes(), &field, now)
+            .map(Some)
     }
 
     /// GitLab's secret token: the header must equal one of the configured tokens.
@@ -413,6 +418,7 @@ impl Verifier {
         keys: &[KeyEntry],
         lookups: &SpecKeys,
         delivery: &Delivery<'_>,
+        now: i64,
     ) -> Result<Verified, Error> {
         let headers = delivery.headers();
         let sent = required_key(headers, &lookups.names.signature)?;
@@ -438,6 +444,7 @@ impl Verifier {
             false,
             headers,
             SigBytes::new(),
+            now,
         )
     }
 
@@ -448,10 +455,11 @@ impl Verifier {
         keys: &[KeyEntry],
         lookups: &SpecKeys,
         delivery: &Delivery<'_>,
+        now: i64,
     ) -> Result<Verified, Error> {
         let fields = crate::provider::mailgun_fields(delivery.body())?;
         let ts_name = spec.names.timestamp.as_ref().expect("declared");
-        let timestamp = self.check_timestamp(spec, fields.timestamp.as_bytes(), ts_name)?;
+        let timestamp = self.check_timestamp(spec, fields.timestamp.as_bytes(), ts_name, now)?;
         let parsed = signature::parse(spec, &spec.names.signature, fields.signature.as_bytes())?;
         let message: [&[u8]; 2] = [fields.timestamp.as_bytes(), fields.token.as_bytes()];
         let mut signature = SigBytes::new();
@@ -467,9 +475,9 @@ impl Verifier {
             Some(HeaderText::from(fields.token)),
             true,
             delivery.headers(),
-            SigBytes::new(),
+            signature,
+            now,
         )
-        .map(|v| v.with_signature(signature))
     }
 
     /// Adyen classic notifications: every item must verify with the same key.
@@ -479,6 +487,7 @@ impl Verifier {
         keys: &[KeyEntry],
         lookups: &SpecKeys,
         delivery: &Delivery<'_>,
+        now: i64,
     ) -> Result<Verified, Error> {
         let items = crate::provider::adyen_classic_messages(delivery.body())?;
         let parsed: Vec<Parsed<'_>> = items
@@ -504,6 +513,7 @@ impl Verifier {
             false,
             delivery.headers(),
             SigBytes::new(),
+            now,
         )
     }
 }
