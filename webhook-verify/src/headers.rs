@@ -80,15 +80,6 @@ impl Headers for http::HeaderMap {
     }
 }
 
-#[cfg(feature = "actix")]
-impl Headers for actix_http::header::HeaderMap {
-    fn for_each_value<'a>(&'a self, name: &str, f: &mut dyn FnMut(&'a [u8])) {
-        for v in self.get_all(name) {
-            f(v.as_bytes());
-        }
-    }
-}
-
 /// A header name the verifier reads, with its `http::HeaderName` parsed once (when it is a
 /// valid one), so that lookups in an `http::HeaderMap` skip parsing the name.
 #[derive(Debug, Clone)]

@@ -48,7 +48,7 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `http` | yes | [`Headers`] for `http::HeaderMap` |
-//! | `actix` | no | [`Headers`] for actix-web's `HeaderMap` |
+//! | `tokio` | no | the receive path's body timeout, and dropped replay claims released in the background (both adapters enable it) |
 //! | `redis` | no | `replay::RedisStore`, replay protection shared by many instances |
 //!
 //! # Security
@@ -77,6 +77,7 @@ pub mod events;
 mod headers;
 mod keys;
 mod provider;
+pub mod receive;
 pub mod replay;
 mod secret;
 mod sign;

@@ -53,14 +53,17 @@
 //! The adapters mount a router in one line: `webhook_axum::events(config, router)` and
 //! `webhook_actix::events(config, router)`.
 
+mod ack;
 mod envelope;
 mod event;
+mod handler;
 pub(crate) mod json;
 mod router;
 
+/// The router's answers are the receive path's: see [`crate::receive`].
+pub use crate::receive::{Outcome, Reply};
+pub use ack::Ack;
 pub use envelope::Envelope;
 pub use event::{Event, OrOther, PayloadError, PayloadErrorKind};
-pub use router::{
-    Ack, BoxError, EventRouter, EventRouterBuilder, Failure, Handler, InvalidPayload, Outcome,
-    Reply, State,
-};
+pub use handler::{BoxError, Handler, State};
+pub use router::{EventRouter, EventRouterBuilder, Failure, InvalidPayload};

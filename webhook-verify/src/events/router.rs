@@ -1,193 +1,20 @@
 //! Routing verified deliveries to typed async handlers by event name.
 
-use std::any::Any;
 use std::fmt;
-use std::future::Future;
-use std::panic::AssertUnwindSafe;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
-use bytes::Bytes;
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use std::panic::AssertUnwindSafe;
+
 use super::envelope::Meta;
-use super::{Envelope, Event, PayloadError};
-use crate::replay::{Begin, Replay};
+use super::handler::{Call, CatchUnwind, ErasedHandler, Handler, erase, panic_message};
+use super::{Ack, Envelope, PayloadError};
+use crate::receive::{Outcome, Reply, claim};
+use crate::replay::Replay;
 use crate::{Error, Provider, Verified};
 
-/// The error type handlers may return: anything that converts into a boxed error
-/// (`std::io::Error`, `anyhow::Error`, `String`, ...).
-pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
-
-type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
-type HandlerFuture = BoxFuture<Result<Ack, BoxError>>;
-/// A handler call with its event parsed, not started yet.
-type Call = Box<dyn FnOnce() -> HandlerFuture + Send + 'static>;
-type ErasedHandler =
-    Arc<dyn Fn(&Meta<'_>, &Verified) -> Result<Call, PayloadError> + Send + Sync + 'static>;
 type ErrorHook = Arc<dyn Fn(&Failure<'_>) + Send + Sync + 'static>;
-
-/// The router's state, given to handlers that take it as their first argument (see
-/// [`EventRouter::with_state`]).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct State<S>(pub S);
-
-/// A successful handler's answer: a 2xx status and an optional body. Handlers usually
-/// return `Ok(())` (200, empty body).
-///
-/// ```
-/// use webhook_verify::events::Ack;
-/// assert_eq!(Ack::from(()).status(), 200);
-/// assert_eq!(Ack::accepted().status(), 202);
-/// assert_eq!(Ack::text("queued").body().as_ref(), b"queued");
-/// assert_eq!(Ack::json(&serde_json::json!({"ok": true}))?.content_type(), Some("application/json"));
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Ack {
-    status: u16,
-    body: Bytes,
-    content_type: Option<&'static str>,
-}
-
-impl Ack {
-    /// 200 with an empty body.
-    #[must_use]
-    pub fn ok() -> Self {
-        Self::with_status(200)
-    }
-
-    /// 202 with an empty body: the work was queued.
-    #[must_use]
-    pub fn accepted() -> Self {
-        Self::with_status(202)
-    }
-
-    /// 204, no body.
-    #[must_use]
-    pub fn no_content() -> Self {
-        Self::with_status(204)
-    }
-
-    /// 200 with a `text/plain` body.
-    #[must_use]
-    pub fn text(body: impl Into<String>) -> Self {
-        Self {
-            status: 200,
-            body: Bytes::from(body.into()),
-            content_type: Some("text/plain; charset=utf-8"),
-        }
-    }
-
-    /// 200 with a JSON body.
-    ///
-    /// # Errors
-    ///
-    /// The `serde_json` error when `value` cannot be serialized.
-    pub fn json(value: &impl Serialize) -> Result<Self, serde_json::Error> {
-        Ok(Self {
-            status: 200,
-            body: Bytes::from(serde_json::to_vec(value)?),
-            content_type: Some("application/json"),
-        })
-    }
-
-    fn with_status(status: u16) -> Self {
-        Self {
-            status,
-            body: Bytes::new(),
-            content_type: None,
-        }
-    }
-
-    /// The status (always 2xx).
-    #[must_use]
-    pub fn status(&self) -> u16 {
-        self.status
-    }
-
-    /// The body.
-    #[must_use]
-    pub fn body(&self) -> &Bytes {
-        &self.body
-    }
-
-    /// The body's content type, when there is a body.
-    #[must_use]
-    pub fn content_type(&self) -> Option<&'static str> {
-        self.content_type
-    }
-}
-
-impl From<()> for Ack {
-    fn from((): ()) -> Self {
-        Self::ok()
-    }
-}
-
-impl From<&'static str> for Ack {
-    fn from(body: &'static str) -> Self {
-        Self::text(body)
-    }
-}
-
-impl From<String> for Ack {
-    fn from(body: String) -> Self {
-        Self::text(body)
-    }
-}
-
-/// An async function that handles events of one data type.
-///
-/// Implemented for `async fn(Event<T>) -> Result<R, E>` and, with router state,
-/// `async fn(State<S>, Event<T>) -> Result<R, E>` (and closures returning futures), where
-/// `T: DeserializeOwned`, `R: Into<Ack>` (`()`, [`Ack`], a string) and `E: Into<BoxError>`.
-/// `M` only tells the two forms apart.
-pub trait Handler<T, S, M>: Send + Sync + 'static {
-    /// Runs the handler.
-    fn call(
-        &self,
-        event: Event<T>,
-        state: &S,
-    ) -> impl Future<Output = Result<Ack, BoxError>> + Send + 'static;
-}
-
-impl<F, Fut, T, R, E, S> Handler<T, S, (Event<T>,)> for F
-where
-    F: Fn(Event<T>) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<R, E>> + Send + 'static,
-    R: Into<Ack>,
-    E: Into<BoxError>,
-{
-    fn call(
-        &self,
-        event: Event<T>,
-        _state: &S,
-    ) -> impl Future<Output = Result<Ack, BoxError>> + Send + 'static {
-        let fut = self(event);
-        async move { fut.await.map(Into::into).map_err(Into::into) }
-    }
-}
-
-impl<F, Fut, T, R, E, S> Handler<T, S, (State<S>, Event<T>)> for F
-where
-    F: Fn(State<S>, Event<T>) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<R, E>> + Send + 'static,
-    R: Into<Ack>,
-    E: Into<BoxError>,
-    S: Clone,
-{
-    fn call(
-        &self,
-        event: Event<T>,
-        state: &S,
-    ) -> impl Future<Output = Result<Ack, BoxError>> + Send + 'static {
-        let fut = self(State(state.clone()), event);
-        async move { fut.await.map(Into::into).map_err(Into::into) }
-    }
-}
 
 /// What to do with a verified delivery whose payload does not parse as the handler's type
 /// (or has no event type).
@@ -232,150 +59,6 @@ pub enum Failure<'a> {
         /// The panic message, when it was a string.
         message: &'a str,
     },
-}
-
-/// What happened to a delivery, for logs and tests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Outcome {
-    /// A route's handler ran and succeeded.
-    Handled,
-    /// No route matched and no fallback was set: acknowledged with 200.
-    Unrouted,
-    /// A challenge (Slack's `url_verification`) was answered.
-    Challenge,
-    /// The payload did not parse: 400.
-    InvalidPayload,
-    /// The payload did not parse and [`InvalidPayload::AcceptAndLog`] acknowledged it.
-    InvalidPayloadAccepted,
-    /// A handler failed or panicked: 500.
-    HandlerFailed,
-    /// Already handled (replay protection): 200 `duplicate`.
-    Duplicate,
-    /// Being handled by another request (replay protection): 409 with `Retry-After`.
-    InProgress,
-    /// The replay store could not be reached: 503.
-    StoreUnavailable,
-}
-
-impl Outcome {
-    /// A short snake_case name (`handled`, `invalid_payload`, ...).
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Handled => "handled",
-            Self::Unrouted => "unrouted",
-            Self::Challenge => "challenge",
-            Self::InvalidPayload => "invalid_payload",
-            Self::InvalidPayloadAccepted => "invalid_payload_accepted",
-            Self::HandlerFailed => "handler_failed",
-            Self::Duplicate => "duplicate",
-            Self::InProgress => "in_progress",
-            Self::StoreUnavailable => "store_unavailable",
-        }
-    }
-}
-
-impl fmt::Display for Outcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The answer to send for a dispatched delivery (status per the HTTP status policy), and
-/// what happened.
-#[derive(Debug, Clone)]
-pub struct Reply {
-    status: u16,
-    body: Bytes,
-    content_type: Option<&'static str>,
-    retry_after: Option<u64>,
-    outcome: Outcome,
-    event: Option<String>,
-    route: Option<Arc<str>>,
-}
-
-impl Reply {
-    fn text(status: u16, body: &'static str, outcome: Outcome) -> Self {
-        Self {
-            status,
-            body: Bytes::from_static(body.as_bytes()),
-            content_type: Some("text/plain; charset=utf-8"),
-            retry_after: None,
-            outcome,
-            event: None,
-            route: None,
-        }
-    }
-
-    fn ack(ack: Ack, outcome: Outcome) -> Self {
-        Self {
-            status: ack.status,
-            body: ack.body,
-            content_type: ack.content_type,
-            retry_after: None,
-            outcome,
-            event: None,
-            route: None,
-        }
-    }
-
-    fn for_event(mut self, event: &str, route: Option<&Arc<str>>) -> Self {
-        self.event = Some(event.to_owned());
-        if self.route.is_none() {
-            self.route = route.cloned();
-        }
-        self
-    }
-
-    /// The HTTP status.
-    #[must_use]
-    pub fn status(&self) -> u16 {
-        self.status
-    }
-
-    /// Whether the status is 2xx.
-    #[must_use]
-    pub fn is_success(&self) -> bool {
-        (200..300).contains(&self.status)
-    }
-
-    /// The body.
-    #[must_use]
-    pub fn body(&self) -> &Bytes {
-        &self.body
-    }
-
-    /// The body's content type, when there is a body.
-    #[must_use]
-    pub fn content_type(&self) -> Option<&'static str> {
-        self.content_type
-    }
-
-    /// The `Retry-After` value in seconds, for 409 `in progress`.
-    #[must_use]
-    pub fn retry_after(&self) -> Option<u64> {
-        self.retry_after
-    }
-
-    /// What happened.
-    #[must_use]
-    pub fn outcome(&self) -> Outcome {
-        self.outcome
-    }
-
-    /// The event's name, when the envelope was read.
-    #[must_use]
-    pub fn event(&self) -> Option<&str> {
-        self.event.as_deref()
-    }
-
-    /// The route whose handler ran: its pattern (`invoice.paid`, `invoice.*`), or
-    /// `<fallback>`.
-    #[must_use]
-    pub fn route(&self) -> Option<&str> {
-        self.route.as_deref()
-    }
 }
 
 #[derive(Clone, PartialEq, Eq)]
@@ -608,7 +291,7 @@ impl EventRouter {
         self.run(verified, Some(replay)).await
     }
 
-    async fn run(&self, verified: Verified, replay: Option<&Replay>) -> Reply {
+    pub(crate) async fn run(&self, verified: Verified, replay: Option<&Replay>) -> Reply {
         let inner = &*self.inner;
         let meta = match inner.envelope.read(&verified) {
             Ok(meta) => meta,
@@ -651,25 +334,9 @@ impl EventRouter {
         }
         drop(meta);
 
-        let claim = match replay {
-            None => None,
-            Some(replay) => match replay.begin(&verified).await {
-                Ok(Begin::New(claim)) => Some(claim),
-                Ok(Begin::Done) => {
-                    return Reply::text(200, "duplicate", Outcome::Duplicate)
-                        .for_event(&name, None);
-                }
-                Ok(Begin::InFlight) => {
-                    let mut reply = Reply::text(409, "in progress", Outcome::InProgress);
-                    reply.retry_after = Some(replay.lease_duration().as_secs_f64().ceil() as u64);
-                    return reply.for_event(&name, None);
-                }
-                Err(error) => {
-                    tracing::warn!(event = %name, %error, "replay store unavailable");
-                    return Reply::text(503, "service unavailable", Outcome::StoreUnavailable)
-                        .for_event(&name, None);
-                }
-            },
+        let claim = match claim(replay, &verified).await {
+            Ok(claim) => claim,
+            Err(reply) => return reply.for_event(&name, None),
         };
 
         let mut reply = None;
@@ -717,17 +384,7 @@ impl EventRouter {
                 Reply::ack(Ack::ok(), Outcome::Unrouted).for_event(&name, None)
             }
         };
-        if let Some(claim) = claim {
-            let key = claim.key().to_owned();
-            let settled = if reply.is_success() {
-                claim.commit().await
-            } else {
-                claim.release().await
-            };
-            if let Err(error) = settled {
-                tracing::warn!(key = %key, %error, "could not settle the replay claim; it expires after its lease");
-            }
-        }
+        claim.settle(reply.status()).await;
         reply
     }
 
@@ -741,7 +398,7 @@ impl EventRouter {
         let reply = match self.inner.invalid_payload {
             InvalidPayload::Reject => {
                 tracing::debug!(%error, "verified webhook payload does not parse");
-                Reply::text(400, "invalid payload", Outcome::InvalidPayload)
+                Reply::invalid_payload(error.clone())
             }
             InvalidPayload::AcceptAndLog => {
                 tracing::warn!(%error, "verified webhook payload does not parse; acknowledged and dropped");
@@ -763,32 +420,7 @@ impl EventRouter {
 }
 
 fn failed(label: &Arc<str>) -> Reply {
-    let mut reply = Reply::text(500, "internal server error", Outcome::HandlerFailed);
-    reply.route = Some(Arc::clone(label));
-    reply
-}
-
-fn panic_message(panic: &(dyn Any + Send)) -> &str {
-    panic
-        .downcast_ref::<&'static str>()
-        .copied()
-        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("non-string panic payload")
-}
-
-fn erase<T, S, M, H>(handler: H, state: S) -> ErasedHandler
-where
-    T: DeserializeOwned + Send + 'static,
-    S: Clone + Send + Sync + 'static,
-    H: Handler<T, S, M>,
-{
-    let handler = Arc::new(handler);
-    Arc::new(move |meta: &Meta<'_>, verified: &Verified| {
-        let event = meta.to_event::<T>(verified)?;
-        let handler = Arc::clone(&handler);
-        let state = state.clone();
-        Ok(Box::new(move || Box::pin(handler.call(event, &state)) as HandlerFuture) as Call)
-    })
+    Reply::handler_failed().with_route(label)
 }
 
 impl<S: Clone + Send + Sync + 'static> EventRouterBuilder<S> {
@@ -886,21 +518,5 @@ impl<S: Clone + Send + Sync + 'static> EventRouterBuilder<S> {
                 invalid_payload: self.invalid_payload,
             }),
         })
-    }
-}
-
-/// Turns a panic inside a handler's future into an error.
-struct CatchUnwind(HandlerFuture);
-
-impl Future for CatchUnwind {
-    type Output = Result<Result<Ack, BoxError>, Box<dyn Any + Send>>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let fut = &mut self.0;
-        match std::panic::catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
-            Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(out)) => Poll::Ready(Ok(out)),
-            Err(panic) => Poll::Ready(Err(panic)),
-        }
     }
 }
