@@ -1,36 +1,27 @@
 //! Mounting an [`EventRouter`] as an axum route.
 
-use std::convert::Infallible;
-use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
-
-use axum::body::Body;
+use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, post_service};
-use http::{HeaderValue, Request, StatusCode, header};
-use tower_service::Service;
+use axum::routing::{MethodRouter, post};
 use tracing::Instrument as _;
-use webhook_verify::events::{EventRouter, Reply};
-use webhook_verify::{Error, Verified};
+use webhook_verify::EventRouter;
+use webhook_verify::receive::Endpoint;
 
-use crate::extract::verify_body;
-use crate::{WebhookConfig, WebhookRejection};
+use crate::config::WebhookConfig;
+use crate::rejection::reply_response;
+use crate::request::read_and_verify;
 
 /// A `POST` route that verifies each delivery with `config` and hands it to `router`: the
 /// one-line way to mount typed event handlers.
 ///
-/// The body limit, verification answers (400, 401, 413), `on_rejection` hook and tracing
-/// span are the config's, as for the extractors. With [`replay`](crate::WebhookConfigBuilder::replay)
-/// configured, each delivery is claimed before its handlers run, committed when they
-/// succeed and released when they fail ([`EventRouter::dispatch_claimed`]). The router's
-/// answers follow the same status policy: the handler's 2xx, 500 when it fails, 400
-/// `invalid payload` when the data does not match its type, 200 for event types without a
-/// route.
-///
-/// The router must be built for the verifier's provider; otherwise every delivery gets
-/// 500 and an ERROR log.
+/// The body limit and timeout, verification answers (400, 401, 408, 413),
+/// `on_rejection` hook and tracing span are the config's, as for the extractors. With
+/// replay protection (the default), each delivery is claimed before its handler runs,
+/// committed when it succeeds and released when it fails, so the provider's retry runs
+/// it again: at least once, never twice after a success. The router's answers follow the
+/// same status policy: the handler's 2xx, 500 when it fails, 400 `invalid payload` when
+/// the data does not match its type, 200 for event types without a route, `200
+/// duplicate` / `409 in progress` / `503` from the replay claim.
 ///
 /// ```no_run
 /// use axum::Router;
@@ -57,115 +48,41 @@ use crate::{WebhookConfig, WebhookRejection};
 /// axum::serve(listener, app).await?;
 /// # Ok(()) }
 /// ```
+///
+/// # Panics
+///
+/// When `router` was built for another provider than `config`'s verifier, like axum's
+/// conflicting routes: a mistake to see at start-up, not on every delivery.
+///
+/// ```should_panic
+/// use webhook_axum::WebhookConfig;
+/// use webhook_verify::{EventRouter, Provider, Verifier};
+///
+/// let config = WebhookConfig::new(Verifier::new(Provider::STRIPE, "whsec_x")?);
+/// let github = EventRouter::builder(Provider::GITHUB).build()?;
+/// let _: axum::routing::MethodRouter = webhook_axum::events(config, github); // panics
+/// # Ok::<(), webhook_verify::Error>(())
+/// ```
 pub fn events<S>(config: WebhookConfig, router: EventRouter) -> MethodRouter<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    post_service(EventService::new(config, router))
+    let endpoint = Endpoint::new(config.receiver().clone(), router)
+        .unwrap_or_else(|error| panic!("webhook_axum::events: {error}"));
+    post(move |request: Request| handle(config, endpoint, request))
 }
 
-/// The service behind [`events`]: verifies with a [`WebhookConfig`], then dispatches to an
-/// [`EventRouter`]. Use it directly with `Router::route_service` or any tower stack.
-#[derive(Clone)]
-pub struct EventService {
-    config: WebhookConfig,
-    router: EventRouter,
-}
-
-impl fmt::Debug for EventService {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EventService")
-            .field("config", &self.config)
-            .field("router", &self.router)
-            .finish()
-    }
-}
-
-impl EventService {
-    /// A service verifying with `config` and routing with `router`.
-    #[must_use]
-    pub fn new(config: WebhookConfig, router: EventRouter) -> Self {
-        Self { config, router }
-    }
-
-    /// Verifies one request and dispatches it.
-    async fn handle<B>(self, request: Request<B>) -> Response
-    where
-        B: http_body::Body,
-        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-    {
-        let span = self.config.span();
-        async {
-            let provider = self.config.verifier().provider();
-            if self.router.provider() != provider {
-                span.record("outcome", "config");
-                tracing::error!(
-                    router = %self.router.provider(),
-                    verifier = %provider,
-                    "the event router was built for another provider than the verifier's"
-                );
-                let error = Error::Config {
-                    reason: "event router and verifier providers differ".into(),
-                };
-                return self
-                    .config
-                    .attach(WebhookRejection::from(error))
-                    .into_response();
-            }
-            let (parts, body) = request.into_parts();
-            let verified: Verified = match verify_body(&self.config, &span, &parts, body).await {
-                Ok(verified) => verified,
-                Err(rejection) => return rejection.into_response(),
-            };
-            let reply = match self.config.replay() {
-                Some(replay) => self.router.dispatch_claimed(verified, replay).await,
-                None => self.router.dispatch(verified).await,
-            };
-            span.record("outcome", reply.outcome().as_str());
-            tracing::debug!(
-                status = reply.status(),
-                event = reply.event().unwrap_or_default(),
-                route = reply.route().unwrap_or_default(),
-                "webhook event dispatched"
-            );
-            reply_response(reply)
+/// Reads and verifies one request, then dispatches it.
+async fn handle(config: WebhookConfig, endpoint: Endpoint, request: Request) -> Response {
+    let delivery = endpoint.receiver().receive();
+    let span = delivery.span().clone();
+    async {
+        let (parts, body) = request.into_parts();
+        match read_and_verify(&config, &delivery, &parts, body).await {
+            Ok(verified) => reply_response(&endpoint.dispatch(&delivery, verified).await),
+            Err(rejection) => rejection.into_response(),
         }
-        .instrument(span.clone())
-        .await
     }
-}
-
-/// The HTTP response for a router's [`Reply`].
-fn reply_response(reply: Reply) -> Response {
-    let status = StatusCode::from_u16(reply.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = Response::new(Body::from(reply.body().clone()));
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    if let Some(content_type) = reply.content_type() {
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    }
-    if let Some(secs) = reply.retry_after() {
-        headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
-    }
-    response
-}
-
-impl<B> Service<Request<B>> for EventService
-where
-    B: http_body::Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
-    type Response = Response;
-    type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
-
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, request: Request<B>) -> Self::Future {
-        let this = self.clone();
-        Box::pin(async move { Ok(this.handle(request).await) })
-    }
+    .instrument(span)
+    .await
 }

@@ -1,32 +1,36 @@
-//! The `Webhook<T>` and `VerifiedWebhook` extractors.
+//! The `Webhook<T>`, `VerifiedWebhook` and `Claimed<E>` extractors.
 
 use std::ops::{Deref, DerefMut};
 
 use axum::extract::{FromRef, FromRequest, Request};
-use http::request::Parts;
 use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
-use webhook_verify::{Error, Verified};
+use webhook_verify::Verified;
+use webhook_verify::receive::{Claim, Reply};
 
-use crate::body::{ReadError, read_limited};
 use crate::config::WebhookConfig;
-use crate::rejection::{Reason, WebhookRejection};
+use crate::rejection::WebhookRejection;
+use crate::request::{read_and_verify, verified_by_layer};
 
 /// A verified delivery, deserialized from JSON as `T`.
 ///
-/// The extractor reads the body (up to [`WebhookConfig::max_body`]), verifies the raw bytes
-/// with the [`WebhookConfig`] it gets from the router's state through [`FromRef`], and only
-/// then parses them. It consumes the body, so it must be the handler's **last** argument.
-/// For the raw bytes and the delivery's metadata, take [`VerifiedWebhook`] instead.
+/// The extractor reads the body (up to [`WebhookConfig::max_body`], within its body
+/// timeout), verifies the raw bytes with the [`WebhookConfig`] it gets from the router's
+/// state through [`FromRef`], and only then parses them. It consumes the body, so it must
+/// be the handler's **last** argument. For the raw bytes and the delivery's metadata, take
+/// [`VerifiedWebhook`] instead.
 ///
-/// Rejections ([`WebhookRejection`]): `400` or `401` when verification fails, `413 payload
-/// too large`, `400 invalid payload` when the verified body is not JSON of type `T`.
+/// Rejections ([`WebhookRejection`]): `400` or `401` when verification fails, `408`,
+/// `413`, `400 invalid payload` when the verified body is not JSON of type `T`.
 ///
-/// Behind a [`VerifyWebhookLayer`](crate::VerifyWebhookLayer) with the same
-/// [`WebhookConfig`], it parses the delivery the layer verified instead of verifying
-/// again. With [replay protection](crate::WebhookConfigBuilder::replay), take
-/// [`Claimed<Webhook<T>>`](crate::Claimed) or put the layer in front: alone, this
-/// extractor cannot commit the delivery and answers `500 internal server error`.
+/// With replay protection (the default), the delivery is claimed and marked handled
+/// before the handler runs, since the extractor never sees the handler's answer: a
+/// duplicate gets `200 duplicate` and never reaches the handler, and each delivery reaches
+/// it **at most once** (a retry after a failed handler is a duplicate too). For
+/// at-least-once handling take [`Claimed<Webhook<T>>`](Claimed), put a
+/// [`VerifyWebhookLayer`](crate::VerifyWebhookLayer) in front, or use
+/// [`events`](crate::events()). Behind the layer with the same [`WebhookConfig`], it parses
+/// the delivery the layer verified and claimed, without verifying or claiming again.
 ///
 /// ```no_run
 /// use axum::{Router, routing::post};
@@ -63,8 +67,7 @@ impl<T> Webhook<T> {
     /// The value.
     ///
     /// ```
-    /// let value = webhook_axum::Webhook(7).into_inner();
-    /// assert_eq!(value, 7);
+    /// assert_eq!(webhook_axum::Webhook(7).into_inner(), 7);
     /// ```
     pub fn into_inner(self) -> T {
         self.0
@@ -89,14 +92,15 @@ impl<T: DeserializeOwned> Webhook<T> {
     ///
     /// # Errors
     ///
-    /// `400 invalid payload` ([`WebhookRejection::invalid_payload`]) when the body is not
-    /// JSON of type `T`.
+    /// `400 invalid payload` ([`Reply::invalid_payload`]) when the body is not JSON of
+    /// type `T`.
     pub fn from_verified(verified: &Verified) -> Result<Self, WebhookRejection> {
-        verified
-            .json::<T>()
-            .map(Webhook)
-            .map_err(WebhookRejection::invalid_payload)
+        parse(verified).map_err(WebhookRejection::from)
     }
+}
+
+fn parse<T: DeserializeOwned>(verified: &Verified) -> Result<Webhook<T>, Reply> {
+    verified.json().map(Webhook).map_err(Reply::invalid_payload)
 }
 
 impl<T> Deref for Webhook<T> {
@@ -113,38 +117,15 @@ impl<T> DerefMut for Webhook<T> {
     }
 }
 
-impl<T, S> FromRequest<S> for Webhook<T>
-where
-    T: DeserializeOwned,
-    WebhookConfig: FromRef<S>,
-    S: Send + Sync,
-{
-    type Rejection = WebhookRejection;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let config = WebhookConfig::from_ref(state);
-        let span = config.span();
-        async {
-            let verified = verify_unclaimed(&config, &span, req).await?;
-            Self::from_verified(&verified).map_err(|rejection| {
-                span.record("outcome", "invalid_payload");
-                tracing::debug!("verified webhook body is not the expected JSON type");
-                config.attach(rejection)
-            })
-        }
-        .instrument(span.clone())
-        .await
-    }
-}
-
 /// A verified delivery, unparsed: the raw body and what verification proved (provider,
 /// id, timestamp, event type, matched key), as a [`Verified`].
 ///
-/// Like [`Webhook`], it takes its [`WebhookConfig`] from the state and must be the last
-/// argument; behind the layer it reuses the layer's verification, and with replay
-/// protection it needs the layer or [`Claimed<VerifiedWebhook>`](crate::Claimed) (see
-/// [`Webhook`]). Use it for form-encoded senders (Twilio, Slack commands), for bodies that are
-/// not JSON, or to branch on [`Verified::event_type`] before parsing.
+/// Like [`Webhook`], it takes its [`WebhookConfig`] from the state, must be the last
+/// argument, reuses the layer's verification behind it, and alone with replay protection
+/// lets each delivery reach the handler at most once (see [`Webhook`]; take
+/// [`Claimed<VerifiedWebhook>`](Claimed) for at-least-once). Use it for form-encoded
+/// senders (Twilio, Slack commands), bodies that are not JSON, or to branch on
+/// [`Verified::event_type`] before parsing.
 ///
 /// ```no_run
 /// use axum::{Router, routing::post};
@@ -196,6 +177,127 @@ impl Deref for VerifiedWebhook {
     }
 }
 
+/// A verified delivery `E` ([`Webhook<T>`] or [`VerifiedWebhook`]) claimed in the replay
+/// store, with the [`Claim`] the handler settles: [`commit`](Claim::commit) it once the
+/// work is done. Returning without committing, failing with `?`, panicking, or the
+/// request being cancelled releases the claim, so the provider's retry is handled: each
+/// delivery is handled at least once, and duplicates never reach the handler (`200
+/// duplicate`, `409 in progress` with `Retry-After`, `503` when the store is down).
+///
+/// The payload is parsed before the claim is taken, so an `invalid payload` (400) claims
+/// nothing. Like [`Webhook<T>`], it reads the body and must be the handler's last
+/// argument. The claim is inert ([`Claim::none`]) without replay protection, and behind a
+/// [`VerifyWebhookLayer`](crate::VerifyWebhookLayer) with the same configuration (the
+/// layer settles the claim from the response status).
+///
+/// ```no_run
+/// use axum::{Router, http::StatusCode, routing::post};
+/// use serde::Deserialize;
+/// use webhook_axum::{Claimed, Webhook, WebhookConfig};
+/// use webhook_verify::{Provider, Verifier};
+///
+/// #[derive(Deserialize)]
+/// struct Event {
+///     id: String,
+/// }
+///
+/// async fn fulfil(_event: &Event) -> Result<(), std::io::Error> { Ok(()) }
+///
+/// async fn stripe(
+///     Claimed(Webhook(event), claim): Claimed<Webhook<Event>>,
+/// ) -> Result<&'static str, StatusCode> {
+///     // On error `claim` is dropped: released, and Stripe's retry runs this again.
+///     fulfil(&event).await.map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?;
+///     // Later deliveries of this event get `200 duplicate`. A store failure is logged;
+///     // the work is done, so answer 2xx anyway.
+///     let _ = claim.commit().await;
+///     Ok("ok")
+/// }
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let verifier = Verifier::new(Provider::STRIPE, std::env::var("STRIPE_WEBHOOK_SECRET")?)?;
+/// let app = Router::new()
+///     .route("/stripe", post(stripe))
+///     .with_state(WebhookConfig::new(verifier));
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+/// axum::serve(listener, app).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Claimed<E>(pub E, pub Claim);
+
+impl<E> Claimed<E> {
+    /// The extractor and the claim.
+    ///
+    /// ```
+    /// use webhook_axum::{Claim, Claimed};
+    /// let (value, _claim) = Claimed(7, Claim::none()).into_parts();
+    /// assert_eq!(value, 7);
+    /// ```
+    pub fn into_parts(self) -> (E, Claim) {
+        (self.0, self.1)
+    }
+}
+
+/// What the extractors do with the replay claim.
+#[derive(Clone, Copy)]
+enum Replay {
+    /// Claim and commit at once (`Webhook<T>`, `VerifiedWebhook`).
+    AtMostOnce,
+    /// Claim, and hand the claim to the handler (`Claimed<E>`).
+    Claim,
+}
+
+/// The request's delivery, verified by the layer or now, parsed by `parse` and claimed the
+/// `replay` way (nothing to claim behind the layer). Parsed before the claim: an invalid
+/// payload claims nothing.
+async fn extract<E>(
+    config: &WebhookConfig,
+    req: Request,
+    replay: Replay,
+    parse: impl FnOnce(&Verified) -> Result<E, Reply>,
+) -> Result<(E, Claim), WebhookRejection> {
+    let (mut parts, body) = req.into_parts();
+    if let Some(verified) = verified_by_layer(&mut parts, config) {
+        let parsed = parse(&verified).map_err(|reply| config.reject(reply))?;
+        return Ok((parsed, Claim::none()));
+    }
+    let delivery = config.receiver().receive();
+    let span = delivery.span().clone();
+    async {
+        let verified = read_and_verify(config, &delivery, &parts, body).await?;
+        let parsed = parse(&verified).map_err(|reply| config.reject(delivery.refuse(reply)))?;
+        let claim = match replay {
+            Replay::Claim => delivery.claim(&verified).await,
+            Replay::AtMostOnce => delivery
+                .claim_and_commit(&verified)
+                .await
+                .map(|()| Claim::none()),
+        };
+        Ok((parsed, claim.map_err(|reply| config.reject(reply))?))
+    }
+    .instrument(span)
+    .await
+}
+
+fn raw(verified: &Verified) -> Result<VerifiedWebhook, Reply> {
+    Ok(VerifiedWebhook(verified.clone()))
+}
+
+impl<T, S> FromRequest<S> for Webhook<T>
+where
+    T: DeserializeOwned + Send,
+    WebhookConfig: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = WebhookRejection;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let config = WebhookConfig::from_ref(state);
+        Ok(extract(&config, req, Replay::AtMostOnce, parse).await?.0)
+    }
+}
+
 impl<S> FromRequest<S> for VerifiedWebhook
 where
     WebhookConfig: FromRef<S>,
@@ -205,82 +307,35 @@ where
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let config = WebhookConfig::from_ref(state);
-        let span = config.span();
-        verify_unclaimed(&config, &span, req)
-            .instrument(span.clone())
-            .await
-            .map(VerifiedWebhook)
+        Ok(extract(&config, req, Replay::AtMostOnce, raw).await?.0)
     }
 }
 
-/// Reads the body within the limit and verifies it, recording the outcome on `span`.
-pub(crate) async fn verify_body<B>(
-    config: &WebhookConfig,
-    span: &tracing::Span,
-    parts: &Parts,
-    body: B,
-) -> Result<Verified, WebhookRejection>
+impl<T, S> FromRequest<S> for Claimed<Webhook<T>>
 where
-    B: http_body::Body,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    T: DeserializeOwned + Send,
+    WebhookConfig: FromRef<S>,
+    S: Send + Sync,
 {
-    let bytes = match read_limited(&parts.headers, body, config.max_body()).await {
-        Ok(bytes) => bytes,
-        Err(ReadError::TooLarge) => return Err(config.reject_early(span, Reason::PayloadTooLarge)),
-        Err(ReadError::Stream(e)) => return Err(config.reject_early(span, Reason::BodyRead(e))),
-    };
-    config.verify_in_span(span, parts, bytes)
+    type Rejection = WebhookRejection;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let config = WebhookConfig::from_ref(state);
+        let (webhook, claim) = extract(&config, req, Replay::Claim, parse::<T>).await?;
+        Ok(Self(webhook, claim))
+    }
 }
 
-/// Put in the request extensions by the layer, next to the [`Verified`] delivery: which
-/// configuration verified it (and, with replay protection, claimed it).
-#[derive(Clone)]
-pub(crate) struct VerifiedBy(pub(crate) WebhookConfig);
+impl<S> FromRequest<S> for Claimed<VerifiedWebhook>
+where
+    WebhookConfig: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = WebhookRejection;
 
-/// The delivery the layer verified with this very `config`, else the request verified
-/// now. The flag says whether the layer did it (and so holds the replay claim, if any).
-pub(crate) async fn verify_or_reuse(
-    config: &WebhookConfig,
-    span: &tracing::Span,
-    req: Request,
-) -> Result<(Verified, bool), WebhookRejection> {
-    let (mut parts, body) = req.into_parts();
-    let by_layer = parts
-        .extensions
-        .get::<VerifiedBy>()
-        .is_some_and(|by| by.0.same_as(config));
-    if by_layer {
-        if let Some(verified) = parts.extensions.remove::<Verified>() {
-            if !span.is_disabled() {
-                if let Some(id) = verified.id() {
-                    span.record("id", id);
-                }
-            }
-            span.record("outcome", "verified");
-            return Ok((verified, true));
-        }
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let config = WebhookConfig::from_ref(state);
+        let (webhook, claim) = extract(&config, req, Replay::Claim, raw).await?;
+        Ok(Self(webhook, claim))
     }
-    Ok((verify_body(config, span, &parts, body).await?, false))
-}
-
-/// For the extractors that cannot settle a replay claim: refuses (500) when replay
-/// protection is configured and no layer took the claim.
-async fn verify_unclaimed(
-    config: &WebhookConfig,
-    span: &tracing::Span,
-    req: Request,
-) -> Result<Verified, WebhookRejection> {
-    let (verified, by_layer) = verify_or_reuse(config, span, req).await?;
-    if !by_layer && config.replay().is_some() {
-        span.record("outcome", "config");
-        tracing::error!(
-            "replay protection is configured, but Webhook<T>/VerifiedWebhook cannot commit \
-             deliveries: take Claimed<Webhook<T>> or add VerifyWebhookLayer"
-        );
-        let error = Error::Config {
-            reason: "replay protection needs Claimed<_> or VerifyWebhookLayer".into(),
-        };
-        return Err(config.attach(WebhookRejection::from(error)));
-    }
-    Ok(verified)
 }

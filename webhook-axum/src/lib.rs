@@ -53,48 +53,58 @@
 //!   request extensions and passes the body on, so `Json<T>` or any other extractor works.
 //! - [`Claimed<E>`]: `Webhook<T>` or `VerifiedWebhook` claimed in the replay store, with
 //!   the [`Claim`] the handler commits once the work is done.
-//! - [`WebhookRejection`]: what a refused request gets; its status and body follow the
-//!   status policy below, and [`WebhookConfigBuilder::on_rejection`] replaces the response.
+//! - [`WebhookRejection`]: what a refused request gets: a core [`Reply`], whose status and
+//!   body follow the status policy below; [`WebhookConfigBuilder::on_rejection`] replaces
+//!   the response.
 //! - [`events()`]: a route that verifies, then runs the typed async handler registered for
 //!   each event type in an [`EventRouter`] (see [Typed events](#typed-events)).
 //! - [`test_helpers::SignedRequest`]: signed requests for your own tests.
 //!
 //! # Responses
 //!
+//! Every status and body comes from the core's [`Reply`]; this crate only turns it into a
+//! response.
+//!
 //! | situation | status | body (`text/plain`) |
 //! |---|---|---|
-//! | signature or timestamp header missing, repeated or malformed | 400 | e.g. `missing header webhook-signature` |
+//! | verified, handler succeeded | the handler's 2xx | the handler's |
+//! | delivery already handled ([replay protection](#replay-protection)) | 200 | `duplicate` |
+//! | delivery being handled by another request | 409, `Retry-After` (≥ 1 s) | `in progress` |
+//! | signature or timestamp header (or `Content-Length`) missing, repeated or malformed | 400 | e.g. `missing header webhook-signature` |
 //! | signature mismatch | 401 | `invalid signature` |
 //! | timestamp outside tolerance | 401 | `timestamp outside tolerance` |
+//! | body not received within the body timeout | 408 | `request timeout` |
 //! | body over the limit | 413 | `payload too large` |
 //! | verified, but not JSON of the handler's type | 400 | `invalid payload` |
 //! | body could not be read | 400 | `failed to read body` |
+//! | handler failed ([`events()`]) | 500 | `internal server error` |
 //! | receiver misconfigured (e.g. no URL for Twilio) | 500 | `internal server error` |
-//! | with [replay protection](#replay-protection): delivery already handled | 200 | `duplicate` |
-//! | delivery being handled by another request | 409, `Retry-After` | `in progress` |
 //! | replay store unreachable | 503 | `service unavailable` |
 //!
 //! # Replay protection
 //!
 //! Providers retry, and a captured delivery can be replayed while its timestamp is
-//! accepted. With [`WebhookConfigBuilder::replay`], each verified delivery is claimed in a
-//! store ([`MemoryStore`], or `RedisStore` with the `redis` feature for several
-//! instances) under its [replay key](webhook_verify::Verified::replay_key) before the
-//! handler runs. The handler then runs once per delivery: a delivery already handled gets
-//! `200 duplicate`, one being handled gets `409 in progress` with `Retry-After` (the lease,
-//! in whole seconds), and an unreachable store gets `503` (fail closed: nothing is
-//! acknowledged unrecorded).
+//! accepted (forever, for GitHub or Shopify, which sign no timestamp). So replay
+//! protection is **on by default**, in memory: each verified delivery is claimed under its
+//! [replay key](webhook_verify::Verified::replay_key) before the handler runs. A delivery
+//! already handled gets `200 duplicate`, one being handled gets `409 in progress` with
+//! `Retry-After` (the lease, in whole seconds, at least 1), and an unreachable store gets
+//! `503` (fail closed). Share a store between instances with
+//! [`WebhookConfigBuilder::replay`] (`RedisStore`, feature `redis`); turn protection off
+//! only with [`WebhookConfigBuilder::without_replay`].
 //!
-//! - [`VerifyWebhookLayer`] settles the claim itself: it commits when the inner service
-//!   answers 2xx, releases on any other status, on an error, a panic or a cancelled
-//!   request, so the provider's retry runs the handler again.
-//! - Without the layer, take [`Claimed<Webhook<T>>`](Claimed) and call
-//!   [`Claim::commit`]; dropping the claim (early return, `?`, panic) releases it.
+//! - [`VerifyWebhookLayer`] and [`events()`] settle the claim from the answer: committed
+//!   on a 2xx, released on any other status, an error, a panic or a cancelled request, so
+//!   the provider's retry runs the handler again (at least once).
+//! - [`Claimed<Webhook<T>>`](Claimed): the handler calls [`Claim::commit`]; dropping the
+//!   claim (early return, `?`, panic) releases it (at least once).
+//! - [`Webhook<T>`] and [`VerifiedWebhook`] alone never see the handler's answer: they
+//!   claim and commit before the handler runs, so each delivery reaches it **at most
+//!   once**. Behind the layer they leave the claim to it.
 //!
 //! ```no_run
 //! use axum::{Json, Router, routing::post};
 //! use webhook_axum::{VerifyWebhookLayer, WebhookConfig};
-//! use webhook_verify::replay::{MemoryStore, Replay};
 //! use webhook_verify::{Provider, Verifier};
 //!
 //! async fn handler(Json(event): Json<serde_json::Value>) -> &'static str {
@@ -104,11 +114,9 @@
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let verifier = Verifier::new(Provider::STANDARD_WEBHOOKS, std::env::var("WEBHOOK_SECRET")?)?;
-//! let replay = Replay::new(MemoryStore::new()).covering(&verifier);
-//! let config = WebhookConfig::builder(verifier).replay(replay).build();
 //! let app = Router::new()
 //!     .route("/hooks", post(handler))
-//!     .route_layer(VerifyWebhookLayer::new(config));
+//!     .route_layer(VerifyWebhookLayer::new(WebhookConfig::new(verifier)));
 //! # let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
 //! # axum::serve(listener, app).await?;
 //! # Ok(()) }
@@ -116,8 +124,7 @@
 //!
 //! Commit and release happen before the response goes out. If the store fails at that
 //! point, the failure is logged at WARN and the handler's response is sent unchanged: the
-//! work was done (or failed) either way, and answering otherwise would make the provider
-//! retry work that succeeded. The claim then expires after its lease.
+//! work was done (or failed) either way. The claim then expires after its lease.
 //!
 //! # Typed events
 //!
@@ -131,7 +138,7 @@
 //! ```no_run
 //! use axum::Router;
 //! use serde::Deserialize;
-//! use webhook_axum::{MemoryStore, Replay, WebhookConfig};
+//! use webhook_axum::WebhookConfig;
 //! use webhook_verify::{Event, EventRouter, Provider, Verifier};
 //!
 //! #[derive(Deserialize)]
@@ -144,8 +151,7 @@
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let verifier = Verifier::new(Provider::STRIPE, std::env::var("STRIPE_WEBHOOK_SECRET")?)?;
-//! let replay = Replay::new(MemoryStore::new()).covering(&verifier);
-//! let config = WebhookConfig::builder(verifier).replay(replay).build();
+//! let config = WebhookConfig::new(verifier);
 //! let router = EventRouter::builder(Provider::STRIPE)
 //!     .on("customer.subscription.*", subscription)
 //!     .fallback(|event: Event| async move {
@@ -174,46 +180,50 @@
 //!
 //! # Tracing
 //!
-//! Each delivery runs in a DEBUG `webhook` span with the fields `provider`, `id` and
-//! `outcome` (`verified`, `signature_mismatch`, `payload_too_large`, `invalid_payload`, ...).
-//! On failure a DEBUG event carries the verifier's [diagnosis](webhook_verify::Diagnosis)
-//! hints; rejection responses are logged at TRACE under [`REJECTION_TARGET`]. Replay
-//! outcomes are recorded as `duplicate`, `in_progress` or `store_unavailable`; an
-//! unreachable store and failed commits or releases are logged at WARN (the store's
-//! reason, never a secret). Secrets, signatures and bodies are never logged.
+//! Each delivery runs in the core's DEBUG `webhook` span with the fields `provider`, `id`
+//! and `outcome` ([`Outcome`]: `verified`, `handled`, `signature_mismatch`,
+//! `payload_too_large`, `duplicate`, `in_progress`, ...). On failure a DEBUG event carries
+//! the verifier's [diagnosis](webhook_verify::Diagnosis) hints; refusals are logged at
+//! TRACE under [`REJECTION_TARGET`]; an unreachable store and failed commits or releases
+//! at WARN. Secrets, signatures and bodies are never logged.
 //!
 //! # Security
 //!
+//! The defaults, all in [`WebhookConfig::new`]:
 //! - Verification runs on the raw bytes before any parsing; handlers only ever see
 //!   verified bodies.
-//! - Bodies are limited to [`DEFAULT_MAX_BODY`] (1 MiB) unless configured: a
-//!   `Content-Length` over the limit is refused before reading, and a longer body is
-//!   refused as soon as the limit is passed, so a huge upload is never buffered.
+//! - Replay protection is **on**, in memory, remembering deliveries at least as long as
+//!   the verifier accepts their timestamps; it fails closed (503) when the store cannot be
+//!   reached.
+//! - Bodies are limited to [`DEFAULT_MAX_BODY`] (**1 MiB**): a `Content-Length` over the
+//!   limit is refused before reading, and a longer body as soon as the limit is passed.
 //!   axum's `DefaultBodyLimit` does not apply; [`WebhookConfigBuilder::max_body`] does.
+//! - A body must arrive within [`DEFAULT_BODY_TIMEOUT`] (**30 s**), so a client trickling
+//!   bytes cannot hold a connection ([`WebhookConfigBuilder::body_timeout`]).
 //! - Responses never say which key or byte failed; diagnosis hints go to logs only.
-//! - Replay protection is off unless configured; when on, it fails closed (503) when the
-//!   store cannot be reached.
 //! - No `unsafe` code.
 
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
-mod body;
-mod claim;
 mod config;
 mod events;
 mod extract;
 mod layer;
 mod rejection;
+mod request;
 pub mod test_helpers;
 
-pub use claim::{Claim, Claimed};
-pub use config::{DEFAULT_MAX_BODY, WebhookConfig, WebhookConfigBuilder};
-pub use events::{EventService, events};
-pub use extract::{VerifiedWebhook, Webhook};
+pub use config::{WebhookConfig, WebhookConfigBuilder};
+pub use events::events;
+pub use extract::{Claimed, VerifiedWebhook, Webhook};
 pub use layer::{ResponseFuture, VerifyWebhook, VerifyWebhookLayer};
-pub use rejection::{REJECTION_TARGET, RejectionKind, WebhookRejection};
+pub use rejection::WebhookRejection;
 
+#[doc(no_inline)]
+pub use webhook_verify::receive::{
+    Claim, DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY, Outcome, REJECTION_TARGET, Receiver, Reply,
+};
 #[cfg(feature = "redis")]
 #[doc(no_inline)]
 pub use webhook_verify::replay::RedisStore;

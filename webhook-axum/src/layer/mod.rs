@@ -8,26 +8,26 @@ pub use self::service::VerifyWebhook;
 
 use tower_layer::Layer;
 
-use crate::WebhookConfig;
+use crate::config::WebhookConfig;
 
 /// Verifies every request before the inner service sees it, then hands the body on intact
 /// with the [`Verified`](webhook_verify::Verified) delivery in the request extensions, so
 /// `axum::Json<T>`, `Bytes`, `String` or `Extension<Verified>` work in the handler.
 ///
 /// Refused requests get the [`WebhookRejection`](crate::WebhookRejection) response (`400`,
-/// `401`, `413`, ...) and never reach the inner service. Apply it with
+/// `401`, `408`, `413`, ...) and never reach the inner service. Apply it with
 /// [`Router::route_layer`](axum::Router::route_layer) (or to one route with
 /// [`MethodRouter::layer`](axum::routing::MethodRouter::layer)) so unknown paths still
 /// answer `404`.
 ///
-/// With [replay protection](crate::WebhookConfigBuilder::replay) in the config, it also
-/// claims each verified delivery before calling the inner service: duplicates get `200
-/// duplicate` or `409 in progress` (with `Retry-After`), an unreachable store `503`, and
-/// the inner service never sees them. A 2xx answer commits the delivery before the
-/// response goes out; any other status, an error, a panic or a dropped request releases
-/// it, so the provider's retry is handled. [`Webhook<T>`](crate::Webhook) and
-/// [`VerifiedWebhook`](crate::VerifiedWebhook) behind it (with the same config) reuse its
-/// verification and its claim.
+/// With replay protection (the default) it also claims each verified delivery before
+/// calling the inner service: duplicates get `200 duplicate` or `409 in progress` (with
+/// `Retry-After`), an unreachable store `503`, and the inner service never sees them. A
+/// 2xx answer commits the delivery before the response goes out; any other status, an
+/// error, a panic or a dropped request releases it, so the provider's retry is handled.
+/// [`Webhook<T>`](crate::Webhook), [`VerifiedWebhook`](crate::VerifiedWebhook) and
+/// [`Claimed<E>`](crate::Claimed) behind it (with the same config) reuse its verification
+/// and leave the claim to it.
 ///
 /// ```no_run
 /// use axum::{Extension, Json, Router, routing::post};

@@ -5,16 +5,18 @@ use axum::response::{IntoResponse, Response};
 use http::Request;
 use tower_service::Service;
 
+use tracing::Instrument as _;
+use webhook_verify::receive::BoxError;
+
 use super::future::ResponseFuture;
-use crate::WebhookConfig;
-use crate::extract::{VerifiedBy, verify_body};
+use crate::config::WebhookConfig;
+use crate::request::{VerifiedBy, read_and_verify};
 
 /// The service made by [`VerifyWebhookLayer`](super::VerifyWebhookLayer): verifies each
 /// request, then calls the inner service with the same request, its body replaced by the
 /// verified bytes and a [`Verified`](webhook_verify::Verified) in its extensions. With
-/// [replay protection](crate::WebhookConfigBuilder::replay) it claims each delivery first
-/// and settles the claim from the inner service's response (see
-/// [`VerifyWebhookLayer`](super::VerifyWebhookLayer)).
+/// replay protection (the default) it claims each delivery first and settles the claim
+/// from the inner service's response (see [`VerifyWebhookLayer`](super::VerifyWebhookLayer)).
 ///
 /// ```
 /// use axum::{Router, routing::post};
@@ -91,13 +93,15 @@ impl<S, B> Service<Request<B>> for VerifyWebhook<S>
 where
     S: Service<Request<Body>> + Clone + Send + 'static,
     S::Response: IntoResponse,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
     B: http_body::Body + Send + 'static,
     B::Data: Send,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B::Error: Into<BoxError>,
 {
     type Response = Response;
     type Error = S::Error;
-    type Future = ResponseFuture<S, S::Future>;
+    type Future = ResponseFuture<S::Error>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -106,19 +110,37 @@ where
     fn call(&mut self, req: Request<B>) -> Self::Future {
         // The instance that was polled ready goes with this request; a clone stays.
         let clone = self.inner.clone();
-        let inner = std::mem::replace(&mut self.inner, clone);
+        let mut service = std::mem::replace(&mut self.inner, clone);
         let config = self.config.clone();
-        let span = config.span();
-        let inner_span = span.clone();
-        let verifying = Box::pin(async move {
+        let delivery = config.receiver().receive();
+        let span = delivery.span().clone();
+        let inner = async move {
             let (mut parts, body) = req.into_parts();
-            let verified = verify_body(&config, &inner_span, &parts, body).await?;
-            let claim = config.claim(&inner_span, &verified).await?;
+            let verified = match read_and_verify(&config, &delivery, &parts, body).await {
+                Ok(verified) => verified,
+                Err(rejection) => return Ok(rejection.into_response()),
+            };
+            let claim = match delivery.claim(&verified).await {
+                Ok(claim) => claim,
+                Err(reply) => return Ok(config.reject(reply).into_response()),
+            };
             let body = Body::from(verified.body().clone());
             parts.extensions.insert(verified);
-            parts.extensions.insert(VerifiedBy(config));
-            Ok((Request::from_parts(parts, body), claim))
-        });
-        ResponseFuture::new(verifying, inner, span)
+            parts
+                .extensions
+                .insert(VerifiedBy(config.receiver().clone()));
+            // An error, a panic or cancellation from here on drops the claim: released.
+            let response = service.call(Request::from_parts(parts, body)).await?;
+            let response = response.into_response();
+            let status = response.status().as_u16();
+            delivery.finish_status(status);
+            // Settled before the response goes out, so the sender's next retry
+            // already sees `duplicate` (or is handled again after a failure).
+            claim.settle(status).await;
+            Ok(response)
+        };
+        ResponseFuture {
+            inner: Box::pin(inner.instrument(span)),
+        }
     }
 }
