@@ -1,4 +1,4 @@
-//! The `Webhook<T>` and `RawWebhook` extractors.
+//! The `Webhook<T>`, `VerifiedWebhook` and `Claimed<E>` extractors.
 
 use std::ops::{Deref, DerefMut};
 
@@ -6,33 +6,30 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage as _, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
+use tracing::Instrument as _;
 use webhook_verify::Verified;
+use webhook_verify::receive::{Claim, Reply};
 
-use crate::config::handle_error;
-use crate::replay::ClaimedUpstream;
-use crate::verify::{TARGET, verify_request};
-use crate::{WebhookConfig, WebhookError};
+use crate::{WebhookConfig, WebhookError, request};
 
-/// Extracts a verified delivery and parses its body as JSON of type `T`.
+/// A verified delivery, parsed from JSON as `T`.
 ///
-/// The signature is checked over the raw bytes before any parsing. The configuration comes
-/// from a [`WebhookConfig`] registered with `App::app_data` (or `web::Data<WebhookConfig>`);
-/// when the [`VerifyWebhook`](crate::VerifyWebhook) middleware already verified the request,
-/// its result is reused and no configuration is needed.
+/// The extractor reads the body (up to the [`WebhookConfig`]'s limit, within its body
+/// timeout), verifies the raw bytes with the config registered with `App::app_data` (or
+/// as `web::Data<WebhookConfig>`), and only then parses them. Refusals
+/// ([`WebhookError`], through the config's error handler): 400 or 401 when verification
+/// fails, 408, 413, 400 `invalid payload` when the verified body is not JSON of type `T`,
+/// 500 when no config is registered. For the raw bytes and the delivery's metadata, take
+/// [`VerifiedWebhook`].
 ///
-/// Refusals answer per the [`WebhookError`] table: 400/401 when the delivery does not
-/// verify, 413 over the body limit, 400 `invalid payload` when the verified body is not a
-/// `T`, and 500 (with an error log line) when no configuration was registered.
-/// The body is parsed whatever its `Content-Type`.
-///
-/// It cannot see the handler's result, so it cannot commit a replay claim: with
-/// [replay protection](WebhookConfig::replay) configured, use it behind the
-/// [`VerifyWebhook`](crate::VerifyWebhook) middleware (which claims and commits) or take
-/// [`Claimed<T>`](crate::Claimed) instead; alone it answers 500 with an error log line.
-///
-/// It reads the request body, so use one webhook extractor per handler: take
-/// [`RawWebhook`] to get the [`Verified`] delivery and call
-/// [`json`](Verified::json) yourself when you need both.
+/// With replay protection (the default), the delivery is claimed and marked handled
+/// before the handler runs, since the extractor never sees the handler's answer: a
+/// duplicate gets 200 `duplicate` and never reaches the handler, and each delivery reaches
+/// it **at most once** (a retry after a failed handler is a duplicate too). For
+/// at-least-once handling take [`Claimed<Webhook<T>>`](Claimed), wrap the route with
+/// [`VerifyWebhook`](crate::VerifyWebhook), or use [`events`](crate::events()). Behind the
+/// middleware it parses the delivery the middleware verified and claimed, without
+/// verifying or claiming again.
 ///
 /// ```no_run
 /// use actix_web::{App, HttpServer, web};
@@ -71,11 +68,35 @@ impl<T> Webhook<T> {
     /// The parsed payload.
     ///
     /// ```
-    /// let payload = webhook_actix::Webhook(5).into_inner();
-    /// assert_eq!(payload, 5);
+    /// assert_eq!(webhook_actix::Webhook(5).into_inner(), 5);
     /// ```
     pub fn into_inner(self) -> T {
         self.0
+    }
+}
+
+impl<T: DeserializeOwned> Webhook<T> {
+    /// Parses an already verified delivery, e.g. the one
+    /// [`VerifyWebhook`](crate::VerifyWebhook) put in the request extensions.
+    ///
+    /// ```
+    /// use webhook_actix::Webhook;
+    /// use webhook_verify::{verify, Provider, SignOptions, Signer};
+    ///
+    /// let body = br#"{"action":"opened"}"#;
+    /// let headers = Signer::new(&Provider::GITHUB, "s")?.sign(body, &SignOptions::new())?;
+    /// let verified = verify(&Provider::GITHUB, "s", &headers, &body[..])?;
+    /// let Webhook(value) = Webhook::<serde_json::Value>::from_verified(&verified).unwrap();
+    /// assert_eq!(value["action"], "opened");
+    /// # Ok::<(), webhook_verify::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// 400 `invalid payload` ([`Reply::invalid_payload`]) when the body is not JSON of
+    /// type `T`.
+    pub fn from_verified(verified: &Verified) -> Result<Self, WebhookError> {
+        json(verified).map_err(WebhookError::from)
     }
 }
 
@@ -93,42 +114,16 @@ impl<T> DerefMut for Webhook<T> {
     }
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for Webhook<T> {
-    type Error = actix_web::Error;
-    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        let mut payload = payload.take();
-        Box::pin(async move {
-            let verified = verified(&req, &mut payload).await?;
-            match verified.json::<T>() {
-                Ok(value) => Ok(Webhook(value)),
-                Err(err) => {
-                    tracing::debug!(target: TARGET, error = %err, "verified webhook payload does not parse");
-                    Err(handle_error(
-                        WebhookConfig::from_req(&req),
-                        WebhookError::InvalidPayload(err),
-                        &req,
-                    ))
-                }
-            }
-        })
-    }
-}
-
-/// Extracts a verified delivery without parsing it: the [`Verified`] result, with the raw
-/// body ([`Verified::body`]), provider, id, timestamp, event type and matched key.
-///
-/// Configured like [`Webhook`] (including its rule for replay protection: behind the
-/// middleware, or as `Claimed<RawWebhook>`); dereferences to [`Verified`].
+/// A verified delivery, unparsed: the [`Verified`] value (raw body, provider, id,
+/// timestamp, event type, matched key). Configured, claimed and refused like [`Webhook`]
+/// (without `invalid payload`); dereferences to [`Verified`].
 ///
 /// ```no_run
 /// use actix_web::{App, HttpServer, web};
-/// use webhook_actix::{RawWebhook, WebhookConfig};
+/// use webhook_actix::{VerifiedWebhook, WebhookConfig};
 /// use webhook_verify::{Provider, Verifier};
 ///
-/// async fn github(webhook: RawWebhook) -> String {
+/// async fn github(webhook: VerifiedWebhook) -> String {
 ///     format!("{:?} {} bytes", webhook.event_type(), webhook.body().len())
 /// }
 ///
@@ -146,22 +141,18 @@ impl<T: DeserializeOwned + 'static> FromRequest for Webhook<T> {
 /// # }
 /// ```
 #[derive(Debug, Clone)]
-pub struct RawWebhook(pub Verified);
+pub struct VerifiedWebhook(pub Verified);
 
-impl RawWebhook {
+impl VerifiedWebhook {
     /// The verified delivery.
     ///
     /// ```
-    /// use webhook_actix::RawWebhook;
-    /// use webhook_verify::{verify, Provider};
+    /// use webhook_actix::VerifiedWebhook;
+    /// use webhook_verify::{verify, Provider, SignOptions, Signer};
     ///
-    /// # let headers: &[(&str, &str)] = &[(
-    /// #     "X-Hub-Signature-256",
-    /// #     "sha256=4864d2759938a15468b5df9ade20bf161da9b4f737ea61794142f3484236bda3",
-    /// # )];
-    /// # let verified = verify(&Provider::GITHUB, "mysecret", headers, br#"{"foo":"bar"}"#)?;
-    /// let raw = RawWebhook(verified);
-    /// assert_eq!(raw.into_inner().body().as_ref(), br#"{"foo":"bar"}"#);
+    /// let headers = Signer::new(&Provider::GITHUB, "s")?.sign(b"{}", &SignOptions::new())?;
+    /// let webhook = VerifiedWebhook(verify(&Provider::GITHUB, "s", &headers, &b"{}"[..])?);
+    /// assert_eq!(webhook.into_inner().body().as_ref(), b"{}");
     /// # Ok::<(), webhook_verify::Error>(())
     /// ```
     #[must_use]
@@ -170,7 +161,7 @@ impl RawWebhook {
     }
 }
 
-impl Deref for RawWebhook {
+impl Deref for VerifiedWebhook {
     type Target = Verified;
 
     fn deref(&self) -> &Verified {
@@ -178,54 +169,137 @@ impl Deref for RawWebhook {
     }
 }
 
-impl FromRequest for RawWebhook {
-    type Error = actix_web::Error;
-    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+/// A verified delivery `E` ([`Webhook<T>`] or [`VerifiedWebhook`]) claimed in the replay
+/// store, with the [`Claim`] the handler settles: [`commit`](Claim::commit) it once the
+/// work is done. Returning without committing, failing with `?`, panicking, or the
+/// request being dropped releases the claim, so the provider's retry is handled: each
+/// delivery is handled at least once, and duplicates never reach the handler (200
+/// `duplicate`, 409 `in progress` with `Retry-After`, 503 when the store is down).
+///
+/// The payload is parsed before the claim is taken, so an `invalid payload` (400) claims
+/// nothing. The claim is inert ([`Claim::none`]) without replay protection, and behind
+/// [`VerifyWebhook`](crate::VerifyWebhook) (which settles the claim from the response
+/// status).
+///
+/// ```no_run
+/// use actix_web::{App, HttpResponse, HttpServer, web};
+/// use serde::Deserialize;
+/// use webhook_actix::{Claimed, Webhook, WebhookConfig};
+/// use webhook_verify::{Provider, Verifier};
+///
+/// #[derive(Deserialize)]
+/// struct Event {
+///     id: String,
+/// }
+///
+/// async fn fulfil(_event: &Event) -> Result<(), std::io::Error> { Ok(()) }
+///
+/// async fn stripe(Claimed(Webhook(event), claim): Claimed<Webhook<Event>>) -> HttpResponse {
+///     // On error `claim` is dropped: released, and Stripe's retry runs this again.
+///     if fulfil(&event).await.is_err() {
+///         return HttpResponse::InternalServerError().finish();
+///     }
+///     // Later deliveries of this event get 200 `duplicate`. A store failure is logged;
+///     // the work is done, so answer 2xx anyway.
+///     let _ = claim.commit().await;
+///     HttpResponse::Ok().finish()
+/// }
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let config = WebhookConfig::new(Verifier::new(Provider::STRIPE, "whsec_test_secret")?);
+/// HttpServer::new(move || {
+///     App::new()
+///         .app_data(config.clone())
+///         .route("/webhooks/stripe", web::post().to(stripe))
+/// })
+/// .bind(("127.0.0.1", 8080))?
+/// .run()
+/// .await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct Claimed<E>(pub E, pub Claim);
 
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        let mut payload = payload.take();
-        Box::pin(async move { verified(&req, &mut payload).await.map(RawWebhook) })
+impl<E> Claimed<E> {
+    /// The extractor and the claim.
+    ///
+    /// ```
+    /// use webhook_actix::{Claim, Claimed};
+    /// let (value, _claim) = Claimed(7, Claim::none()).into_parts();
+    /// assert_eq!(value, 7);
+    /// ```
+    pub fn into_parts(self) -> (E, Claim) {
+        (self.0, self.1)
     }
 }
 
-/// The request's verified delivery for `Webhook<T>` and `RawWebhook`, which cannot commit a
-/// claim: refused when replay protection is configured and the middleware did not claim.
-async fn verified(req: &HttpRequest, payload: &mut Payload) -> Result<Verified, actix_web::Error> {
-    let config = WebhookConfig::from_req(req);
-    if config.is_some_and(|c| c.get_replay().is_some())
-        && req.extensions().get::<ClaimedUpstream>().is_none()
-    {
-        let err = WebhookError::ClaimRequired;
-        tracing::error!(target: TARGET, path = req.path(), "{err}");
-        return Err(handle_error(config, err, req));
-    }
-    verified_unclaimed(req, payload).await
+fn json<T: DeserializeOwned>(verified: &Verified) -> Result<Webhook<T>, Reply> {
+    verified.json().map(Webhook).map_err(Reply::invalid_payload)
 }
 
-/// The request's verified delivery: the middleware's, else read and verified here (and then
-/// stored in the request extensions).
-pub(crate) async fn verified_unclaimed(
-    req: &HttpRequest,
-    payload: &mut Payload,
-) -> Result<Verified, actix_web::Error> {
-    if let Some(verified) = req.extensions().get::<Verified>() {
-        return Ok(verified.clone());
+#[allow(clippy::unnecessary_wraps)] // the shape `extract` takes
+fn raw(verified: &Verified) -> Result<VerifiedWebhook, Reply> {
+    Ok(VerifiedWebhook(verified.clone()))
+}
+
+/// The request's delivery, verified by the middleware or now, parsed by `parse` (before
+/// any claim), and claimed: with `claim`, a claim for the handler; without, claimed and
+/// committed at once (nothing to claim behind the middleware).
+async fn extract<E>(
+    req: HttpRequest,
+    payload: Payload,
+    claim: bool,
+    parse: fn(&Verified) -> Result<E, Reply>,
+) -> Result<(E, Claim), actix_web::Error> {
+    let config = WebhookConfig::from_req(&req);
+    let verified = req.extensions().get::<Verified>().cloned();
+    if let Some(verified) = verified {
+        let fail = |reply| match config {
+            Some(config) => config.error(reply, &req),
+            None => WebhookError::from(reply).into(),
+        };
+        return Ok((parse(&verified).map_err(fail)?, Claim::none()));
     }
-    let Some(config) = WebhookConfig::from_req(req) else {
-        tracing::error!(
-            target: TARGET,
-            path = req.path(),
-            "{}",
-            WebhookError::MissingConfig,
-        );
-        return Err(WebhookError::MissingConfig.into());
+    let Some(config) = config else {
+        tracing::error!(path = req.path(), "no WebhookConfig registered with app_data");
+        let error = webhook_verify::Error::Config {
+            reason: "no WebhookConfig registered with app_data".into(),
+        };
+        return Err(WebhookError::from(error).into());
     };
-    match verify_request(config, req, payload).await {
-        Ok(verified) => {
-            req.extensions_mut().insert(verified.clone());
-            Ok(verified)
+    let reception = config.receiver().receive();
+    let fail = |reply| config.error(reply, &req);
+    async {
+        let verified = request::verify(&reception, &req, payload).await.map_err(fail)?;
+        let parsed = parse(&verified).map_err(|reply| fail(reception.refuse(reply)))?;
+        if claim {
+            return Ok((parsed, reception.claim(&verified).await.map_err(fail)?));
         }
-        Err(err) => Err(config.handle_error(err, req)),
+        reception.claim_and_commit(&verified).await.map_err(fail)?;
+        Ok((parsed, Claim::none()))
     }
+    .instrument(reception.span().clone())
+    .await
+}
+
+macro_rules! from_request {
+    ($({$($generics:tt)*} $ty:ty => $claim:literal, $parse:expr, $wrap:expr;)*) => {$(
+        impl<$($generics)*> FromRequest for $ty {
+            type Error = actix_web::Error;
+            type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+            fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+                let (req, payload) = (req.clone(), payload.take());
+                Box::pin(async move { extract(req, payload, $claim, $parse).await.map($wrap) })
+            }
+        }
+    )*};
+}
+
+from_request! {
+    {T: DeserializeOwned + 'static} Webhook<T> => false, json, |(webhook, _)| webhook;
+    {} VerifiedWebhook => false, raw, |(webhook, _)| webhook;
+    {T: DeserializeOwned + 'static} Claimed<Webhook<T>> => true, json, |(e, claim)| Claimed(e, claim);
+    {} Claimed<VerifiedWebhook> => true, raw, |(e, claim)| Claimed(e, claim);
 }

@@ -1,6 +1,6 @@
 //! actix-web adapter for [`webhook_verify`]: verify webhook deliveries (Stripe, GitHub,
 //! Slack, Standard Webhooks, Svix, Shopify, Twilio, Discord, Paddle, custom HMAC senders)
-//! before your handler runs, with a middleware or an extractor.
+//! before your handler runs, with a middleware, extractors or an event router.
 //!
 //! ```toml
 //! [dependencies]
@@ -8,18 +8,23 @@
 //! webhook-verify = "0.1"
 //! ```
 //!
-//! - [`VerifyWebhook`]: middleware that verifies, puts the body back for the handler's own
-//!   extractors (`web::Json<T>`, `web::Bytes`) and stores the
-//!   [`Verified`] delivery in the request extensions.
-//! - [`Webhook<T>`]: extractor giving the verified body parsed as JSON `T`;
-//!   [`RawWebhook`]: the [`Verified`] delivery itself. Both are
-//!   configured by a [`WebhookConfig`] registered with `App::app_data`.
-//! - [`Claimed<T>`]: extractor with replay protection, for handlers without the
-//!   middleware: verified, claimed, parsed; commit on success, release on failure.
-//! - [`events`](events()): a `POST` route that verifies and hands each delivery to an
-//!   [`EventRouter`] of typed async handlers (see [Typed events](#typed-events)).
+//! The adapter is glue over the core's receive pipeline ([`webhook_verify::receive`]): it
+//! turns an actix request into headers, a body stream and a URL, and the core's
+//! [`Reply`] into an actix response. Statuses, body texts, spans and replay decisions are
+//! the core's.
+//!
+//! - [`WebhookConfig`]: a core [`Receiver`] (verifier, limits, replay protection) and an
+//!   error handler; register it with `App::app_data` for the extractors.
+//! - [`Webhook<T>`]: the verified body parsed as JSON `T`; [`VerifiedWebhook`]: the
+//!   [`Verified`] delivery itself. Each delivery reaches the handler at most once.
+//! - [`Claimed<E>`]: either of them with the replay [`Claim`] the handler commits once the
+//!   work is done: at least once, duplicates never reach the handler.
+//! - [`VerifyWebhook`]: middleware that verifies and claims, puts the body back for the
+//!   handler's own extractors, and settles the claim from the response status.
+//! - [`events`](events()): a `POST` route handing each delivery to an [`EventRouter`] of
+//!   typed async handlers.
 //! - [`WebhookError`]: every refusal, as a [`ResponseError`](actix_web::ResponseError).
-//! - [`test`](mod@test): correctly signed `actix_web::test::TestRequest`s for your own tests.
+//! - [`test_helpers::SignedRequest`]: correctly signed `TestRequest`s for your own tests.
 //!
 //! # Quickstart
 //!
@@ -58,38 +63,46 @@
 //!
 //! # Responses
 //!
-//! Refusals follow one status policy, with short `text/plain` bodies that never say which
-//! key or byte failed: 400 for missing, duplicate or malformed signature/timestamp headers
-//! (`missing header stripe-signature`), 401 `invalid signature` and 401 `timestamp outside
-//! tolerance`, 413 `payload too large`, 400 `invalid payload` when a verified body is not
-//! the handler's type, 500 `internal server error` for the receiver's own configuration
-//! mistakes (no [`WebhookConfig`], no URL for Twilio). See [`WebhookError`].
+//! Short `text/plain` bodies that never say which key or byte failed:
+//!
+//! | situation | status | body |
+//! |---|---|---|
+//! | verified, handler succeeded | 200 (or the handler's 2xx) | the handler's |
+//! | duplicate of a delivery already processed | 200 | `duplicate` |
+//! | duplicate while the first is still being processed | 409, `Retry-After` (≥ 1 s) | `in progress` |
+//! | signature or timestamp header missing, repeated or malformed; malformed or conflicting `Content-Length` | 400 | e.g. `missing header webhook-signature` |
+//! | signature mismatch, timestamp outside tolerance | 401 | `invalid signature` / `timestamp outside tolerance` |
+//! | body not received within the body timeout | 408 | `request timeout` |
+//! | body over the limit | 413 | `payload too large` |
+//! | verified but the payload does not parse as the handler's type | 400 | `invalid payload` |
+//! | handler failed; receiver misconfigured (no config registered) | 500 | `internal server error` |
+//! | replay store unreachable | 503 | `service unavailable` |
+//!
+//! The config's [`error_handler`](WebhookConfigBuilder::error_handler) can replace the
+//! response of any refusal.
 //!
 //! # Replay protection
 //!
-//! With [`WebhookConfig::replay`], each verified delivery is claimed in a store
-//! ([`MemoryStore`](webhook_verify::replay::MemoryStore), or `RedisStore` with the `redis`
-//! feature) before the handler runs: a delivery already processed gets 200 `duplicate`,
-//! one being processed 409 `in progress` with `Retry-After`, and an unreachable store
-//! 503 `service unavailable` (fail closed). [`VerifyWebhook`] commits the claim on a 2xx
-//! response and releases it otherwise, so the provider's retry runs the handler again;
-//! without the middleware, [`Claimed<T>`] lets the handler commit or release.
+//! On by default, in memory: each verified delivery is claimed before the handler runs.
+//! [`Webhook<T>`] and [`VerifiedWebhook`] alone never see the handler's answer, so they
+//! claim and commit at once (at most once). [`Claimed<E>`], [`VerifyWebhook`] and
+//! [`events`](events()) commit after a successful handler and release after a failure, so
+//! the provider's retry is handled (at least once). Share a `RedisStore` (feature `redis`)
+//! between instances with [`WebhookConfigBuilder::replay`]; turn protection off only with
+//! [`WebhookConfigBuilder::without_replay`].
 //!
 //! ```no_run
 //! use actix_web::{App, HttpResponse, HttpServer, web};
-//! use webhook_actix::{RawWebhook, VerifyWebhook, WebhookConfig};
-//! use webhook_verify::replay::{MemoryStore, Replay};
+//! use webhook_actix::{VerifiedWebhook, VerifyWebhook, WebhookConfig};
 //! use webhook_verify::{Provider, Verifier};
 //!
-//! async fn hook(webhook: RawWebhook) -> HttpResponse {
+//! async fn hook(webhook: VerifiedWebhook) -> HttpResponse {
 //!     println!("{}", webhook.replay_key());
-//!     HttpResponse::Ok().finish()
+//!     HttpResponse::Ok().finish() // 2xx: committed; anything else: released
 //! }
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let verifier = Verifier::new(Provider::GITHUB, "s3cret")?;
-//! let replay = Replay::new(MemoryStore::new()).covering(&verifier);
-//! let config = WebhookConfig::new(verifier).replay(replay);
+//! let config = WebhookConfig::new(Verifier::new(Provider::GITHUB, "s3cret")?);
 //! HttpServer::new(move || {
 //!     App::new().service(
 //!         web::resource("/webhooks/github")
@@ -104,118 +117,62 @@
 //! # }
 //! ```
 //!
-//! # Typed events
-//!
-//! [`events`](events()) mounts an [`EventRouter`] in one line: each delivery is verified
-//! with the config (same limit, answers, error handler and span as the extractors), read
-//! through its provider's [`Envelope`], and handed to the handler registered for its event
-//! type as a typed [`Event<T>`]. Event types without a route get 200, data that does not
-//! match the handler's type 400 `invalid payload`, a failed handler 500; Slack's
-//! `url_verification` challenge is answered. With [`WebhookConfig::replay`], the delivery
-//! is claimed before the handlers run, committed when they succeed and released when they
-//! fail.
-//!
-//! ```no_run
-//! use actix_web::{App, HttpServer};
-//! use serde::Deserialize;
-//! use webhook_actix::{Event, EventRouter, WebhookConfig};
-//! use webhook_verify::replay::{MemoryStore, Replay};
-//! use webhook_verify::{Provider, Verifier};
-//!
-//! #[derive(Deserialize)]
-//! struct Invoice {
-//!     id: String,
-//!     amount_paid: u64,
-//! }
-//!
-//! async fn invoice_paid(event: Event<Invoice>) -> Result<(), std::io::Error> {
-//!     println!("{} paid {}", event.data().id, event.data().amount_paid);
-//!     Ok(())
-//! }
-//!
-//! #[actix_web::main]
-//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//!     let verifier = Verifier::new(Provider::STRIPE, std::env::var("STRIPE_WEBHOOK_SECRET")?)?;
-//!     let replay = Replay::new(MemoryStore::new()).covering(&verifier);
-//!     let config = WebhookConfig::new(verifier).replay(replay);
-//!     let router = EventRouter::builder(Provider::STRIPE)
-//!         .on("invoice.paid", invoice_paid)
-//!         .fallback(|event: Event| async move {
-//!             println!("unhandled {}", event.name());
-//!             Ok::<_, std::io::Error>(())
-//!         })
-//!         .build()?;
-//!     HttpServer::new(move || {
-//!         App::new().route(
-//!             "/webhooks/stripe",
-//!             webhook_actix::events(config.clone(), router.clone()),
-//!         )
-//!     })
-//!     .bind(("127.0.0.1", 8080))?
-//!     .run()
-//!     .await?;
-//!     Ok(())
-//! }
-//! ```
-//!
-//! The router must be built for the verifier's provider; a router for another provider
-//! answers every delivery with 500 and logs at ERROR.
-//!
 //! # Features
 //!
 //! | feature | enables |
 //! |---|---|
-//! | `redis` | `webhook_verify::replay::RedisStore`, replay protection shared by many instances |
+//! | `redis` | [`RedisStore`](webhook_verify::replay::RedisStore), replay protection shared by many instances |
 //!
 //! # Providers that sign the URL
 //!
-//! Twilio signs the full URL it posts to. The adapter rebuilds it as
-//! `http://{Host}{path and query}`; behind a proxy or TLS terminator set
-//! [`WebhookConfig::public_base_url`] (e.g. `https://hooks.example.com`) so the URL checked
-//! is the public one.
+//! Twilio signs the full URL it posts to. The adapter rebuilds it from the request
+//! (`http://{Host}{path and query}`); behind a proxy or TLS terminator set
+//! [`WebhookConfigBuilder::public_base_url`] so the URL checked is the public one.
 //!
 //! # Logging
 //!
-//! Each delivery runs in a `tracing` span named `webhook` (target `webhook_actix`) with the
-//! fields `provider`, `id` and `outcome` (`verified` or the refusal's
-//! [`kind_str`](WebhookError::kind_str); under [`events`](events()), the router's
-//! [`Outcome`](webhook_verify::events::Outcome) such as `handled` or `duplicate`).
-//! Refusals are logged at DEBUG with the reason and the core's diagnosis hints;
-//! configuration errors at ERROR.
+//! Each delivery runs in the core's DEBUG span `webhook` with `provider`, `id` and
+//! `outcome` ([`Outcome`]); refusals are logged at DEBUG with the core's diagnosis (5xx
+//! at ERROR), and at TRACE under [`REJECTION_TARGET`].
 //!
 //! # Security
 //!
 //! - The body is verified as raw bytes before any parsing.
-//! - Bodies are limited to [`DEFAULT_MAX_BODY`] (1 MiB) unless configured: a larger
-//!   `Content-Length` is refused before reading, a chunked body as soon as it passes the
-//!   limit, so memory stays bounded whatever the sender streams.
+//! - Replay protection is **on** by default, in memory, covering the verifier's tolerance;
+//!   an unreachable store answers 503, never a 2xx for a delivery that was not recorded.
+//! - Bodies are limited to [`DEFAULT_MAX_BODY`] (1 MiB) and must arrive within
+//!   [`DEFAULT_BODY_TIMEOUT`] (30 s): a larger `Content-Length` is refused before reading,
+//!   a longer body as soon as it passes the limit, a slower one with 408.
 //! - Nothing logged or answered contains a secret, a signature or the body.
-//! - Replay protection, when configured, fails closed: an unreachable store answers 503,
-//!   never a 2xx for a delivery that was not recorded.
 //! - No `unsafe` code.
 
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
-mod body;
 mod config;
 mod error;
 mod events;
 mod extract;
 mod middleware;
-mod replay;
-pub mod test;
-mod verify;
+mod request;
+pub mod test_helpers;
 
-pub use config::{DEFAULT_MAX_BODY, WebhookConfig};
+pub use config::{WebhookConfig, WebhookConfigBuilder};
 pub use error::WebhookError;
 pub use events::events;
-pub use extract::{RawWebhook, Webhook};
+pub use extract::{Claimed, VerifiedWebhook, Webhook};
 pub use middleware::{VerifyWebhook, VerifyWebhookService};
-pub use replay::{Claimed, FromVerified};
+pub use request::ActixHeaders;
 
 #[doc(no_inline)]
-pub use webhook_verify::replay::{Replay, StoreError};
+pub use webhook_verify::receive::{
+    Claim, DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY, Outcome, REJECTION_TARGET, Receiver, Reply,
+};
+#[cfg(feature = "redis")]
+#[doc(no_inline)]
+pub use webhook_verify::replay::RedisStore;
+#[doc(no_inline)]
+pub use webhook_verify::replay::{MemoryStore, Replay, StoreError};
 #[doc(no_inline)]
 pub use webhook_verify::{Envelope, Event, EventRouter, Provider, Verified, Verifier};
 

@@ -7,20 +7,21 @@ use actix_web::HttpMessage as _;
 use actix_web::body::EitherBody;
 use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use futures_util::future::LocalBoxFuture;
+use tracing::Instrument as _;
 
-use crate::replay::{ClaimedUpstream, begin};
-use crate::verify::verify_request;
-use crate::{WebhookConfig, WebhookError};
+use crate::{WebhookConfig, request};
 
 /// Middleware that verifies every request before the wrapped service sees it.
 ///
-/// It reads the body up to the limit, verifies it, then **puts the body back** so the
-/// handler's own extractors (`web::Json<T>`, `web::Bytes`, `String`, …) read the same bytes,
-/// and stores the [`Verified`](webhook_verify::Verified) delivery in the request extensions
-/// (`req.extensions().get::<Verified>()`; the [`Webhook`](crate::Webhook) and
-/// [`RawWebhook`](crate::RawWebhook) extractors pick it up without verifying again).
-/// Refused requests never reach the service: they are answered per the
-/// [`WebhookError`](crate::WebhookError) table, through the configured error handler.
+/// It reads the body (up to the limit, within the body timeout), verifies it, claims it in
+/// the replay store (on by default), then **puts the body back** so the handler's own
+/// extractors (`web::Json<T>`, `web::Bytes`, ...) read the same bytes, and stores the
+/// [`Verified`](webhook_verify::Verified) delivery in the request extensions, where
+/// [`Webhook`](crate::Webhook), [`VerifiedWebhook`](crate::VerifiedWebhook) and
+/// [`Claimed`](crate::Claimed) find it (they neither verify nor claim again). The claim is
+/// committed when the response is 2xx and released otherwise, or when the service fails or
+/// the request is dropped, so the provider's retry is handled. Refused requests never
+/// reach the service: they get the core's answer, through the config's error handler.
 ///
 /// actix's own extractors keep their own limits: `web::Bytes` and `String` refuse bodies
 /// over 256 KiB unless a larger `web::PayloadConfig` is registered, `web::Json` over 2 MiB.
@@ -43,10 +44,11 @@ use crate::{WebhookConfig, WebhookError};
 ///
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let verifier = Verifier::new(Provider::STANDARD_WEBHOOKS, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+/// let middleware = VerifyWebhook::new(verifier);
 /// HttpServer::new(move || {
 ///     App::new().service(
 ///         web::resource("/webhooks")
-///             .wrap(VerifyWebhook::new(verifier.clone()))
+///             .wrap(middleware.clone())
 ///             .route(web::post().to(hook)),
 ///     )
 /// })
@@ -63,7 +65,7 @@ pub struct VerifyWebhook {
 }
 
 impl VerifyWebhook {
-    /// Middleware verifying with this configuration (or this
+    /// Middleware receiving with this configuration (or this
     /// [`Verifier`](webhook_verify::Verifier), with every default).
     ///
     /// ```
@@ -72,7 +74,7 @@ impl VerifyWebhook {
     ///
     /// let verifier = Verifier::new(Provider::GITHUB, "s3cret")?;
     /// let simple = VerifyWebhook::new(verifier.clone());
-    /// let tuned = VerifyWebhook::new(WebhookConfig::new(verifier).max_body(64 * 1024));
+    /// let tuned = VerifyWebhook::new(WebhookConfig::builder(verifier).max_body(64 * 1024).build());
     /// # Ok::<(), webhook_verify::Error>(())
     /// ```
     pub fn new(config: impl Into<WebhookConfig>) -> Self {
@@ -123,52 +125,32 @@ where
     fn call(&self, mut req: ServiceRequest) -> Self::Future {
         let service = Rc::clone(&self.service);
         let config = self.config.clone();
-        Box::pin(async move {
-            let mut payload = req.take_payload();
-            let verified = match verify_request(&config, req.request(), &mut payload).await {
-                Ok(verified) => verified,
-                Err(err) => return Ok(refuse(&config, req, err)),
-            };
-            let held = match config.get_replay() {
-                Some(replay) => match begin(&config, replay, &verified).await {
-                    Ok(held) => Some(held),
-                    Err(err) => return Ok(refuse(&config, req, err)),
-                },
-                None => None,
-            };
-            req.set_payload(Payload::from(verified.body().clone()));
-            req.extensions_mut().insert(verified);
-            let Some(held) = held else {
-                return Ok(service.call(req).await?.map_into_left_body());
-            };
-            req.extensions_mut().insert(ClaimedUpstream);
-            // If this future is dropped while the service runs (client gone), `held` is
-            // dropped with it and releases the claim: never a commit for unfinished work.
-            match service.call(req).await {
-                Ok(res) if res.status().is_success() => {
-                    held.commit_logged().await;
-                    Ok(res.map_into_left_body())
-                }
-                Ok(res) => {
-                    held.release_logged().await;
-                    Ok(res.map_into_left_body())
-                }
-                Err(err) => {
-                    held.release_logged().await;
-                    Err(err)
-                }
+        let reception = config.receiver().receive();
+        let span = reception.span().clone();
+        Box::pin(
+            async move {
+                let payload = req.take_payload();
+                let received = async {
+                    let verified = request::verify(&reception, req.request(), payload).await?;
+                    Ok((reception.claim(&verified).await?, verified))
+                };
+                let (claim, verified) = match received.await {
+                    Ok(received) => received,
+                    Err(reply) => {
+                        let response = config.error(reply, req.request()).error_response();
+                        return Ok(req.into_response(response).map_into_right_body());
+                    }
+                };
+                req.set_payload(Payload::from(verified.body().clone()));
+                req.extensions_mut().insert(verified);
+                // An error, a panic or a dropped request drops `claim`: released.
+                let res = service.call(req).await?;
+                let status = res.status().as_u16();
+                claim.settle(status).await;
+                reception.finish_status(status);
+                Ok(res.map_into_left_body())
             }
-        })
+            .instrument(span),
+        )
     }
-}
-
-/// Answers a refused request through the configured error handler.
-fn refuse<B>(
-    config: &WebhookConfig,
-    req: ServiceRequest,
-    err: WebhookError,
-) -> ServiceResponse<EitherBody<B>> {
-    let error = config.handle_error(err, req.request());
-    let response = error.error_response();
-    req.into_response(response).map_into_right_body()
 }

@@ -10,8 +10,9 @@ use actix_web::http::header::{CONTENT_LENGTH, HeaderValue};
 use actix_web::test::{self, TestRequest};
 use actix_web::{App, HttpResponse, web};
 use common::*;
-use webhook_actix::{DEFAULT_MAX_BODY, RawWebhook, VerifyWebhook, WebhookConfig};
-use webhook_verify::{Delivery, Provider, SignOptions, Signer};
+use webhook_actix::test_helpers::SignedRequest;
+use webhook_actix::{DEFAULT_MAX_BODY, VerifiedWebhook, VerifyWebhook, WebhookConfig};
+use webhook_verify::{Delivery, Provider};
 
 async fn send<S, B>(app: &S, req: Request) -> (u16, String)
 where
@@ -44,8 +45,9 @@ fn post(path: &str, headers: &[(String, String)], body: impl Into<bytes::Bytes>)
 #[actix_web::test]
 async fn valid_deliveries_for_several_providers_middleware_and_extractor() {
     for (provider, secret, body) in providers() {
+        // One delivery to two routes: without replay protection.
         let app = test::init_service(
-            App::new().configure(routes(WebhookConfig::new(verifier(&provider, secret)))),
+            App::new().configure(routes(no_replay(verifier(&provider, secret)))),
         )
         .await;
         for path in ["/mw", "/raw"] {
@@ -71,35 +73,35 @@ async fn valid_deliveries_for_several_providers_middleware_and_extractor() {
 #[actix_web::test]
 async fn test_helpers_sign_every_provider_for_the_extractor() {
     for (provider, secret, body) in providers() {
+        // One body to two routes: without replay protection.
         let app = test::init_service(
-            App::new().configure(routes(WebhookConfig::new(verifier(&provider, secret)))),
+            App::new().configure(routes(no_replay(verifier(&provider, secret)))),
         )
         .await;
-        let signer = Signer::new(&provider, secret).unwrap();
-        let req = webhook_actix::test::signed_request_to(
-            &signer,
-            "http://hooks.example.com/raw?a=1",
-            body,
-            &SignOptions::new(),
-        )
-        .unwrap()
-        .to_request();
+        let req = SignedRequest::new(&provider, secret)
+            .base_url("http://hooks.example.com")
+            .uri("/raw?a=1")
+            .body(body)
+            .build()
+            .unwrap()
+            .to_request();
         let (status, text) = send(&app, req).await;
         assert_eq!(status, 200, "{}: {text}", provider.name());
-        if !provider.needs_url() {
-            let req = webhook_actix::test::signed_request(&signer, body, &SignOptions::new())
-                .unwrap()
-                .uri("/mw")
-                .to_request();
-            assert_eq!(send(&app, req).await.0, 200, "{}", provider.name());
-        }
+        // The default base URL, `http://localhost`, becomes the Host header.
+        let req = SignedRequest::new(&provider, secret)
+            .uri("/mw")
+            .body(body)
+            .build()
+            .unwrap()
+            .to_request();
+        assert_eq!(send(&app, req).await.0, 200, "{}", provider.name());
     }
 }
 
 #[actix_web::test]
 async fn middleware_then_web_json_and_typed_extractor() {
-    let app =
-        test::init_service(App::new().configure(routes(WebhookConfig::new(standard())))).await;
+    // One delivery to two routes: without replay protection.
+    let app = test::init_service(App::new().configure(routes(no_replay(standard())))).await;
     for path in ["/mw-json", "/typed"] {
         let headers = standard_headers(STANDARD_SECRET, EVENT_BODY.as_bytes(), now());
         let req = TestRequest::post()
@@ -278,8 +280,8 @@ async fn every_rejection_row_same_on_middleware_and_extractors() {
 
 #[actix_web::test]
 async fn empty_and_non_json_bodies() {
-    let app =
-        test::init_service(App::new().configure(routes(WebhookConfig::new(standard())))).await;
+    // One delivery to several routes: without replay protection.
+    let app = test::init_service(App::new().configure(routes(no_replay(standard())))).await;
     for body in ["", "not json"] {
         let headers = standard_headers(STANDARD_SECRET, body.as_bytes(), now());
         for path in ["/mw", "/raw"] {
@@ -303,7 +305,11 @@ async fn empty_and_non_json_bodies() {
 #[actix_web::test]
 async fn limit_minus_one_exact_plus_one() {
     const LIMIT: usize = 1000;
-    let config = WebhookConfig::new(standard()).max_body(LIMIT);
+    // One delivery to several routes, twice: without replay protection.
+    let config = WebhookConfig::builder(standard())
+        .max_body(LIMIT)
+        .without_replay()
+        .build();
     let app = test::init_service(App::new().configure(routes(config))).await;
     for (len, status) in [(LIMIT - 1, 200), (LIMIT, 200), (LIMIT + 1, 413)] {
         let body = "x".repeat(len);
@@ -401,7 +407,7 @@ async fn extractor_reuses_the_middleware_result_without_config() {
                 .wrap(VerifyWebhook::new(standard()))
                 .route(
                     web::post()
-                        .to(|a: RawWebhook| async move { a.id().unwrap_or_default().to_owned() }),
+                        .to(|a: VerifiedWebhook| async move { a.id().unwrap_or_default().to_owned() }),
                 ),
         ),
     )
@@ -428,12 +434,14 @@ async fn config_as_web_data() {
 
 #[actix_web::test]
 async fn error_handler_on_middleware_and_extractor() {
-    let config = WebhookConfig::new(standard()).error_handler(|err, _req| {
-        let res = HttpResponse::ImATeapot()
-            .content_type("text/plain; charset=utf-8")
-            .body(format!("custom: {}", err.body_text()));
-        InternalError::from_response(err, res).into()
-    });
+    let config = WebhookConfig::builder(standard())
+        .error_handler(|err, _req| {
+            let res = HttpResponse::ImATeapot()
+                .content_type("text/plain; charset=utf-8")
+                .body(format!("custom: {}", err.body_text()));
+            InternalError::from_response(err, res).into()
+        })
+        .build();
     let app = test::init_service(App::new().configure(routes(config))).await;
     for path in ["/mw", "/raw", "/typed"] {
         let got = send(&app, post(path, &[], EVENT_BODY)).await;
@@ -470,7 +478,82 @@ async fn twilio_public_base_url() {
         send(&app, request()).await,
         (401, "invalid signature".to_owned())
     );
-    let config = WebhookConfig::new(twilio).public_base_url("https://hooks.example.com");
+    let config = WebhookConfig::builder(twilio)
+        .public_base_url("https://hooks.example.com")
+        .build();
     let app = test::init_service(App::new().configure(routes(config))).await;
     assert_eq!(send(&app, request()).await.0, 200);
+}
+
+/// `Content-Length` is read by the core: malformed or conflicting is 400, over the limit
+/// 413, on every route, before the body is read.
+#[actix_web::test]
+async fn content_length_malformed_conflicting_or_over_the_limit() {
+    let config = WebhookConfig::builder(standard()).max_body(100).build();
+    let app = test::init_service(App::new().configure(routes(config))).await;
+    let cases: [(&[&str], u16, &str); 5] = [
+        (&["abc"], 400, "malformed header content-length: not a decimal length"),
+        (&["-1"], 400, "malformed header content-length: not a decimal length"),
+        (&["10", "11"], 400, "duplicate header content-length"),
+        (&["101"], 413, "payload too large"),
+        (&["99999999999999999999999"], 413, "payload too large"),
+    ];
+    for (lengths, status, text) in cases {
+        for path in ["/mw", "/raw", "/typed"] {
+            let (stream, counter) = CountingBody::new(10, 10);
+            let headers = standard_headers(STANDARD_SECRET, b"0123456789", now());
+            let mut req = headers
+                .into_iter()
+                .fold(TestRequest::post().uri(path), |r, h| r.insert_header(h))
+                .to_request();
+            req.headers_mut().remove(CONTENT_LENGTH);
+            for length in lengths {
+                req.headers_mut()
+                    .append(CONTENT_LENGTH, HeaderValue::from_static(length));
+            }
+            *req.payload() = payload(stream);
+            let got = send(&app, req).await;
+            assert_eq!(got, (status, text.to_owned()), "{lengths:?} at {path}");
+            assert_eq!(pulled(&counter), 0, "{lengths:?} at {path}");
+        }
+    }
+}
+
+/// A `WebhookError` answers exactly its core `Reply`: status, content type,
+/// `Retry-After` (at least 1 s for a sub-second lease) and body.
+#[actix_web::test]
+async fn webhook_error_answers_its_reply() {
+    use actix_web::ResponseError as _;
+    use std::time::Duration;
+    use webhook_actix::{Reply, WebhookError};
+
+    for reply in [
+        Reply::rejected(webhook_verify::Error::SignatureMismatch),
+        Reply::in_progress(Duration::from_millis(300)),
+        Reply::body_timeout(),
+        Reply::duplicate(),
+        Reply::payload_too_large(),
+    ] {
+        let err = WebhookError::from(reply.clone());
+        assert_eq!(
+            (err.status().as_u16(), err.outcome(), err.retry_after()),
+            (reply.status(), reply.outcome(), reply.retry_after())
+        );
+        let res = err.error_response();
+        assert_eq!(res.status().as_u16(), reply.status());
+        let header = |name| {
+            res.headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+        };
+        assert_eq!(
+            header("retry-after"),
+            reply.retry_after().map(|s| s.to_string())
+        );
+        assert_eq!(header("content-type").as_deref(), reply.content_type());
+        assert_eq!(res.into_body().try_into_bytes().unwrap(), reply.body());
+    }
+    let in_progress = WebhookError::from(Reply::in_progress(Duration::from_millis(300)));
+    assert_eq!(in_progress.retry_after(), Some(1));
+    assert_eq!(in_progress.outcome().as_str(), "in_progress");
 }

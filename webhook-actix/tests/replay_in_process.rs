@@ -241,15 +241,28 @@ async fn lease_expiry_lets_a_retry_through() {
             let first = send(&app, post(path, &id));
             let retries = async {
                 probe.wait_runs(before + 1).await;
+                let claimed = std::time::Instant::now();
                 // The first is stuck (as if its worker hung): its claim blocks retries...
                 let early = send(&app, post(path, &id)).await;
+                let early_after = claimed.elapsed();
                 // ...until the lease runs out.
                 tokio::time::sleep(Duration::from_millis(450)).await;
                 let late = send(&app, post(path, &id)).await;
+                let late_after = claimed.elapsed();
                 probe.gate.notify_one();
-                (early, late)
+                (early, early_after, late, late_after)
             };
-            let (first, (early, late)) = tokio::join!(first, retries);
+            let (first, (early, early_after, late, late_after)) = tokio::join!(first, retries);
+            // Both retries were answered: the early one within the lease, the late one
+            // after it.
+            assert!(
+                early_after < Duration::from_millis(300),
+                "{store} {path}: {early_after:?}"
+            );
+            assert!(
+                late_after >= Duration::from_millis(300),
+                "{store} {path}: {late_after:?}"
+            );
             // Retry-After is the 300 ms lease, rounded up.
             assert_eq!(early, in_progress_after("1"), "{store} {path}");
             assert_eq!(late, processed(&id), "{store} {path}: the lease expired");
@@ -264,36 +277,109 @@ async fn lease_expiry_lets_a_retry_through() {
     }
 }
 
+/// `Webhook<T>` alone claims and commits before the handler runs: duplicates never reach
+/// it, and a delivery reaches it at most once (a retry after a failure is a duplicate).
 #[actix_web::test]
-async fn plain_extractor_with_replay_and_no_middleware_is_refused() {
+async fn plain_extractor_alone_handles_each_delivery_at_most_once() {
     let probe = Probe::new();
-    let app =
-        test::init_service(App::new().configure(replay_routes(replay_config(memory()), probe)))
-            .await;
-    let (status, _, body) = send(&app, post("/plain", "plain")).await;
-    assert_eq!((status, body.as_str()), (500, "internal server error"));
+    let app = test::init_service(
+        App::new().configure(replay_routes(replay_config(memory()), probe.clone())),
+    )
+    .await;
+    assert_eq!(send(&app, post("/plain", "plain")).await, processed("plain"));
+    assert_eq!(send(&app, post("/plain", "plain")).await, duplicate());
+    probe.fail_next.store(1, Ordering::SeqCst);
+    let (status, _, body) = send(&app, post("/plain", "plain-fails")).await;
+    assert_eq!((status, body.as_str()), (500, "handler failed"));
+    assert_eq!(send(&app, post("/plain", "plain-fails")).await, duplicate());
+    assert_eq!(probe.entries("plain"), 1);
+    assert_eq!(probe.entries("plain-fails"), 1);
 }
 
+/// Without replay protection, `Claimed` gets an inert claim (committing it does nothing)
+/// and the handler answers 200, every time.
 #[actix_web::test]
-async fn claimed_without_replay_is_refused() {
+async fn claimed_without_replay_is_an_inert_claim() {
     let probe = Probe::new();
-    let config = WebhookConfig::new(standard());
+    let config = WebhookConfig::builder(standard()).without_replay().build();
     let app = test::init_service(App::new().configure(replay_routes(config, probe.clone()))).await;
-    for path in ["/claimed", "/claimed-manual", "/mw-claimed"] {
-        let (status, _, body) = send(&app, post(path, "no-replay")).await;
-        assert_eq!(
-            (status, body.as_str()),
-            (500, "internal server error"),
-            "{path}"
-        );
+    for path in ["/inert", "/mw-claimed"] {
+        let id = format!("no-replay{path}");
+        for _ in 0..2 {
+            assert_eq!(send(&app, post(path, &id)).await, processed(&id), "{path}");
+        }
+        assert_eq!(probe.entries(&id), 2, "{path}");
     }
-    // Without replay the other routes behave as before: every delivery is handled.
+    // The other routes too: every delivery is handled.
     for _ in 0..2 {
         assert_eq!(send(&app, post("/mw", "m")).await, processed("m"));
-        assert_eq!(send(&app, post("/plain", "p")).await.0, 200);
+        assert_eq!(send(&app, post("/plain", "p")).await, processed("p"));
     }
-    assert_eq!(probe.entries("no-replay"), 0);
-    assert_eq!(probe.entries("m"), 2);
+    assert_eq!((probe.entries("m"), probe.entries("p")), (2, 2));
+}
+
+/// The default configuration (`WebhookConfig::new`) deduplicates: the same GitHub delivery
+/// (no signed timestamp) sent twice runs the handler once; the second answer is 200
+/// `duplicate`. On every kind of route.
+#[actix_web::test]
+async fn default_config_deduplicates_a_github_delivery() {
+    use actix_web::{HttpResponse, web};
+    use std::sync::atomic::AtomicUsize;
+    use webhook_actix::test_helpers::SignedRequest;
+    use webhook_actix::{Claimed, VerifiedWebhook, VerifyWebhook, Webhook};
+    use webhook_verify::Provider;
+
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    fn run() -> HttpResponse {
+        RUNS.fetch_add(1, Ordering::SeqCst);
+        HttpResponse::Ok().body("handled")
+    }
+    let config = WebhookConfig::new(verifier(&Provider::GITHUB, GITHUB_SECRET));
+    let router = webhook_actix::EventRouter::builder(Provider::GITHUB)
+        .on("issues.opened", |_: webhook_actix::Event| async {
+            RUNS.fetch_add(1, Ordering::SeqCst);
+            Ok::<_, std::io::Error>("handled")
+        })
+        .build()
+        .unwrap();
+    let app = test::init_service(
+        App::new()
+            .app_data(config.clone())
+            .route(
+                "/plain",
+                web::post().to(|_: Webhook<serde_json::Value>| async { run() }),
+            )
+            .route(
+                "/claimed",
+                web::post().to(|Claimed(_, claim): Claimed<VerifiedWebhook>| async move {
+                    let response = run();
+                    claim.commit().await.unwrap();
+                    response
+                }),
+            )
+            .service(
+                web::resource("/mw")
+                    .wrap(VerifyWebhook::new(config.clone()))
+                    .route(web::post().to(|| async { run() })),
+            )
+            .route("/events", webhook_actix::events(config, router)),
+    )
+    .await;
+    for path in ["/plain", "/claimed", "/mw", "/events"] {
+        let before = RUNS.load(Ordering::SeqCst);
+        let request = || {
+            SignedRequest::new(&Provider::GITHUB, GITHUB_SECRET)
+                .uri(path)
+                .header("X-GitHub-Event", "issues")
+                .body(format!(r#"{{"action":"opened","path":"{path}"}}"#))
+                .build()
+                .unwrap()
+                .to_request()
+        };
+        assert_eq!(send(&app, request()).await, (200, None, "handled".to_owned()), "{path}");
+        assert_eq!(send(&app, request()).await, duplicate(), "{path}");
+        assert_eq!(RUNS.load(Ordering::SeqCst), before + 1, "{path}");
+    }
 }
 
 #[actix_web::test]

@@ -59,7 +59,8 @@ async fn two_hundred_at_once(replay: Replay) {
     probe
         .delay_ms
         .store(50, std::sync::atomic::Ordering::SeqCst);
-    let config = replay_config(replay).retry_after(Duration::from_secs(7));
+    // `Retry-After` is the lease.
+    let config = replay_config(replay.lease(Duration::from_secs(7)));
     let (base, handle) = spawn(config, probe.clone());
     let client = reqwest::Client::new();
     for path in REPLAY_PATHS {

@@ -6,7 +6,10 @@ mod common;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
+use std::time::{Duration, Instant};
+
 use actix_web::dev::ServerHandle;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use actix_web::{App, HttpServer};
 use common::*;
 use webhook_actix::{DEFAULT_MAX_BODY, WebhookConfig};
@@ -44,7 +47,8 @@ async fn post(url: &str, headers: &[(String, String)], body: reqwest::Body) -> (
 #[actix_web::test]
 async fn valid_deliveries_for_several_providers() {
     for (provider, secret, body) in providers() {
-        let (base, handle) = spawn(WebhookConfig::new(verifier(&provider, secret)));
+        // One delivery to two routes: without replay protection.
+        let (base, handle) = spawn(no_replay(verifier(&provider, secret)));
         for path in ["/mw", "/raw"] {
             // reqwest sends `Host: 127.0.0.1:port`, which the adapter uses for Twilio's URL.
             let url = format!("{base}{path}?q=1");
@@ -60,7 +64,8 @@ async fn valid_deliveries_for_several_providers() {
 
 #[actix_web::test]
 async fn middleware_then_web_json_and_typed_extractor() {
-    let (base, handle) = spawn(WebhookConfig::new(standard()));
+    // One delivery to two routes: without replay protection.
+    let (base, handle) = spawn(no_replay(standard()));
     for path in ["/mw-json", "/typed"] {
         let mut headers = standard_headers(STANDARD_SECRET, EVENT_BODY.as_bytes(), now());
         headers.push(("content-type".into(), "application/json".into()));
@@ -138,7 +143,13 @@ async fn status_rows_over_the_wire() {
 #[actix_web::test]
 async fn limit_minus_one_exact_plus_one() {
     const LIMIT: usize = 4096;
-    let (base, handle) = spawn(WebhookConfig::new(standard()).max_body(LIMIT));
+    // One delivery to two routes: without replay protection.
+    let (base, handle) = spawn(
+        WebhookConfig::builder(standard())
+            .max_body(LIMIT)
+            .without_replay()
+            .build(),
+    );
     for (len, status) in [(LIMIT - 1, 200), (LIMIT, 200), (LIMIT + 1, 413)] {
         let body = "y".repeat(len);
         let headers = standard_headers(STANDARD_SECRET, body.as_bytes(), now());
@@ -157,7 +168,8 @@ async fn limit_minus_one_exact_plus_one() {
 
 #[actix_web::test]
 async fn chunked_body_within_the_limit_is_reassembled() {
-    let (base, handle) = spawn(WebhookConfig::new(standard()));
+    // One delivery to two routes: without replay protection.
+    let (base, handle) = spawn(no_replay(standard()));
     let body = "x".repeat(300_000);
     let headers = standard_headers(STANDARD_SECRET, body.as_bytes(), now());
     for path in ["/raw", "/mw"] {
@@ -232,12 +244,69 @@ async fn fifty_mib_chunked_body_gets_413_with_bounded_reading() {
 
 #[actix_web::test]
 async fn content_length_over_the_limit_gets_413() {
-    let (base, handle) = spawn(WebhookConfig::new(standard()).max_body(100));
+    let (base, handle) = spawn(WebhookConfig::builder(standard()).max_body(100).build());
     let body = vec![b'q'; 5000];
     let headers = standard_headers(STANDARD_SECRET, &body, now());
     for path in ["/mw", "/raw", "/typed"] {
         let got = post(&format!("{base}{path}"), &headers, body.clone().into()).await;
         assert_eq!(got, (413, "payload too large".to_owned()), "{path}");
+    }
+    handle.stop(false).await;
+}
+
+/// A client sending its body one byte per second to a server with a 1 s body timeout gets
+/// 408 `request timeout`, within a bounded time, on every route.
+#[actix_web::test]
+async fn slow_body_gets_408_within_the_body_timeout() {
+    let config = WebhookConfig::builder(standard())
+        .body_timeout(Duration::from_secs(1))
+        .build();
+    let (base, handle) = spawn(config);
+    let addr = base.trim_start_matches("http://").to_owned();
+    let body = EVENT_BODY.as_bytes();
+    for path in ["/mw", "/raw", "/typed"] {
+        let mut head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+        for (name, value) in standard_headers(STANDARD_SECRET, body, now()) {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str("\r\n");
+        let stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let (mut read, mut write) = stream.into_split();
+        let start = Instant::now();
+        let sender = actix_web::rt::spawn(async move {
+            write.write_all(head.as_bytes()).await?;
+            for byte in body {
+                write.write_all(&[*byte]).await?;
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            Ok::<_, std::io::Error>(())
+        });
+        let mut answer = Vec::new();
+        let mut buf = [0u8; 1024];
+        let read_answer = async {
+            while !String::from_utf8_lossy(&answer).contains("request timeout") {
+                let n = read.read(&mut buf).await.unwrap();
+                assert_ne!(n, 0, "{path}: closed without an answer");
+                answer.extend_from_slice(&buf[..n]);
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(10), read_answer)
+            .await
+            .unwrap_or_else(|_| panic!("{path}: no answer within 10 s"));
+        let elapsed = start.elapsed();
+        sender.abort();
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(
+            answer.starts_with("HTTP/1.1 408 Request Timeout\r\n"),
+            "{path}: {answer}"
+        );
+        assert!(
+            elapsed >= Duration::from_millis(900) && elapsed < Duration::from_secs(5),
+            "{path}: answered after {elapsed:?}"
+        );
     }
     handle.stop(false).await;
 }

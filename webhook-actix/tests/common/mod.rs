@@ -12,7 +12,7 @@ use actix_web::{HttpMessage as _, HttpRequest, HttpResponse, web};
 use bytes::Bytes;
 use futures_util::Stream;
 use serde::Deserialize;
-use webhook_actix::{Claimed, RawWebhook, VerifyWebhook, Webhook, WebhookConfig};
+use webhook_actix::{Claimed, VerifiedWebhook, VerifyWebhook, Webhook, WebhookConfig};
 use webhook_verify::replay::{MemoryStore, Replay};
 use webhook_verify::{Provider, SignOptions, Signer, Verified, Verifier};
 
@@ -55,6 +55,13 @@ pub fn standard() -> Verifier {
     verifier(&Provider::STANDARD_WEBHOOKS, STANDARD_SECRET)
 }
 
+/// A configuration without replay protection, for tests about something else that send
+/// one delivery to several routes or several times (replay protection is on by default;
+/// it is tested in `replay_in_process.rs` and `replay_socket.rs`).
+pub fn no_replay(verifier: Verifier) -> WebhookConfig {
+    WebhookConfig::builder(verifier).without_replay().build()
+}
+
 /// Standard Webhooks headers for `body`, signed now with `secret`.
 pub fn standard_headers(secret: &str, body: &[u8], timestamp: i64) -> Vec<(String, String)> {
     Signer::new(&Provider::STANDARD_WEBHOOKS, secret)
@@ -90,8 +97,8 @@ pub async fn echo_extensions(req: HttpRequest, body: web::Bytes) -> HttpResponse
     }
 }
 
-/// The handler taking the raw extractor.
-pub async fn echo_raw(webhook: RawWebhook) -> HttpResponse {
+/// The handler taking the unparsed extractor.
+pub async fn echo_raw(webhook: VerifiedWebhook) -> HttpResponse {
     HttpResponse::Ok().body(describe(&webhook, webhook.body()))
 }
 
@@ -116,7 +123,7 @@ pub fn describe(v: &Verified, body: &[u8]) -> String {
 }
 
 /// Routes for one configuration: `/mw` (middleware, then `web::Bytes`), `/mw-json`
-/// (middleware, then `web::Json`), `/raw` (`RawWebhook`), `/typed` (`Webhook<Event>`).
+/// (middleware, then `web::Json`), `/raw` (`VerifiedWebhook`), `/typed` (`Webhook<Event>`).
 pub fn routes(config: WebhookConfig) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         cfg.service(
@@ -273,44 +280,84 @@ fn answer(result: Result<String, ()>) -> HttpResponse {
     }
 }
 
-/// Behind the middleware: the raw extractor, which must not claim again.
-pub async fn replay_mw(hook: RawWebhook, probe: web::Data<Probe>) -> HttpResponse {
+/// The delivery's `webhook-id`, which the probe counts by.
+fn delivery_id(req: &HttpRequest) -> String {
+    req.headers()
+        .get("webhook-id")
+        .map_or("-", |v| v.to_str().unwrap())
+        .to_owned()
+}
+
+/// Behind the middleware: the unparsed extractor, which must not claim again.
+pub async fn replay_mw(hook: VerifiedWebhook, probe: web::Data<Probe>) -> HttpResponse {
     let id = hook.id().unwrap_or("-").to_owned();
     answer(probe.handle(&id).await)
 }
 
-/// `Claimed<Event>` with `run`: commit on Ok, release on Err.
-pub async fn replay_claimed(hook: Claimed<Event>, probe: web::Data<Probe>) -> HttpResponse {
-    let id = hook.verified().id().unwrap_or("-").to_owned();
-    assert_eq!(hook.r#type, "invoice.paid");
-    answer(hook.run(|_event| probe.handle(&id)).await)
+/// `Claimed<Webhook<Event>>` settled from the answer: commit on 2xx, release otherwise.
+pub async fn replay_claimed(
+    req: HttpRequest,
+    Claimed(Webhook(event), claim): Claimed<Webhook<Event>>,
+    probe: web::Data<Probe>,
+) -> HttpResponse {
+    assert_eq!(event.r#type, "invoice.paid");
+    assert!(claim.is_held(), "the extractor holds the claim");
+    let response = answer(probe.handle(&delivery_id(&req)).await);
+    claim.settle(response.status().as_u16()).await;
+    response
 }
 
-/// `Claimed<RawWebhook>` finished by hand: commit after success, release on failure.
+/// `Claimed<VerifiedWebhook>` finished by hand: commit after success, release on failure.
 pub async fn replay_claimed_manual(
-    hook: Claimed<RawWebhook>,
+    Claimed(hook, claim): Claimed<VerifiedWebhook>,
     probe: web::Data<Probe>,
 ) -> HttpResponse {
     let id = hook.id().unwrap_or("-").to_owned();
     let Ok(text) = probe.handle(&id).await else {
-        hook.release().await.unwrap();
+        claim.release().await.unwrap();
         return answer(Err(()));
     };
-    hook.commit().await.unwrap();
+    let committed: Result<(), webhook_actix::StoreError> = claim.commit().await;
+    committed.unwrap();
     HttpResponse::Ok().body(text)
 }
 
-/// Behind the middleware with replay protection, `Claimed` must not claim again.
-pub async fn replay_mw_claimed(hook: Claimed<Event>, probe: web::Data<Probe>) -> HttpResponse {
-    assert!(!hook.holds_claim(), "the middleware holds the claim");
-    let id = hook.verified().id().unwrap_or("-").to_owned();
-    answer(hook.run(|_event| probe.handle(&id)).await)
+/// Behind the middleware, `Claimed` does not claim again: its claim is inert.
+pub async fn replay_mw_claimed(
+    req: HttpRequest,
+    Claimed(_, claim): Claimed<Webhook<Event>>,
+    probe: web::Data<Probe>,
+) -> HttpResponse {
+    assert!(!claim.is_held(), "the middleware holds the claim");
+    answer(probe.handle(&delivery_id(&req)).await)
+}
+
+/// `Webhook<Event>` alone: claimed and committed before the handler runs.
+pub async fn replay_plain(
+    req: HttpRequest,
+    Webhook(event): Webhook<Event>,
+    probe: web::Data<Probe>,
+) -> HttpResponse {
+    assert_eq!(event.r#type, "invoice.paid");
+    answer(probe.handle(&delivery_id(&req)).await)
+}
+
+/// `Claimed` without replay protection: an inert claim, the handler answers.
+pub async fn inert_claimed(
+    req: HttpRequest,
+    Claimed(_, claim): Claimed<VerifiedWebhook>,
+    probe: web::Data<Probe>,
+) -> HttpResponse {
+    assert!(!claim.is_held() && claim.key().is_none());
+    let response = answer(probe.handle(&delivery_id(&req)).await);
+    assert_eq!(claim.commit().await, Ok(()));
+    response
 }
 
 /// Routes for replay tests, all under a scope registering `config`: `/mw` (middleware, then
-/// `RawWebhook`), `/mw-claimed` (middleware, then `Claimed<Event>`), `/claimed`
-/// (`Claimed<Event>` with `run`), `/claimed-manual` (`Claimed<RawWebhook>` with `commit`),
-/// `/plain` (`Webhook<Event>` alone).
+/// `VerifiedWebhook`), `/mw-claimed` (middleware, then `Claimed<Webhook<Event>>`),
+/// `/claimed` (`Claimed<Webhook<Event>>` settled), `/claimed-manual`
+/// (`Claimed<VerifiedWebhook>` committed by hand), `/plain` (`Webhook<Event>` alone).
 pub fn replay_routes(
     config: WebhookConfig,
     probe: Arc<Probe>,
@@ -331,12 +378,14 @@ pub fn replay_routes(
                 )
                 .route("/claimed", web::post().to(replay_claimed))
                 .route("/claimed-manual", web::post().to(replay_claimed_manual))
-                .route("/plain", web::post().to(echo_typed)),
+                .route("/plain", web::post().to(replay_plain))
+                .route("/inert", web::post().to(inert_claimed)),
         );
     }
 }
 
-/// The replay routes that process deliveries (all but `/plain`).
+/// The replay routes that handle each delivery at least once (all but `/plain`, which
+/// handles it at most once, and `/inert`).
 pub const REPLAY_PATHS: [&str; 4] = ["/mw", "/mw-claimed", "/claimed", "/claimed-manual"];
 
 /// Standard Webhooks headers for [`EVENT_BODY`] with message id `id`, signed now.
@@ -349,8 +398,7 @@ pub fn delivery(id: &str) -> Vec<(String, String)> {
 
 /// A configuration verifying [`delivery`]s with `replay`.
 pub fn replay_config(replay: Replay) -> WebhookConfig {
-    let verifier = standard();
-    WebhookConfig::new(verifier.clone()).replay(replay.covering(&verifier))
+    WebhookConfig::builder(standard()).replay(replay).build()
 }
 
 /// In-memory replay protection.
