@@ -12,7 +12,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::post;
 use common::*;
-use webhook_axum::{RejectionKind, Webhook, WebhookConfig, WebhookRejection};
+use webhook_axum::{Outcome, Webhook, WebhookConfig, WebhookRejection};
 use webhook_verify::{ErrorKind, Provider};
 
 #[derive(Clone, Copy, Debug)]
@@ -611,7 +611,7 @@ async fn rejection_hook_replaces_every_response() {
             .on_rejection(|r| {
                 (
                     StatusCode::IM_A_TEAPOT,
-                    format!("custom {} {}", r.status().as_u16(), r.kind()),
+                    format!("custom {} {}", r.status().as_u16(), r.outcome()),
                 )
                     .into_response()
             })
@@ -644,7 +644,9 @@ async fn rejection_hook_replaces_every_response() {
         );
     }
     let config = WebhookConfig::builder(verifier(&Provider::GITHUB, GITHUB_SECRET))
-        .on_rejection(|r| (StatusCode::IM_A_TEAPOT, format!("custom {}", r.kind())).into_response())
+        .on_rejection(|r| {
+            (StatusCode::IM_A_TEAPOT, format!("custom {}", r.outcome())).into_response()
+        })
         .build();
     let request = build(signed(&Provider::GITHUB, GITHUB_SECRET, "/json", "[]"));
     let (router, _) = app(Kind::Extractor, config);
@@ -665,10 +667,16 @@ async fn handler_can_take_the_rejection_as_a_result() {
                     match result {
                         Ok(Webhook(p)) => p.id,
                         Err(r) => {
-                            assert_eq!(r.status(), r.verify_error().map_or(0, |e| e.status()));
+                            // The status the policy gives a signature mismatch, and the
+                            // error it came from (not a status compared with itself).
+                            assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
                             assert_eq!(
-                                r.kind(),
-                                RejectionKind::Verification(ErrorKind::SignatureMismatch)
+                                r.verify_error(),
+                                Some(&webhook_verify::Error::SignatureMismatch)
+                            );
+                            assert_eq!(
+                                r.outcome(),
+                                Outcome::Rejected(ErrorKind::SignatureMismatch)
                             );
                             format!("handled: {r}")
                         }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -246,7 +246,7 @@ async fn invalid_payload_claims_nothing() {
 }
 
 #[tokio::test]
-async fn plain_extractors_reuse_the_layer_and_refuse_to_run_unprotected_alone() {
+async fn plain_extractors_reuse_the_layer_and_alone_claim_and_commit_at_most_once() {
     // Behind the layer (same config), `Webhook<T>` parses the layer's delivery: handled
     // once, then duplicate. A second verification with its own claim would see 409.
     let script = Script::new();
@@ -255,15 +255,26 @@ async fn plain_extractors_reuse_the_layer_and_refuse_to_run_unprotected_alone() 
     assert_eq!(once(&app, "/plain", "evt_p").await.2, "duplicate");
     assert_eq!(script.handled(), 1);
 
-    // Alone with a replay-protected config: fail closed with 500, handler not run.
+    // Alone, the extractor never sees the handler's answer: it claims and commits before
+    // the handler runs. Duplicates never reach the handler...
     let script = Script::new();
     let app = replay_app(Kind::Extractor, replay_config(memory()), script.clone());
-    let (status, _, body) = once(&app, "/plain", "evt_p").await;
     assert_eq!(
-        (status, &body[..]),
-        (StatusCode::INTERNAL_SERVER_ERROR, "internal server error")
+        once(&app, "/plain", "evt_p").await,
+        (StatusCode::OK, None, HANDLED.to_owned())
     );
-    assert_eq!(script.entered(), 0);
+    assert_eq!(
+        once(&app, "/plain", "evt_p").await,
+        (StatusCode::OK, None, "duplicate".to_owned())
+    );
+    assert_eq!((script.entered(), script.handled()), (1, 1));
+
+    // ... and a delivery whose handler failed is not handled again: at most once.
+    script.fail_next(1);
+    let failed = once(&app, "/plain", "evt_q").await;
+    assert_eq!(failed.0, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(once(&app, "/plain", "evt_q").await.2, "duplicate");
+    assert_eq!((script.entered(), script.handled()), (2, 1));
 }
 
 #[tokio::test]
@@ -305,14 +316,19 @@ async fn cancelled_request_releases_its_claim() {
     }
 }
 
+/// The lease of the lease-expiry test.
+const LEASE: Duration = Duration::from_millis(300);
+
 #[tokio::test]
 async fn claim_left_in_flight_lets_a_retry_through_after_the_lease() {
     // The first handler never completes and its request is never dropped: only the lease
     // frees the delivery.
     for kind in KINDS {
         let script = Script::holding();
-        let replay = memory().lease(Duration::from_millis(300));
+        let replay = memory().lease(LEASE);
         let app = replay_app(kind, replay_config(replay), script.clone());
+        // Before the first request claims: the lease cannot end before `start + LEASE`.
+        let start = Instant::now();
         let stuck = tokio::spawn({
             let app = app.clone();
             async move { once(&app, "/hook", "evt_lease").await }
@@ -320,19 +336,30 @@ async fn claim_left_in_flight_lets_a_retry_through_after_the_lease() {
         script.hold().entered.notified().await;
 
         let mut answers = Vec::new();
+        let mut through = None;
         for _ in 0..1000 {
             let got = once(&app, "/hook", "evt_lease").await;
             let processed = got.0 == StatusCode::OK;
             answers.push(got);
             if processed {
+                through = Some(start.elapsed());
                 break;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+        let through = through.expect("a retry got through");
         let (last, before) = answers.split_last().unwrap();
         assert_eq!(
             last.2, HANDLED,
             "{kind:?}: a retry got through after the lease"
+        );
+        assert!(
+            !before.is_empty(),
+            "{kind:?}: at least one answer came while the lease lasted"
+        );
+        assert!(
+            through >= LEASE && through < LEASE + Duration::from_secs(10),
+            "{kind:?}: through after {through:?}, the lease is {LEASE:?}"
         );
         for answer in before {
             assert_eq!(

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
 use common::replay::*;
@@ -133,6 +133,9 @@ async fn redis_down_answers_503_and_the_retry_after_restart_runs_once() {
     }
 }
 
+/// The lease of the lease-expiry test.
+const LEASE: Duration = Duration::from_millis(300);
+
 #[tokio::test]
 async fn claim_left_in_flight_lets_a_retry_through_after_the_lease() {
     let server = RedisServer::start();
@@ -140,28 +143,41 @@ async fn claim_left_in_flight_lets_a_retry_through_after_the_lease() {
         let script = Script::holding();
         let replay = redis(&server, &format!("lease:{kind:?}:"))
             .await
-            .lease(Duration::from_millis(300));
+            .lease(LEASE);
         let addr = serve(replay_app(kind, replay_config(replay), script.clone())).await;
         let client = client();
+        // Before the first request claims: the lease cannot end before `start + LEASE`.
+        let start = Instant::now();
         let stuck = tokio::spawn({
             let client = client.clone();
             async move { send(&client, addr, delivery("/hook", "evt_lease")).await }
         });
         script.hold().entered.notified().await;
         let mut answers = Vec::new();
+        let mut through = None;
         for _ in 0..500 {
             let (status, _, body) = send(&client, addr, delivery("/hook", "evt_lease")).await;
             let processed = status == StatusCode::OK;
             answers.push((status, body));
             if processed {
+                through = Some(start.elapsed());
                 break;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+        let through = through.expect("a retry got through");
         let (last, before) = answers.split_last().unwrap();
         assert_eq!(
             last.1, HANDLED,
             "{kind:?}: a retry got through after the lease"
+        );
+        assert!(
+            !before.is_empty(),
+            "{kind:?}: at least one answer came while the lease lasted"
+        );
+        assert!(
+            through >= LEASE && through < LEASE + Duration::from_secs(10),
+            "{kind:?}: through after {through:?}, the lease is {LEASE:?}"
         );
         for (status, body) in before {
             assert_eq!(

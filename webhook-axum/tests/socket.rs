@@ -72,6 +72,23 @@ impl Server {
 
 const ROUTES: [&str; 2] = ["/x/raw", "/l/raw"];
 
+/// These tests send one delivery to several routes of one server: they are about the
+/// routes and the status policy, not replay, so replay protection is off (it would answer
+/// the second route `200 duplicate`; tests/replay.rs covers that).
+fn config(provider: &Provider, secret: &str) -> WebhookConfig {
+    WebhookConfig::builder(verifier(provider, secret))
+        .without_replay()
+        .build()
+}
+
+/// As [`config`], with a body limit.
+fn config_with_limit(provider: &Provider, secret: &str, limit: usize) -> WebhookConfig {
+    WebhookConfig::builder(verifier(provider, secret))
+        .max_body(limit)
+        .without_replay()
+        .build()
+}
+
 fn body_for(provider: &Provider) -> String {
     if *provider == Provider::TWILIO {
         TWILIO_FORM.to_owned()

@@ -88,7 +88,7 @@ async fn span_has_provider_id_outcome_and_nothing_secret() {
         "outcome=\"verified\"",
         "outcome=\"signature_mismatch\"",
         "outcome=\"payload_too_large\"",
-        "webhook_axum::rejection",
+        webhook_axum::REJECTION_TARGET,
     ] {
         assert!(
             log.matches(expected).count() >= 2,

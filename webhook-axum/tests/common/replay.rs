@@ -162,9 +162,9 @@ pub(crate) fn replay_app(kind: Kind, config: WebhookConfig, script: Script) -> R
         move |Claimed(VerifiedWebhook(_v), claim): Claimed<VerifiedWebhook>| async move {
             let ok = s3.run().await;
             if ok {
-                claim.commit().await;
+                claim.commit().await.expect("memory store commit");
             } else {
-                claim.release().await;
+                claim.release().await.expect("memory store release");
             }
             answer(ok)
         },
@@ -186,9 +186,9 @@ pub(crate) fn replay_app(kind: Kind, config: WebhookConfig, script: Script) -> R
                     move |Claimed(Webhook(_p), claim): Claimed<Webhook<Payload>>| async move {
                         let ok = s1.run().await;
                         if ok {
-                            claim.commit().await;
+                            claim.commit().await.expect("memory store commit");
                         } else {
-                            claim.release().await;
+                            claim.release().await.expect("memory store release");
                         }
                         answer(ok)
                     },
