@@ -146,4 +146,3 @@ pub(crate) fn response(reply: &Reply) -> HttpResponse {
     }
     response.body(reply.body().clone())
 }
-

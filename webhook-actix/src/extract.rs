@@ -262,7 +262,10 @@ async fn extract<E>(
         return Ok((parse(&verified).map_err(fail)?, Claim::none()));
     }
     let Some(config) = config else {
-        tracing::error!(path = req.path(), "no WebhookConfig registered with app_data");
+        tracing::error!(
+            path = req.path(),
+            "no WebhookConfig registered with app_data"
+        );
         let error = webhook_verify::Error::Config {
             reason: "no WebhookConfig registered with app_data".into(),
         };
@@ -271,7 +274,9 @@ async fn extract<E>(
     let reception = config.receiver().receive();
     let fail = |reply| config.error(reply, &req);
     async {
-        let verified = request::verify(&reception, &req, payload).await.map_err(fail)?;
+        let verified = request::verify(&reception, &req, payload)
+            .await
+            .map_err(fail)?;
         let parsed = parse(&verified).map_err(|reply| fail(reception.refuse(reply)))?;
         if claim {
             return Ok((parsed, reception.claim(&verified).await.map_err(fail)?));

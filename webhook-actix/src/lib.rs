@@ -121,7 +121,7 @@
 //!
 //! | feature | enables |
 //! |---|---|
-//! | `redis` | [`RedisStore`](webhook_verify::replay::RedisStore), replay protection shared by many instances |
+//! | `redis` | `RedisStore` (`webhook_verify::replay::RedisStore`), replay protection shared by many instances |
 //!
 //! # Providers that sign the URL
 //!

@@ -573,7 +573,9 @@ async fn only_post_is_routed() {
 /// A router built for another provider than the verifier's is refused once, when the
 /// route is built, with a clear message: not per request.
 #[test]
-#[should_panic(expected = "webhook_actix::events: invalid configuration: the event router reads github deliveries, the verifier checks stripe")]
+#[should_panic(
+    expected = "webhook_actix::events: invalid configuration: the event router reads github deliveries, the verifier checks stripe"
+)]
 fn provider_mismatch_panics_when_the_route_is_built() {
     let stripe = WebhookConfig::new(verifier(&Provider::STRIPE, STRIPE_SECRET));
     let _ = webhook_actix::events(stripe, github_router());

@@ -401,17 +401,17 @@ async fn extractor_without_config_is_a_500() {
 
 #[actix_web::test]
 async fn extractor_reuses_the_middleware_result_without_config() {
-    let app = test::init_service(
-        App::new().service(
-            web::resource("/")
-                .wrap(VerifyWebhook::new(standard()))
-                .route(
-                    web::post()
-                        .to(|a: VerifiedWebhook| async move { a.id().unwrap_or_default().to_owned() }),
-                ),
-        ),
-    )
-    .await;
+    let app =
+        test::init_service(
+            App::new().service(
+                web::resource("/")
+                    .wrap(VerifyWebhook::new(standard()))
+                    .route(web::post().to(|a: VerifiedWebhook| async move {
+                        a.id().unwrap_or_default().to_owned()
+                    })),
+            ),
+        )
+        .await;
     let headers = standard_headers(STANDARD_SECRET, EVENT_BODY.as_bytes(), now());
     assert_eq!(
         send(&app, post("/", &headers, EVENT_BODY)).await,
@@ -492,8 +492,16 @@ async fn content_length_malformed_conflicting_or_over_the_limit() {
     let config = WebhookConfig::builder(standard()).max_body(100).build();
     let app = test::init_service(App::new().configure(routes(config))).await;
     let cases: [(&[&str], u16, &str); 5] = [
-        (&["abc"], 400, "malformed header content-length: not a decimal length"),
-        (&["-1"], 400, "malformed header content-length: not a decimal length"),
+        (
+            &["abc"],
+            400,
+            "malformed header content-length: not a decimal length",
+        ),
+        (
+            &["-1"],
+            400,
+            "malformed header content-length: not a decimal length",
+        ),
         (&["10", "11"], 400, "duplicate header content-length"),
         (&["101"], 413, "payload too large"),
         (&["99999999999999999999999"], 413, "payload too large"),

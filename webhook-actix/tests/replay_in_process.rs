@@ -286,7 +286,10 @@ async fn plain_extractor_alone_handles_each_delivery_at_most_once() {
         App::new().configure(replay_routes(replay_config(memory()), probe.clone())),
     )
     .await;
-    assert_eq!(send(&app, post("/plain", "plain")).await, processed("plain"));
+    assert_eq!(
+        send(&app, post("/plain", "plain")).await,
+        processed("plain")
+    );
     assert_eq!(send(&app, post("/plain", "plain")).await, duplicate());
     probe.fail_next.store(1, Ordering::SeqCst);
     let (status, _, body) = send(&app, post("/plain", "plain-fails")).await;
@@ -376,7 +379,11 @@ async fn default_config_deduplicates_a_github_delivery() {
                 .unwrap()
                 .to_request()
         };
-        assert_eq!(send(&app, request()).await, (200, None, "handled".to_owned()), "{path}");
+        assert_eq!(
+            send(&app, request()).await,
+            (200, None, "handled".to_owned()),
+            "{path}"
+        );
         assert_eq!(send(&app, request()).await, duplicate(), "{path}");
         assert_eq!(RUNS.load(Ordering::SeqCst), before + 1, "{path}");
     }

@@ -9,9 +9,9 @@ use std::sync::atomic::AtomicUsize;
 use std::time::{Duration, Instant};
 
 use actix_web::dev::ServerHandle;
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use actix_web::{App, HttpServer};
 use common::*;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use webhook_actix::{DEFAULT_MAX_BODY, WebhookConfig};
 
 /// A server with [`routes`] for `config` on an ephemeral port; its base URL and handle.

@@ -83,11 +83,13 @@ async fn every_route_logs_span_fields_without_secrets() {
         .map(|(_, v)| v.trim_start_matches("v1,").to_owned())
         .collect();
     for path in ["/mw", "/raw", "/typed"] {
-        for (headers, status, outcome) in [(&good, 200, "verified"), (&bad, 401, "signature_mismatch")] {
+        for (headers, status, outcome) in
+            [(&good, 200, "verified"), (&bad, 401, "signature_mismatch")]
+        {
             captured.take();
-            let req = headers
-                .iter()
-                .fold(TestRequest::post().uri(path), |r, h| r.insert_header(h.clone()));
+            let req = headers.iter().fold(TestRequest::post().uri(path), |r, h| {
+                r.insert_header(h.clone())
+            });
             let res = test::call_service(&app, req.set_payload(body).to_request()).await;
             assert_eq!(res.status().as_u16(), status, "{path}");
             let log = captured.take();
@@ -104,9 +106,15 @@ async fn every_route_logs_span_fields_without_secrets() {
             assert_eq!(has(&log, "id", "msg_test"), status == 200, "{path}: {log}");
             assert!(has(&log, "outcome", outcome), "{path}: {log}");
             for signature in &signatures {
-                assert!(!log.contains(signature.as_str()), "{path}: signature in the log: {log}");
+                assert!(
+                    !log.contains(signature.as_str()),
+                    "{path}: signature in the log: {log}"
+                );
             }
-            assert!(!log.contains("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), "{path}: secret in the log");
+            assert!(
+                !log.contains("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+                "{path}: secret in the log"
+            );
             assert!(!log.contains("body-marker"), "{path}: body in the log");
         }
     }
