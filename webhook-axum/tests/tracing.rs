@@ -154,3 +154,109 @@ async fn events_route_records_the_router_outcome_and_nothing_secret() {
         assert!(!log.contains(secret), "{secret:?} leaked into:\n{log}");
     }
 }
+
+/// Captures what is logged on this thread up to `level`.
+fn capture_at(level: tracing::Level) -> (Captured, tracing::subscriber::DefaultGuard) {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(move || writer.clone())
+        .finish();
+    (captured, tracing::subscriber::set_default(subscriber))
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_delivery_in_flight_is_recorded_as_in_progress() {
+    use common::replay::{Kind, Script, delivery, replay_app, replay_config};
+    use webhook_verify::replay::{MemoryStore, Replay};
+
+    for kind in [Kind::Layer, Kind::Extractor] {
+        let (captured, _guard) = capture_at(tracing::Level::DEBUG);
+        let script = Script::holding();
+        let app = replay_app(
+            kind,
+            replay_config(Replay::new(MemoryStore::new())),
+            script.clone(),
+        );
+        let first = tokio::spawn(oneshot(
+            app.clone(),
+            delivery("/hook", "evt_busy").build().unwrap(),
+        ));
+        script.hold().entered.notified().await;
+        let (status, _, _) = oneshot(app, delivery("/hook", "evt_busy").build().unwrap()).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{kind:?}");
+        script.hold().release.notify_one();
+        first.await.unwrap();
+
+        let log = captured.text();
+        assert!(log.contains("outcome=\"in_progress\""), "{kind:?}:\n{log}");
+        assert!(!log.contains("in_flight"), "{kind:?}:\n{log}");
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_span_is_debug_webhook_on_every_route() {
+    // A receiver misconfigured for Twilio (no Host, no public URL) answers 500 and logs
+    // at ERROR inside the span: at INFO the event is there without its span (the span is
+    // below INFO), at DEBUG it is there inside `webhook{...}`.
+    let request = || {
+        let mut request = signed(&Provider::TWILIO, TWILIO_SECRET, "/raw", TWILIO_FORM)
+            .build()
+            .unwrap();
+        request.headers_mut().remove("host");
+        request
+    };
+    let apps = || {
+        let events = webhook_verify::EventRouter::builder(Provider::TWILIO)
+            .build()
+            .unwrap();
+        let events = webhook_axum::events(config(&Provider::TWILIO, TWILIO_SECRET), events);
+        [
+            (
+                "extractor",
+                extractor_app(config(&Provider::TWILIO, TWILIO_SECRET), Calls::default()),
+            ),
+            (
+                "layer",
+                layer_app(config(&Provider::TWILIO, TWILIO_SECRET), Calls::default()),
+            ),
+            ("events", axum::Router::new().route("/raw", events)),
+        ]
+    };
+    for (name, app) in apps() {
+        let (captured, _guard) = capture_at(tracing::Level::INFO);
+        assert_eq!(
+            oneshot(app, request()).await.0,
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        let log = captured.text();
+        assert!(
+            log.contains("webhook refused"),
+            "{name}: logged at ERROR:\n{log}"
+        );
+        assert!(!log.contains("webhook{"), "{name}: no span at INFO:\n{log}");
+    }
+    for (name, app) in apps() {
+        let (captured, _guard) = capture_at(tracing::Level::DEBUG);
+        assert_eq!(
+            oneshot(app, request()).await.0,
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        let log = captured.text();
+        let refused = log
+            .lines()
+            .find(|line| line.contains("webhook refused"))
+            .unwrap_or_else(|| panic!("{name}:\n{log}"));
+        assert!(
+            refused.contains("webhook{provider=twilio"),
+            "{name}: {refused}"
+        );
+    }
+}
