@@ -228,7 +228,7 @@ pub use webhook_verify::receive::{
 #[doc(no_inline)]
 pub use webhook_verify::replay::RedisStore;
 #[doc(no_inline)]
-pub use webhook_verify::replay::{MemoryStore, Replay};
+pub use webhook_verify::replay::{MemoryStore, Replay, StoreError};
 #[doc(no_inline)]
 pub use webhook_verify::{Envelope, Event, EventRouter, Provider, Verified, Verifier};
 
