@@ -190,9 +190,9 @@ impl WebhookConfig {
             .or_else(|| req.app_data::<web::Data<Self>>().map(|d| d.get_ref()))
     }
 
-    /// The actix error for a refusal, through the error handler when one is set.
-    pub(crate) fn error(&self, reply: Reply, req: &HttpRequest) -> actix_web::Error {
-        match &self.error_handler {
+    /// The actix error for a refusal, through `c`'s error handler when it has one.
+    pub(crate) fn error(c: Option<&Self>, reply: Reply, req: &HttpRequest) -> actix_web::Error {
+        match c.and_then(|c| c.error_handler.as_ref()) {
             Some(Hook(handler)) => handler(reply.into(), req),
             None => WebhookError::from(reply).into(),
         }
@@ -241,7 +241,6 @@ impl WebhookConfigBuilder {
     /// # Ok::<(), webhook_verify::Error>(())
     /// ```
     pub fn body_timeout(self, timeout: impl Into<Option<Duration>>) -> Self {
-        let timeout = timeout.into();
         self.map(|r| r.body_timeout(timeout))
     }
 
@@ -260,7 +259,6 @@ impl WebhookConfigBuilder {
     /// # Ok::<(), webhook_verify::Error>(())
     /// ```
     pub fn public_base_url(self, url: impl Into<String>) -> Self {
-        let url = url.into();
         self.map(|r| r.public_base_url(url))
     }
 

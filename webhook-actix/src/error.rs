@@ -19,9 +19,9 @@ use webhook_verify::receive::{Outcome, Reply};
 ///
 /// ```
 /// use actix_web::ResponseError;
-/// use webhook_actix::{Outcome, WebhookError};
+/// use webhook_actix::{Reply, WebhookError};
 ///
-/// let err = WebhookError::from(webhook_verify::Error::SignatureMismatch);
+/// let err = WebhookError::from(Reply::rejected(webhook_verify::Error::SignatureMismatch));
 /// assert_eq!(err.status_code(), 401);
 /// assert_eq!(err.body_text(), "invalid signature");
 /// assert_eq!(err.outcome().as_str(), "signature_mismatch");
@@ -39,7 +39,7 @@ impl WebhookError {
     /// ```
     #[must_use]
     pub fn status(&self) -> StatusCode {
-        StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        status(&self.0)
     }
 
     /// The response body: short, with nothing about which key or byte failed.
@@ -106,12 +106,6 @@ impl From<Reply> for WebhookError {
     }
 }
 
-impl From<webhook_verify::Error> for WebhookError {
-    fn from(error: webhook_verify::Error) -> Self {
-        Self(Reply::rejected(error))
-    }
-}
-
 impl fmt::Display for WebhookError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
@@ -136,8 +130,7 @@ impl ResponseError for WebhookError {
 
 /// The response for a [`Reply`]: status, content type, `Retry-After`, body.
 pub(crate) fn response(reply: &Reply) -> HttpResponse {
-    let status = StatusCode::from_u16(reply.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = HttpResponse::build(status);
+    let mut response = HttpResponse::build(status(reply));
     if let Some(content_type) = reply.content_type() {
         response.insert_header((CONTENT_TYPE, content_type));
     }
@@ -145,4 +138,8 @@ pub(crate) fn response(reply: &Reply) -> HttpResponse {
         response.insert_header((RETRY_AFTER, secs));
     }
     response.body(reply.body().clone())
+}
+
+fn status(reply: &Reply) -> StatusCode {
+    StatusCode::from_u16(reply.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }

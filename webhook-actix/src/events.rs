@@ -73,11 +73,10 @@ pub fn events(config: WebhookConfig, router: EventRouter) -> Route {
         async move {
             let (config, endpoint) = &*shared;
             let reception = endpoint.receiver().receive();
-            let span = reception.span().clone();
             let verified = request::verify(&reception, &req, payload.into_inner())
-                .instrument(span)
+                .instrument(reception.span().clone())
                 .await
-                .map_err(|reply| config.error(reply, &req))?;
+                .map_err(|reply| WebhookConfig::error(Some(config), reply, &req))?;
             let reply = endpoint.dispatch(&reception, verified).await;
             Ok::<_, actix_web::Error>(response(&reply))
         }

@@ -7,8 +7,8 @@ use actix_web::{FromRequest, HttpMessage as _, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
-use webhook_verify::Verified;
 use webhook_verify::receive::{Claim, Reply};
+use webhook_verify::{Error, Verified};
 
 use crate::{WebhookConfig, WebhookError, request};
 
@@ -234,13 +234,11 @@ impl<E> Claimed<E> {
     }
 }
 
+const RAW: fn(&Verified) -> Result<VerifiedWebhook, Reply> = |v| Ok(VerifiedWebhook(v.clone()));
+const NO_CONFIG: &str = "no WebhookConfig registered with app_data";
+
 fn json<T: DeserializeOwned>(verified: &Verified) -> Result<Webhook<T>, Reply> {
     verified.json().map(Webhook).map_err(Reply::invalid_payload)
-}
-
-#[allow(clippy::unnecessary_wraps)] // the shape `extract` takes
-fn raw(verified: &Verified) -> Result<VerifiedWebhook, Reply> {
-    Ok(VerifiedWebhook(verified.clone()))
 }
 
 /// The request's delivery, verified by the middleware or now, parsed by `parse` (before
@@ -253,26 +251,16 @@ async fn extract<E>(
     parse: fn(&Verified) -> Result<E, Reply>,
 ) -> Result<(E, Claim), actix_web::Error> {
     let config = WebhookConfig::from_req(&req);
-    let verified = req.extensions().get::<Verified>().cloned();
-    if let Some(verified) = verified {
-        let fail = |reply| match config {
-            Some(config) => config.error(reply, &req),
-            None => WebhookError::from(reply).into(),
-        };
-        return Ok((parse(&verified).map_err(fail)?, Claim::none()));
+    let fail = |reply| WebhookConfig::error(config, reply, &req);
+    if let Some(verified) = req.extensions().get::<Verified>() {
+        return Ok((parse(verified).map_err(fail)?, Claim::none()));
     }
     let Some(config) = config else {
-        tracing::error!(
-            path = req.path(),
-            "no WebhookConfig registered with app_data"
-        );
-        let error = webhook_verify::Error::Config {
-            reason: "no WebhookConfig registered with app_data".into(),
-        };
-        return Err(WebhookError::from(error).into());
+        tracing::error!(path = req.path(), "{NO_CONFIG}");
+        let reason = NO_CONFIG.into();
+        return Err(fail(Reply::rejected(Error::Config { reason })));
     };
     let reception = config.receiver().receive();
-    let fail = |reply| config.error(reply, &req);
     async {
         let verified = request::verify(&reception, &req, payload)
             .await
@@ -304,7 +292,7 @@ macro_rules! from_request {
 
 from_request! {
     {T: DeserializeOwned + 'static} Webhook<T> => false, json, |(webhook, _)| webhook;
-    {} VerifiedWebhook => false, raw, |(webhook, _)| webhook;
+    {} VerifiedWebhook => false, RAW, |(webhook, _)| webhook;
     {T: DeserializeOwned + 'static} Claimed<Webhook<T>> => true, json, |(e, claim)| Claimed(e, claim);
-    {} Claimed<VerifiedWebhook> => true, raw, |(e, claim)| Claimed(e, claim);
+    {} Claimed<VerifiedWebhook> => true, RAW, |(e, claim)| Claimed(e, claim);
 }

@@ -123,8 +123,7 @@ where
     forward_ready!(service);
 
     fn call(&self, mut req: ServiceRequest) -> Self::Future {
-        let service = Rc::clone(&self.service);
-        let config = self.config.clone();
+        let (service, config) = (Rc::clone(&self.service), self.config.clone());
         let reception = config.receiver().receive();
         let span = reception.span().clone();
         Box::pin(
@@ -137,8 +136,8 @@ where
                 let (claim, verified) = match received.await {
                     Ok(received) => received,
                     Err(reply) => {
-                        let response = config.error(reply, req.request()).error_response();
-                        return Ok(req.into_response(response).map_into_right_body());
+                        let error = WebhookConfig::error(Some(&config), reply, req.request());
+                        return Ok(req.error_response(error).map_into_right_body());
                     }
                 };
                 req.set_payload(Payload::from(verified.body().clone()));

@@ -55,7 +55,6 @@ pub const DEFAULT_BASE_URL: &str = "http://localhost";
 #[derive(Debug)]
 #[must_use]
 pub struct SignedRequest {
-    provider: Provider,
     signer: Result<Signer, Error>,
     method: Method,
     base_url: String,
@@ -79,7 +78,6 @@ impl SignedRequest {
     /// ```
     pub fn new(provider: &Provider, secret: &str) -> Self {
         Self {
-            provider: provider.clone(),
             signer: Signer::new(provider, secret),
             method: Method::POST,
             base_url: DEFAULT_BASE_URL.to_owned(),
@@ -133,11 +131,7 @@ impl SignedRequest {
     /// # Ok::<(), webhook_verify::Error>(())
     /// ```
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
-        let mut base = base_url.into();
-        while base.ends_with('/') {
-            base.pop();
-        }
-        self.base_url = base;
+        self.base_url = base_url.into().trim_end_matches('/').to_owned();
         self
     }
 
@@ -243,11 +237,8 @@ impl SignedRequest {
     /// As [`Signer::new`] and [`Signer::sign`]: an unusable secret, a negative timestamp.
     pub fn headers(&self) -> Result<Vec<(String, String)>, Error> {
         let signer = self.signer.as_ref().map_err(Clone::clone)?;
-        let options = if self.provider.needs_url() {
-            self.options.clone().url(self.url())
-        } else {
-            self.options.clone()
-        };
+        // Providers that do not sign the URL ignore it.
+        let options = self.options.clone().url(self.url());
         let mut headers = signer.sign(&self.body, &options)?;
         headers.extend(self.headers.iter().cloned());
         Ok(headers)
@@ -272,20 +263,15 @@ impl SignedRequest {
         let bad = |what: &str| Error::Config {
             reason: format!("test request: invalid {what}").into(),
         };
-        let host = self
-            .base_url
-            .split_once("://")
-            .map_or(self.base_url.as_str(), |(_, rest)| rest);
-        let host = host.split('/').next().unwrap_or(host);
+        let base: Uri = self.base_url.parse().map_err(|_| bad("base url"))?;
         // Checked here: `TestRequest` panics on an invalid URI or header.
         self.uri.parse::<Uri>().map_err(|_| bad("uri"))?;
         let mut request = TestRequest::default()
             .method(self.method)
             .uri(&self.uri)
             .set_payload(self.body);
-        if !host.is_empty() {
-            let host = HeaderValue::from_str(host).map_err(|_| bad("base url"))?;
-            request = request.insert_header((HOST, host));
+        if let Some(host) = base.authority() {
+            request = request.insert_header((HOST, host.as_str()));
         }
         for (name, value) in headers {
             let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad("header name"))?;
