@@ -11,11 +11,12 @@ use axum::response::Response;
 /// tracing span. An error, a panic or dropping it releases the claim.
 ///
 /// ```
-/// use axum::{Router, routing::post};
+/// use axum::{Router, body::Body};
 /// use webhook_axum::{ResponseFuture, VerifyWebhook};
 ///
-/// // `<VerifyWebhook<Router> as tower::Service<http::Request<axum::body::Body>>>::Future` is:
-/// type Future = ResponseFuture<std::convert::Infallible>;
+/// type Future = <VerifyWebhook<Router> as tower::Service<http::Request<Body>>>::Future;
+/// let same: fn(Future) -> ResponseFuture<std::convert::Infallible> = |future| future;
+/// # let _ = same;
 /// ```
 pub struct ResponseFuture<E> {
     pub(super) inner: Pin<Box<dyn Future<Output = Result<Response, E>> + Send>>,
