@@ -200,6 +200,17 @@ impl WebhookConfig {
 }
 
 /// Configures a [`WebhookConfig`]. Created by [`WebhookConfig::builder`].
+///
+/// ```
+/// use webhook_actix::WebhookConfig;
+/// use webhook_verify::{Provider, Verifier};
+///
+/// let config = WebhookConfig::builder(Verifier::new(Provider::GITHUB, "s3cret")?)
+///     .max_body(256 * 1024)
+///     .build();
+/// assert_eq!(config.max_body(), 256 * 1024);
+/// # Ok::<(), webhook_verify::Error>(())
+/// ```
 #[derive(Debug)]
 #[must_use]
 pub struct WebhookConfigBuilder {
