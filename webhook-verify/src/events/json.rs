@@ -148,6 +148,85 @@ pub(crate) fn lookup<'a>(
     Ok(Some(value))
 }
 
+/// A whole JSON document as a [`serde_json::Value`], refusing a key that appears twice in
+/// any object at any depth (and trailing characters). Verification of providers that sign
+/// body fields (Adyen's classic items, Mailgun's signature object) reads the body with
+/// this, so no other reader of the same body (ids, event types, envelopes, which refuse
+/// duplicates of the keys they look up) can see a different value than the one verified.
+pub(crate) fn strict_value(json: &[u8]) -> Result<serde_json::Value, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(json);
+    let value = de.deserialize_any(StrictVisitor)?;
+    de.end()?;
+    Ok(value)
+}
+
+struct StrictSeed;
+
+impl<'de> DeserializeSeed<'de> for StrictSeed {
+    type Value = serde_json::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(StrictVisitor)
+    }
+}
+
+/// Builds a `serde_json::Value` as its own `Deserialize` does, except that duplicate keys
+/// are an error instead of "the last one wins".
+struct StrictVisitor;
+
+impl<'de> Visitor<'de> for StrictVisitor {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element_seed(StrictSeed)? {
+            out.push(v);
+        }
+        Ok(serde_json::Value::Array(out))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
+            }
+            let value = map.next_value_seed(StrictSeed)?;
+            out.insert(key, value);
+        }
+        Ok(serde_json::Value::Object(out))
+    }
+}
+
 /// A string value's text, or a number's decimal text; `None` for other kinds.
 pub(crate) fn scalar_text(value: &RawValue) -> Option<String> {
     match value.get().as_bytes().first()? {
