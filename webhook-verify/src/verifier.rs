@@ -545,10 +545,7 @@ fn find_key(
                     .sigs
                     .iter()
                     .filter(|s| s.kind == SigKind::Ed25519)
-                    .find(|s| {
-                        Signature::from_slice(s.bytes())
-                            .is_ok_and(|sig| public.multipart_verify(message, &sig).is_ok())
-                    })
+                    .find(|s| ed25519_strict(public, message, s.bytes()))
                     .map(|s| keep(s.bytes()))
                     .is_some(),
                 (Key::P256(public), _) => parsed
@@ -569,6 +566,19 @@ fn find_key(
         }
     }
     None
+}
+
+/// Ed25519 verification with the checks of `VerifyingKey::verify_strict` (which takes the
+/// message in one slice) over a message in parts: the signature's `s` is canonical
+/// (checked by the verification itself), its `R` and the public key are not of small
+/// order (weak keys are refused when the verifier is built; checked again here), and the
+/// cofactorless equation holds for the `R` as encoded.
+fn ed25519_strict(public: &ed25519_dalek::VerifyingKey, message: &[&[u8]], sig: &[u8]) -> bool {
+    let Ok(sig) = Signature::from_slice(sig) else {
+        return false;
+    };
+    let r_ok = ed25519_dalek::VerifyingKey::from_bytes(sig.r_bytes()).is_ok_and(|r| !r.is_weak());
+    r_ok && !public.is_weak() && public.multipart_verify(message, &sig).is_ok()
 }
 
 /// Parses an RFC 3339 timestamp (Twitch) into Unix milliseconds.

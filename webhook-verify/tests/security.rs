@@ -130,3 +130,82 @@ fn mailgun_has_a_default_tolerance_both_ways() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::TimestampInFuture);
 }
+
+// ---------------------------------------------------------------------------------------
+// 2. Weak Ed25519 keys.
+
+/// The canonical encodings of the eight small-order points of Curve25519 (identity, order
+/// 2, 4 and 8), the all-zero key among them.
+const SMALL_ORDER: [&str; 8] = [
+    "0100000000000000000000000000000000000000000000000000000000000000",
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "0000000000000000000000000000000000000000000000000000000000000000",
+    "0000000000000000000000000000000000000000000000000000000000000080",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+];
+
+#[test]
+fn weak_ed25519_public_keys_are_refused_at_build() {
+    use base64::Engine as _;
+    for hex_key in SMALL_ORDER {
+        let bytes = hex::decode(hex_key).unwrap();
+        let whpk = format!(
+            "whpk_{}",
+            base64::engine::general_purpose::STANDARD.encode(&bytes)
+        );
+        for (p, secret) in [
+            (Provider::DISCORD, hex_key.to_owned()),
+            (Provider::STANDARD_WEBHOOKS, whpk.clone()),
+            (Provider::SVIX, whpk),
+        ] {
+            let e = Verifier::builder(p.clone())
+                .secret(secret.as_str())
+                .build()
+                .unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidSecret, "{p} {hex_key}");
+            // A weak key next to a good one is refused too: the good one does not excuse it.
+            let e = Verifier::builder(p.clone())
+                .secret(verifier_secret(&p).as_str())
+                .secret(secret.as_str())
+                .build()
+                .unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidSecret, "{p} {hex_key}");
+        }
+    }
+}
+
+#[test]
+fn identity_key_signature_does_not_verify_any_body() {
+    // With the identity as public key, R = identity and s = 0 satisfy the cofactorless
+    // equation for every message: the forgery the weak-key check exists for.
+    let mut forged = [0u8; 64];
+    forged[0] = 1;
+    let sig = hex::encode(forged);
+    let headers = [
+        ("x-signature-ed25519", sig.as_str()),
+        ("x-signature-timestamp", "1700000000"),
+    ];
+    let result = webhook_verify::verify(
+        &Provider::DISCORD,
+        SMALL_ORDER[0],
+        &headers[..],
+        &br#"{"type":1}"#[..],
+    );
+    assert_eq!(result.unwrap_err().kind(), ErrorKind::InvalidSecret);
+    // And a good key never accepts a small-order R with s = 0.
+    let v = verifier_at(Provider::DISCORD, &verifier_secret(&Provider::DISCORD), NOW);
+    for r in SMALL_ORDER {
+        let sig = format!("{r}{}", "00".repeat(32));
+        let headers = [
+            ("x-signature-ed25519", sig.as_str()),
+            ("x-signature-timestamp", "1700000000"),
+        ];
+        let e = v
+            .verify(&Delivery::new(&headers, &br#"{"type":1}"#[..]))
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::SignatureMismatch);
+    }
+}
