@@ -383,7 +383,9 @@ impl Verifier {
         Ok(millis.div_euclid(1000))
     }
 
-    /// Linear: the signed body's millisecond timestamp, when present.
+    /// Linear: the signed body's millisecond timestamp, when present. Read with the same
+    /// reader as [`Verified::id`] and the envelopes (a duplicate of the field is refused),
+    /// so the value checked is the value every other reader sees.
     fn check_body_timestamp(
         &self,
         spec: &crate::provider::Spec,
@@ -391,21 +393,27 @@ impl Verifier {
         pointer: &str,
         now: i64,
     ) -> Result<Option<i64>, Error> {
-        let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) else {
+        use crate::events::json;
+        let Ok(doc) = json::document(body) else {
             return Ok(None);
         };
-        let Some(value) = json.pointer(pointer) else {
+        let segments = json::Pointer::parse(pointer).map_err(|_| Error::MalformedBody {
+            reason: "the timestamp field cannot be read",
+        })?;
+        let value = json::lookup(doc, segments.segments()).map_err(|_| Error::MalformedBody {
+            reason: "the timestamp field appears twice",
+        })?;
+        let Some(value) = value else {
             return Ok(None);
         };
-        let raw = match value {
-            serde_json::Value::Number(n) => n.to_string(),
-            serde_json::Value::String(s) => s.clone(),
-            _ => {
-                return Err(Error::MalformedBody {
-                    reason: "the timestamp is not a number",
-                });
-            }
-        };
+        let raw = match value.get().as_bytes().first() {
+            Some(b'"') => json::string_text(value),
+            Some(b'0'..=b'9') => Some(value.get().to_owned()),
+            _ => None,
+        }
+        .ok_or(Error::MalformedBody {
+            reason: "the timestamp is not a number",
+        })?;
         let field = Cow::Owned(pointer.trim_start_matches('/').to_owned());
         self.check_timestamp(spec, raw.as_bytes(), &field, now)
             .map(Some)
@@ -502,6 +510,9 @@ impl Verifier {
                 })
             })
             .ok_or(Error::SignatureMismatch)?;
+        // The replay key is made of what the items' signatures cover, nothing else.
+        let mut material = SigBytes::new();
+        let _ = material.try_extend_from_slice(&crate::provider::adyen_classic_digest(&items));
         self.verified(
             spec,
             keys,
@@ -512,15 +523,19 @@ impl Verifier {
             None,
             false,
             delivery.headers(),
-            SigBytes::new(),
+            material,
             now,
         )
     }
 }
 
 /// The index (into `keys`) of the first key that produced one of the signatures over one
-/// of the candidate messages (each a list of parts, hashed in order without copying); the
-/// signature that matched is written to `matched`.
+/// of the candidate messages (each a list of parts, hashed in order without copying).
+///
+/// For an HMAC key the tag that matched is written to `matched`: it is a function of the
+/// key and the signed bytes only, so it can serve as replay material. Public-key signatures
+/// are not written: anyone can turn a valid ECDSA signature into another valid one (s into
+/// n − s), so a replay key must never be made of them.
 fn find_key(
     keys: &[KeyEntry],
     parsed: &Parsed<'_>,
@@ -545,19 +560,15 @@ fn find_key(
                     .sigs
                     .iter()
                     .filter(|s| s.kind == SigKind::Ed25519)
-                    .find(|s| ed25519_strict(public, message, s.bytes()))
-                    .map(|s| keep(s.bytes()))
-                    .is_some(),
+                    .any(|s| ed25519_strict(public, message, s.bytes())),
                 (Key::P256(public), _) => parsed
                     .sigs
                     .iter()
                     .filter(|s| s.kind == SigKind::Ecdsa)
-                    .find(|s| {
+                    .any(|s| {
                         p256::ecdsa::DerSignature::from_bytes(s.bytes())
                             .is_ok_and(|sig| public.multipart_verify(message, &sig).is_ok())
-                    })
-                    .map(|s| keep(s.bytes()))
-                    .is_some(),
+                    }),
                 (Key::Token(_), _) => false,
             };
             if found {

@@ -209,3 +209,173 @@ fn identity_key_signature_does_not_verify_any_body() {
         assert_eq!(e.kind(), ErrorKind::SignatureMismatch);
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// 3 and 8. Replay keys are made of what is signed, never of the signature as sent, and
+// survive a retry re-signed at a new timestamp.
+
+#[test]
+fn sendgrid_flipped_ecdsa_signature_has_the_same_replay_key() {
+    use base64::Engine as _;
+    use p256::ecdsa::signature::Signer as _;
+    let p = Provider::SENDGRID;
+    let body = b"[{\"event\":\"delivered\",\"sg_event_id\":\"abc\"}]\r\n";
+    let ts = NOW.to_string();
+    let sig: p256::ecdsa::Signature = p256_key(1).sign(&[ts.as_bytes(), body].concat());
+    let (r, s) = sig.split_scalars();
+    let flipped = p256::ecdsa::Signature::from_scalars(r, -s).unwrap();
+    assert_ne!(sig, flipped);
+    let v = verifier_at(p.clone(), &verifier_secret(&p), NOW);
+    let mut keys = Vec::new();
+    for sig in [sig, flipped] {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(sig.to_der().as_bytes());
+        let headers = [
+            ("x-twilio-email-event-webhook-signature", b64.as_str()),
+            ("x-twilio-email-event-webhook-timestamp", ts.as_str()),
+        ];
+        let verified = v.verify(&Delivery::new(&headers, &body[..])).unwrap();
+        keys.push(verified.replay_key());
+    }
+    assert_eq!(keys[0], keys[1], "a malleated signature must not look new");
+}
+
+#[test]
+fn a_retry_re_signed_at_a_new_timestamp_has_the_same_replay_key() {
+    // Every provider that signs a timestamp, except Linear, whose timestamp is a field of
+    // the signed body (a re-signed body is a different body).
+    let body = br#"{"id":"evt_1","event_id":"Ev0001","type":"event_callback","event":"meeting.started","data":{"x":1}}"#;
+    for p in all_providers() {
+        if !p.has_timestamp() || p == Provider::LINEAR {
+            continue;
+        }
+        let v = Verifier::builder(p.clone())
+            .secret(verifier_secret(&p).as_str())
+            .tolerance(Duration::from_secs(3600))
+            .clock(FixedClock::from_unix(NOW + 100))
+            .build()
+            .unwrap();
+        let mut keys = Vec::new();
+        for ts in [NOW, NOW + 60] {
+            let (headers, body) = signed(&p, body, ts);
+            let verified = v
+                .verify(&delivery_for(&p, &headers, &body))
+                .unwrap_or_else(|e| panic!("{p}: {e}"));
+            keys.push(verified.replay_key());
+        }
+        assert_eq!(keys[0], keys[1], "{p}");
+    }
+}
+
+#[test]
+fn slack_event_id_is_the_replay_key() {
+    let p = Provider::SLACK;
+    let v = verifier_at(p.clone(), &verifier_secret(&p), NOW);
+    let one =
+        br#"{"type":"event_callback","event_id":"Ev0PV52K25","event":{"type":"app_mention"}}"#;
+    // The same event, serialised differently on the retry: still the same event.
+    let two =
+        br#"{"event_id":"Ev0PV52K25","type":"event_callback","event":{"type":"app_mention"}}"#;
+    let (h1, b1) = signed(&p, one, NOW);
+    let (h2, b2) = signed(&p, two, NOW + 5);
+    let k1 = v.verify(&delivery_for(&p, &h1, &b1)).unwrap();
+    let k2 = v.verify(&delivery_for(&p, &h2, &b2)).unwrap();
+    assert_eq!(k1.id(), Some("Ev0PV52K25"));
+    assert!(k1.id_is_signed());
+    assert_eq!(k1.replay_key(), "slack:Ev0PV52K25");
+    assert_eq!(k1.replay_key(), k2.replay_key());
+    // A slash command (form body, no event id) falls back to the signed body.
+    let (h3, b3) = signed(&p, b"command=%2Fx&trigger_id=1.2.3", NOW);
+    let k3 = v.verify(&delivery_for(&p, &h3, &b3)).unwrap();
+    assert!(
+        k3.replay_key().starts_with("slack:body:"),
+        "{}",
+        k3.replay_key()
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// 4. Adyen classic: the replay key is what the items sign; duplicate keys are refused.
+
+const ADYEN_KEY: &str = "DFB1EB5485895CFA84146406857104ABB4CBCABDC8AAF103A624C8F6A3EAAB00";
+
+fn adyen_item(psp: &str, event: &str) -> serde_json::Value {
+    use base64::Engine as _;
+    use hmac::{KeyInit, Mac};
+    let signed = format!("{psp}:orig:merchant:ref:1000:EUR:{event}:true");
+    let mut mac =
+        hmac::Hmac::<sha2::Sha256>::new_from_slice(&hex::decode(ADYEN_KEY).unwrap()).unwrap();
+    mac.update(signed.as_bytes());
+    let sig = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    serde_json::json!({"NotificationRequestItem": {
+        "pspReference": psp, "originalReference": "orig", "merchantAccountCode": "merchant",
+        "merchantReference": "ref", "amount": {"currency": "EUR", "value": 1000},
+        "eventCode": event, "success": "true", "additionalData": {"hmacSignature": sig},
+    }})
+}
+
+#[test]
+fn adyen_replay_key_is_made_of_the_signed_items() {
+    let v = verifier_at(Provider::ADYEN, ADYEN_KEY, NOW);
+    let a = adyen_item("psp1", "AUTHORISATION");
+    let b = adyen_item("psp2", "CAPTURE");
+    let key_of = |body: String| -> Result<String, webhook_verify::Error> {
+        v.verify(&Delivery::new(&NO_HEADERS, body))
+            .map(|v| v.replay_key())
+    };
+    let base =
+        key_of(serde_json::json!({"live":"false","notificationItems":[a, b]}).to_string()).unwrap();
+    assert!(base.starts_with("adyen:items:"), "{base}");
+    // Reordered items, unsigned fields, whitespace and escapes: the same notification.
+    let same = [
+        serde_json::json!({"live":"false","notificationItems":[b, a]}).to_string(),
+        serde_json::json!({"live":"true","extra":1,"notificationItems":[a, b]}).to_string(),
+        serde_json::to_string_pretty(&serde_json::json!({"notificationItems":[a, b]})).unwrap(),
+        serde_json::json!({"notificationItems":[a, b]})
+            .to_string()
+            .replace("\"psp1\"", "\"\\u0070sp1\""),
+    ];
+    for body in same {
+        assert_eq!(key_of(body.clone()).unwrap(), base, "{body}");
+    }
+    // Another event of the same payment is not a duplicate.
+    let c = adyen_item("psp1", "CAPTURE");
+    let other = key_of(serde_json::json!({"notificationItems":[c]}).to_string()).unwrap();
+    let first = key_of(serde_json::json!({"notificationItems":[a]}).to_string()).unwrap();
+    assert_ne!(other, first);
+    // A duplicated key, anywhere, is refused rather than read two ways.
+    let items = serde_json::json!([a]).to_string();
+    let evil = serde_json::json!([adyen_item("psp9", "AUTHORISATION")]).to_string();
+    for body in [
+        format!(r#"{{"notificationItems":{evil},"notificationItems":{items}}}"#),
+        format!(r#"{{"notificationItems":{items},"notificationItems":{evil}}}"#),
+        format!(r#"{{"notificationItems":{items},"live":"a","live":"b"}}"#),
+        serde_json::json!({"notificationItems":[a]})
+            .to_string()
+            .replace(
+                r#""pspReference":"psp1""#,
+                r#""pspReference":"psp1","pspReference":"x""#,
+            ),
+    ] {
+        let e = key_of(body.clone()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::MalformedBody, "{body}");
+    }
+}
+
+#[test]
+fn linear_duplicate_timestamp_field_is_refused() {
+    let p = Provider::LINEAR;
+    let secret = verifier_secret(&p);
+    let stale = (NOW - 3600) * 1000;
+    let body = format!(
+        r#"{{"webhookTimestamp":{stale},"webhookTimestamp":{},"type":"Issue"}}"#,
+        NOW * 1000
+    );
+    let headers = webhook_verify::Signer::new(&p, secret.as_str())
+        .unwrap()
+        .sign(body.as_bytes(), &webhook_verify::SignOptions::new())
+        .unwrap();
+    let e = verifier_at(p, &secret, NOW)
+        .verify(&Delivery::new(&headers, body))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::MalformedBody);
+}
