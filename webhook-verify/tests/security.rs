@@ -379,3 +379,64 @@ fn linear_duplicate_timestamp_field_is_refused() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::MalformedBody);
 }
+
+// ---------------------------------------------------------------------------------------
+// 5. MemoryStore stays bounded whatever the sequence of calls.
+
+/// A clock the test moves.
+#[derive(Debug, Clone, Default)]
+struct StepClock(std::sync::Arc<std::sync::atomic::AtomicI64>);
+
+impl webhook_verify::Clock for StepClock {
+    fn now_unix_millis(&self) -> i64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+#[test]
+fn memory_store_stays_bounded_on_claim_release_cycles() {
+    use webhook_verify::replay::{Claim, MemoryStore, ReplayStore};
+    const MAX: usize = 1000;
+    let lease = Duration::from_secs(60);
+    let clock = StepClock::default();
+    let store = MemoryStore::new().max_entries(MAX).clock(clock.clone());
+    let run = |f: webhook_verify::replay::StoreFuture<'_, Claim>| futures_lite_block_on(f).unwrap();
+    let bound = 2 * MAX + 1;
+    // The same key, claimed and released (a handler that keeps failing).
+    for i in 0..100_000u128 {
+        assert_eq!(run(store.claim("k", i, lease)), Claim::New);
+        futures_lite_block_on(store.release("k", i)).unwrap();
+        assert!(store.queue_len() <= bound);
+    }
+    // The same key, claimed and left to expire, claimed again.
+    for i in 0..100_000u128 {
+        clock
+            .0
+            .fetch_add(61_000, std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(run(store.claim("k", i, lease)), Claim::New);
+        assert!(store.queue_len() <= bound);
+    }
+    // Distinct keys, claimed and released, interleaved with held claims and commits.
+    for i in 0..100_000u128 {
+        let key = format!("key-{i}");
+        assert_eq!(run(store.claim(&key, i, lease)), Claim::New);
+        match i % 3 {
+            0 => futures_lite_block_on(store.release(&key, i)).unwrap(),
+            1 => futures_lite_block_on(store.commit(&key, i, lease)).unwrap(),
+            _ => {}
+        }
+        assert!(store.len() <= MAX);
+        assert!(store.queue_len() <= bound, "{} at {i}", store.queue_len());
+    }
+}
+
+/// Polls a future that never waits (the memory store's) to completion.
+fn futures_lite_block_on<F: std::future::Future>(f: F) -> F::Output {
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let mut f = std::pin::pin!(f);
+    loop {
+        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
