@@ -226,6 +226,9 @@ impl Verifier {
         let mut parsed = Parsed::new();
         signature::parse_into(spec, &names.signature.name, sig_value, &mut parsed)?;
 
+        // Public-key checks cost a pass over the body each: bound them per request.
+        check_public_key_count(keys, &parsed, &names.signature.name)?;
+
         // 2. Timestamp.
         let ts_raw: Option<&[u8]> = match spec.timestamp {
             TimestampSource::None | TimestampSource::BodyJson(_) => None,
@@ -577,6 +580,43 @@ fn find_key(
         }
     }
     None
+}
+
+/// Refuses a header listing more public-key signatures than the configured public keys can
+/// have made, plus one (a sender that rotates its key before the receiver does lists the
+/// new key's signature too).
+///
+/// Each Ed25519 or ECDSA check hashes the whole body and costs a scalar multiplication, and
+/// every signature is tried with every public key; without this bound an unsigned request
+/// with sixteen `v1a` entries costs sixteen times a valid one. With it, a refused request
+/// costs at most what the slowest valid one does (`keys × (keys + 1)` checks, 2 with one
+/// key). Signatures of a kind no configured key checks (`v1a` entries at a verifier with
+/// only HMAC keys) cost nothing and are not counted. HMAC signatures need no bound of their
+/// own: the tag is computed once per key and compared with each listed signature, so the
+/// cost does not grow with the list (at most [`MAX_SIGNATURES`](crate::MAX_SIGNATURES)).
+#[allow(
+    clippy::ptr_arg,
+    reason = "static names are cloned into errors without allocating"
+)]
+fn check_public_key_count(
+    keys: &[KeyEntry],
+    parsed: &Parsed<'_>,
+    header: &Cow<'static, str>,
+) -> Result<(), Error> {
+    if parsed.sigs.is_empty() {
+        return Ok(());
+    }
+    let public = keys
+        .iter()
+        .filter(|k| matches!(k.key, Key::Ed25519(_) | Key::P256(_)))
+        .count();
+    if public > 0 && parsed.sigs.len() > public + 1 {
+        return Err(Error::malformed(
+            header.clone(),
+            "more public-key signatures than the configured keys allow",
+        ));
+    }
+    Ok(())
 }
 
 /// Ed25519 verification with the checks of `VerifyingKey::verify_strict` (which takes the

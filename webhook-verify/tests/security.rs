@@ -440,3 +440,81 @@ fn futures_lite_block_on<F: std::future::Future>(f: F) -> F::Output {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// 6. v1a cost: no more public-key checks for a refused request than for a valid one.
+
+/// A 1 MiB Standard Webhooks delivery signed with `v1a` (Ed25519), its signature header
+/// preceded by `junk` well-formed `v1a` entries that verify nothing (or only those).
+fn v1a_delivery(junk: usize, with_valid: bool) -> (Vec<(String, String)>, Vec<u8>) {
+    use base64::Engine as _;
+    let body = vec![b'x'; 1 << 20];
+    let mut headers = webhook_verify::Signer::new(&Provider::STANDARD_WEBHOOKS, WHSK)
+        .unwrap()
+        .sign(
+            &body,
+            &webhook_verify::SignOptions::new()
+                .timestamp(NOW)
+                .id("msg_1"),
+        )
+        .unwrap();
+    let sig = headers
+        .iter_mut()
+        .find(|(n, _)| n.eq_ignore_ascii_case("webhook-signature"))
+        .unwrap();
+    let mut entries: Vec<String> = (0..junk)
+        .map(|i| {
+            format!(
+                "v1a,{}",
+                base64::engine::general_purpose::STANDARD.encode([i as u8 + 1; 64])
+            )
+        })
+        .collect();
+    if with_valid {
+        entries.push(sig.1.clone());
+    }
+    sig.1 = entries.join(" ");
+    (headers, body)
+}
+
+#[test]
+fn v1a_entries_beyond_what_the_keys_allow_are_refused_before_any_check() {
+    let one_key = verifier_at(Provider::STANDARD_WEBHOOKS, WHPK, NOW);
+    // A rotating sender lists one signature more than the receiver has keys: accepted.
+    let (h, b) = v1a_delivery(1, true);
+    one_key.verify(&Delivery::new(&h, b)).unwrap();
+    // Sixteen entries for one key: refused as malformed, with no Ed25519 check.
+    for with_valid in [false, true] {
+        let (h, b) = v1a_delivery(15, with_valid);
+        let e = one_key.verify(&Delivery::new(&h, b)).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::MalformedHeader, "{with_valid}");
+    }
+    let (h, b) = v1a_delivery(2, false);
+    let e = one_key.verify(&Delivery::new(&h, b)).unwrap_err();
+    assert_eq!(
+        e.kind(),
+        ErrorKind::SignatureMismatch,
+        "two checks, like a valid one"
+    );
+    let (h, b) = v1a_delivery(3, false);
+    let e = one_key.verify(&Delivery::new(&h, b)).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::MalformedHeader);
+    // With two keys, three entries are allowed.
+    let two_keys = Verifier::builder(Provider::STANDARD_WEBHOOKS)
+        .secret(other_whpk())
+        .secret(WHPK)
+        .clock(FixedClock::from_unix(NOW))
+        .build()
+        .unwrap();
+    let (h, b) = v1a_delivery(2, true);
+    two_keys.verify(&Delivery::new(&h, b)).unwrap();
+    // A verifier with only HMAC keys never checks v1a entries, so they cost nothing.
+    let hmac_only = verifier_at(
+        Provider::STANDARD_WEBHOOKS,
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        NOW,
+    );
+    let (h, b) = v1a_delivery(15, false);
+    let e = hmac_only.verify(&Delivery::new(&h, b)).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::SignatureMismatch);
+}
