@@ -183,6 +183,10 @@ impl Verifier {
         &*self.inner.clock
     }
 
+    pub(crate) fn shared_clock(&self) -> Arc<dyn Clock> {
+        Arc::clone(&self.inner.clock)
+    }
+
     pub(crate) fn secrets(&self) -> &[Secret] {
         &self.inner.secrets
     }
@@ -780,6 +784,12 @@ impl VerifierBuilder {
     /// The source of the current time. Defaults to [`SystemClock`].
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// The same clock as another verifier's (diagnosis re-verifies with it).
+    pub(crate) fn shared_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
         self
     }
 

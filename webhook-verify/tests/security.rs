@@ -518,3 +518,60 @@ fn v1a_entries_beyond_what_the_keys_allow_are_refused_before_any_check() {
     let e = hmac_only.verify(&Delivery::new(&h, b)).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::SignatureMismatch);
 }
+
+// ---------------------------------------------------------------------------------------
+// 7. Diagnosis cost is bounded.
+
+/// A fixed clock that counts its readings: each verification reads the clock once.
+#[derive(Debug, Clone, Default)]
+struct CountingClock(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl webhook_verify::Clock for CountingClock {
+    fn now_unix_millis(&self) -> i64 {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        NOW * 1000
+    }
+}
+
+#[test]
+fn diagnosis_runs_a_bounded_number_of_verifications() {
+    use webhook_verify::Diagnosis;
+    // Every provider's signature header, a JSON body, CRLF line endings, a trailing
+    // newline: everything that makes the diagnosis try another scheme or body.
+    let mut headers: Vec<(String, String)> = Vec::new();
+    for p in Provider::all() {
+        for name in p.headers() {
+            headers.push((name.to_owned(), "1700000000".to_owned()));
+        }
+    }
+    for size in [100, Diagnosis::MAX_BODY, Diagnosis::MAX_BODY + 1, 1 << 20] {
+        let mut body = format!("{{\"a\":\"{}\"}}\r\n", "x".repeat(size.saturating_sub(12)));
+        body.truncate(size.max(12));
+        let clock = CountingClock::default();
+        let v = Verifier::builder(Provider::GITHUB)
+            .secret("It's a Secret to Everybody")
+            .clock(clock.clone())
+            .build()
+            .unwrap();
+        let mut h = headers.clone();
+        h.retain(|(n, _)| n != "x-hub-signature-256");
+        h.push((
+            "x-hub-signature-256".to_owned(),
+            format!("sha256={}", "0".repeat(64)),
+        ));
+        let d = Delivery::new(&h, body.clone());
+        let e = v.verify(&d).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::SignatureMismatch);
+        clock.0.store(0, std::sync::atomic::Ordering::Relaxed);
+        let diagnosis = v.diagnose(&d, &e);
+        let checks = clock.0.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(
+            checks <= Diagnosis::MAX_CHECKS,
+            "{size}: {checks} verifications"
+        );
+        if body.len() > Diagnosis::MAX_BODY {
+            assert_eq!(checks, 0, "{size}");
+            assert!(diagnosis.to_string().contains("skipped"), "{diagnosis}");
+        }
+    }
+}
