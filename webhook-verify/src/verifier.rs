@@ -286,6 +286,9 @@ impl Verifier {
                         Part::Url => url.unwrap_or_default().as_bytes(),
                     });
                 }
+                if spec.timestamp_format != TsFormat::Rfc3339 {
+                    check_timestamp_boundary(parts, &message)?;
+                }
                 find_key(keys, &parsed, &[&message], &mut signature)
             }
             _ => None,
@@ -584,6 +587,31 @@ fn find_key(
         }
     }
     None
+}
+
+/// Where a scheme signs the timestamp with another variable part right next to it (Discord
+/// and SendGrid sign `{timestamp}{body}`), the boundary between them is only where the
+/// digits end: a part that starts (or, before the timestamp, ends) with a digit would let
+/// digits move between the timestamp and that part under the same signature. Such a
+/// delivery is refused. (Custom templates cannot have two placeholders side by side; an
+/// RFC 3339 timestamp, Twitch's, has a fixed shape and ends with its offset.)
+fn check_timestamp_boundary(parts: &[Part], message: &[&[u8]]) -> Result<(), Error> {
+    let ambiguous = Error::MalformedBody {
+        reason: "a digit next to the signed timestamp makes its end ambiguous",
+    };
+    for (i, part) in parts.iter().enumerate() {
+        if *part != Part::Timestamp {
+            continue;
+        }
+        let variable = |j: usize| parts.get(j).is_some_and(|p| !matches!(p, Part::Literal(_)));
+        if variable(i + 1) && message[i + 1].first().is_some_and(u8::is_ascii_digit) {
+            return Err(ambiguous);
+        }
+        if i > 0 && variable(i - 1) && message[i - 1].last().is_some_and(u8::is_ascii_digit) {
+            return Err(ambiguous);
+        }
+    }
+    Ok(())
 }
 
 /// Refuses a header listing more public-key signatures than the configured public keys can

@@ -575,3 +575,132 @@ fn diagnosis_runs_a_bounded_number_of_verifications() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 13: a `Verified` is a proof; JSON cannot become one without a name saying so.
+
+#[test]
+fn verified_does_not_implement_deserialize() {
+    use std::marker::PhantomData;
+    trait Fallback {
+        const DESERIALIZE: bool = false;
+    }
+    struct Probe<T>(PhantomData<T>);
+    impl<T> Fallback for Probe<T> {}
+    #[allow(dead_code)]
+    impl<T: serde::de::DeserializeOwned> Probe<T> {
+        const DESERIALIZE: bool = true;
+    }
+    const { assert!(Probe::<String>::DESERIALIZE, "the probe works") };
+    const { assert!(!Probe::<webhook_verify::Verified>::DESERIALIZE) };
+}
+
+// ---------------------------------------------------------------------------------------
+// Smaller findings.
+
+#[test]
+fn digits_cannot_move_between_a_timestamp_and_the_body_signed_after_it() {
+    // Discord and SendGrid sign `{timestamp}{body}` with no separator and check no age by
+    // default: moving the timestamp's last digit to the front of the body kept the
+    // signature valid and made a "new" delivery.
+    for p in [Provider::DISCORD, Provider::SENDGRID] {
+        let v = verifier_at(p.clone(), &verifier_secret(&p), NOW);
+        let (headers, body) = signed(&p, br#"{"id":"1","type":1}"#, NOW);
+        v.verify(&delivery_for(&p, &headers, &body)).unwrap();
+        let ts_name = p.timestamp_header().unwrap();
+        let moved: Vec<(String, String)> = headers
+            .iter()
+            .map(|(n, val)| {
+                if n.eq_ignore_ascii_case(ts_name) {
+                    (n.clone(), val[..val.len() - 1].to_owned())
+                } else {
+                    (n.clone(), val.clone())
+                }
+            })
+            .collect();
+        let last = NOW.to_string().pop().unwrap();
+        let moved_body = [last.to_string().as_bytes(), &body].concat();
+        let e = v
+            .verify(&delivery_for(&p, &moved, &moved_body))
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::MalformedBody, "{p}");
+    }
+}
+
+#[test]
+fn custom_providers_refuse_ambiguous_templates_and_unverifiable_algorithms() {
+    use webhook_verify::Algorithm;
+    let base = || {
+        Provider::custom("acme")
+            .signature_header("X-Sig")
+            .timestamp_header("X-Ts")
+            .id_header("X-Id")
+    };
+    for template in [
+        "{timestamp}{body}",
+        "{body}{timestamp}",
+        "{id}{timestamp}.{body}",
+        "v1:{timestamp}{body}",
+        "{timestamp}.{id}{body}",
+    ] {
+        let e = base().signed_content(template).build().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config, "{template}");
+        assert!(e.to_string().contains("ambiguous"), "{e}");
+    }
+    base()
+        .signed_content("{id}.{timestamp}.{body}")
+        .build()
+        .unwrap();
+    for algorithm in [Algorithm::Ed25519, Algorithm::EcdsaP256Sha256] {
+        let e = Provider::custom("acme")
+            .signature_header("X-Sig")
+            .algorithm(algorithm)
+            .build()
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config, "{algorithm:?}");
+    }
+}
+
+#[test]
+fn token_keys_are_long_and_separated_from_provider_secrets() {
+    use base64::Engine as _;
+    use hmac::{KeyInit, Mac};
+    use webhook_verify::TokenKey;
+    for short in ["short", &"x".repeat(31)] {
+        let e = TokenKey::new(short).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidSecret);
+        assert!(e.to_string().contains("32 bytes"), "{e}");
+        assert!(!e.to_string().contains(short), "{e}");
+    }
+    // A secret used both as a provider's HMAC key and as a token key: the seal is not the
+    // provider's HMAC of the same bytes, so neither can stand in for the other.
+    let secret = "whsec_test_secret_shared_by_mistake_0123";
+    let key = TokenKey::new(secret).unwrap();
+    let headers = [(
+        "X-Hub-Signature-256",
+        "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17",
+    )];
+    let v = webhook_verify::verify(
+        &Provider::GITHUB,
+        "It's a Secret to Everybody",
+        &headers[..],
+        &b"Hello, World!"[..],
+    )
+    .unwrap();
+    let token = key.seal(&v);
+    let (payload, tag) = token.split_once('.').unwrap();
+    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    let mut plain = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    plain.update(&json);
+    let plain =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(plain.finalize().into_bytes());
+    assert_ne!(
+        tag, plain,
+        "the seal must not be a plain HMAC under the secret"
+    );
+    assert!(key.open(&token).is_ok());
+    let forged = format!("{payload}.{plain}");
+    assert!(key.open(&forged).is_err());
+}
