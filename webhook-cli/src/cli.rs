@@ -9,6 +9,8 @@ use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand};
 use webhook_verify::{Provider, Secret};
 
+use crate::Failure;
+
 /// The listener's default body limit: 1 MiB.
 pub(crate) const DEFAULT_MAX_BODY: usize = 1024 * 1024;
 
@@ -46,10 +48,10 @@ pub(crate) struct VerifyArgs {
     /// The sender's signature scheme.
     #[arg(long, value_parser = ProviderParser)]
     pub(crate) provider: Provider,
-    /// The secret or public key as the provider's dashboard shows it; repeat to try
-    /// several (key rotation).
-    #[arg(long = "secret", value_name = "SECRET", required = true, value_parser = parse_secret)]
-    pub(crate) secrets: Vec<Secret>,
+    /// The secrets or public keys as the provider's dashboard shows them; several may be
+    /// given (key rotation).
+    #[command(flatten)]
+    pub(crate) secrets: SecretSources,
     /// A request header as captured, 'Name: value'; repeat for each header.
     #[arg(short = 'H', long = "header", value_name = "'NAME: VALUE'", value_parser = parse_header)]
     pub(crate) headers: Vec<(String, String)>,
@@ -76,9 +78,9 @@ pub(crate) struct SignArgs {
     #[arg(long, value_parser = ProviderParser)]
     pub(crate) provider: Provider,
     /// The signing secret (for Ed25519 schemes the private key: Standard Webhooks 'whsk_…',
-    /// Discord the 32-byte seed in hex).
-    #[arg(long, value_name = "SECRET", value_parser = parse_secret)]
-    pub(crate) secret: Secret,
+    /// Discord the 32-byte seed in hex); exactly one.
+    #[command(flatten)]
+    pub(crate) secret: SecretSources,
     /// The Unix timestamp to sign. Defaults to now.
     #[arg(long, value_name = "UNIX_SECS")]
     pub(crate) timestamp: Option<i64>,
@@ -101,9 +103,9 @@ pub(crate) struct SendArgs {
     /// The sender's signature scheme.
     #[arg(long, value_parser = ProviderParser)]
     pub(crate) provider: Provider,
-    /// The signing secret (for Ed25519 schemes the private key, as for `sign`).
-    #[arg(long, value_name = "SECRET", value_parser = parse_secret)]
-    pub(crate) secret: Secret,
+    /// The signing secret (for Ed25519 schemes the private key, as for `sign`); exactly one.
+    #[command(flatten)]
+    pub(crate) secret: SecretSources,
     /// An extra request header, 'Name: value'; repeat for each header.
     #[arg(short = 'H', long = "header", value_name = "'NAME: VALUE'", value_parser = parse_header)]
     pub(crate) headers: Vec<(String, String)>,
@@ -121,10 +123,10 @@ pub(crate) struct ListenArgs {
     /// The sender's signature scheme.
     #[arg(long, value_parser = ProviderParser)]
     pub(crate) provider: Provider,
-    /// The secret or public key as the provider's dashboard shows it; repeat while
-    /// rotating keys.
-    #[arg(long = "secret", value_name = "SECRET", required = true, value_parser = parse_secret)]
-    pub(crate) secrets: Vec<Secret>,
+    /// The secrets or public keys as the provider's dashboard shows them; several may be
+    /// given while rotating keys.
+    #[command(flatten)]
+    pub(crate) secrets: SecretSources,
     /// The address to listen on (port 0 picks a free port; the address is printed on
     /// stderr).
     #[arg(long, default_value = "127.0.0.1:8080")]
@@ -139,6 +141,81 @@ pub(crate) struct ListenArgs {
     /// memory; a duplicate gets 200 `duplicate`, one still being handled 409.
     #[arg(long, value_name = "URL")]
     pub(crate) redis: Option<String>,
+}
+
+/// Where secrets come from: the command line (visible to other users in the process list
+/// and kept in shell history), an environment variable, or a file. At least one is
+/// required; they are used in this order: every `--secret`, then every `--secret-env`,
+/// then every `--secret-file`.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = true)]
+pub(crate) struct SecretSources {
+    /// The secret itself; repeat for several. Prefer --secret-env or --secret-file: a
+    /// command line is visible to other users of the machine.
+    #[arg(long = "secret", value_name = "SECRET", value_parser = parse_secret)]
+    secrets: Vec<Secret>,
+    /// Read the secret from this environment variable, as it is; repeat for several.
+    #[arg(long = "secret-env", value_name = "NAME")]
+    envs: Vec<String>,
+    /// Read the secret from this file: its content, without one final line break (\n or
+    /// \r\n); repeat for several.
+    #[arg(long = "secret-file", value_name = "PATH")]
+    files: Vec<PathBuf>,
+}
+
+impl SecretSources {
+    /// Every secret, in order: `--secret`, `--secret-env`, `--secret-file`. A missing
+    /// variable, an unreadable file or an empty secret is a usage error naming the variable
+    /// or file, never the secret.
+    pub(crate) fn resolve(&self) -> Result<Vec<Secret>, Failure> {
+        let mut out = self.secrets.clone();
+        for name in &self.envs {
+            let value = std::env::var_os(name).ok_or_else(|| {
+                Failure::usage(format!("--secret-env: the variable {name} is not set"))
+            })?;
+            let secret = match value.into_string() {
+                Ok(text) => Secret::new(text),
+                Err(raw) => Secret::from_bytes(raw.into_encoded_bytes()),
+            }
+            .map_err(|e| Failure::usage(format!("--secret-env {name}: {e}")))?;
+            out.push(secret);
+        }
+        for path in &self.files {
+            let bytes = zeroize::Zeroizing::new(std::fs::read(path).map_err(|e| {
+                Failure::usage(format!(
+                    "--secret-file: cannot read {}: {e}",
+                    path.display()
+                ))
+            })?);
+            let content = strip_line_break(&bytes);
+            let secret = match std::str::from_utf8(content) {
+                Ok(text) => Secret::new(text),
+                Err(_) => Secret::from_bytes(content),
+            }
+            .map_err(|e| Failure::usage(format!("--secret-file {}: {e}", path.display())))?;
+            out.push(secret);
+        }
+        Ok(out)
+    }
+
+    /// The one secret of a signing command.
+    pub(crate) fn resolve_one(&self) -> Result<Secret, Failure> {
+        let mut all = self.resolve()?;
+        match all.len() {
+            1 => Ok(all.remove(0)),
+            n => Err(Failure::usage(format!(
+                "give exactly one secret to sign with (got {n})"
+            ))),
+        }
+    }
+}
+
+/// `bytes` without one final `\n` or `\r\n` (what `echo` and editors add).
+fn strip_line_break(bytes: &[u8]) -> &[u8] {
+    match bytes.strip_suffix(b"\n") {
+        Some(rest) => rest.strip_suffix(b"\r").unwrap_or(rest),
+        None => bytes,
+    }
 }
 
 /// Parses `--provider` with [`Provider::from_name`]; lists the known names in `--help`.

@@ -20,6 +20,7 @@ pub(crate) fn run(args: ListenArgs) -> Result<(), Failure> {
     }
     let verifier = args
         .secrets
+        .resolve()?
         .iter()
         .fold(Verifier::builder(args.provider.clone()), |b, s| b.secret(s))
         .build()

@@ -9,6 +9,10 @@
 //! webhook providers
 //! ```
 //!
+//! Every `--secret S` can also be given as `--secret-env NAME` (read from an environment
+//! variable) or `--secret-file PATH` (a file's content without its final line break), which
+//! keep the secret out of the process list and the shell history.
+//!
 //! Exit codes: 0 success, 1 not verified (or, for `send`, a non-2xx answer), 2 usage error.
 //! Secrets are never printed: not in errors, not in `--help`, not in debug output.
 

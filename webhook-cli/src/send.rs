@@ -22,7 +22,8 @@ pub(crate) fn run(args: SendArgs) -> Result<(), Failure> {
     let body = read_body(args.body_file.as_deref())?;
     // URL-signing providers (Twilio) sign the URL the delivery goes to.
     let options = SignOptions::new().url(args.url.clone());
-    let signed = sign(&args.provider, &args.secret, &body, &options)?;
+    let secret = args.secret.resolve_one()?;
+    let signed = sign(&args.provider, &secret, &body, &options)?;
 
     let client = reqwest::Client::builder()
         .build()

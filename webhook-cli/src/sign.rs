@@ -18,7 +18,8 @@ pub(crate) fn run(args: SignArgs) -> Result<(), Failure> {
     if let Some(url) = args.url {
         options = options.url(url);
     }
-    for (name, value) in sign(&args.provider, &args.secret, &body, &options)? {
+    let secret = args.secret.resolve_one()?;
+    for (name, value) in sign(&args.provider, &secret, &body, &options)? {
         println!("{name}: {value}");
     }
     Ok(())

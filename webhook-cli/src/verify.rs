@@ -38,6 +38,7 @@ pub(crate) fn run(args: VerifyArgs) -> Result<(), Failure> {
     let body = read_body(args.body_file.as_deref())?;
     let mut builder = args
         .secrets
+        .resolve()?
         .iter()
         .fold(Verifier::builder(args.provider.clone()), |b, s| b.secret(s));
     if let Some(secs) = args.tolerance {

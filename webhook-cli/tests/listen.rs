@@ -242,3 +242,22 @@ fn listen_with_an_unreachable_redis_is_a_usage_error() {
         .code(2)
         .stderr(predicate::str::contains("--redis"));
 }
+
+#[test]
+fn listen_and_send_read_secrets_from_a_file_and_the_environment() {
+    let secret = "It's a Secret to Everybody";
+    let file = TempFile::new(format!("{secret}\n").as_bytes());
+    // An old secret on the command line, the current one from a file (rotation).
+    let listener = Listener::start("github", "old-secret", &["--secret-file", file.path()]);
+    let body = TempFile::new(br#"{"zen":"ok"}"#);
+    webhook()
+        .env("WEBHOOK_TEST_SEND_SECRET", secret)
+        .args(["send", "--provider", "github"])
+        .args(["--secret-env", "WEBHOOK_TEST_SEND_SECRET"])
+        .args(["--body-file", body.path(), &listener.url])
+        .assert()
+        .success()
+        .stdout("200 OK\nok\n");
+    let printed = listener.stop();
+    assert!(printed.starts_with("{\"provider\":\"github\""), "{printed}");
+}

@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
-use crate::provider::{EventTypeSource, IdSource, Spec};
+use crate::provider::{EventTypeSource, IdSource, Message, Spec};
 use crate::{Headers, Provider};
 
 /// One received webhook request: its headers, its raw body and, for providers that sign it,
@@ -219,13 +219,25 @@ impl Verified {
         }
     }
 
-    /// The key under which replay protection remembers this delivery:
-    /// `provider:id` when the signature covers the id (Standard Webhooks' `webhook-id`,
-    /// Stripe's event id, Mailgun's token, …), so a retry signed again with a new
-    /// timestamp is still recognised; otherwise `provider:sig:` and a hash of the signed
-    /// timestamp and the signature that matched (an unsigned header such as GitHub's
-    /// delivery GUID could be changed by whoever replays the request); for GitLab's token,
-    /// which signs nothing, `provider:body:` and a hash of the body.
+    /// The key under which replay protection remembers this delivery. It is made only of
+    /// what the signature covers, so nobody can change it without the key:
+    ///
+    /// - `provider:id` when the signature covers the id (Standard Webhooks' `webhook-id`,
+    ///   Stripe's event `id` and Slack's `event_id` in the signed body, Mailgun's token, …),
+    ///   so a retry signed again with a new timestamp is still recognised;
+    /// - for Adyen's classic notifications, `adyen:items:` and a hash of the signed fields
+    ///   of every item (not the body, parts of which are not signed);
+    /// - for other providers that sign a timestamp (Zoom, Calendly, SendGrid, Slack's
+    ///   commands and interactions, …), `provider:body:` and a hash of the signed body
+    ///   without the timestamp: a retry re-signed at a new time is a duplicate, and a
+    ///   malleable signature (ECDSA's s and n − s) changes nothing;
+    /// - for HMAC providers without a timestamp, `provider:sig:` and a hash of the tag the
+    ///   key computed over the signed bytes (Twilio signs decoded form parameters, so the
+    ///   body's bytes could change while the tag cannot);
+    /// - for GitLab's token, which signs nothing, `provider:body:` and a hash of the body.
+    ///
+    /// An unsigned header such as GitHub's delivery GUID is never used: whoever replays the
+    /// request could change it.
     ///
     /// ```
     /// use webhook_verify::{verify, Provider};
@@ -241,17 +253,22 @@ impl Verified {
     pub fn replay_key(&self) -> String {
         use sha2::{Digest, Sha256};
         let provider = self.provider.name();
+        let adyen_items = matches!(self.spec().message, Message::AdyenClassic);
+        if adyen_items {
+            let mut h = Sha256::new();
+            h.update(&self.signature);
+            return format!("{provider}:items:{}", &hex::encode(h.finalize())[..32]);
+        }
         if self.id_is_signed() {
             if let Some(id) = self.id() {
                 return format!("{provider}:{id}");
             }
         }
         let mut h = Sha256::new();
-        let kind = if self.signature.is_empty() {
+        let kind = if self.signature.is_empty() || self.timestamp.is_some() {
             h.update(&self.body);
             "body"
         } else {
-            h.update(self.timestamp.unwrap_or_default().to_be_bytes());
             h.update(&self.signature);
             "sig"
         };

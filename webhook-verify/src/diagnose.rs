@@ -35,6 +35,18 @@ pub struct Diagnosis {
 }
 
 impl Diagnosis {
+    /// The largest body [`Verifier::diagnose`] re-verifies: 16 KiB. Above it, the checks
+    /// that re-run verification over the body (another key form, another provider, a
+    /// re-encoded body) are skipped and a hint says so.
+    pub const MAX_BODY: usize = 16 * 1024;
+
+    /// The most re-verifications one [`Verifier::diagnose`] call runs: 8. Whatever the
+    /// delivery carries (many providers' headers, a body that parses as JSON), a diagnosis
+    /// costs at most this many verifications of a body of at most [`MAX_BODY`](Self::MAX_BODY)
+    /// bytes, plus one verification for a timestamp outside the tolerance: less than a
+    /// single verification of a 256 KiB body.
+    pub const MAX_CHECKS: usize = 8;
+
     /// The hints, most likely cause first.
     #[must_use]
     pub fn hints(&self) -> &[String] {
@@ -64,7 +76,11 @@ impl Verifier {
     /// re-encoded JSON), headers that belong to another provider.
     ///
     /// This re-runs verification under relaxed assumptions, so it costs more than
-    /// [`verify`](Self::verify): call it only on failures you log.
+    /// [`verify`](Self::verify): call it only on failures you log. The cost is bounded
+    /// so that logging every rejection cannot be turned into a CPU sink: at most
+    /// [`Diagnosis::MAX_CHECKS`] re-verifications, only for bodies of at most
+    /// [`Diagnosis::MAX_BODY`] bytes, and only providers whose signature header the
+    /// delivery carries are tried.
     #[must_use]
     pub fn diagnose(&self, delivery: &Delivery<'_>, error: &Error) -> Diagnosis {
         let mut d = Diagnosis::default();
@@ -113,6 +129,21 @@ impl Verifier {
     fn mismatch(&self, delivery: &Delivery<'_>, d: &mut Diagnosis) {
         let spec = self.provider().spec();
         let name = self.provider().name();
+        let body = delivery.body();
+        if body.len() > Diagnosis::MAX_BODY {
+            d.push(format!(
+                "the body is {} bytes: checks that re-verify it are skipped above {} bytes",
+                body.len(),
+                Diagnosis::MAX_BODY
+            ));
+            self.no_key_matched(spec, d);
+            return;
+        }
+        let mut budget = Diagnosis::MAX_CHECKS;
+        let mut verifies_as = |provider: Provider, delivery: &Delivery<'_>| -> Option<bool> {
+            budget = budget.checked_sub(1)?;
+            Some(self.verifies_as(provider, delivery))
+        };
         // The secret in another form.
         for alt in [
             KeyForm::Utf8,
@@ -127,7 +158,7 @@ impl Verifier {
             }
             let mut s = spec.clone();
             s.key = alt;
-            if self.verifies_as(Provider::from_spec(s), delivery) {
+            if verifies_as(Provider::from_spec(s), delivery) == Some(true) {
                 d.push(format!(
                     "the signature matches when the key is the {}, but provider {name} uses the \
                      {}: check that the provider is right",
@@ -137,9 +168,21 @@ impl Verifier {
                 return;
             }
         }
-        // Another provider's scheme.
+        // Another provider's scheme, when the delivery carries its signature header (or,
+        // for schemes signed inside the body, always: there are two).
         for p in Provider::all() {
-            if p.name() != name && !p.needs_url() && self.verifies_as(p.clone(), delivery) {
+            let mut carried = !matches!(
+                p.spec().message,
+                Message::Template(_) | Message::Twilio | Message::Token
+            );
+            delivery
+                .headers()
+                .for_each_value(p.signature_header(), &mut |_| carried = true);
+            if carried
+                && p.name() != name
+                && !p.needs_url()
+                && verifies_as(p.clone(), delivery) == Some(true)
+            {
                 d.push(format!(
                     "the delivery verifies as provider {}, not {name}",
                     p.name()
@@ -148,7 +191,6 @@ impl Verifier {
             }
         }
         // The body changed after signing.
-        let body = delivery.body();
         let mut variants: Vec<(&str, Vec<u8>)> = Vec::new();
         if let Some(trimmed) = body.strip_suffix(b"\n") {
             variants.push(("a trailing newline was added", trimmed.to_vec()));
@@ -180,6 +222,9 @@ impl Verifier {
             if let Some(url) = delivery.url() {
                 alt = alt.with_url(url);
             }
+            if budget.checked_sub(1).map(|b| budget = b).is_none() {
+                break;
+            }
             if relaxed.verify(&alt).is_ok() {
                 d.push(format!(
                     "the body was changed after it was signed ({what}): verify the raw bytes \
@@ -191,6 +236,11 @@ impl Verifier {
         if body.is_empty() {
             d.push("the body is empty: was it read by something else before verification?");
         }
+        self.no_key_matched(spec, d);
+    }
+
+    /// The closing hints of a mismatch.
+    fn no_key_matched(&self, spec: &crate::provider::Spec, d: &mut Diagnosis) {
         if matches!(spec.message, Message::Twilio) {
             d.push(
                 "Twilio signs the exact public URL it called: behind a proxy, rebuild it with \
@@ -225,7 +275,9 @@ impl Verifier {
     /// This verifier's secrets with another scheme and no timestamp check; `None` when a
     /// secret cannot be used with that scheme (so it cannot explain anything).
     fn relaxed(&self, provider: Provider) -> Option<Verifier> {
-        let mut b = Verifier::builder(provider).tolerance_policy(Tolerance::NONE);
+        let mut b = Verifier::builder(provider)
+            .tolerance_policy(Tolerance::NONE)
+            .shared_clock(self.shared_clock());
         for s in self.secrets() {
             b = b.secret(s);
         }

@@ -218,7 +218,22 @@ fn ed25519_public(spec: &Spec, secret: &Secret) -> Result<VerifyingKey, Error> {
         .as_slice()
         .try_into()
         .map_err(|_| Error::secret("an Ed25519 public key has 32 bytes"))?;
-    VerifyingKey::from_bytes(&array).map_err(|_| Error::secret("not a valid Ed25519 public key"))
+    let key = VerifyingKey::from_bytes(&array)
+        .map_err(|_| Error::secret("not a valid Ed25519 public key"))?;
+    refuse_weak(&key)?;
+    Ok(key)
+}
+
+/// Refuses a small-order ("weak") Ed25519 public key: the identity, the all-zero key and
+/// the other points of order 1, 2, 4 or 8. With such a key a trivial signature verifies
+/// almost any message, so a verifier built with one would accept forgeries.
+fn refuse_weak(key: &VerifyingKey) -> Result<(), Error> {
+    if key.is_weak() {
+        return Err(Error::secret(
+            "a weak (small-order) Ed25519 public key: it would verify forged signatures",
+        ));
+    }
+    Ok(())
 }
 
 fn ed25519_secret(spec: &Spec, secret: &Secret) -> Result<SigningMaterial, Error> {
@@ -248,6 +263,7 @@ fn ed25519_secret(spec: &Spec, secret: &Secret) -> Result<SigningMaterial, Error
             "the signing key's public half does not match its seed",
         ));
     }
+    refuse_weak(&key.verifying_key())?;
     Ok(SigningMaterial::Ed25519(Box::new(key)))
 }
 

@@ -70,6 +70,7 @@
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 mod clock;
+pub mod dangerous;
 mod delivery;
 mod diagnose;
 mod error;
@@ -96,7 +97,7 @@ pub use provider::{Algorithm, CustomProvider, Encoding, KeyForm, Provider, zoom}
 pub use secret::{IntoSecret, Secret};
 pub use sign::{SignOptions, Signer};
 pub use signature::MAX_SIGNATURES;
-pub use token::{TokenError, TokenKey, VerifiedSeed};
+pub use token::{TokenError, TokenKey};
 pub use tolerance::Tolerance;
 pub use verifier::{Verifier, VerifierBuilder, verify};
 

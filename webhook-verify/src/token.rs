@@ -9,7 +9,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use bytes::Bytes;
 use hmac::{Hmac, KeyInit, Mac};
-use serde::de::{self, DeserializeSeed, Deserializer};
+use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize, Serializer};
 use sha2::Sha256;
 
@@ -57,11 +57,14 @@ struct Repr<'a> {
 /// type, the matched key's index and id, the time it was received and the body (as text,
 /// or base64 when it is not UTF-8), so it can be put in a queue and handled later.
 ///
-/// **Deserializing trusts the data**: whoever can write to the queue can make up a
-/// delivery. Where that storage is not trusted, seal tokens with a [`TokenKey`].
+/// `Verified` does not implement `Deserialize`: a `Verified` is a proof that a delivery
+/// verified, and JSON anyone could have written is not. Read tokens back with
+/// [`TokenKey::open`] (sealed with your key), or, for storage nobody else can write, with
+/// [`dangerous::verified_unchecked_from_json`](crate::dangerous::verified_unchecked_from_json),
+/// whose name says what it skips.
 ///
 /// ```
-/// use webhook_verify::{verify, Provider, Verified};
+/// use webhook_verify::{verify, Provider};
 ///
 /// let headers: &[(&str, &str)] = &[
 ///     ("X-Hub-Signature-256", "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"),
@@ -69,7 +72,7 @@ struct Repr<'a> {
 /// ];
 /// let verified = verify(&Provider::GITHUB, "It's a Secret to Everybody", headers, b"Hello, World!")?;
 /// let json = serde_json::to_string(&verified)?;
-/// let back: Verified = serde_json::from_str(&json)?;
+/// let back = webhook_verify::dangerous::verified_unchecked_from_json(json.as_bytes())?;
 /// assert_eq!(back.event_type(), Some("ping"));
 /// assert_eq!(back.body().as_ref(), b"Hello, World!");
 /// assert_eq!(back.replay_key(), verified.replay_key());
@@ -101,53 +104,14 @@ impl Serialize for Verified {
     }
 }
 
-/// Deserializes a token of a built-in provider; for a custom provider use
-/// [`VerifiedSeed`]. See [`Serialize`](#impl-Serialize-for-Verified) for the trust this
-/// implies.
-impl<'de> Deserialize<'de> for Verified {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        VerifiedSeed::new(&[]).deserialize(deserializer)
-    }
-}
-
-/// Deserializes a [`Verified`] whose provider may be one of these custom providers (built-in
-/// providers are always known).
-///
-/// ```
-/// use serde::de::DeserializeSeed;
-/// use webhook_verify::{Provider, Signer, SignOptions, Verifier, Delivery, VerifiedSeed};
-///
-/// let acme = Provider::custom("acme").signature_header("X-Acme-Signature").build()?;
-/// let headers = Signer::new(&acme, "s3cret")?.sign(b"{}", &SignOptions::new())?;
-/// let verified = Verifier::new(acme.clone(), "s3cret")?.verify(&Delivery::new(&headers, "{}"))?;
-/// let json = serde_json::to_string(&verified)?;
-///
-/// assert!(serde_json::from_str::<webhook_verify::Verified>(&json).is_err());
-/// let providers = [acme];
-/// let back = VerifiedSeed::new(&providers).deserialize(&mut serde_json::Deserializer::from_str(&json))?;
-/// assert_eq!(back.provider().name(), "acme");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, Copy)]
-pub struct VerifiedSeed<'p> {
-    providers: &'p [Provider],
-}
-
-impl<'p> VerifiedSeed<'p> {
-    /// A seed that also knows these (custom) providers.
-    #[must_use]
-    pub fn new(providers: &'p [Provider]) -> Self {
-        Self { providers }
-    }
-}
-
-impl<'de> DeserializeSeed<'de> for VerifiedSeed<'_> {
-    type Value = Verified;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Verified, D::Error> {
-        let repr = Repr::deserialize(deserializer)?;
-        from_repr(repr, self.providers).map_err(de::Error::custom)
-    }
+/// Reads a token without any check; only [`TokenKey::open_with`] (after checking the seal)
+/// and the [`dangerous`](crate::dangerous) module call this.
+pub(crate) fn deserialize_unchecked<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    providers: &[Provider],
+) -> Result<Verified, D::Error> {
+    let repr = Repr::deserialize(deserializer)?;
+    from_repr(repr, providers).map_err(de::Error::custom)
 }
 
 fn from_repr(repr: Repr<'_>, providers: &[Provider]) -> Result<Verified, String> {
@@ -213,8 +177,13 @@ fn from_repr(repr: Repr<'_>, providers: &[Provider]) -> Result<Verified, String>
 /// from a queue or a database that others can write to is known to be one you made.
 ///
 /// A sealed token is `base64url(JSON) "." base64url(tag)`; [`open`](Self::open) checks the
-/// tag in constant time before reading anything. Use a random key of 32 bytes or more,
-/// distinct from every provider's secret; rotate by trying the new key, then the old.
+/// tag in constant time before reading anything. Use a random key of at least
+/// [`MIN_LEN`](Self::MIN_LEN) bytes, distinct from every provider's secret; rotate by trying
+/// the new key, then the old.
+///
+/// The sealing key is not the secret itself but HMAC-SHA256(secret, `"webhook-verify token
+/// key v1"`): a tag made with it is never a provider signature, even when the same secret
+/// is (wrongly) also a provider's HMAC key, and no provider signature is a valid seal.
 ///
 /// ```
 /// use webhook_verify::{verify, Provider, TokenKey};
@@ -230,7 +199,8 @@ fn from_repr(repr: Repr<'_>, providers: &[Provider]) -> Result<Verified, String>
 /// let mut forged = token.clone();
 /// forged.replace_range(0..1, if forged.starts_with('e') { "f" } else { "e" });
 /// assert!(key.open(&forged).is_err());
-/// assert!(TokenKey::new("another key")?.open(&token).is_err());
+/// assert!(TokenKey::new("another random key of 32 bytes or more")?.open(&token).is_err());
+/// assert!(TokenKey::new("too short").is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
@@ -260,14 +230,32 @@ pub enum TokenError {
 }
 
 impl TokenKey {
-    /// A key from secret text or bytes.
+    /// The shortest secret accepted: 32 bytes.
+    pub const MIN_LEN: usize = 32;
+
+    /// The label the sealing key is derived with, separating it from any other use of the
+    /// same secret.
+    const LABEL: &'static [u8] = b"webhook-verify token key v1";
+
+    /// A key from secret text or bytes of at least [`MIN_LEN`](Self::MIN_LEN) bytes; the
+    /// sealing key is derived from it with a fixed label (see the type's docs).
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidSecret`] for an empty secret.
+    /// [`Error::InvalidSecret`] for a secret shorter than [`MIN_LEN`](Self::MIN_LEN) bytes
+    /// (the message gives the length required, never the secret).
     pub fn new(secret: impl IntoSecret) -> Result<Self, Error> {
         let secret = secret.into_secret()?;
-        let mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.expose_bytes())
+        if secret.expose_bytes().len() < Self::MIN_LEN {
+            return Err(Error::secret(
+                "a token key needs at least 32 bytes: use a random key from your vault",
+            ));
+        }
+        let mut derive = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.expose_bytes())
+            .map_err(|_| Error::config("token key rejected"))?;
+        derive.update(Self::LABEL);
+        let derived = zeroize::Zeroizing::new(derive.finalize().into_bytes());
+        let mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&derived)
             .map_err(|_| Error::config("token key rejected"))?;
         Ok(Self { mac })
     }
@@ -312,8 +300,9 @@ impl TokenKey {
         let mut mac = self.mac.clone();
         mac.update(&json);
         mac.verify_slice(&tag).map_err(|_| TokenError::BadSeal)?;
-        VerifiedSeed::new(providers)
-            .deserialize(&mut serde_json::Deserializer::from_slice(&json))
+        let mut de = serde_json::Deserializer::from_slice(&json);
+        deserialize_unchecked(&mut de, providers)
+            .and_then(|v| de.end().map(|()| v))
             .map_err(|e| TokenError::Invalid(e.to_string()))
     }
 }

@@ -183,6 +183,10 @@ impl Verifier {
         &*self.inner.clock
     }
 
+    pub(crate) fn shared_clock(&self) -> Arc<dyn Clock> {
+        Arc::clone(&self.inner.clock)
+    }
+
     pub(crate) fn secrets(&self) -> &[Secret] {
         &self.inner.secrets
     }
@@ -225,6 +229,9 @@ impl Verifier {
         let (names, sig_value) = select_names(lookups, headers)?;
         let mut parsed = Parsed::new();
         signature::parse_into(spec, &names.signature.name, sig_value, &mut parsed)?;
+
+        // Public-key checks cost a pass over the body each: bound them per request.
+        check_public_key_count(keys, &parsed, &names.signature.name)?;
 
         // 2. Timestamp.
         let ts_raw: Option<&[u8]> = match spec.timestamp {
@@ -278,6 +285,9 @@ impl Verifier {
                         Part::Body => body,
                         Part::Url => url.unwrap_or_default().as_bytes(),
                     });
+                }
+                if spec.timestamp_format != TsFormat::Rfc3339 {
+                    check_timestamp_boundary(parts, &message)?;
                 }
                 find_key(keys, &parsed, &[&message], &mut signature)
             }
@@ -383,7 +393,9 @@ impl Verifier {
         Ok(millis.div_euclid(1000))
     }
 
-    /// Linear: the signed body's millisecond timestamp, when present.
+    /// Linear: the signed body's millisecond timestamp, when present. Read with the same
+    /// reader as [`Verified::id`] and the envelopes (a duplicate of the field is refused),
+    /// so the value checked is the value every other reader sees.
     fn check_body_timestamp(
         &self,
         spec: &crate::provider::Spec,
@@ -391,21 +403,27 @@ impl Verifier {
         pointer: &str,
         now: i64,
     ) -> Result<Option<i64>, Error> {
-        let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) else {
+        use crate::events::json;
+        let Ok(doc) = json::document(body) else {
             return Ok(None);
         };
-        let Some(value) = json.pointer(pointer) else {
+        let segments = json::Pointer::parse(pointer).map_err(|_| Error::MalformedBody {
+            reason: "the timestamp field cannot be read",
+        })?;
+        let value = json::lookup(doc, segments.segments()).map_err(|_| Error::MalformedBody {
+            reason: "the timestamp field appears twice",
+        })?;
+        let Some(value) = value else {
             return Ok(None);
         };
-        let raw = match value {
-            serde_json::Value::Number(n) => n.to_string(),
-            serde_json::Value::String(s) => s.clone(),
-            _ => {
-                return Err(Error::MalformedBody {
-                    reason: "the timestamp is not a number",
-                });
-            }
-        };
+        let raw = match value.get().as_bytes().first() {
+            Some(b'"') => json::string_text(value),
+            Some(b'0'..=b'9') => Some(value.get().to_owned()),
+            _ => None,
+        }
+        .ok_or(Error::MalformedBody {
+            reason: "the timestamp is not a number",
+        })?;
         let field = Cow::Owned(pointer.trim_start_matches('/').to_owned());
         self.check_timestamp(spec, raw.as_bytes(), &field, now)
             .map(Some)
@@ -502,6 +520,9 @@ impl Verifier {
                 })
             })
             .ok_or(Error::SignatureMismatch)?;
+        // The replay key is made of what the items' signatures cover, nothing else.
+        let mut material = SigBytes::new();
+        let _ = material.try_extend_from_slice(&crate::provider::adyen_classic_digest(&items));
         self.verified(
             spec,
             keys,
@@ -512,15 +533,19 @@ impl Verifier {
             None,
             false,
             delivery.headers(),
-            SigBytes::new(),
+            material,
             now,
         )
     }
 }
 
 /// The index (into `keys`) of the first key that produced one of the signatures over one
-/// of the candidate messages (each a list of parts, hashed in order without copying); the
-/// signature that matched is written to `matched`.
+/// of the candidate messages (each a list of parts, hashed in order without copying).
+///
+/// For an HMAC key the tag that matched is written to `matched`: it is a function of the
+/// key and the signed bytes only, so it can serve as replay material. Public-key signatures
+/// are not written: anyone can turn a valid ECDSA signature into another valid one (s into
+/// n − s), so a replay key must never be made of them.
 fn find_key(
     keys: &[KeyEntry],
     parsed: &Parsed<'_>,
@@ -545,22 +570,15 @@ fn find_key(
                     .sigs
                     .iter()
                     .filter(|s| s.kind == SigKind::Ed25519)
-                    .find(|s| {
-                        Signature::from_slice(s.bytes())
-                            .is_ok_and(|sig| public.multipart_verify(message, &sig).is_ok())
-                    })
-                    .map(|s| keep(s.bytes()))
-                    .is_some(),
+                    .any(|s| ed25519_strict(public, message, s.bytes())),
                 (Key::P256(public), _) => parsed
                     .sigs
                     .iter()
                     .filter(|s| s.kind == SigKind::Ecdsa)
-                    .find(|s| {
+                    .any(|s| {
                         p256::ecdsa::DerSignature::from_bytes(s.bytes())
                             .is_ok_and(|sig| public.multipart_verify(message, &sig).is_ok())
-                    })
-                    .map(|s| keep(s.bytes()))
-                    .is_some(),
+                    }),
                 (Key::Token(_), _) => false,
             };
             if found {
@@ -569,6 +587,81 @@ fn find_key(
         }
     }
     None
+}
+
+/// Where a scheme signs the timestamp with another variable part right next to it (Discord
+/// and SendGrid sign `{timestamp}{body}`), the boundary between them is only where the
+/// digits end: a part that starts (or, before the timestamp, ends) with a digit would let
+/// digits move between the timestamp and that part under the same signature. Such a
+/// delivery is refused. (Custom templates cannot have two placeholders side by side; an
+/// RFC 3339 timestamp, Twitch's, has a fixed shape and ends with its offset.)
+fn check_timestamp_boundary(parts: &[Part], message: &[&[u8]]) -> Result<(), Error> {
+    let ambiguous = Error::MalformedBody {
+        reason: "a digit next to the signed timestamp makes its end ambiguous",
+    };
+    for (i, part) in parts.iter().enumerate() {
+        if *part != Part::Timestamp {
+            continue;
+        }
+        let variable = |j: usize| parts.get(j).is_some_and(|p| !matches!(p, Part::Literal(_)));
+        if variable(i + 1) && message[i + 1].first().is_some_and(u8::is_ascii_digit) {
+            return Err(ambiguous);
+        }
+        if i > 0 && variable(i - 1) && message[i - 1].last().is_some_and(u8::is_ascii_digit) {
+            return Err(ambiguous);
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a header listing more public-key signatures than the configured public keys can
+/// have made, plus one (a sender that rotates its key before the receiver does lists the
+/// new key's signature too).
+///
+/// Each Ed25519 or ECDSA check hashes the whole body and costs a scalar multiplication, and
+/// every signature is tried with every public key; without this bound an unsigned request
+/// with sixteen `v1a` entries costs sixteen times a valid one. With it, a refused request
+/// costs at most what the slowest valid one does (`keys × (keys + 1)` checks, 2 with one
+/// key). Signatures of a kind no configured key checks (`v1a` entries at a verifier with
+/// only HMAC keys) cost nothing and are not counted. HMAC signatures need no bound of their
+/// own: the tag is computed once per key and compared with each listed signature, so the
+/// cost does not grow with the list (at most [`MAX_SIGNATURES`](crate::MAX_SIGNATURES)).
+#[allow(
+    clippy::ptr_arg,
+    reason = "static names are cloned into errors without allocating"
+)]
+fn check_public_key_count(
+    keys: &[KeyEntry],
+    parsed: &Parsed<'_>,
+    header: &Cow<'static, str>,
+) -> Result<(), Error> {
+    if parsed.sigs.is_empty() {
+        return Ok(());
+    }
+    let public = keys
+        .iter()
+        .filter(|k| matches!(k.key, Key::Ed25519(_) | Key::P256(_)))
+        .count();
+    if public > 0 && parsed.sigs.len() > public + 1 {
+        return Err(Error::malformed(
+            header.clone(),
+            "more public-key signatures than the configured keys allow",
+        ));
+    }
+    Ok(())
+}
+
+/// Ed25519 verification with the checks of `VerifyingKey::verify_strict` (which takes the
+/// message in one slice) over a message in parts: the signature's `s` is canonical
+/// (checked by the verification itself), its `R` and the public key are not of small
+/// order (weak keys are refused when the verifier is built; checked again here), and the
+/// cofactorless equation holds for the `R` as encoded.
+fn ed25519_strict(public: &ed25519_dalek::VerifyingKey, message: &[&[u8]], sig: &[u8]) -> bool {
+    let Ok(sig) = Signature::from_slice(sig) else {
+        return false;
+    };
+    let r_ok = ed25519_dalek::VerifyingKey::from_bytes(sig.r_bytes()).is_ok_and(|r| !r.is_weak());
+    r_ok && !public.is_weak() && public.multipart_verify(message, &sig).is_ok()
 }
 
 /// Parses an RFC 3339 timestamp (Twitch) into Unix milliseconds.
@@ -719,6 +812,12 @@ impl VerifierBuilder {
     /// The source of the current time. Defaults to [`SystemClock`].
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// The same clock as another verifier's (diagnosis re-verifies with it).
+    pub(crate) fn shared_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
         self
     }
 

@@ -26,6 +26,13 @@ proptest! {
     fn sign_then_verify_round_trips(p in providers(), body in prop::collection::vec(any::<u8>(), 0..2048), skew in -4i64..=4) {
         let (headers, body) = signed(&p, &body, NOW + skew);
         let verified = verifier(&p).verify(&delivery_for(&p, &headers, &body));
+        // Discord and SendGrid sign `{timestamp}{body}` with no separator: a body that
+        // starts with a digit would let digits move across the boundary, and is refused
+        // (tests/security.rs). Their real bodies are JSON objects and arrays.
+        if [Provider::DISCORD, Provider::SENDGRID].contains(&p) && body.first().is_some_and(u8::is_ascii_digit) {
+            prop_assert_eq!(verified.map_err(|e| e.kind()).err(), Some(webhook_verify::ErrorKind::MalformedBody));
+            return Ok(());
+        }
         prop_assert!(verified.is_ok(), "{}: {:?}", p, verified.err());
         let verified = verified.unwrap();
         prop_assert_eq!(verified.body().as_ref(), &body[..]);

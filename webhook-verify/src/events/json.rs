@@ -148,6 +148,85 @@ pub(crate) fn lookup<'a>(
     Ok(Some(value))
 }
 
+/// A whole JSON document as a [`serde_json::Value`], refusing a key that appears twice in
+/// any object at any depth (and trailing characters). Verification of providers that sign
+/// body fields (Adyen's classic items, Mailgun's signature object) reads the body with
+/// this, so no other reader of the same body (ids, event types, envelopes, which refuse
+/// duplicates of the keys they look up) can see a different value than the one verified.
+pub(crate) fn strict_value(json: &[u8]) -> Result<serde_json::Value, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(json);
+    let value = de.deserialize_any(StrictVisitor)?;
+    de.end()?;
+    Ok(value)
+}
+
+struct StrictSeed;
+
+impl<'de> DeserializeSeed<'de> for StrictSeed {
+    type Value = serde_json::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(StrictVisitor)
+    }
+}
+
+/// Builds a `serde_json::Value` as its own `Deserialize` does, except that duplicate keys
+/// are an error instead of "the last one wins".
+struct StrictVisitor;
+
+impl<'de> Visitor<'de> for StrictVisitor {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element_seed(StrictSeed)? {
+            out.push(v);
+        }
+        Ok(serde_json::Value::Array(out))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
+            }
+            let value = map.next_value_seed(StrictSeed)?;
+            out.insert(key, value);
+        }
+        Ok(serde_json::Value::Object(out))
+    }
+}
+
 /// A string value's text, or a number's decimal text; `None` for other kinds.
 pub(crate) fn scalar_text(value: &RawValue) -> Option<String> {
     match value.get().as_bytes().first()? {
@@ -462,5 +541,301 @@ mod tests {
         assert!(fields(doc, &["id"]).unwrap()[0].is_none());
         assert!(document(b"{\"a\":1} x").is_err());
         assert!(document(b"\xff").is_err());
+    }
+
+    /// Differential tests of this reader against `serde_json` (the parser the typed
+    /// payloads and [`strict_value`] use): generated documents with duplicate keys (also
+    /// spelled with escapes), escapes of every kind, nesting, numbers and whitespace.
+    mod differential {
+        use proptest::prelude::*;
+        use serde_json::Value;
+
+        use super::super::*;
+
+        /// A JSON value as generated: its meaning and, for strings and keys, how it is
+        /// written.
+        #[derive(Debug, Clone)]
+        enum J {
+            Null,
+            Bool(bool),
+            Num(String),
+            Str(Vec<(char, u8)>),
+            Arr(Vec<J>, String),
+            Obj(Vec<(Vec<(char, u8)>, J)>, String),
+        }
+
+        fn text(chars: &[(char, u8)]) -> String {
+            chars.iter().map(|(c, _)| *c).collect()
+        }
+
+        /// Writes a string, each character literally or escaped (`how`: 0 literal where
+        /// allowed, 1 `\uXXXX`, 2 the short escape where there is one).
+        fn render_str(chars: &[(char, u8)], out: &mut String) {
+            out.push('"');
+            for &(c, how) in chars {
+                let must = c == '"' || c == '\\' || (c as u32) < 0x20;
+                let short = match c {
+                    '"' => Some("\\\""),
+                    '\\' => Some("\\\\"),
+                    '\n' => Some("\\n"),
+                    '\t' => Some("\\t"),
+                    '/' => Some("\\/"),
+                    _ => None,
+                };
+                match (how, short) {
+                    (0, _) if !must => out.push(c),
+                    (2, Some(s)) => out.push_str(s),
+                    _ => {
+                        let mut buf = [0u16; 2];
+                        for unit in c.encode_utf16(&mut buf) {
+                            out.push_str(&format!("\\u{unit:04x}"));
+                        }
+                    }
+                }
+            }
+            out.push('"');
+        }
+
+        fn render(j: &J, out: &mut String) {
+            match j {
+                J::Null => out.push_str("null"),
+                J::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+                J::Num(n) => out.push_str(n),
+                J::Str(s) => render_str(s, out),
+                J::Arr(items, ws) => {
+                    out.push('[');
+                    out.push_str(ws);
+                    for (i, item) in items.iter().enumerate() {
+                        if i > 0 {
+                            out.push(',');
+                            out.push_str(ws);
+                        }
+                        render(item, out);
+                        out.push_str(ws);
+                    }
+                    out.push(']');
+                }
+                J::Obj(entries, ws) => {
+                    out.push('{');
+                    out.push_str(ws);
+                    for (i, (k, v)) in entries.iter().enumerate() {
+                        if i > 0 {
+                            out.push(',');
+                            out.push_str(ws);
+                        }
+                        render_str(k, out);
+                        out.push_str(ws);
+                        out.push(':');
+                        out.push_str(ws);
+                        render(v, out);
+                        out.push_str(ws);
+                    }
+                    out.push('}');
+                }
+            }
+        }
+
+        fn has_duplicate(entries: &[(Vec<(char, u8)>, J)]) -> bool {
+            let keys: Vec<String> = entries.iter().map(|(k, _)| text(k)).collect();
+            keys.iter().enumerate().any(|(i, k)| keys[..i].contains(k))
+        }
+
+        fn any_duplicate(j: &J) -> bool {
+            match j {
+                J::Arr(items, _) => items.iter().any(any_duplicate),
+                J::Obj(entries, _) => {
+                    has_duplicate(entries) || entries.iter().any(|(_, v)| any_duplicate(v))
+                }
+                _ => false,
+            }
+        }
+
+        /// Every path to a value, as segments, and whether an object on the way has the
+        /// path's key twice.
+        fn paths(j: &J, prefix: &mut Vec<String>, dup: bool, out: &mut Vec<(Vec<String>, bool)>) {
+            out.push((prefix.clone(), dup));
+            match j {
+                J::Arr(items, _) => {
+                    for (i, item) in items.iter().enumerate() {
+                        prefix.push(i.to_string());
+                        paths(item, prefix, dup, out);
+                        prefix.pop();
+                    }
+                }
+                J::Obj(entries, _) => {
+                    for (k, v) in entries {
+                        let key = text(k);
+                        let twice = entries.iter().filter(|(k2, _)| text(k2) == key).count() > 1;
+                        prefix.push(key);
+                        paths(v, prefix, dup || twice, out);
+                        prefix.pop();
+                    }
+                }
+                _ => {}
+            }
+        }
+
+        fn chars() -> impl Strategy<Value = Vec<(char, u8)>> {
+            let c = prop_oneof![
+                Just('a'),
+                Just('b'),
+                Just('~'),
+                Just('/'),
+                Just('"'),
+                Just('\\'),
+                Just('\n'),
+                Just('\t'),
+                Just('\u{1}'),
+                Just('é'),
+                Just('\u{1F600}'),
+            ];
+            prop::collection::vec((c, 0u8..3), 0..4)
+        }
+
+        fn number() -> impl Strategy<Value = String> {
+            (
+                any::<bool>(),
+                prop_oneof![Just("0".to_owned()), "[1-9][0-9]{0,20}"],
+                prop::option::of("[0-9]{1,5}"),
+                prop::option::of("[eE][+-]?[0-9]{1,2}"),
+            )
+                .prop_map(|(neg, int, frac, exp)| {
+                    let mut n = String::new();
+                    if neg {
+                        n.push('-');
+                    }
+                    n.push_str(&int);
+                    if let Some(f) = frac {
+                        n.push('.');
+                        n.push_str(&f);
+                    }
+                    if let Some(e) = exp {
+                        n.push_str(&e);
+                    }
+                    n
+                })
+        }
+
+        fn ws() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just(String::new()),
+                Just(" ".to_owned()),
+                Just("\n\t".to_owned()),
+                Just(" \r\n ".to_owned())
+            ]
+        }
+
+        fn json() -> impl Strategy<Value = J> {
+            let leaf = prop_oneof![
+                Just(J::Null),
+                any::<bool>().prop_map(J::Bool),
+                number().prop_map(J::Num),
+                chars().prop_map(J::Str),
+            ];
+            leaf.prop_recursive(4, 48, 5, |inner| {
+                prop_oneof![
+                    (prop::collection::vec(inner.clone(), 0..5), ws())
+                        .prop_map(|(v, w)| J::Arr(v, w)),
+                    // Keys from a small alphabet, so that duplicates are common.
+                    (
+                        prop::collection::vec(
+                            (
+                                prop::collection::vec(
+                                    (prop_oneof![Just('a'), Just('b'), Just('/')], 0u8..3),
+                                    0..2
+                                ),
+                                inner
+                            ),
+                            0..5
+                        ),
+                        ws()
+                    )
+                        .prop_map(|(v, w)| J::Obj(v, w)),
+                ]
+            })
+        }
+
+        fn walk<'v>(mut v: &'v Value, segments: &[String]) -> Option<&'v Value> {
+            for s in segments {
+                v = match v {
+                    Value::Object(m) => m.get(s)?,
+                    Value::Array(a) => a.get(s.parse::<usize>().ok()?)?,
+                    _ => return None,
+                };
+            }
+            Some(v)
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            #[test]
+            fn reader_agrees_with_serde_json(j in json(), outer in ws()) {
+                let mut doc = outer.clone();
+                render(&j, &mut doc);
+                doc.push_str(&outer);
+                let serde: Value = serde_json::from_str(&doc).expect("generated JSON is valid");
+
+                // The whole document: accepted by both.
+                let raw = document(doc.as_bytes()).expect("document");
+                // The strict reader: the same value, unless a key appears twice.
+                match strict_value(doc.as_bytes()) {
+                    Ok(v) => {
+                        prop_assert!(!any_duplicate(&j), "duplicate accepted: {doc}");
+                        prop_assert_eq!(&v, &serde);
+                    }
+                    Err(e) => {
+                        prop_assert!(any_duplicate(&j), "{doc}: {e}");
+                        prop_assert!(e.to_string().contains("duplicate field"));
+                    }
+                }
+                // Every path: the value serde_json finds, or an error where the path's key
+                // appears twice (serde_json keeps the last; the reader takes neither).
+                let mut all = Vec::new();
+                paths(&j, &mut Vec::new(), false, &mut all);
+                for (segments, dup) in all {
+                    let found = lookup(raw, &segments);
+                    if dup {
+                        prop_assert!(found.is_err(), "{doc} at {segments:?}");
+                        continue;
+                    }
+                    let found = found.expect("lookup").expect("present");
+                    let expected = walk(&serde, &segments).expect("serde_json finds it");
+                    let parsed: Value = serde_json::from_str(found.get()).expect("raw slice");
+                    // Inner duplicates are kept raw; compare only where serde_json agrees.
+                    if strict_value(found.get().as_bytes()).is_ok() {
+                        prop_assert_eq!(&parsed, expected, "{} at {:?}", doc, segments);
+                    }
+                    match expected {
+                        Value::String(s) => {
+                            prop_assert_eq!(string_text(found), Some(s.clone()));
+                            prop_assert_eq!(scalar_text(found), Some(s.clone()));
+                        }
+                        Value::Number(_) => {
+                            prop_assert_eq!(string_text(found), None);
+                            let text = scalar_text(found).expect("number text");
+                            let again: Value = serde_json::from_str(&text).unwrap();
+                            prop_assert_eq!(&again, expected);
+                        }
+                        _ => prop_assert_eq!(scalar_text(found), None),
+                    }
+                }
+                // A missing key is missing for both.
+                prop_assert_eq!(
+                    lookup(raw, &["zz".to_owned()]).ok().flatten().is_some(),
+                    walk(&serde, &["zz".to_owned()]).is_some()
+                );
+            }
+
+            #[test]
+            fn reader_refuses_what_serde_json_refuses(bytes in prop::collection::vec(prop_oneof![
+                Just(b'{'), Just(b'}'), Just(b'['), Just(b']'), Just(b'"'), Just(b':'), Just(b','),
+                Just(b'1'), Just(b'-'), Just(b'.'), Just(b'e'), Just(b' '), Just(b'a'), Just(b'\\'),
+                Just(b'u'), Just(b't'), Just(b'n'), any::<u8>()], 0..24)) {
+                let serde = serde_json::from_slice::<Value>(&bytes).is_ok();
+                prop_assert_eq!(document(&bytes).is_ok(), serde);
+                prop_assert_eq!(strict_value(&bytes).is_ok(), serde);
+            }
+        }
     }
 }

@@ -74,9 +74,15 @@ const FIELDS: [&[&str]; 8] = [
 const MAX_ITEMS: usize = 100;
 
 /// For each `NotificationRequestItem`: the signed string and its base64 signature.
+///
+/// The body is read with [`strict_value`](crate::events::json::strict_value): a key that
+/// appears twice anywhere (a second `notificationItems`, a second `pspReference` in an
+/// item) is refused, so every other reader of the body (the id, the event type, envelopes)
+/// sees the values that were verified.
 pub(crate) fn adyen_classic_messages(body: &[u8]) -> Result<Vec<(Vec<u8>, String)>, Error> {
     let bad = |reason| Error::MalformedBody { reason };
-    let root: Value = serde_json::from_slice(body).map_err(|_| bad("not JSON"))?;
+    let root: Value = crate::events::json::strict_value(body)
+        .map_err(|_| bad("not JSON, or a key appears twice"))?;
     let items = root
         .get("notificationItems")
         .and_then(Value::as_array)
@@ -109,4 +115,21 @@ pub(crate) fn adyen_classic_messages(body: &[u8]) -> Result<Vec<(Vec<u8>, String
             Ok((fields.join(":").into_bytes(), signature.to_owned()))
         })
         .collect()
+}
+
+/// The replay material of a classic notification: SHA-256 over the signed strings of its
+/// items, sorted (so reordering the items changes nothing) and each prefixed with its
+/// length. Only what the signatures cover goes in: whitespace, escapes, unsigned fields and
+/// the order of items can be changed by anyone, and change nothing here.
+pub(crate) fn adyen_classic_digest(items: &[(Vec<u8>, String)]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut messages: Vec<&[u8]> = items.iter().map(|(m, _)| m.as_slice()).collect();
+    messages.sort_unstable();
+    messages.dedup();
+    let mut h = Sha256::new();
+    for m in messages {
+        h.update((m.len() as u64).to_be_bytes());
+        h.update(m);
+    }
+    h.finalize().into()
 }

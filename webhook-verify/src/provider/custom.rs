@@ -126,8 +126,10 @@ impl CustomProvider {
     }
 
     /// What is signed: literal text with the placeholders `{body}` (required, once),
-    /// `{timestamp}`, `{id}` and `{url}`; `{{` and `}}` stand for braces.
-    /// Defaults to `{body}`.
+    /// `{timestamp}`, `{id}` and `{url}`; `{{` and `}}` stand for braces. Two placeholders
+    /// must be separated by literal text (`{timestamp}.{body}`, not `{timestamp}{body}`):
+    /// otherwise bytes could move from one to the other under the same signature, and
+    /// [`build`](Self::build) refuses the template. Defaults to `{body}`.
     pub fn signed_content(mut self, template: impl Into<String>) -> Self {
         self.template = template.into();
         self
@@ -143,9 +145,10 @@ impl CustomProvider {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] when the signature header is missing, the template is malformed,
-    /// uses `{timestamp}`/`{id}` without the matching header (or the header without the
-    /// placeholder), or the algorithm is not an HMAC.
+    /// [`Error::Config`] when the signature header is missing, the template is malformed or
+    /// ambiguous (two placeholders with nothing between them), uses `{timestamp}`/`{id}`
+    /// without the matching header (or the header without the placeholder), or the
+    /// algorithm is not an HMAC.
     pub fn build(self) -> Result<Provider, Error> {
         let signature = self
             .signature_header
@@ -153,9 +156,11 @@ impl CustomProvider {
         if self.name.trim().is_empty() {
             return Err(Error::config("a custom provider needs a name"));
         }
-        if self.algorithm == Algorithm::Ed25519 {
+        // Only what this builder can verify: HMAC over a template with a secret-text key.
+        // Public-key algorithms need key forms and signature formats it does not offer.
+        if !matches!(self.algorithm, Algorithm::HmacSha256 | Algorithm::HmacSha1) {
             return Err(Error::config(
-                "custom providers support HMAC algorithms only",
+                "custom providers support HMAC algorithms only (HmacSha256, HmacSha1)",
             ));
         }
         if !matches!(
@@ -280,7 +285,33 @@ fn parse_template(template: &str) -> Result<Vec<Part>, Error> {
     if parts.len() > MAX_PARTS {
         return Err(Error::config("signed content has too many parts"));
     }
+    // Two placeholders with nothing between them are ambiguous: bytes can move from one to
+    // the other (a timestamp's last digits into the body) and the signature still verifies.
+    if let Some(pair) = parts
+        .windows(2)
+        .find(|w| !matches!(w[0], Part::Literal(_)) && !matches!(w[1], Part::Literal(_)))
+    {
+        return Err(Error::config(format!(
+            "ambiguous signed content: {} and {} have nothing between them, so bytes could \
+             move from one to the other without changing the signature; put a separator \
+             between them, such as {}.{}",
+            placeholder(&pair[0]),
+            placeholder(&pair[1]),
+            placeholder(&pair[0]),
+            placeholder(&pair[1]),
+        )));
+    }
     Ok(parts)
+}
+
+fn placeholder(part: &Part) -> &'static str {
+    match part {
+        Part::Timestamp => "{timestamp}",
+        Part::Id => "{id}",
+        Part::Body => "{body}",
+        Part::Url => "{url}",
+        Part::Literal(_) => "text",
+    }
 }
 
 #[cfg(test)]
@@ -298,8 +329,8 @@ mod tests {
             vec![lit("v0:"), Part::Timestamp, lit(":"), Part::Body]
         );
         assert_eq!(
-            parse_template("{{x}}{url}{body}").unwrap(),
-            vec![lit("{x}"), Part::Url, Part::Body]
+            parse_template("{{x}}{url} {body}").unwrap(),
+            vec![lit("{x}"), Part::Url, lit(" "), Part::Body]
         );
         for bad in [
             "",
@@ -308,6 +339,9 @@ mod tests {
             "{body",
             "{nope}{body}",
             "}{body}",
+            "{timestamp}{body}",
+            "{url}{body}",
+            "{body}{id}",
         ] {
             assert!(parse_template(bad).is_err(), "{bad}");
         }

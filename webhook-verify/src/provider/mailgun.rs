@@ -4,8 +4,8 @@
 use std::borrow::Cow;
 
 use super::{
-    Algorithm, Encoding, EventTypeSource, IdSource, KeyForm, Message, Names, SigFormat, Spec,
-    TimestampSource, TsFormat, name,
+    Algorithm, Encoding, EventTypeSource, FIVE_MINUTES, IdSource, KeyForm, Message, Names,
+    SigFormat, Spec, TimestampSource, TsFormat, name,
 };
 use crate::{Error, Tolerance};
 
@@ -28,12 +28,20 @@ pub(super) static MAILGUN: Spec = Spec {
     message: Message::Mailgun,
     timestamp: TimestampSource::Header,
     timestamp_format: TsFormat::UnixSeconds,
-    tolerance: Tolerance::NONE,
+    // Mailgun's SDKs check no age; its docs ask receivers to check that the timestamp is
+    // recent and that no token is used twice. Five minutes each way, as for Slack and
+    // Standard Webhooks: a captured delivery is refused once it is that old, and within the
+    // window its token is the replay key. Widen it with `VerifierBuilder::tolerance` if
+    // your deliveries queue for longer.
+    tolerance: Tolerance::both(FIVE_MINUTES),
     id: IdSource::Signed,
     event_type: EventTypeSource::Json("/event-data/event"),
 };
 
-/// The signed fields of a Mailgun delivery.
+/// The length of a Mailgun token: 50 characters.
+pub(crate) const TOKEN_LEN: usize = 50;
+
+/// The signed fields of a Mailgun delivery, in their exact forms.
 pub(crate) struct MailgunFields {
     pub(crate) timestamp: String,
     pub(crate) token: String,
@@ -41,8 +49,24 @@ pub(crate) struct MailgunFields {
 }
 
 /// Reads `timestamp`, `token` and `signature` from a JSON body's `signature` object, or
-/// from form fields.
+/// from form fields, and checks their forms.
+///
+/// Mailgun signs `timestamp ‖ token` with no separator, so the fields are held to the exact
+/// forms Mailgun sends: the timestamp decimal Unix seconds (ASCII digits, no sign, no
+/// leading zero), the token exactly [`TOKEN_LEN`] lowercase letters and digits (hex in
+/// current deliveries). With the token's length fixed, the boundary between the two is
+/// fixed too: digits cannot be moved from one to the other while the signature still
+/// verifies, so neither the checked timestamp nor the replay key (the token) can be changed
+/// without the key. In JSON, the three fields must be strings, and a key that appears twice
+/// anywhere in the body is refused.
 pub(crate) fn mailgun_fields(body: &[u8]) -> Result<MailgunFields, Error> {
+    let fields = read_fields(body)?;
+    check_timestamp(&fields.timestamp)?;
+    check_token(&fields.token)?;
+    Ok(fields)
+}
+
+fn read_fields(body: &[u8]) -> Result<MailgunFields, Error> {
     let missing = |f: &'static str| Error::MalformedBody {
         reason: match f {
             "timestamp" => "no signature timestamp field",
@@ -50,13 +74,19 @@ pub(crate) fn mailgun_fields(body: &[u8]) -> Result<MailgunFields, Error> {
             _ => "no signature field",
         },
     };
-    if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(body) {
-        let sig = map.get("signature").and_then(|s| s.as_object());
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    if first == Some(&b'{') {
+        let root = crate::events::json::strict_value(body).map_err(|_| Error::MalformedBody {
+            reason: "not JSON, or a key appears twice",
+        })?;
+        let sig = root.get("signature").and_then(|s| s.as_object());
         let field = |f: &'static str| -> Result<String, Error> {
             match sig.and_then(|s| s.get(f)) {
                 Some(serde_json::Value::String(v)) => Ok(v.clone()),
-                Some(serde_json::Value::Number(n)) => Ok(n.to_string()),
-                _ => Err(missing(f)),
+                Some(_) => Err(Error::MalformedBody {
+                    reason: "a signature field is not a string",
+                }),
+                None => Err(missing(f)),
             }
         };
         return Ok(MailgunFields {
@@ -84,4 +114,35 @@ pub(crate) fn mailgun_fields(body: &[u8]) -> Result<MailgunFields, Error> {
         token: fields.1.ok_or_else(|| missing("token"))?,
         signature: fields.2.ok_or_else(|| missing("signature"))?,
     })
+}
+
+/// Decimal Unix seconds: 1 to 19 ASCII digits, no leading zero.
+fn check_timestamp(ts: &str) -> Result<(), Error> {
+    let b = ts.as_bytes();
+    let ok = !b.is_empty()
+        && b.len() <= 19
+        && b.iter().all(u8::is_ascii_digit)
+        && (b[0] != b'0' || b.len() == 1);
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::MalformedBody {
+            reason: "the signature timestamp is not decimal Unix seconds without leading zeros",
+        })
+    }
+}
+
+/// Exactly [`TOKEN_LEN`] lowercase ASCII letters and digits.
+fn check_token(token: &str) -> Result<(), Error> {
+    let ok = token.len() == TOKEN_LEN
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::MalformedBody {
+            reason: "the signature token is not 50 lowercase letters and digits",
+        })
+    }
 }

@@ -28,7 +28,7 @@ mod twilio;
 mod twitch;
 pub mod zoom;
 
-pub(crate) use adyen::adyen_classic_messages;
+pub(crate) use adyen::{adyen_classic_digest, adyen_classic_messages};
 pub use custom::CustomProvider;
 pub(crate) use mailgun::mailgun_fields;
 pub(crate) use twilio::twilio_messages;
@@ -79,6 +79,8 @@ impl Provider {
     /// send `X-Hub-Signature-256`; [`Provider::GITHUB`] never reads this header.
     pub const GITHUB_LEGACY_SHA1: Provider = Provider::builtin(&github::GITHUB_SHA1);
     /// Slack request signing: `X-Slack-Signature: v0=…` over `v0:{timestamp}:{body}`; ±300 s.
+    /// The id is the signed body's `event_id` (Events API), so a retry re-signed at a new
+    /// timestamp is recognised as the same event.
     pub const SLACK: Provider = Provider::builtin(&slack::SLACK);
     /// Shopify: `X-Shopify-Hmac-Sha256` (base64) over the body; no timestamp.
     pub const SHOPIFY: Provider = Provider::builtin(&shopify::SHOPIFY);
@@ -105,12 +107,24 @@ impl Provider {
     /// Mailgun: the body's `signature.{timestamp,token,signature}` (JSON) or the form fields
     /// `timestamp`, `token`, `signature`; HMAC-SHA256 over timestamp ‖ token.
     ///
-    /// **The body itself is not signed**: only the timestamp and token are. Keep a short
-    /// tolerance and reject reused tokens ([`Verified::id`](crate::Verified::id) is the
-    /// token). No tolerance by default, like Mailgun's SDKs.
+    /// The fields are read in their exact forms: the timestamp decimal Unix seconds (ASCII
+    /// digits, no sign, no leading zero), the token 50 lowercase letters and digits, all
+    /// three strings in JSON, and a JSON body with a key twice is refused. Because the
+    /// token's length is fixed, digits cannot move between the timestamp and the token.
+    /// ±300 s by default (Mailgun's SDKs check no age; its docs ask for a recent timestamp
+    /// and unused tokens).
+    ///
+    /// **Residual risk: the body itself is not signed**, only the timestamp and token are.
+    /// Whoever captures one delivery can attach its signature fields to any body of their
+    /// own for as long as the tolerance lasts, and once (the replay key is the token,
+    /// [`Verified::id`](crate::Verified::id)): use replay protection, keep the tolerance
+    /// short, and treat the event data as a hint to fetch from Mailgun's API (with your API
+    /// key) before acting on it.
     pub const MAILGUN: Provider = Provider::builtin(&mailgun::MAILGUN);
     /// SendGrid signed event webhook: ECDSA P-256 (base64 DER) over timestamp ‖ body; the
-    /// secret is the base64 DER verification public key. No tolerance by default.
+    /// secret is the base64 DER verification public key. No tolerance by default. ECDSA
+    /// signatures are malleable (s and n − s both verify): the replay key is made of the
+    /// signed body, never of the signature.
     pub const SENDGRID: Provider = Provider::builtin(&sendgrid::SENDGRID);
     /// Twitch EventSub: `sha256=` hex over message id ‖ timestamp (RFC 3339) ‖ body;
     /// 10 minutes, past only.

@@ -77,9 +77,16 @@ pub(super) static LINEAR: Spec = Spec {
     event_type: EventTypeSource::Json("/type"),
 };
 
-// Zoom documents no window; the same scheme as Slack's gets Slack's (±300 s).
-pub(super) static ZOOM: Spec =
-    super::slack::v0_scheme("zoom", "x-zm-signature", "x-zm-request-timestamp", "/event");
+// Zoom documents no window; the same scheme as Slack's gets Slack's (±300 s). Zoom's
+// payloads carry no event id (`event_ts` is a time, not unique): the replay key is the
+// signed body without the timestamp.
+pub(super) static ZOOM: Spec = super::slack::v0_scheme(
+    "zoom",
+    "x-zm-signature",
+    "x-zm-request-timestamp",
+    IdSource::None,
+    "/event",
+);
 
 pub(super) static SQUARE: Spec = simple(
     "square",

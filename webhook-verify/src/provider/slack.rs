@@ -12,11 +12,12 @@ use crate::Tolerance;
 const V0_SIGNED: &[Part] = &[lit("v0:"), Part::Timestamp, lit(":"), Part::Body];
 
 /// `{signature}: v0=<hex HMAC-SHA256>` over `v0:{timestamp}:{body}`, the timestamp in its
-/// own header (Unix seconds), ±300 s; the event type is a JSON field.
+/// own header (Unix seconds), ±300 s; the id and the event type are JSON fields.
 pub(super) const fn v0_scheme(
     provider: &'static str,
     signature: &'static str,
     timestamp: &'static str,
+    id: IdSource,
     event_type: &'static str,
 ) -> Spec {
     Spec {
@@ -38,7 +39,7 @@ pub(super) const fn v0_scheme(
         timestamp: TimestampSource::Header,
         timestamp_format: TsFormat::UnixSeconds,
         tolerance: Tolerance::both(FIVE_MINUTES),
-        id: IdSource::None,
+        id,
         event_type: EventTypeSource::Json(event_type),
     }
 }
@@ -47,5 +48,9 @@ pub(super) static SLACK: Spec = v0_scheme(
     "slack",
     "x-slack-signature",
     "x-slack-request-timestamp",
+    // Events API deliveries carry a unique `event_id` in the signed body, the same on every
+    // retry (Slack re-signs retries with a new timestamp); commands and interactions have
+    // none and fall back to the signed body.
+    IdSource::Json("/event_id"),
     "/type",
 );

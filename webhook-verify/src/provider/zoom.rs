@@ -23,6 +23,14 @@ pub struct UrlValidation {
 
 /// The response to a challenge with this `plain_token`.
 ///
+/// **Answer only challenges that verified.** The answer is HMAC-SHA256 under the same
+/// secret token Zoom signs deliveries with: an endpoint that answers any `plainToken` it is
+/// sent is an HMAC oracle, and lets anyone obtain the MAC of a string of their choosing
+/// under your secret. Zoom's signed messages start with `v0:{timestamp}:`, which a JSON
+/// `plainToken` is unlikely to reproduce, but do not rely on that: verify the delivery
+/// first and use [`challenge_response`], which takes a [`Verified`] delivery and so cannot
+/// be reached by an unsigned request.
+///
 /// ```
 /// use webhook_verify::zoom::url_validation;
 /// let answer = url_validation("zoom_secret_token_123", "qgg8vlvZRS6UYooatFL8Aw");
@@ -58,7 +66,10 @@ pub fn challenge_response(verified: &Verified, secret_token: &str) -> Option<Url
     if verified.event_type() != Some("endpoint.url_validation") {
         return None;
     }
-    let body: serde_json::Value = verified.json().ok()?;
-    let plain = body.pointer("/payload/plainToken")?.as_str()?;
-    Some(url_validation(secret_token, plain))
+    // Read like every other body field (a key twice is refused, not read two ways).
+    use crate::events::json;
+    let doc = json::document(verified.body()).ok()?;
+    let pointer = json::Pointer::parse("/payload/plainToken").ok()?;
+    let plain = json::string_text(json::lookup(doc, pointer.segments()).ok()??)?;
+    Some(url_validation(secret_token, &plain))
 }

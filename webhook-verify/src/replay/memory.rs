@@ -89,6 +89,15 @@ impl MemoryStore {
         self.lock().map.len()
     }
 
+    /// How many entries the eviction queue holds, stale ones included: at most twice
+    /// [`max_entries`](Self::max_entries) plus one, whatever the sequence of calls. For
+    /// tests of that bound; not part of the stable API.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn queue_len(&self) -> usize {
+        self.lock().order.len()
+    }
+
     /// Whether no key is held.
     #[must_use]
     pub fn is_empty(&self) -> bool {
@@ -113,18 +122,15 @@ impl MemoryStore {
                 };
             }
         }
-        state.sweep(now, self.max_entries);
-        state.seq += 1;
-        let seq = state.seq;
-        let key: Arc<str> = Arc::from(key);
-        state.order.push_back((Arc::clone(&key), seq));
-        state.map.insert(
+        state.insert(
             key,
             Entry {
                 ticket: Some(ticket),
                 expires_at: now.saturating_add(millis(lease)),
-                seq,
+                seq: 0,
             },
+            now,
+            self.max_entries,
         );
         Claim::New
     }
@@ -140,18 +146,15 @@ impl MemoryStore {
             }
             None => {
                 // The claim was evicted or expired while handling: remember it anyway.
-                state.sweep(now, self.max_entries);
-                state.seq += 1;
-                let seq = state.seq;
-                let key: Arc<str> = Arc::from(key);
-                state.order.push_back((Arc::clone(&key), seq));
-                state.map.insert(
+                state.insert(
                     key,
                     Entry {
                         ticket: None,
                         expires_at,
-                        seq,
+                        seq: 0,
                     },
+                    now,
+                    self.max_entries,
                 );
             }
         }
@@ -160,12 +163,42 @@ impl MemoryStore {
     fn release_now(&self, key: &str, ticket: u128) {
         let mut state = self.lock();
         if state.map.get(key).is_some_and(|e| e.ticket == Some(ticket)) {
-            state.map.remove(key);
+            if let Some(entry) = state.map.remove(key) {
+                // Usually the newest entry: its queue slot goes with it. Otherwise the slot
+                // is stale and `insert` compacts it away in time.
+                if state.order.back().is_some_and(|(_, seq)| *seq == entry.seq) {
+                    state.order.pop_back();
+                }
+            }
         }
     }
 }
 
 impl State {
+    /// Inserts (or replaces) `key` with a new sequence number, after making room.
+    ///
+    /// Memory stays bounded by `max` whatever the sequence of calls: the map holds at most
+    /// `max` keys (`sweep`), and the queue, which also holds the slots of keys released or
+    /// claimed again, is compacted to the live slots whenever it grows past `2 * max`. Each
+    /// compaction follows at least `max` pushes, so its cost is constant per call on
+    /// average.
+    fn insert(&mut self, key: &str, mut entry: Entry, now: i64, max: usize) {
+        self.sweep(now, max);
+        self.seq += 1;
+        entry.seq = self.seq;
+        let key: Arc<str> = Arc::from(key);
+        self.order.push_back((Arc::clone(&key), entry.seq));
+        self.map.insert(key, entry);
+        if self.order.len() > max.saturating_mul(2) {
+            let map = &self.map;
+            self.order
+                .retain(|(key, seq)| map.get(key).is_some_and(|e| e.seq == *seq));
+            if self.order.capacity() > max.saturating_mul(4) {
+                self.order.shrink_to(max.saturating_mul(2));
+            }
+        }
+    }
+
     /// Drops expired keys from the front of the queue, and the oldest keys while there is
     /// no room for one more.
     fn sweep(&mut self, now: i64, max: usize) {

@@ -12,6 +12,33 @@
 //! | [`Begin::InFlight`] | another worker is handling it | 409 + `Retry-After` |
 //! | `Err(StoreError)` | the store is unreachable | 503, fail closed |
 //!
+//! # How long protection lasts
+//!
+//! For providers that sign a timestamp, a delivery older than the tolerance is refused by
+//! the verifier, so the store only has to remember a key for the tolerance window
+//! ([`Replay::covering`] makes the retention at least that long). **For providers without
+//! a signed timestamp** (GitHub, Shopify, GitLab, Twilio, Square, Intercom, Typeform,
+//! Razorpay, Lemon Squeezy, Adyen, and Discord or SendGrid without a configured tolerance)
+//! nothing else ever refuses a captured delivery. Replay protection then lasts exactly as
+//! long as the store remembers the key: for the retention ([`DEFAULT_RETENTION`], 24 h),
+//! and only while the entry survives. An in-memory store forgets everything on restart and evicts
+//! its oldest keys when full ([`MemoryStore::max_entries`]); after that, the same delivery
+//! is new again. Set a retention as long as you need (a provider's retry period at least),
+//! and for a durable guarantee use the Redis store with persistence, so that keys survive
+//! a restart and are never evicted to make room:
+//!
+//! ```text
+//! # redis.conf
+//! appendonly yes              # AOF: every write is logged ...
+//! appendfsync everysec        # ... and flushed to disk every second (at most 1 s lost)
+//! maxmemory-policy noeviction # when full, refuse writes (the store answers 503 and the
+//!                             # provider retries) instead of silently evicting keys
+//! ```
+//!
+//! With `noeviction`, size `maxmemory` for the retention times your delivery rate (about
+//! 100 bytes per key). A failover to a replica that had not received the last writes can
+//! still forget up to a second of keys.
+//!
 //! ```
 //! # async fn run() -> Result<(), webhook_verify::replay::StoreError> {
 //! use webhook_verify::replay::{Begin, MemoryStore, Replay};
