@@ -28,12 +28,12 @@ use std::process::ExitCode;
 
 use actix_web::{App, HttpResponse, HttpServer, web};
 use clap::Parser as _;
-use webhook_actix::{RawWebhook, VerifyWebhook, WebhookConfig};
+use webhook_actix::{VerifiedWebhook, VerifyWebhook, WebhookConfig};
 use webhook_examples::{ListenerArgs, delivery_line, demo_router};
 
 /// Runs behind the middleware, which has verified and claimed the delivery; the 200 commits
 /// it, so duplicates never reach this handler.
-async fn receive(webhook: RawWebhook) -> HttpResponse {
+async fn receive(webhook: VerifiedWebhook) -> HttpResponse {
     println!("{}", delivery_line(&webhook));
     HttpResponse::Ok().finish()
 }
@@ -55,12 +55,13 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut config = WebhookConfig::new(verifier)
+    let mut config = WebhookConfig::builder(verifier)
         .max_body(args.max_body)
         .replay(replay);
     if let Some(url) = &args.public_url {
         config = config.public_base_url(url);
     }
+    let config = config.build();
     let router = if args.router_demo {
         match demo_router(&args.provider) {
             Ok(router) => Some(router),

@@ -241,7 +241,7 @@ async fn start_axum(senders: &[Sender]) -> std::io::Result<String> {
         let verifier = verifier(s);
         let config = webhook_axum::WebhookConfig::builder(verifier.clone())
             .max_body(MAX_BODY)
-            .replay(Replay::new(MemoryStore::new()).covering(&verifier))
+            .replay(Replay::new(MemoryStore::new()))
             .build();
         app = app.merge(
             Router::new()
@@ -260,19 +260,20 @@ async fn start_axum(senders: &[Sender]) -> std::io::Result<String> {
 
 /// The actix-web listener: one resource per provider, each with its own `WebhookConfig`.
 fn start_actix(senders: &[Sender]) -> std::io::Result<(String, ServerHandle)> {
-    async fn receive(webhook_actix::RawWebhook(v): webhook_actix::RawWebhook) -> HttpResponse {
+    async fn receive(webhook_actix::VerifiedWebhook(v): webhook_actix::VerifiedWebhook) -> HttpResponse {
         HttpResponse::Ok().body(answer(&v))
     }
     let configs: Vec<(String, webhook_actix::WebhookConfig)> = senders
         .iter()
         .map(|s| {
             let verifier = verifier(s);
-            let replay = Replay::new(MemoryStore::new()).covering(&verifier);
+            let replay = Replay::new(MemoryStore::new());
             (
                 path(&s.provider),
-                webhook_actix::WebhookConfig::new(verifier)
+                webhook_actix::WebhookConfig::builder(verifier)
                     .max_body(MAX_BODY)
-                    .replay(replay),
+                    .replay(replay)
+                    .build(),
             )
         })
         .collect();
