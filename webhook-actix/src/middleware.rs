@@ -9,7 +9,7 @@ use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transfor
 use futures_util::future::LocalBoxFuture;
 use tracing::Instrument as _;
 
-use crate::{WebhookConfig, request};
+use crate::{WebhookConfig, WebhookError, request};
 
 /// Middleware that verifies every request before the wrapped service sees it.
 ///
@@ -146,7 +146,11 @@ where
                 let res = service.call(req).await?;
                 let status = res.status().as_u16();
                 claim.settle(status).await;
-                reception.finish_status(status);
+                let refusal = res
+                    .response()
+                    .error()
+                    .and_then(|e| e.as_error::<WebhookError>());
+                reception.finish_status(status, refusal.map(WebhookError::reply));
                 Ok(res.map_into_left_body())
             }
             .instrument(span),

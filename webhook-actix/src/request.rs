@@ -45,6 +45,6 @@ pub(crate) async fn verify(
     let host = req.headers().get(HOST).and_then(|h| h.to_str().ok());
     let url = RequestUrl::new(uri.path_and_query().map_or("/", |pq| pq.as_str()))
         .origin(origin)
-        .host(host.or(Some(req.app_config().host())));
+        .host(host);
     reception.verify(&headers, &url, body)
 }

@@ -205,3 +205,43 @@ async fn events_span_records_the_router_outcome() {
         assert!(!log.contains("v1="), "signature in the log: {log}");
     }
 }
+
+/// Behind the middleware, a payload `Webhook<T>` cannot parse is recorded as
+/// `invalid_payload` (the extractor's refusal), not as a failed handler.
+#[actix_web::test]
+async fn an_invalid_payload_behind_the_middleware_is_recorded_as_such() {
+    use actix_web::web;
+    use webhook_actix::{VerifyWebhook, Webhook};
+
+    #[derive(serde::Deserialize)]
+    struct Strict {
+        #[allow(dead_code)]
+        amount: u64,
+    }
+    let (captured, _guard) = capture(tracing::Level::DEBUG);
+    let config = WebhookConfig::new(standard());
+    let app = test::init_service(
+        App::new().app_data(config.clone()).service(
+            web::resource("/typed")
+                .wrap(VerifyWebhook::new(config))
+                .route(web::post().to(|Webhook(_): Webhook<Strict>| async { "ok" })),
+        ),
+    )
+    .await;
+    let body = r#"{"id":"evt_1","amount":"x"}"#;
+    let req = standard_headers(STANDARD_SECRET, body.as_bytes(), now())
+        .into_iter()
+        .fold(TestRequest::post().uri("/typed"), |r, h| r.append_header(h))
+        .set_payload(body)
+        .to_request();
+    let res = test::call_service(&app, req).await;
+    assert_eq!(res.status().as_u16(), 400);
+    assert_eq!(test::read_body(res).await, "invalid payload");
+    let log = captured.take();
+    let answered = log
+        .lines()
+        .rfind(|line| line.contains("outcome="))
+        .unwrap_or_else(|| panic!("{log}"));
+    assert_eq!(last_outcome(answered), Some("invalid_payload"), "{log}");
+    assert!(!log.contains("handler_failed"), "{log}");
+}

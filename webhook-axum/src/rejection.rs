@@ -162,15 +162,17 @@ impl From<Error> for WebhookRejection {
 
 impl IntoResponse for WebhookRejection {
     fn into_response(mut self) -> Response {
-        let Some(hook) = self.hook.take() else {
-            return reply_response(&self.reply);
-        };
         let reply = self.reply.clone();
-        let mut response = (hook.0)(self);
+        let mut response = match self.hook.take() {
+            Some(hook) => (hook.0)(self),
+            None => reply_response(&self.reply),
+        };
         // A hook cannot drop the header the status policy requires with a 409.
         if response.status() == StatusCode::CONFLICT {
             add_retry_after(&reply, &mut response);
         }
+        // For a layer in front: the refusal it records for this delivery.
+        response.extensions_mut().insert(reply);
         response
     }
 }

@@ -260,3 +260,41 @@ async fn the_span_is_debug_webhook_on_every_route() {
         );
     }
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_invalid_payload_behind_the_layer_is_recorded_as_such() {
+    use axum::routing::post;
+    use webhook_axum::{VerifyWebhookLayer, Webhook};
+
+    #[derive(serde::Deserialize)]
+    struct Strict {
+        #[allow(dead_code)]
+        amount: u64,
+    }
+    let config = config(&Provider::STRIPE, STRIPE_SECRET);
+    let app = axum::Router::new()
+        .route("/typed", post(|Webhook(_): Webhook<Strict>| async { "ok" }))
+        .route_layer(VerifyWebhookLayer::new(config.clone()))
+        .with_state(config);
+    let (captured, _guard) = capture_at(tracing::Level::DEBUG);
+    let request = signed(
+        &Provider::STRIPE,
+        STRIPE_SECRET,
+        "/typed",
+        r#"{"id":"evt_1","amount":"x"}"#,
+    )
+    .build()
+    .unwrap();
+    let (status, _, body) = oneshot(app, request).await;
+    assert_eq!(
+        (status, &body[..]),
+        (StatusCode::BAD_REQUEST, &b"invalid payload"[..])
+    );
+    let log = captured.text();
+    let answered = log
+        .lines()
+        .rfind(|line| line.contains("outcome="))
+        .unwrap_or_else(|| panic!("{log}"));
+    assert!(answered.contains("outcome=\"invalid_payload\""), "{log}");
+    assert!(!log.contains("handler_failed"), "{log}");
+}

@@ -6,7 +6,7 @@ use http::Request;
 use tower_service::Service;
 
 use tracing::Instrument as _;
-use webhook_verify::receive::BoxError;
+use webhook_verify::receive::{BoxError, Reply};
 
 use super::future::ResponseFuture;
 use crate::config::WebhookConfig;
@@ -133,7 +133,7 @@ where
             let response = service.call(Request::from_parts(parts, body)).await?;
             let response = response.into_response();
             let status = response.status().as_u16();
-            delivery.finish_status(status);
+            delivery.finish_status(status, response.extensions().get::<Reply>());
             // Settled before the response goes out, so the sender's next retry
             // already sees `duplicate` (or is handled again after a failure).
             claim.settle(status).await;

@@ -578,9 +578,15 @@ impl Reception {
         );
     }
 
-    /// Records the status a handler answered with, behind a layer or middleware: 2xx is
-    /// `handled`, anything else `handler_failed`.
-    pub fn finish_status(&self, status: u16) {
+    /// Records how the handler behind a layer or middleware answered. `refusal` is the
+    /// [`Reply`] an extractor behind it refused with (a payload that does not parse), when
+    /// the response carries one: it is recorded and logged as that refusal. Otherwise a
+    /// 2xx status is `handled` and anything else `handler_failed`.
+    pub fn finish_status(&self, status: u16, refusal: Option<&Reply>) {
+        if let Some(reply) = refusal {
+            self.refuse(reply.clone());
+            return;
+        }
         let outcome = if (200..300).contains(&status) {
             Outcome::Handled
         } else {
