@@ -51,9 +51,10 @@ async fn valid_deliveries_for_several_providers_middleware_and_extractor() {
         )
         .await;
         for path in ["/mw", "/raw"] {
-            // TestRequest has no Host header: the adapter falls back to the app's host.
+            // The signed URL is rebuilt from the Host header, as a real client sends it.
             let url = format!("http://localhost:8080{path}");
-            let headers = sign(&provider, secret, body.as_bytes(), &url);
+            let mut headers = sign(&provider, secret, body.as_bytes(), &url);
+            headers.push(("host".to_owned(), "localhost:8080".to_owned()));
             let (status, text) = send(&app, post(path, &headers, body)).await;
             assert_eq!(status, 200, "{} {path}: {text}", provider.name());
             let expected_id = match provider.name() {
