@@ -260,7 +260,9 @@ async fn start_axum(senders: &[Sender]) -> std::io::Result<String> {
 
 /// The actix-web listener: one resource per provider, each with its own `WebhookConfig`.
 fn start_actix(senders: &[Sender]) -> std::io::Result<(String, ServerHandle)> {
-    async fn receive(webhook_actix::VerifiedWebhook(v): webhook_actix::VerifiedWebhook) -> HttpResponse {
+    async fn receive(
+        webhook_actix::VerifiedWebhook(v): webhook_actix::VerifiedWebhook,
+    ) -> HttpResponse {
         HttpResponse::Ok().body(answer(&v))
     }
     let configs: Vec<(String, webhook_actix::WebhookConfig)> = senders
