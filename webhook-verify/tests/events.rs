@@ -1,8 +1,6 @@
 //! Typed events and the router, with the recorded and documented sample payloads in
 //! `tests/data/payloads` (see its SOURCES.md), each signed and verified first.
 
-mod common;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -13,11 +11,11 @@ use webhook_verify::events::{
 };
 use webhook_verify::replay::{MemoryStore, Replay};
 use webhook_verify::{
-    Delivery, Envelope, Event, FixedClock, OrOther, Provider, SignOptions, Signer, TokenError,
-    TokenKey, Verified, Verifier,
+    Delivery, Envelope, Event, OrOther, Provider, SignOptions, Signer, TokenError, TokenKey,
+    Verified, Verifier,
 };
 
-use common::{NOW, signing_secret, verifier_secret};
+use webhook_testkit::{NOW, signing_secret, store_tests, verifier};
 
 fn payload(path: &str) -> Vec<u8> {
     let full = format!("{}/tests/data/payloads/{path}", env!("CARGO_MANIFEST_DIR"));
@@ -40,12 +38,7 @@ fn verified_with(provider: &Provider, body: &[u8], extra: &[(String, String)]) -
         .sign(body, &SignOptions::new().timestamp(NOW).id("msg_2f1a"))
         .unwrap();
     headers.extend_from_slice(extra);
-    let verifier = Verifier::builder(provider.clone())
-        .secret(verifier_secret(provider))
-        .clock(FixedClock::from_unix(NOW))
-        .build()
-        .unwrap();
-    verifier
+    verifier(provider)
         .verify(&Delivery::new(&headers, body.to_vec()))
         .unwrap()
 }
@@ -604,8 +597,9 @@ async fn shape_drift_is_400_by_default_or_accepted_and_reported() {
     assert_eq!(*failures.lock().unwrap(), [expected.clone(), expected]);
 }
 
-#[tokio::test]
-async fn handler_errors_and_panics_are_500_and_release_the_claim() {
+store_tests! {
+/// Run against every replay store.
+async fn handler_errors_and_panics_are_500_and_release_the_claim(store) {
     let calls = Arc::new(AtomicUsize::new(0));
     let failures = Arc::new(Mutex::new(Vec::new()));
     let router = {
@@ -633,7 +627,7 @@ async fn handler_errors_and_panics_are_500_and_release_the_claim() {
             .build()
             .unwrap()
     };
-    let replay = Replay::new(MemoryStore::new());
+    let replay = store.replay();
     let delivery = stripe_event("invoice.paid", "{}");
 
     let first = router.dispatch_claimed(delivery.clone(), &replay).await;
@@ -672,8 +666,8 @@ async fn handler_errors_and_panics_are_500_and_release_the_claim() {
     );
 }
 
-#[tokio::test]
-async fn a_delivery_in_flight_gets_409_with_retry_after() {
+/// Run against every replay store.
+async fn a_delivery_in_flight_gets_409_with_retry_after(store) {
     let (started_tx, started_rx) = tokio::sync::oneshot::channel::<()>();
     let (finish_tx, finish_rx) = tokio::sync::oneshot::channel::<()>();
     let started_tx = Mutex::new(Some(started_tx));
@@ -693,7 +687,7 @@ async fn a_delivery_in_flight_gets_409_with_retry_after() {
         })
         .build()
         .unwrap();
-    let replay = Replay::new(MemoryStore::new()).lease(std::time::Duration::from_millis(2500));
+    let replay = store.replay().lease(std::time::Duration::from_millis(2500));
     let delivery = stripe_event("invoice.paid", "{}");
     let first = tokio::spawn({
         let router = router.clone();
@@ -715,6 +709,7 @@ async fn a_delivery_in_flight_gets_409_with_retry_after() {
         router.dispatch_claimed(delivery, &replay).await.outcome(),
         Outcome::Duplicate
     );
+}
 }
 
 #[tokio::test]
