@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::Deserialize;
-use webhook_verify::{Delivery, Provider};
+use webhook_verify::{Delivery, Headers, Provider};
 
 /// Vector names that are not deliveries to verify (Zoom's endpoint validation is a
 /// challenge and its response).
@@ -190,16 +190,11 @@ impl Vector {
     /// use webhook_testkit::vectors;
     /// let v = &vectors::official()[5];
     /// let headers = v.header_pairs();
-    /// let d = v.delivery(&headers, v.payload.as_bytes());
-    /// assert!(webhook_verify::verify(&v.provider().unwrap(), &v.secret, &headers, v.payload.as_bytes()).is_ok());
-    /// # let _ = d;
+    /// let verifier = webhook_verify::Verifier::new(v.provider().unwrap(), v.secret.as_str()).unwrap();
+    /// assert!(verifier.verify(&v.delivery(&headers, v.payload.as_bytes())).is_ok());
     /// ```
     #[must_use]
-    pub fn delivery<'a>(
-        &'a self,
-        headers: &'a Vec<(&'a str, &'a str)>,
-        body: &[u8],
-    ) -> Delivery<'a> {
+    pub fn delivery<'a>(&'a self, headers: &'a dyn Headers, body: &[u8]) -> Delivery<'a> {
         let d = Delivery::new(headers, body.to_vec());
         match &self.url {
             Some(url) => d.with_url(url),
