@@ -328,3 +328,18 @@ pub fn key_forms(p: &Provider) -> Vec<KeyPair> {
         _ => vec![same("secret text", &verifier_secret(p))],
     }
 }
+
+/// Whether `p`'s signature covers the raw body, so a changed body byte must fail: not for
+/// GitLab's token (it signs nothing) or Mailgun (timestamp and token only). Twilio's form
+/// signature covers the decoded parameters, which a changed byte changes too.
+///
+/// ```
+/// use webhook_verify::Provider;
+/// assert!(webhook_testkit::signs_body(&Provider::STRIPE));
+/// assert!(!webhook_testkit::signs_body(&Provider::MAILGUN));
+/// assert!(!webhook_testkit::signs_body(&Provider::GITLAB));
+/// ```
+#[must_use]
+pub fn signs_body(p: &Provider) -> bool {
+    !matches!(p.name(), "gitlab" | "mailgun")
+}

@@ -9,7 +9,7 @@
 //! | [`verifier_secret`], [`signing_secret`], [`other_secret`], the `*_SECRET` constants | per-provider secrets | |
 //! | [`verifier`], [`verifier_at`] | a verifier whose clock reads [`NOW`] (or another instant) | |
 //! | [`all_providers`], [`custom`] | every built-in provider plus a custom one | |
-//! | [`key_forms`] | every key form a provider signs and verifies with (CLI round trips) | |
+//! | [`key_forms`], [`signs_body`] | every key form a provider signs and verifies with; whether a body change must fail | |
 //! | [`signed`], [`Signed`], [`mailgun_body`], [`mailgun_form`] | a signed delivery for any provider: headers + body (+ URL) | |
 //! | [`vectors`] | the official and derived vectors, and vector name → [`Provider`] in one place | |
 //! | [`Store`], [`for_each_store`], [`store_tests!`] | one replay scenario run against every store (memory, Redis) | `redis` for the Redis runs |
@@ -44,7 +44,7 @@ pub use keys::{
     ADYEN_SECRET, DISCORD_PUBLIC, DISCORD_SEED, GITHUB_SECRET, KeyPair, NOW, SHOPIFY_SECRET,
     SLACK_SECRET, STANDARD_SECRET, STRIPE_SECRET, TWILIO_SECRET, URL, WHPK, WHSK, all_providers,
     custom, key_forms, other_secret, other_whpk, p256_key, p256_public_b64, signing_secret,
-    verifier, verifier_at, verifier_secret,
+    signs_body, verifier, verifier_at, verifier_secret,
 };
 #[cfg(feature = "tracing")]
 pub use logs::LogCapture;
