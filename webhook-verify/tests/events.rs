@@ -309,8 +309,14 @@ fn json_pointer_envelope_reads_discord_webhook_events_and_interactions() {
     assert_eq!(e.action(), whole["data"]["name"].as_str());
     assert_eq!(e.id(), whole["id"].as_str());
 
-    assert!(Envelope::json_pointer("event/type").is_err());
-    assert!(Envelope::json_pointer("/a~2").is_err());
+    for bad in ["event/type", "/a~2"] {
+        let err = Envelope::json_pointer(bad).unwrap_err();
+        assert_eq!(
+            err.kind(),
+            webhook_verify::ErrorKind::Config,
+            "{bad}: {err}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1007,10 +1013,29 @@ fn sealed_tokens_open_only_with_their_key_and_unchanged() {
         let mut changed = payload.as_bytes().to_vec();
         changed[i] = if changed[i] == b'A' { b'B' } else { b'A' };
         let forged = format!("{}.{tag}", String::from_utf8(changed).unwrap());
-        assert!(key.open(&forged).is_err(), "byte {i}");
+        let err = key.open(&forged).unwrap_err();
+        // The seal is checked first; only the last character (whose low bits may be
+        // padding) can instead make the base64 non-canonical.
+        if i + 1 < payload.len() {
+            assert_eq!(err, TokenError::BadSeal, "byte {i}");
+        } else {
+            assert!(
+                matches!(err, TokenError::BadSeal | TokenError::Malformed),
+                "{err:?}"
+            );
+        }
     }
-    for malformed in ["", "abc", "a.b.c", "!!.!!", "."] {
-        assert!(key.open(malformed).is_err(), "{malformed:?}");
+    for malformed in ["", "abc", "a.b.c", "!!.!!"] {
+        assert_eq!(
+            key.open(malformed).unwrap_err(),
+            TokenError::Malformed,
+            "{malformed:?}"
+        );
     }
-    assert!(TokenKey::new("").is_err());
+    // Two empty parts are well-formed base64url; the empty tag is simply not the seal.
+    assert_eq!(key.open(".").unwrap_err(), TokenError::BadSeal);
+    assert_eq!(
+        TokenKey::new("").unwrap_err().kind(),
+        webhook_verify::ErrorKind::InvalidSecret
+    );
 }
