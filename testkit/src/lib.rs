@@ -11,7 +11,7 @@
 //! | [`all_providers`], [`custom`] | every built-in provider plus a custom one | |
 //! | [`key_forms`], [`signs_body`] | every key form a provider signs and verifies with; whether a body change must fail | |
 //! | [`signed`], [`Signed`], [`mailgun_body`], [`mailgun_form`] | a signed delivery for any provider: headers + body (+ URL) | |
-//! | [`vectors`] | the official and derived vectors, and vector name → [`Provider`] in one place | |
+//! | [`vectors`] | the official and derived vectors, and vector name → [`Provider`](webhook_verify::Provider) in one place | |
 //! | [`Store`], [`for_each_store`], [`store_tests!`] | one replay scenario run against every store (memory, Redis) | `redis` for the Redis runs |
 //! | [`RedisServer`] | a real `redis-server` on a free loopback port | |
 //! | `LogCapture` | a `tracing` subscriber writing into a buffer | `tracing` |
