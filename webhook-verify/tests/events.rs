@@ -15,7 +15,7 @@ use webhook_verify::{
     Verified, Verifier,
 };
 
-use webhook_testkit::{NOW, signing_secret, store_tests, verifier};
+use webhook_testkit::{LogCapture, NOW, signing_secret, store_tests, verifier};
 
 fn payload(path: &str) -> Vec<u8> {
     let full = format!("{}/tests/data/payloads/{path}", env!("CARGO_MANIFEST_DIR"));
@@ -881,6 +881,46 @@ async fn shopify_and_paddle_route_by_topic_and_event_type() {
             "txn:transaction.completed"
         ]
     );
+}
+
+/// What the router logs when a delivery fails names the event and the route; the body
+/// and the secret never appear, at any level.
+#[tokio::test(flavor = "current_thread")]
+async fn failures_are_logged_without_the_body_or_the_secret() {
+    let logs = LogCapture::new(tracing::Level::TRACE);
+    let _guard = logs.set_default();
+    let marker = "body-marker-5e1f";
+    let router = |policy| {
+        EventRouter::builder(Provider::STRIPE)
+            .on("invoice.paid", |_: Event<StripeInvoice>| async {
+                Err::<(), _>(std::io::Error::other("database down"))
+            })
+            .invalid_payload(policy)
+            .build()
+            .unwrap()
+    };
+    let good = stripe_event(
+        "invoice.paid",
+        &format!(r#"{{"id":"in_1","object":"invoice","amount_paid":1,"customer":"{marker}"}}"#),
+    );
+    let reply = router(InvalidPayload::Reject).dispatch(good).await;
+    assert_eq!(reply.status(), 500);
+    let drifted = stripe_event(
+        "invoice.paid",
+        &format!(r#"{{"id":"in_1","object":"invoice","amount_paid":"{marker}","customer":"c"}}"#),
+    );
+    for policy in [InvalidPayload::Reject, InvalidPayload::AcceptAndLog] {
+        let reply = router(policy).dispatch(drifted.clone()).await;
+        assert!(matches!(reply.status(), 200 | 400), "{}", reply.status());
+    }
+
+    let text = logs.text();
+    assert!(text.contains("webhook handler failed"), "{text}");
+    assert!(text.contains("route=invoice.paid"), "{text}");
+    assert!(text.contains("does not parse"), "{text}");
+    assert!(text.contains(r#"path="data.object.amount_paid""#), "{text}");
+    assert!(!text.contains(marker), "the body was logged: {text}");
+    assert!(!text.contains(webhook_testkit::STRIPE_SECRET), "{text}");
 }
 
 #[test]
