@@ -232,16 +232,27 @@ fn id() -> impl Strategy<Value = String> {
     prop_oneof![Just("msg_test_1".to_owned()), "[ -~]{0,40}"]
 }
 
+/// Hex text: well-formed tags of every length a scheme uses (SHA-1, SHA-256, Ed25519), so
+/// the comparison itself is reached, and near misses (length, case, alphabet).
 fn hex(max: usize) -> impl Strategy<Value = String> {
     prop_oneof![
+        prop::sample::select(vec![20usize, 32, 64])
+            .prop_flat_map(|n| prop::collection::vec(any::<u8>(), n))
+            .prop_map(hex::encode),
         prop::string::string_regex(&format!("[0-9a-f]{{0,{max}}}")).unwrap(),
         prop::string::string_regex(&format!("[0-9a-fA-F]{{0,{max}}}")).unwrap(),
         prop::string::string_regex(&format!("[0-9a-z]{{0,{max}}}")).unwrap(),
     ]
 }
 
+/// Base64 text: canonical tags of every length a scheme uses, and near misses (padding,
+/// alphabet, length).
 fn base64(max: usize) -> impl Strategy<Value = String> {
+    use base64::Engine as _;
     prop_oneof![
+        prop::sample::select(vec![20usize, 32, 64])
+            .prop_flat_map(|n| prop::collection::vec(any::<u8>(), n))
+            .prop_map(|b| base64::engine::general_purpose::STANDARD.encode(b)),
         prop::string::string_regex(&format!("[A-Za-z0-9+/]{{0,{max}}}={{0,3}}")).unwrap(),
         prop::string::string_regex(&format!("[A-Za-z0-9_\\-=]{{0,{max}}}")).unwrap(),
     ]
