@@ -17,6 +17,22 @@
 //! | `LogCapture` | a `tracing` subscriber writing into a buffer | `tracing` |
 //! | `CountingBody`, `Counted` | bodies that count the bytes pulled from them | `http-body`, `stream` |
 //!
+//! Features: `redis` (the Redis runs; enables `webhook-verify/redis`), `tracing`
+//! (`LogCapture`), `http-body` and `stream` (`CountingBody`, `Counted`). None is on by
+//! default, so the core's tests pull no adapter and no HTTP body crate.
+//!
+//! ## Porting a crate's `tests/common`
+//!
+//! | was | now |
+//! |---|---|
+//! | `NOW`, `*_SECRET` constants, `verifier(p, secret)` at `NOW` | [`NOW`], [`STRIPE_SECRET`] …, [`verifier`] / [`verifier_at`] |
+//! | a signer per test file | [`signed`]`(p, body, ts)` → [`Signed`] (`.headers`, `.body`, `.url`, `.delivery()`) |
+//! | `CountingStream` / `CountingBody` (+ `pulled`) | `CountingBody::new(total, chunk)` and `.pulled()`: an `http_body::Body` (`http-body`) or a `Stream` (`stream`; map its error into actix's `PayloadError`) |
+//! | `Counted::wrap(body, counter)` | `Body::new(Counted::with_counter(body, counter))` |
+//! | `Captured` + `capture()` | `LogCapture::new(level)`, `.set_default()` (this thread) or `.subscriber()`, then `.text()` / `.contains()` |
+//! | a memory test and a copied Redis test | [`store_tests!`] (one `#[tokio::test]` per store) or [`for_each_store`] (inside one test; actix's runtime too), with [`Store::replay`] |
+//! | `webhook_testkit::RedisServer` | unchanged; [`Store::server_mut`] stops and restarts a store's own server |
+//!
 //! ```
 //! use webhook_testkit::{NOW, signed, verifier};
 //! use webhook_verify::Provider;
