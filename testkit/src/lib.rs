@@ -1,81 +1,74 @@
-//! Fixtures shared by the workspace's tests.
+//! The one fixture crate of the workspace's tests (not published).
 //!
-//! [`RedisServer`] starts a real `redis-server` on a free 127.0.0.1 port (no persistence)
-//! and stops it on drop. `scripts/test.sh` installs the package on a fresh machine.
+//! Everything a test needs to build, sign and check deliveries lives here once, instead of
+//! in a `tests/common` module per crate:
+//!
+//! | item | purpose | feature |
+//! |---|---|---|
+//! | [`NOW`], [`URL`] | the instant every test delivery is signed at; the URL signed for URL-signing providers | |
+//! | [`verifier_secret`], [`signing_secret`], [`other_secret`], the `*_SECRET` constants | per-provider secrets | |
+//! | [`verifier`], [`verifier_at`] | a verifier whose clock reads [`NOW`] (or another instant) | |
+//! | [`all_providers`], [`custom`] | every built-in provider plus a custom one | |
+//! | [`key_forms`], [`signs_body`] | every key form a provider signs and verifies with; whether a body change must fail | |
+//! | [`signed`], [`Signed`], [`mailgun_body`], [`mailgun_form`] | a signed delivery for any provider: headers + body (+ URL) | |
+//! | [`vectors`] | the official and derived vectors, and vector name → [`Provider`](webhook_verify::Provider) in one place | |
+//! | [`Store`], [`for_each_store`], [`store_tests!`] | one replay scenario run against every store (memory, Redis) | `redis` for the Redis runs |
+//! | [`RedisServer`] | a real `redis-server` on a free loopback port | |
+//! | `LogCapture` | a `tracing` subscriber writing into a buffer | `tracing` |
+//! | `CountingBody`, `Counted` | bodies that count the bytes pulled from them | `http-body`, `stream` |
+//!
+//! Features: `redis` (the Redis runs; enables `webhook-verify/redis`), `tracing`
+//! (`LogCapture`), `http-body` and `stream` (`CountingBody`, `Counted`). None is on by
+//! default, so the core's tests pull no adapter and no HTTP body crate.
+//!
+//! ## Porting a crate's `tests/common`
+//!
+//! | was | now |
+//! |---|---|
+//! | `NOW`, `*_SECRET` constants, `verifier(p, secret)` at `NOW` | [`NOW`], [`STRIPE_SECRET`] …, [`verifier`] / [`verifier_at`] |
+//! | a signer per test file | [`signed`]`(p, body, ts)` → [`Signed`] (`.headers`, `.body`, `.url`, `.delivery()`) |
+//! | `CountingStream` / `CountingBody` (+ `pulled`) | `CountingBody::new(total, chunk)` and `.pulled()`: an `http_body::Body` (`http-body`) or a `Stream` (`stream`; map its error into actix's `PayloadError`) |
+//! | `Counted::wrap(body, counter)` | `Body::new(Counted::with_counter(body, counter))` |
+//! | `Captured` + `capture()` | `LogCapture::new(level)`, `.set_default()` (this thread) or `.subscriber()`, then `.text()` / `.contains()` |
+//! | a memory test and a copied Redis test | [`store_tests!`] (one `#[tokio::test]` per store) or [`for_each_store`] (inside one test; actix's runtime too), with [`Store::replay`] |
+//! | `webhook_testkit::RedisServer` | unchanged; [`Store::server_mut`] stops and restarts a store's own server |
+//!
+//! ```
+//! use webhook_testkit::{NOW, signed, verifier};
+//! use webhook_verify::Provider;
+//!
+//! let delivery = signed(&Provider::STRIPE, br#"{"id":"evt_1"}"#, NOW);
+//! let verified = verifier(&Provider::STRIPE).verify(&delivery.delivery()).unwrap();
+//! assert_eq!(verified.timestamp(), Some(NOW));
+//! ```
 
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+#[cfg(any(feature = "http-body", feature = "stream"))]
+mod body;
+mod keys;
+#[cfg(feature = "tracing")]
+mod logs;
+mod redis_server;
+mod replay;
+mod sign;
+pub mod vectors;
 
-/// A `redis-server` child process on 127.0.0.1, stopped on drop.
-#[derive(Debug)]
-pub struct RedisServer {
-    child: Option<Child>,
-    port: u16,
-}
+#[cfg(feature = "http-body")]
+pub use body::Counted;
+#[cfg(any(feature = "http-body", feature = "stream"))]
+pub use body::CountingBody;
+pub use keys::{
+    ADYEN_SECRET, DISCORD_PUBLIC, DISCORD_SEED, GITHUB_SECRET, KeyPair, NOW, SHOPIFY_SECRET,
+    SLACK_SECRET, STANDARD_SECRET, STRIPE_SECRET, TWILIO_SECRET, URL, WHPK, WHSK, all_providers,
+    custom, key_forms, other_secret, other_whpk, p256_key, p256_public_b64, signing_secret,
+    signs_body, verifier, verifier_at, verifier_secret,
+};
+#[cfg(feature = "tracing")]
+pub use logs::LogCapture;
+pub use redis_server::RedisServer;
+pub use replay::{Store, StoreKind, for_each_store};
+pub use sign::{MAILGUN_TOKEN, SIGNED_ID, Signed, mailgun_body, mailgun_form, signed};
 
-impl RedisServer {
-    /// Starts a server on a free port and waits until it accepts connections.
-    ///
-    /// # Panics
-    ///
-    /// When `redis-server` is not installed or does not start within 5 s.
-    #[must_use]
-    pub fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free loopback port");
-        let mut server = Self { child: None, port };
-        server.restart();
-        server
-    }
-
-    /// Starts the server again on the same port after [`stop`](Self::stop).
-    ///
-    /// # Panics
-    ///
-    /// As [`start`](Self::start).
-    pub fn restart(&mut self) {
-        let child = Command::new("redis-server")
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server must be installed (scripts/test.sh installs it)");
-        self.child = Some(child);
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("redis-server did not start on port {}", self.port);
-    }
-
-    /// Stops the server (its data is gone).
-    pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    /// The port it listens on.
-    #[must_use]
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
-    /// `redis://127.0.0.1:{port}/`.
-    #[must_use]
-    pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        self.stop();
-    }
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::replay::run_named;
 }

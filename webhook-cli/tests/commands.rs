@@ -3,15 +3,16 @@
 
 mod common;
 
-use common::{
-    DISCORD_PUBLIC, DISCORD_SEED, NOW, TempFile, URL, WHPK, WHSK, first_line, header_lines,
-    key_pairs, sample_body, signs_body, webhook,
-};
+use common::{TempFile, first_line, header_lines, sample_body, webhook};
 use predicates::prelude::*;
+use webhook_testkit::{
+    DISCORD_PUBLIC, DISCORD_SEED, NOW, STANDARD_SECRET, STRIPE_SECRET, URL, WHPK, WHSK, key_forms,
+    signs_body, verifier_secret,
+};
 use webhook_verify::Provider;
 
-/// `webhook sign` for `body`; `None` when it exits 2 (the secret cannot sign).
-fn sign(p: &Provider, secret: &str, body: &TempFile, ts: i64) -> Option<Vec<String>> {
+/// `webhook sign` for `body` at `ts`, id `msg_test_1` (and [`URL`] where signed).
+fn sign_command(p: &Provider, secret: &str, body: &TempFile, ts: i64) -> assert_cmd::Command {
     let mut cmd = webhook();
     cmd.args(["sign", "--provider", p.name(), "--secret", secret])
         .args(["--timestamp", &ts.to_string(), "--id", "msg_test_1"])
@@ -19,12 +20,20 @@ fn sign(p: &Provider, secret: &str, body: &TempFile, ts: i64) -> Option<Vec<Stri
     if p.needs_url() {
         cmd.args(["--url", URL]);
     }
-    let out = cmd.output().unwrap();
-    match out.status.code() {
-        Some(0) => Some(header_lines(&out.stdout)),
-        Some(2) => None,
-        other => panic!("{}: sign exited {other:?}", p.name()),
-    }
+    cmd
+}
+
+/// The headers `webhook sign` prints; panics unless it exits 0.
+fn sign(p: &Provider, secret: &str, body: &TempFile, ts: i64) -> Vec<String> {
+    let out = sign_command(p, secret, body, ts).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}: sign failed: {}",
+        p.name(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    header_lines(&out.stdout)
 }
 
 /// `webhook verify` with these headers; returns the command for assertions.
@@ -52,65 +61,80 @@ fn verify(
 const CANNOT_SIGN: &[&str] = &["mailgun", "sendgrid"];
 
 #[test]
-fn sign_then_verify_round_trips_for_every_provider() {
+fn sign_then_verify_round_trips_for_every_provider_and_key_form() {
+    let mut round_trips = 0;
     for p in Provider::all() {
         let body = TempFile::new(&sample_body(p));
-        let mut ok = false;
-        for (signing, verifying) in key_pairs(p) {
-            let Some(headers) = sign(p, &signing, &body, NOW) else {
-                continue;
-            };
-            assert!(!headers.is_empty(), "{}", p.name());
+        let forms = key_forms(p);
+        if forms.is_empty() {
+            // The providers that cannot sign refuse with a usage error, and say why.
+            assert!(CANNOT_SIGN.contains(&p.name()), "{}: no key form", p.name());
+            sign_command(p, &verifier_secret(p), &body, NOW)
+                .assert()
+                .code(2)
+                .stdout("")
+                .stderr(predicate::str::is_empty().not());
+            continue;
+        }
+        assert!(
+            !CANNOT_SIGN.contains(&p.name()),
+            "{} signs now: take it off CANNOT_SIGN",
+            p.name()
+        );
+        // Every key form the provider takes must round-trip: none may fall back on another.
+        for form in forms {
+            let ctx = format!("{} ({})", p.name(), form.form);
+            let headers = sign(p, &form.signing, &body, NOW);
+            assert!(!headers.is_empty(), "{ctx}");
             for line in &headers {
-                assert!(line.contains(": "), "{}: {line}", p.name());
+                assert!(line.contains(": "), "{ctx}: {line}");
                 // GitLab's "signature" is the shared token itself; no other header may hold
                 // the secret.
-                if !p.key_description().contains("token") {
-                    assert!(!line.contains(&signing), "{}: secret printed", p.name());
+                if *p != Provider::GITLAB {
+                    assert!(!line.contains(&form.signing), "{ctx}: secret printed");
                 }
             }
-            let out = verify(p, &verifying, &headers, &body, NOW + 1)
+            let out = verify(p, &form.verifying, &headers, &body, NOW + 1)
                 .get_output()
                 .clone();
-            if out.status.code() != Some(0) {
-                continue;
-            }
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{ctx}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-            assert_eq!(line["provider"], p.name());
+            assert_eq!(line["provider"], p.name(), "{ctx}");
             // Providers whose timestamp lives in the body (Linear) report none for this body.
-            if p.has_timestamp() && !line["timestamp"].is_null() {
-                assert_eq!(line["timestamp"], NOW, "{}", p.name());
+            if p.has_timestamp() && *p != Provider::LINEAR {
+                assert_eq!(line["timestamp"], NOW, "{ctx}");
             }
             // ...and a flipped byte does not (where the signature covers the body).
             if signs_body(p) {
                 let mut tampered = sample_body(p);
                 tampered[3] ^= 0x01;
                 let tampered = TempFile::new(&tampered);
-                verify(p, &verifying, &headers, &tampered, NOW + 1)
+                verify(p, &form.verifying, &headers, &tampered, NOW + 1)
                     .code(1)
                     .stdout("")
                     .stderr(predicate::str::starts_with("not verified: "));
             }
-            ok = true;
-            break;
-        }
-        if CANNOT_SIGN.contains(&p.name()) {
-            assert!(!ok, "{} signs now: take it off CANNOT_SIGN", p.name());
-        } else {
-            assert!(
-                ok,
-                "{}: no key pair round-trips through sign and verify",
-                p.name()
-            );
+            round_trips += 1;
         }
     }
+    let forms: usize = Provider::all().iter().map(|p| key_forms(p).len()).sum();
+    assert_eq!(round_trips, forms);
+    assert!(
+        forms > Provider::all().len(),
+        "several forms for some providers"
+    );
 }
 
 #[test]
 fn standard_webhooks_ed25519_round_trips() {
     let p = Provider::STANDARD_WEBHOOKS;
     let body = TempFile::new(br#"{"type":"user.created"}"#);
-    let headers = sign(&p, WHSK, &body, NOW).unwrap();
+    let headers = sign(&p, WHSK, &body, NOW);
     assert!(
         headers
             .iter()
@@ -125,7 +149,7 @@ fn standard_webhooks_ed25519_round_trips() {
 fn discord_signs_with_the_seed_and_verifies_with_the_public_key() {
     let p = Provider::DISCORD;
     let body = TempFile::new(br#"{"type":1}"#);
-    let headers = sign(&p, DISCORD_SEED, &body, NOW).unwrap();
+    let headers = sign(&p, DISCORD_SEED, &body, NOW);
     verify(&p, DISCORD_PUBLIC, &headers, &body, NOW).success();
 }
 
@@ -133,13 +157,7 @@ fn discord_signs_with_the_seed_and_verifies_with_the_public_key() {
 fn sign_prints_name_value_lines() {
     let body = TempFile::new(br#"{"id":"evt_1"}"#);
     webhook()
-        .args([
-            "sign",
-            "--provider",
-            "stripe",
-            "--secret",
-            "whsec_test_secret",
-        ])
+        .args(["sign", "--provider", "stripe", "--secret", STRIPE_SECRET])
         .args(["--timestamp", "1700000000", "--body-file", body.path()])
         .assert()
         .success()
@@ -153,7 +171,7 @@ fn sign_prints_name_value_lines() {
             "--provider",
             "standard",
             "--secret",
-            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            STANDARD_SECRET,
         ])
         .args([
             "--timestamp",
@@ -178,7 +196,7 @@ fn sign_prints_name_value_lines() {
 fn rotation_any_secret_may_match() {
     let p = Provider::GITHUB;
     let body = TempFile::new(b"{}");
-    let headers = sign(&p, "new-secret", &body, NOW).unwrap();
+    let headers = sign(&p, "new-secret", &body, NOW);
     let mut cmd = webhook();
     cmd.args([
         "verify",
@@ -194,6 +212,16 @@ fn rotation_any_secret_may_match() {
         cmd.args(["-H", h]);
     }
     cmd.assert().success();
+    // The old secret alone does not verify it.
+    let mut cmd = webhook();
+    cmd.args(["verify", "--provider", "github", "--secret", "old-secret"])
+        .args(["--body-file", body.path()]);
+    for h in &headers {
+        cmd.args(["-H", h]);
+    }
+    cmd.assert().code(1).stderr(predicate::str::starts_with(
+        "not verified: invalid signature",
+    ));
 }
 
 #[test]
@@ -356,10 +384,10 @@ fn unknown_provider_lists_the_known_ones() {
 fn stale_and_future_timestamps_fail_with_a_hint() {
     let p = Provider::STRIPE;
     let body = TempFile::new(br#"{"id":"evt_1","type":"charge.succeeded"}"#);
-    let headers = sign(&p, "whsec_test_secret", &body, NOW).unwrap();
+    let headers = sign(&p, STRIPE_SECRET, &body, NOW);
 
     // 412 s after signing: outside Stripe's 300 s.
-    let out = verify(&p, "whsec_test_secret", &headers, &body, NOW + 412)
+    let out = verify(&p, STRIPE_SECRET, &headers, &body, NOW + 412)
         .code(1)
         .stdout("")
         .get_output()
@@ -375,17 +403,11 @@ fn stale_and_future_timestamps_fail_with_a_hint() {
     assert!(hint.contains("412 s old (tolerance 300 s)"), "{stderr}");
 
     // The edge of the window still passes; --tolerance widens it.
-    verify(&p, "whsec_test_secret", &headers, &body, NOW + 300).success();
+    verify(&p, STRIPE_SECRET, &headers, &body, NOW + 300).success();
     let mut cmd = webhook();
-    cmd.args([
-        "verify",
-        "--provider",
-        "stripe",
-        "--secret",
-        "whsec_test_secret",
-    ])
-    .args(["--now", &(NOW + 412).to_string(), "--tolerance", "600"])
-    .args(["--body-file", body.path(), "-H", &headers[0]]);
+    cmd.args(["verify", "--provider", "stripe", "--secret", STRIPE_SECRET])
+        .args(["--now", &(NOW + 412).to_string(), "--tolerance", "600"])
+        .args(["--body-file", body.path(), "-H", &headers[0]]);
     cmd.assert()
         .success()
         .stdout(format!(
@@ -394,29 +416,17 @@ fn stale_and_future_timestamps_fail_with_a_hint() {
 
     // --tolerance narrows it too.
     let mut cmd = webhook();
-    cmd.args([
-        "verify",
-        "--provider",
-        "stripe",
-        "--secret",
-        "whsec_test_secret",
-    ])
-    .args(["--now", &(NOW + 61).to_string(), "--tolerance", "60"])
-    .args(["--body-file", body.path(), "-H", &headers[0]]);
+    cmd.args(["verify", "--provider", "stripe", "--secret", STRIPE_SECRET])
+        .args(["--now", &(NOW + 61).to_string(), "--tolerance", "60"])
+        .args(["--body-file", body.path(), "-H", &headers[0]]);
     cmd.assert()
         .code(1)
         .stderr(predicate::str::contains("61 s old (tolerance 60 s)"));
 
     // Without --now, a captured delivery is stale; the hint says what to do.
     let mut cmd = webhook();
-    cmd.args([
-        "verify",
-        "--provider",
-        "stripe",
-        "--secret",
-        "whsec_test_secret",
-    ])
-    .args(["--body-file", body.path(), "-H", &headers[0]]);
+    cmd.args(["verify", "--provider", "stripe", "--secret", STRIPE_SECRET])
+        .args(["--body-file", body.path(), "-H", &headers[0]]);
     cmd.assert()
         .code(1)
         .stderr(predicate::str::contains("s old"))
@@ -424,8 +434,8 @@ fn stale_and_future_timestamps_fail_with_a_hint() {
 
     // Standard Webhooks checks the future too.
     let p = Provider::STANDARD_WEBHOOKS;
-    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-    let headers = sign(&p, secret, &body, NOW).unwrap();
+    let secret = STANDARD_SECRET;
+    let headers = sign(&p, secret, &body, NOW);
     verify(&p, secret, &headers, &body, NOW - 400)
         .code(1)
         .stderr(predicate::str::contains("400 s in the future"));
@@ -442,7 +452,7 @@ fn bodies_are_byte_exact() {
         b"",
     ] {
         let body = TempFile::new(raw);
-        let headers = sign(&p, "s", &body, NOW).unwrap();
+        let headers = sign(&p, "s", &body, NOW);
         verify(&p, "s", &headers, &body, NOW).success();
         // Through stdin as well.
         let mut cmd = webhook();
@@ -463,7 +473,7 @@ fn bodies_are_byte_exact() {
     }
     // A newline added after signing is caught, and the hint says so.
     let body = TempFile::new(b"{\"a\":1}");
-    let headers = sign(&p, "s", &body, NOW).unwrap();
+    let headers = sign(&p, "s", &body, NOW);
     let with_newline = TempFile::new(b"{\"a\":1}\n");
     verify(&p, "s", &headers, &with_newline, NOW)
         .code(1)
@@ -492,7 +502,7 @@ fn missing_headers_and_url_are_explained() {
             "not verified: missing header x-hub-signature-256\n",
         ))
         .stderr(predicate::str::contains("-H 'Name: value'"));
-    let headers = sign(&Provider::TWILIO, "12345", &body, NOW).unwrap();
+    let headers = sign(&Provider::TWILIO, "12345", &body, NOW);
     let mut cmd = webhook();
     cmd.args([
         "verify",
@@ -515,49 +525,97 @@ fn missing_headers_and_url_are_explained() {
 fn secrets_are_never_printed() {
     let secret = "whsec_TOPSECRETVALUE1234";
     let body = TempFile::new(br#"{"id":"evt_1"}"#);
-    // Not in a failure, a usage error, or the signed headers.
-    let runs: Vec<Vec<&str>> = vec![
-        vec![
-            "verify",
-            "--provider",
-            "stripe",
-            "--secret",
-            secret,
-            "-H",
-            "Stripe-Signature: t=1,v1=00",
-        ],
-        vec![
-            "verify",
-            "--provider",
-            "stripe",
-            "--secret",
-            secret,
-            "--body-file",
-            "/nonexistent",
-        ],
-        vec!["verify", "--provider", "nope", "--secret", secret],
-        vec!["verify", "--provider", "standard", "--secret", secret],
-        vec![
-            "sign",
-            "--provider",
-            "stripe",
-            "--secret",
-            secret,
-            "--body-file",
-            body.path(),
-        ],
-        vec!["sign", "--provider", "twilio", "--secret", secret],
-        vec![
-            "send",
-            "--provider",
-            "stripe",
-            "--secret",
-            secret,
-            "http://127.0.0.1:1/",
-        ],
+    // Not in a failure, a usage error, or the signed headers; each run ends the way the
+    // contract says (DESIGN §5), so the absence of the secret is not the absence of output.
+    let runs: Vec<(i32, Vec<&str>)> = vec![
+        // Not verified: the header cannot be read.
+        (
+            1,
+            vec![
+                "verify",
+                "--provider",
+                "stripe",
+                "--secret",
+                secret,
+                "-H",
+                "Stripe-Signature: t=1,v1=00",
+                "--body-file",
+                body.path(),
+            ],
+        ),
+        // Usage errors: unreadable file, unknown provider, a secret the provider cannot
+        // decode, a URL-signing provider without --url.
+        (
+            2,
+            vec![
+                "verify",
+                "--provider",
+                "stripe",
+                "--secret",
+                secret,
+                "--body-file",
+                "/nonexistent",
+            ],
+        ),
+        (2, vec!["verify", "--provider", "nope", "--secret", secret]),
+        (
+            2,
+            vec![
+                "verify",
+                "--provider",
+                "standard",
+                "--secret",
+                secret,
+                "--body-file",
+                body.path(),
+            ],
+        ),
+        // Signed: the headers carry a MAC, never the secret.
+        (
+            0,
+            vec![
+                "sign",
+                "--provider",
+                "stripe",
+                "--secret",
+                secret,
+                "--body-file",
+                body.path(),
+            ],
+        ),
+        (
+            2,
+            vec![
+                "sign",
+                "--provider",
+                "twilio",
+                "--secret",
+                secret,
+                "--body-file",
+                body.path(),
+            ],
+        ),
+        // Not sent: nothing listens.
+        (
+            1,
+            vec![
+                "send",
+                "--provider",
+                "stripe",
+                "--secret",
+                secret,
+                "--body-file",
+                body.path(),
+                "http://127.0.0.1:1/",
+            ],
+        ),
     ];
-    for args in runs {
+    for (code, args) in runs {
         let out = webhook().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {out:?}");
+        // Something was said, on the stream the outcome uses.
+        let said = if code == 0 { &out.stdout } else { &out.stderr };
+        assert!(!said.is_empty(), "{args:?}: nothing printed");
         for stream in [&out.stdout, &out.stderr] {
             let text = String::from_utf8_lossy(stream);
             assert!(!text.contains("TOPSECRET"), "{args:?}: {text}");

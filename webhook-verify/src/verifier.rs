@@ -58,6 +58,9 @@ struct Inner {
     alt_keys: Vec<KeyEntry>,
     secrets: Vec<Secret>,
     tolerance: Tolerance,
+    /// The tolerance of the alternate scheme (GitLab's signing token has a timestamp where
+    /// its token scheme has none): the one set on the builder, else the alternate's own.
+    alt_tolerance: Tolerance,
     clock: Arc<dyn Clock>,
     /// The header names of the provider's scheme, parsed once.
     names: SpecKeys,
@@ -374,11 +377,15 @@ impl Verifier {
     ) -> Result<i64, Error> {
         let bad = |r| Error::malformed(name.clone(), r);
         let inner = &*self.inner;
+        let tolerance = match inner.provider.spec().alternate {
+            Some(alt) if std::ptr::eq(alt, spec) => inner.alt_tolerance,
+            _ => inner.tolerance,
+        };
         // One call per unit, so that `check` divides by a constant.
         let millis = match spec.timestamp_format {
             TsFormat::UnixSeconds => {
                 let millis = parse_unix(raw).map_err(bad)?.saturating_mul(1000);
-                inner.tolerance.check(millis, now, 1000)?;
+                tolerance.check(millis, now, 1000)?;
                 millis
             }
             TsFormat::UnixMillis | TsFormat::Rfc3339 => {
@@ -386,7 +393,7 @@ impl Verifier {
                     TsFormat::UnixMillis => parse_unix(raw).map_err(bad)?,
                     _ => parse_rfc3339(raw).map_err(bad)?,
                 };
-                inner.tolerance.check(millis, now, 1)?;
+                tolerance.check(millis, now, 1)?;
                 millis
             }
         };
@@ -880,6 +887,10 @@ impl VerifierBuilder {
                 names: SpecKeys::new(spec),
                 alt_names: spec.alternate.map(SpecKeys::new),
                 tolerance: self.tolerance.unwrap_or(spec.tolerance),
+                alt_tolerance: self
+                    .tolerance
+                    .or(spec.alternate.map(|alt| alt.tolerance))
+                    .unwrap_or(spec.tolerance),
                 provider: self.provider,
                 keys,
                 alt_keys,

@@ -1,8 +1,6 @@
 //! Typed events and the router, with the recorded and documented sample payloads in
 //! `tests/data/payloads` (see its SOURCES.md), each signed and verified first.
 
-mod common;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -14,11 +12,11 @@ use webhook_verify::events::{
 };
 use webhook_verify::replay::{MemoryStore, Replay};
 use webhook_verify::{
-    Delivery, Envelope, Event, FixedClock, OrOther, Provider, SignOptions, Signer, TokenError,
-    TokenKey, Verified, Verifier,
+    Delivery, Envelope, Event, OrOther, Provider, SignOptions, Signer, TokenError, TokenKey,
+    Verified, Verifier,
 };
 
-use common::{NOW, signing_secret, verifier_secret};
+use webhook_testkit::{LogCapture, NOW, signing_secret, store_tests, verifier};
 
 fn payload(path: &str) -> Vec<u8> {
     let full = format!("{}/tests/data/payloads/{path}", env!("CARGO_MANIFEST_DIR"));
@@ -41,12 +39,7 @@ fn verified_with(provider: &Provider, body: &[u8], extra: &[(String, String)]) -
         .sign(body, &SignOptions::new().timestamp(NOW).id("msg_2f1a"))
         .unwrap();
     headers.extend_from_slice(extra);
-    let verifier = Verifier::builder(provider.clone())
-        .secret(verifier_secret(provider))
-        .clock(FixedClock::from_unix(NOW))
-        .build()
-        .unwrap();
-    verifier
+    verifier(provider)
         .verify(&Delivery::new(&headers, body.to_vec()))
         .unwrap()
 }
@@ -317,8 +310,14 @@ fn json_pointer_envelope_reads_discord_webhook_events_and_interactions() {
     assert_eq!(e.action(), whole["data"]["name"].as_str());
     assert_eq!(e.id(), whole["id"].as_str());
 
-    assert!(Envelope::json_pointer("event/type").is_err());
-    assert!(Envelope::json_pointer("/a~2").is_err());
+    for bad in ["event/type", "/a~2"] {
+        let err = Envelope::json_pointer(bad).unwrap_err();
+        assert_eq!(
+            err.kind(),
+            webhook_verify::ErrorKind::Config,
+            "{bad}: {err}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -605,8 +604,9 @@ async fn shape_drift_is_400_by_default_or_accepted_and_reported() {
     assert_eq!(*failures.lock().unwrap(), [expected.clone(), expected]);
 }
 
-#[tokio::test]
-async fn handler_errors_and_panics_are_500_and_release_the_claim() {
+store_tests! {
+/// Run against every replay store.
+async fn handler_errors_and_panics_are_500_and_release_the_claim(store) {
     let calls = Arc::new(AtomicUsize::new(0));
     let failures = Arc::new(Mutex::new(Vec::new()));
     let router = {
@@ -634,7 +634,7 @@ async fn handler_errors_and_panics_are_500_and_release_the_claim() {
             .build()
             .unwrap()
     };
-    let replay = Replay::new(MemoryStore::new());
+    let replay = store.replay();
     let delivery = stripe_event("invoice.paid", "{}");
 
     let first = router.dispatch_claimed(delivery.clone(), &replay).await;
@@ -673,8 +673,8 @@ async fn handler_errors_and_panics_are_500_and_release_the_claim() {
     );
 }
 
-#[tokio::test]
-async fn a_delivery_in_flight_gets_409_with_retry_after() {
+/// Run against every replay store.
+async fn a_delivery_in_flight_gets_409_with_retry_after(store) {
     let (started_tx, started_rx) = tokio::sync::oneshot::channel::<()>();
     let (finish_tx, finish_rx) = tokio::sync::oneshot::channel::<()>();
     let started_tx = Mutex::new(Some(started_tx));
@@ -694,7 +694,7 @@ async fn a_delivery_in_flight_gets_409_with_retry_after() {
         })
         .build()
         .unwrap();
-    let replay = Replay::new(MemoryStore::new()).lease(std::time::Duration::from_millis(2500));
+    let replay = store.replay().lease(std::time::Duration::from_millis(2500));
     let delivery = stripe_event("invoice.paid", "{}");
     let first = tokio::spawn({
         let router = router.clone();
@@ -716,6 +716,7 @@ async fn a_delivery_in_flight_gets_409_with_retry_after() {
         router.dispatch_claimed(delivery, &replay).await.outcome(),
         Outcome::Duplicate
     );
+}
 }
 
 #[tokio::test]
@@ -883,6 +884,46 @@ async fn shopify_and_paddle_route_by_topic_and_event_type() {
     );
 }
 
+/// What the router logs when a delivery fails names the event and the route; the body
+/// and the secret never appear, at any level.
+#[tokio::test(flavor = "current_thread")]
+async fn failures_are_logged_without_the_body_or_the_secret() {
+    let logs = LogCapture::new(tracing::Level::TRACE);
+    let _guard = logs.set_default();
+    let marker = "body-marker-5e1f";
+    let router = |policy| {
+        EventRouter::builder(Provider::STRIPE)
+            .on("invoice.paid", |_: Event<StripeInvoice>| async {
+                Err::<(), _>(std::io::Error::other("database down"))
+            })
+            .invalid_payload(policy)
+            .build()
+            .unwrap()
+    };
+    let good = stripe_event(
+        "invoice.paid",
+        &format!(r#"{{"id":"in_1","object":"invoice","amount_paid":1,"customer":"{marker}"}}"#),
+    );
+    let reply = router(InvalidPayload::Reject).dispatch(good).await;
+    assert_eq!(reply.status(), 500);
+    let drifted = stripe_event(
+        "invoice.paid",
+        &format!(r#"{{"id":"in_1","object":"invoice","amount_paid":"{marker}","customer":"c"}}"#),
+    );
+    for policy in [InvalidPayload::Reject, InvalidPayload::AcceptAndLog] {
+        let reply = router(policy).dispatch(drifted.clone()).await;
+        assert!(matches!(reply.status(), 200 | 400), "{}", reply.status());
+    }
+
+    let text = logs.text();
+    assert!(text.contains("webhook handler failed"), "{text}");
+    assert!(text.contains("route=invoice.paid"), "{text}");
+    assert!(text.contains("does not parse"), "{text}");
+    assert!(text.contains(r#"path="data.object.amount_paid""#), "{text}");
+    assert!(!text.contains(marker), "the body was logged: {text}");
+    assert!(!text.contains(webhook_testkit::STRIPE_SECRET), "{text}");
+}
+
 #[test]
 fn bad_or_repeated_patterns_fail_the_build() {
     let ok = |_: Event| async { Ok::<_, std::io::Error>(()) };
@@ -1024,10 +1065,29 @@ fn sealed_tokens_open_only_with_their_key_and_unchanged() {
         let mut changed = payload.as_bytes().to_vec();
         changed[i] = if changed[i] == b'A' { b'B' } else { b'A' };
         let forged = format!("{}.{tag}", String::from_utf8(changed).unwrap());
-        assert!(key.open(&forged).is_err(), "byte {i}");
+        let err = key.open(&forged).unwrap_err();
+        // The seal is checked first; only the last character (whose low bits may be
+        // padding) can instead make the base64 non-canonical.
+        if i + 1 < payload.len() {
+            assert_eq!(err, TokenError::BadSeal, "byte {i}");
+        } else {
+            assert!(
+                matches!(err, TokenError::BadSeal | TokenError::Malformed),
+                "{err:?}"
+            );
+        }
     }
-    for malformed in ["", "abc", "a.b.c", "!!.!!", "."] {
-        assert!(key.open(malformed).is_err(), "{malformed:?}");
+    for malformed in ["", "abc", "a.b.c", "!!.!!"] {
+        assert_eq!(
+            key.open(malformed).unwrap_err(),
+            TokenError::Malformed,
+            "{malformed:?}"
+        );
     }
-    assert!(TokenKey::new("").is_err());
+    // Two empty parts are well-formed base64url; the empty tag is simply not the seal.
+    assert_eq!(key.open(".").unwrap_err(), TokenError::BadSeal);
+    assert_eq!(
+        TokenKey::new("").unwrap_err().kind(),
+        webhook_verify::ErrorKind::InvalidSecret
+    );
 }

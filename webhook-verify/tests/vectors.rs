@@ -5,67 +5,12 @@ use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use ed25519_dalek::SigningKey;
-use serde::Deserialize;
+use webhook_testkit::vectors::{self, NOT_DELIVERIES, UNSUPPORTED, Vector};
 use webhook_verify::{Delivery, Error, ErrorKind, FixedClock, Provider, Verifier};
 
-#[derive(Debug, Deserialize)]
-struct Vector {
-    provider: String,
-    secret: String,
-    payload: String,
-    /// Unix seconds (Twitch's RFC 3339 strings are read as `None` here).
-    #[serde(default, deserialize_with = "unix_or_none")]
-    timestamp: Option<i64>,
-    headers: BTreeMap<String, String>,
-    #[serde(default)]
-    url: Option<String>,
-    expected_valid: bool,
-    source: String,
-}
-
-fn unix_or_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    Ok(serde_json::Value::deserialize(d)?.as_i64())
-}
-
 fn load(file: &str) -> Vec<Vector> {
-    let path = format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    vectors::load(file)
 }
-
-/// The provider a vector file's name maps to; `None` for providers this crate does not
-/// implement yet (listed in `NOT_YET`).
-fn provider(name: &str) -> Option<Provider> {
-    Some(match name {
-        "standard-webhooks" | "standard-webhooks-v1a" => Provider::STANDARD_WEBHOOKS,
-        "svix" => Provider::SVIX,
-        "stripe" => Provider::STRIPE,
-        "github" => Provider::GITHUB,
-        "github-legacy-sha1" => Provider::GITHUB_LEGACY_SHA1,
-        "slack" => Provider::SLACK,
-        "shopify" => Provider::SHOPIFY,
-        "twilio" | "twilio-bodysha256" => Provider::TWILIO,
-        "discord" => Provider::DISCORD,
-        "paddle" => Provider::PADDLE,
-        "linear" => Provider::LINEAR,
-        "zoom" => Provider::ZOOM,
-        "square" => Provider::SQUARE,
-        "mailgun" => Provider::MAILGUN,
-        "sendgrid" => Provider::SENDGRID,
-        "twitch" => Provider::TWITCH,
-        "intercom" => Provider::INTERCOM,
-        "typeform" => Provider::TYPEFORM,
-        "calendly" => Provider::CALENDLY,
-        "gitlab-token" => Provider::GITLAB,
-        "razorpay" => Provider::RAZORPAY,
-        "lemonsqueezy" => Provider::LEMON_SQUEEZY,
-        "adyen" | "adyen-balanceplatform" => Provider::ADYEN,
-        _ => return None,
-    })
-}
-
-/// Vector providers outside this crate's list: Vercel and Sentry have derived vectors
-/// only; the Zoom URL-validation vector is a challenge response, checked separately.
-const NOT_YET: &[&str] = &["vercel", "sentry", "zoom-url-validation"];
 
 fn verifier(p: &Provider, secret: &str, now: i64) -> Result<Verifier, Error> {
     Verifier::builder(p.clone())
@@ -86,11 +31,7 @@ fn run(
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let mut delivery = Delivery::new(&pairs, body.to_vec());
-    if let Some(url) = &v.url {
-        delivery = delivery.with_url(url);
-    }
-    verifier(p, secret, now)?.verify(&delivery)
+    verifier(p, secret, now)?.verify(&v.delivery(&pairs, body))
 }
 
 /// A different key of the same form as `secret`.
@@ -162,28 +103,20 @@ fn signed_field_offset(v: &Vector) -> Option<usize> {
     Some(v.payload.find(anchor)? + anchor.len() + 1)
 }
 
-/// "Now" for a vector: its own timestamp (Linear's is in milliseconds, Twitch's RFC 3339).
-fn vector_now(v: &Vector) -> i64 {
-    match v.provider.as_str() {
-        "linear" => v.timestamp.unwrap() / 1000,
-        "twitch" => 1_573_899_072, // 2019-11-16T10:11:12Z
-        _ => v.timestamp.unwrap_or(1_700_000_000),
-    }
-}
-
 fn check_file(file: &str) -> usize {
     let mut checked = 0;
     for v in load(file) {
-        let Some(p) = provider(&v.provider) else {
+        let Some(p) = v.provider() else {
             assert!(
-                NOT_YET.contains(&v.provider.as_str()),
+                NOT_DELIVERIES.contains(&v.provider.as_str())
+                    || UNSUPPORTED.contains(&v.provider.as_str()),
                 "unmapped provider {}",
                 v.provider
             );
             continue;
         };
         assert!(v.expected_valid, "{}", v.source);
-        let now = vector_now(&v);
+        let now = v.now();
         let body = v.payload.as_bytes();
         let ctx = format!("{file} {} ({})", v.provider, v.source);
 
@@ -255,25 +188,14 @@ fn derived_vectors() {
 
 #[test]
 fn zoom_url_validation_vector() {
-    #[derive(Deserialize)]
-    struct Challenge {
-        secret: String,
-        expected_response: serde_json::Value,
-    }
-    let path = format!(
-        "{}/tests/data/vectors-derived.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let all: Vec<serde_json::Value> =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let raw = all
+    let c = vectors::derived()
         .into_iter()
-        .find(|v| v["provider"] == "zoom-url-validation")
+        .find(|v| v.provider == "zoom-url-validation")
         .unwrap();
-    let c: Challenge = serde_json::from_value(raw).unwrap();
-    let plain = c.expected_response["plainToken"].as_str().unwrap();
+    let expected = &c.extra["expected_response"];
+    let plain = expected["plainToken"].as_str().unwrap();
     let answer = webhook_verify::zoom::url_validation(&c.secret, plain);
-    assert_eq!(serde_json::to_value(&answer).unwrap(), c.expected_response);
+    assert_eq!(&serde_json::to_value(&answer).unwrap(), expected);
     assert_ne!(webhook_verify::zoom::url_validation("other", plain), answer);
 }
 
@@ -283,10 +205,8 @@ fn twilio_url_must_be_the_signed_one() {
         .into_iter()
         .find(|v| v.provider == "twilio")
         .unwrap();
-    let other = Vector {
-        url: Some("https://mycompany.com/myapp.php?foo=1&bar=3".into()),
-        ..v
-    };
+    let mut other = v.clone();
+    other.url = Some("https://mycompany.com/myapp.php?foo=1&bar=3".into());
     let err = run(
         &Provider::TWILIO,
         &other,
@@ -316,15 +236,8 @@ fn standard_webhooks_svix_headers_fall_back_to_webhook_prefix() {
         .find(|v| v.provider == "standard-webhooks" && v.secret.starts_with("whsec_Mf"))
         .unwrap();
     for p in [Provider::SVIX, Provider::CLERK, Provider::RESEND] {
-        let verified = run(
-            &p,
-            &v,
-            &v.secret,
-            &v.headers,
-            v.payload.as_bytes(),
-            v.timestamp.unwrap(),
-        )
-        .unwrap_or_else(|e| panic!("{p}: {e}"));
+        let verified = run(&p, &v, &v.secret, &v.headers, v.payload.as_bytes(), v.now())
+            .unwrap_or_else(|e| panic!("{p}: {e}"));
         assert_eq!(verified.id(), Some("msg_p5jXN8AQM9LWM0D4loKWxJek"));
         assert_eq!(verified.provider(), &p);
     }
@@ -339,7 +252,7 @@ fn standard_webhooks_svix_headers_fall_back_to_webhook_prefix() {
         &svix.secret,
         &svix.headers,
         svix.payload.as_bytes(),
-        svix.timestamp.unwrap(),
+        svix.now(),
     )
     .unwrap_err();
     assert_eq!(err.to_string(), "missing header webhook-signature");

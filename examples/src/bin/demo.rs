@@ -454,13 +454,28 @@ mod tests {
         let rows = run().await.unwrap();
         let report = table(&rows);
         assert!(rows.iter().all(Row::ok), "{report}");
-        // Every case appears, for at least four providers.
-        for case in Case::ALL {
-            let providers = rows.iter().filter(|r| r.case == case).count();
-            assert!(providers >= 3, "{}: {providers}\n{report}", case.name());
+        // Every case, for exactly the senders it applies to (all five; stale only for those
+        // with a signed timestamp), in the order the table prints them, and nothing else.
+        let senders = senders();
+        let mut expected = Vec::new();
+        for s in &senders {
+            for case in Case::ALL {
+                if delivery(s, case).is_some() {
+                    expected.push((case, s.provider.name().to_owned()));
+                }
+                if case == Case::Valid {
+                    expected.push((Case::Replayed, s.provider.name().to_owned()));
+                }
+            }
         }
-        for p in ["stripe", "standard", "github", "slack"] {
-            assert!(rows.iter().any(|r| r.provider == p), "{p}\n{report}");
+        let got: Vec<(Case, String)> = rows.iter().map(|r| (r.case, r.provider.clone())).collect();
+        assert_eq!(got, expected, "{report}");
+        let names: Vec<&str> = senders.iter().map(|s| s.provider.name()).collect();
+        assert_eq!(names, ["stripe", "standard", "github", "slack", "shopify"]);
+        for case in Case::ALL.into_iter().chain([Case::Replayed]) {
+            let providers = rows.iter().filter(|r| r.case == case).count();
+            let applies = if case == Case::Stale { 3 } else { 5 };
+            assert_eq!(providers, applies, "{}\n{report}", case.name());
         }
     }
 

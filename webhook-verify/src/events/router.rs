@@ -397,11 +397,13 @@ impl EventRouter {
             .to_owned();
         let reply = match self.inner.invalid_payload {
             InvalidPayload::Reject => {
-                tracing::debug!(%error, "verified webhook payload does not parse");
+                // The event and the field path, never the parser's message: it quotes
+                // values from the body.
+                tracing::debug!(event = %name, path = error.path().unwrap_or_default(), kind = ?error.kind(), "verified webhook payload does not parse");
                 Reply::invalid_payload(error.clone())
             }
             InvalidPayload::AcceptAndLog => {
-                tracing::warn!(%error, "verified webhook payload does not parse; acknowledged and dropped");
+                tracing::warn!(event = %name, path = error.path().unwrap_or_default(), kind = ?error.kind(), "verified webhook payload does not parse; acknowledged and dropped");
                 Reply::ack(Ack::ok(), Outcome::InvalidPayloadAccepted)
             }
         };
