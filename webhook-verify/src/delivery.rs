@@ -174,8 +174,10 @@ pub struct Verified {
     pub(crate) body: Bytes,
     /// When the delivery was verified, in Unix milliseconds by the verifier's clock.
     pub(crate) received_at: i64,
-    /// The signature that matched (empty for token schemes): part of the replay key when
-    /// the id is not signed.
+    /// Replay material that only the key's holder can produce: the HMAC tag that matched,
+    /// or for Adyen's classic notifications a digest of the signed item fields; empty for
+    /// public-key signatures (malleable: never used) and token schemes. See
+    /// [`replay_key`](Self::replay_key).
     pub(crate) signature: SigBytes,
     pub(crate) json: OnceLock<JsonFields>,
 }
@@ -253,8 +255,9 @@ impl Verified {
     pub fn replay_key(&self) -> String {
         use sha2::{Digest, Sha256};
         let provider = self.provider.name();
+        // (A token written before the items' digest was kept has none: use its body.)
         let adyen_items = matches!(self.spec().message, Message::AdyenClassic);
-        if adyen_items {
+        if adyen_items && !self.signature.is_empty() {
             let mut h = Sha256::new();
             h.update(&self.signature);
             return format!("{provider}:items:{}", &hex::encode(h.finalize())[..32]);

@@ -42,7 +42,8 @@ struct Repr<'a> {
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
     key_id: Option<Cow<'a, str>>,
     received_at: i64,
-    /// The matched signature, hex: part of the replay key when the id is not signed.
+    /// The replay material (`Verified::signature`), hex: part of the replay key when the
+    /// id is not signed.
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
     signature: Option<Cow<'a, str>>,
     /// The body when it is UTF-8 ...

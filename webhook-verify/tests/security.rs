@@ -61,21 +61,16 @@ fn mailgun_digits_cannot_move_between_timestamp_and_token() {
 
     // Every other split of the same signed string keeps the HMAC but is refused.
     let signed = format!("{ts}{MAILGUN_TOKEN}");
-    let mut seen = std::collections::HashSet::new();
     for split in 1..signed.len() {
         let (t, k) = signed.split_at(split);
         if t == ts {
             continue;
         }
         let body = mailgun_raw(t, k, &sig);
-        let result = v.verify(&Delivery::new(&NO_HEADERS, body));
-        match result {
-            Ok(ok) => {
-                seen.insert(ok.replay_key());
-                panic!("split at {split} verified");
-            }
-            Err(e) => assert_eq!(e.kind(), ErrorKind::MalformedBody, "split {split}: {e}"),
-        }
+        let e = v
+            .verify(&Delivery::new(&NO_HEADERS, body))
+            .expect_err("another split of the signed string verified");
+        assert_eq!(e.kind(), ErrorKind::MalformedBody, "split {split}: {e}");
     }
     // Signs, spaces, leading zeros and non-string forms are refused before the HMAC.
     for t in [
@@ -129,7 +124,7 @@ fn mailgun_has_a_default_tolerance_both_ways() {
     verifier_at(Provider::MAILGUN, &secret, NOW + 300)
         .verify(&d)
         .unwrap();
-    let e = verifier_at(Provider::MAILGUN, &secret, NOW + 301 + 86_400)
+    let e = verifier_at(Provider::MAILGUN, &secret, NOW + 301)
         .verify(&d)
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::TimestampTooOld);

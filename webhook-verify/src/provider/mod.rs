@@ -96,7 +96,10 @@ impl Provider {
     /// Paddle Billing: `Paddle-Signature: ts=…;h1=…` over `{ts}:{body}`; 5 s, past only.
     pub const PADDLE: Provider = Provider::builtin(&paddle::PADDLE);
     /// Linear: hex `Linear-Signature` over the body; the signed body's `webhookTimestamp`
-    /// (milliseconds) is checked after verification, ±60 s.
+    /// (milliseconds) is checked after verification, ±60 s. Linear signs no delivery id (its
+    /// `Linear-Delivery` header is not signed), so the replay key is the signed body: a
+    /// retry that carries a new `webhookTimestamp` is a new body and a new key; make the
+    /// handler idempotent on the entity (`data.id`, `action`, `updatedAt`).
     pub const LINEAR: Provider = Provider::builtin(&simple::LINEAR);
     /// Zoom: `x-zm-signature: v0=…` over `v0:{timestamp}:{body}`; ±300 s. See [`zoom`] for
     /// the endpoint URL-validation challenge.
