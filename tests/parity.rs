@@ -223,7 +223,9 @@ async fn axum_answer(p: &Provider, path: &str, case: &Case) -> (u16, String) {
 }
 
 async fn actix_answer(p: &Provider, path: &str, case: &Case) -> (u16, String) {
-    let config = webhook_actix::WebhookConfig::new(verifier(p)).max_body(LIMIT);
+    let config = webhook_actix::WebhookConfig::builder(verifier(p))
+        .max_body(LIMIT)
+        .build();
     let app = actix_test::init_service(
         ActixApp::new()
             .app_data(config.clone())
@@ -336,7 +338,9 @@ async fn duplicate_scenario(store: Store) {
     }
 
     let actix_runs = Arc::clone(&runs);
-    let config = webhook_actix::WebhookConfig::new(verifier(&p)).replay(store.replay());
+    let config = webhook_actix::WebhookConfig::builder(verifier(&p))
+        .replay(store.replay())
+        .build();
     let app = actix_test::init_service(
         ActixApp::new().service(
             web::resource("/")

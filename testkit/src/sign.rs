@@ -163,9 +163,9 @@ fn mailgun_signature(secret: &str, timestamp: &str, token: &str) -> String {
 /// timestamp ‖ token, hex, computed here) and `event-data` carrying `event_data` in hex.
 ///
 /// ```
-/// use webhook_testkit::{NOW, mailgun_body, verifier, verifier_secret};
+/// use webhook_testkit::{MAILGUN_TOKEN, NOW, mailgun_body, verifier, verifier_secret};
 /// use webhook_verify::{Delivery, Provider};
-/// let body = mailgun_body(&verifier_secret(&Provider::MAILGUN), NOW, "tok", b"x");
+/// let body = mailgun_body(&verifier_secret(&Provider::MAILGUN), NOW, MAILGUN_TOKEN, b"x");
 /// let no_headers: [(&str, &str); 0] = [];
 /// assert!(verifier(&Provider::MAILGUN).verify(&Delivery::new(&no_headers, body)).is_ok());
 /// ```
@@ -191,9 +191,9 @@ pub fn mailgun_body(secret: &str, timestamp: i64, token: &str, event_data: &[u8]
 /// the `extra` fields, form-encoded.
 ///
 /// ```
-/// use webhook_testkit::{NOW, mailgun_form, verifier, verifier_secret};
+/// use webhook_testkit::{MAILGUN_TOKEN, NOW, mailgun_form, verifier, verifier_secret};
 /// use webhook_verify::{Delivery, Provider};
-/// let body = mailgun_form(&verifier_secret(&Provider::MAILGUN), NOW, "tok", &[("event", "delivered")]);
+/// let body = mailgun_form(&verifier_secret(&Provider::MAILGUN), NOW, MAILGUN_TOKEN, &[("event", "delivered")]);
 /// let no_headers: [(&str, &str); 0] = [];
 /// assert!(verifier(&Provider::MAILGUN).verify(&Delivery::new(&no_headers, body)).is_ok());
 /// ```

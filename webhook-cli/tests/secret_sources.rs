@@ -3,8 +3,9 @@
 
 mod common;
 
-use common::{NOW, TempFile, header_lines, webhook};
+use common::{TempFile, header_lines, webhook};
 use predicates::prelude::*;
+use webhook_testkit::NOW;
 
 const SECRET: &str = "It's a Secret to Everybody";
 

@@ -147,7 +147,10 @@ fn no_headers() -> [(&'static str, &'static str); 0] {
 fn mailgun_form_known_answer_verifies() {
     let signature = hex::encode(hmac_sha256(
         MAILGUN_KEY.as_bytes(),
-        &[NOW.to_string().as_bytes(), b"legacy00123456789abcdef0123456789abcdef0123456789a"],
+        &[
+            NOW.to_string().as_bytes(),
+            b"legacy00123456789abcdef0123456789abcdef0123456789a",
+        ],
     ));
     let body = format!(
         "event=delivered&recipient=alice%40example.com&timestamp={NOW}&token=legacy00123456789abcdef0123456789abcdef0123456789a&signature={signature}&message-headers=%5B%5D"
@@ -155,12 +158,20 @@ fn mailgun_form_known_answer_verifies() {
     let verified = mailgun(NOW)
         .verify(&Delivery::new(&no_headers(), body.clone()))
         .unwrap();
-    assert_eq!(verified.id(), Some("legacy00123456789abcdef0123456789abcdef0123456789a"));
+    assert_eq!(
+        verified.id(),
+        Some("legacy00123456789abcdef0123456789abcdef0123456789a")
+    );
     assert!(verified.id_is_signed());
     assert_eq!(verified.timestamp(), Some(NOW));
     assert_eq!(verified.body().as_ref(), body.as_bytes());
     // The testkit's form builder writes the same kind of body.
-    let built = mailgun_form(MAILGUN_KEY, NOW, "legacy00123456789abcdef0123456789abcdef0123456789a", &[("event", "delivered")]);
+    let built = mailgun_form(
+        MAILGUN_KEY,
+        NOW,
+        "legacy00123456789abcdef0123456789abcdef0123456789a",
+        &[("event", "delivered")],
+    );
     assert!(
         mailgun(NOW)
             .verify(&Delivery::new(&no_headers(), built))
@@ -185,7 +196,13 @@ fn mailgun_form_refuses_changed_fields_and_other_keys() {
     .unwrap();
     // Another token or timestamp (inside any window) under the same signature.
     assert_eq!(
-        kind(good.replace("token=legacy40123456789abcdef0123456789abcdef0123456789a", "token=legacy20123456789abcdef0123456789abcdef0123456789a").into_bytes()),
+        kind(
+            good.replace(
+                "token=legacy40123456789abcdef0123456789abcdef0123456789a",
+                "token=legacy20123456789abcdef0123456789abcdef0123456789a"
+            )
+            .into_bytes()
+        ),
         ErrorKind::SignatureMismatch
     );
     assert_eq!(
@@ -219,7 +236,10 @@ fn mailgun_form_refuses_changed_fields_and_other_keys() {
     );
     // A missing or repeated signature field is a malformed body.
     for body in [
-        good.replace("&token=legacy40123456789abcdef0123456789abcdef0123456789a", ""),
+        good.replace(
+            "&token=legacy40123456789abcdef0123456789abcdef0123456789a",
+            "",
+        ),
         good.replace(&format!("timestamp={NOW}&"), ""),
         good.split("&signature=").next().unwrap().to_owned(),
         format!("{good}&token=legacy30123456789abcdef0123456789abcdef0123456789a"),
@@ -238,7 +258,13 @@ fn mailgun_form_refuses_changed_fields_and_other_keys() {
 #[test]
 fn mailgun_form_and_json_sign_the_same_fields() {
     // The same timestamp, token and signature verify in either shape.
-    let form = String::from_utf8(mailgun_form(MAILGUN_KEY, NOW, "legacy10123456789abcdef0123456789abcdef0123456789a", &[])).unwrap();
+    let form = String::from_utf8(mailgun_form(
+        MAILGUN_KEY,
+        NOW,
+        "legacy10123456789abcdef0123456789abcdef0123456789a",
+        &[],
+    ))
+    .unwrap();
     let fields: Vec<(String, String)> = form
         .split('&')
         .map(|kv| {

@@ -259,11 +259,7 @@ fn a_retry_re_signed_at_a_new_timestamp_has_the_same_replay_key() {
             .unwrap();
         let mut keys = Vec::new();
         for ts in [NOW, NOW + 60] {
-            let Signed {
-                headers: headers,
-                body: body,
-                ..
-            } = signed(&p, body, ts);
+            let Signed { headers, body, .. } = signed(&p, body, ts);
             let verified = v
                 .verify(&delivery_for(&p, &headers, &body))
                 .unwrap_or_else(|e| panic!("{p}: {e}"));
@@ -624,11 +620,7 @@ fn digits_cannot_move_between_a_timestamp_and_the_body_signed_after_it() {
     // signature valid and made a "new" delivery.
     for p in [Provider::DISCORD, Provider::SENDGRID] {
         let v = verifier_at(p.clone(), &verifier_secret(&p), NOW);
-        let Signed {
-            headers: headers,
-            body: body,
-            ..
-        } = signed(&p, br#"{"id":"1","type":1}"#, NOW);
+        let Signed { headers, body, .. } = signed(&p, br#"{"id":"1","type":1}"#, NOW);
         v.verify(&delivery_for(&p, &headers, &body)).unwrap();
         let ts_name = p.timestamp_header().unwrap();
         let moved: Vec<(String, String)> = headers
