@@ -353,14 +353,14 @@ impl Verified {
                 || matches!(spec.event_type, EventTypeSource::Json(_));
             // The fields are found by scanning the body, without building it as a value.
             let doc = if wants_json {
-                crate::events::json::document(&self.body).ok()
+                crate::json::document(&self.body).ok()
             } else {
                 None
             };
             let wanted = |pointer: &str| -> Option<String> {
-                let pointer = crate::events::json::Pointer::parse(pointer).ok()?;
-                let value = crate::events::json::lookup(doc?, pointer.segments()).ok()??;
-                crate::events::json::scalar_text(value)
+                let pointer = crate::json::Pointer::parse(pointer).ok()?;
+                let value = crate::json::lookup(doc?, pointer.segments()).ok()??;
+                crate::json::scalar_text(value)
             };
             JsonFields {
                 id: match spec.id {

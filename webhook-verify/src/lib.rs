@@ -76,6 +76,7 @@ mod diagnose;
 mod error;
 pub mod events;
 mod headers;
+mod json;
 mod keys;
 mod provider;
 pub mod receive;

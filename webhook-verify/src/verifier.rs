@@ -410,7 +410,7 @@ impl Verifier {
         pointer: &str,
         now: i64,
     ) -> Result<Option<i64>, Error> {
-        use crate::events::json;
+        use crate::json;
         let Ok(doc) = json::document(body) else {
             return Ok(None);
         };

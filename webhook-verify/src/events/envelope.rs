@@ -5,7 +5,7 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use super::json::{self, Pointer};
+use crate::json::{self, Pointer};
 use super::{Event, PayloadError};
 use crate::{Error, Provider, Verified};
 

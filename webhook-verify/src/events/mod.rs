@@ -57,7 +57,6 @@ mod ack;
 mod envelope;
 mod event;
 mod handler;
-pub(crate) mod json;
 mod router;
 
 /// The router's answers are the receive path's: see [`crate::receive`].

@@ -75,13 +75,13 @@ const MAX_ITEMS: usize = 100;
 
 /// For each `NotificationRequestItem`: the signed string and its base64 signature.
 ///
-/// The body is read with [`strict_value`](crate::events::json::strict_value): a key that
+/// The body is read with [`strict_value`](crate::json::strict_value): a key that
 /// appears twice anywhere (a second `notificationItems`, a second `pspReference` in an
 /// item) is refused, so every other reader of the body (the id, the event type, envelopes)
 /// sees the values that were verified.
 pub(crate) fn adyen_classic_messages(body: &[u8]) -> Result<Vec<(Vec<u8>, String)>, Error> {
     let bad = |reason| Error::MalformedBody { reason };
-    let root: Value = crate::events::json::strict_value(body)
+    let root: Value = crate::json::strict_value(body)
         .map_err(|_| bad("not JSON, or a key appears twice"))?;
     let items = root
         .get("notificationItems")

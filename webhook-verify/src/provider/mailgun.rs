@@ -76,7 +76,7 @@ fn read_fields(body: &[u8]) -> Result<MailgunFields, Error> {
     };
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
     if first == Some(&b'{') {
-        let root = crate::events::json::strict_value(body).map_err(|_| Error::MalformedBody {
+        let root = crate::json::strict_value(body).map_err(|_| Error::MalformedBody {
             reason: "not JSON, or a key appears twice",
         })?;
         let sig = root.get("signature").and_then(|s| s.as_object());

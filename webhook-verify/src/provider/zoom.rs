@@ -67,7 +67,7 @@ pub fn challenge_response(verified: &Verified, secret_token: &str) -> Option<Url
         return None;
     }
     // Read like every other body field (a key twice is refused, not read two ways).
-    use crate::events::json;
+    use crate::json;
     let doc = json::document(verified.body()).ok()?;
     let pointer = json::Pointer::parse("/payload/plainToken").ok()?;
     let plain = json::string_text(json::lookup(doc, pointer.segments()).ok()??)?;
