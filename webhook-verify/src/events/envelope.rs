@@ -5,8 +5,8 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use crate::json::{self, Pointer};
 use super::{Event, PayloadError};
+use crate::json::{self, Pointer};
 use crate::{Error, Provider, Verified};
 
 /// Where a payload shape keeps the event type, the action, the event id and the data.

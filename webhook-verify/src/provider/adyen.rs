@@ -1,6 +1,8 @@
 //! Adyen: Balance Platform webhooks (`HmacSignature` header, base64 HMAC-SHA256 of the
 //! body) and classic notifications (each item signed over its colon-joined fields). The
 //! key is the hex HMAC key from the Customer Area.
+//!
+//! Source: Adyen's Node library, `Adyen/adyen-node-api-library` `src/utils/hmacValidator.ts`.
 
 use std::borrow::Cow;
 
@@ -81,8 +83,8 @@ const MAX_ITEMS: usize = 100;
 /// sees the values that were verified.
 pub(crate) fn adyen_classic_messages(body: &[u8]) -> Result<Vec<(Vec<u8>, String)>, Error> {
     let bad = |reason| Error::MalformedBody { reason };
-    let root: Value = crate::json::strict_value(body)
-        .map_err(|_| bad("not JSON, or a key appears twice"))?;
+    let root: Value =
+        crate::json::strict_value(body).map_err(|_| bad("not JSON, or a key appears twice"))?;
     let items = root
         .get("notificationItems")
         .and_then(Value::as_array)

@@ -1,4 +1,6 @@
 //! Discord: Ed25519 `X-Signature-Ed25519: <hex>` over `{X-Signature-Timestamp}{body}`.
+//!
+//! Source: Discord's library, `discord/discord-interactions-js` `src/index.ts` (`verifyKey`).
 
 use std::borrow::Cow;
 

@@ -1,6 +1,9 @@
 //! GitHub: `X-Hub-Signature-256: sha256=<hex>` over the body (and the legacy SHA-1 header).
+//!
+//! Source: GitHub's docs "Validating webhook deliveries" and `octokit/webhooks-methods.js`
+//! (`src/node/sign.ts`, `verify.ts`).
 
-use super::simple::{BODY, simple};
+use super::hmac::{BODY, simple};
 use super::{Algorithm, Encoding, EventTypeSource, IdSource, Spec, name};
 
 // The delivery GUID is not signed: replay keys must not rely on it alone.

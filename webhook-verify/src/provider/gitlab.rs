@@ -1,5 +1,8 @@
 //! GitLab: the `X-Gitlab-Token` secret token (no MAC), or GitLab 19's Standard Webhooks
 //! signing token when the request carries `webhook-signature`.
+//!
+//! Source: `gitlabhq/gitlabhq` `app/services/web_hook_service.rb` and `lib/gitlab/web_hooks.rb`;
+//! merge request gitlab-org/gitlab!230944 for the signing token.
 
 use std::borrow::Cow;
 

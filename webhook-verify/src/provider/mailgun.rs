@@ -1,5 +1,7 @@
 //! Mailgun: HMAC-SHA256 over `{timestamp}{token}`, both carried in the body with the
 //! signature (JSON `signature` object, or legacy form fields). The body is not signed.
+//!
+//! Source: Mailgun's PHP SDK, `mailgun/mailgun-php` `src/Api/Webhook.php` and its tests.
 
 use std::borrow::Cow;
 

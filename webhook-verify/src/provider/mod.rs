@@ -1,5 +1,10 @@
 //! Providers: each one's signature scheme, described as data.
 //!
+//! One file per provider, named after it (`stripe.rs`, `linear.rs`, `zoom.rs`, ...); each
+//! file's docs say where the scheme comes from. `hmac.rs` holds the builder the one-header
+//! HMAC schemes share, `standard.rs` the Standard Webhooks scheme Svix and its users reuse,
+//! and `custom.rs` the run-time [`CustomProvider`].
+//!
 //! A scheme says which headers carry the signature, timestamp and message id, how the key is
 //! derived from the secret text, which bytes are signed, how signatures are encoded and
 //! listed, and the default timestamp tolerance. Built-in providers are `static` values; a
@@ -12,20 +17,30 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod adyen;
+mod calendly;
+mod clerk;
 mod custom;
 mod discord;
 mod github;
 mod gitlab;
+mod hmac;
+mod intercom;
+mod lemonsqueezy;
+mod linear;
 mod mailgun;
 mod paddle;
+mod razorpay;
+mod resend;
 mod sendgrid;
 mod shopify;
-mod simple;
 mod slack;
+mod square;
 mod standard;
 mod stripe;
+mod svix;
 mod twilio;
 mod twitch;
+mod typeform;
 pub mod zoom;
 
 pub(crate) use adyen::{adyen_classic_digest, adyen_classic_messages};
@@ -65,11 +80,11 @@ impl Provider {
     /// and `v1a` (Ed25519, public key `whpk_…`) signatures; ±300 s.
     pub const STANDARD_WEBHOOKS: Provider = Provider::builtin(&standard::STANDARD);
     /// Svix: Standard Webhooks with `svix-*` headers, falling back to `webhook-*`; ±300 s.
-    pub const SVIX: Provider = Provider::builtin(&standard::SVIX);
+    pub const SVIX: Provider = Provider::builtin(&svix::SVIX);
     /// Clerk (sends through Svix).
-    pub const CLERK: Provider = Provider::builtin(&standard::CLERK);
+    pub const CLERK: Provider = Provider::builtin(&clerk::CLERK);
     /// Resend (sends through Svix).
-    pub const RESEND: Provider = Provider::builtin(&standard::RESEND);
+    pub const RESEND: Provider = Provider::builtin(&resend::RESEND);
     /// Stripe: `Stripe-Signature: t=…,v1=…`; the key is the whole `whsec_…` text; 300 s,
     /// past only.
     pub const STRIPE: Provider = Provider::builtin(&stripe::STRIPE);
@@ -100,13 +115,13 @@ impl Provider {
     /// `Linear-Delivery` header is not signed), so the replay key is the signed body: a
     /// retry that carries a new `webhookTimestamp` is a new body and a new key; make the
     /// handler idempotent on the entity (`data.id`, `action`, `updatedAt`).
-    pub const LINEAR: Provider = Provider::builtin(&simple::LINEAR);
+    pub const LINEAR: Provider = Provider::builtin(&linear::LINEAR);
     /// Zoom: `x-zm-signature: v0=…` over `v0:{timestamp}:{body}`; ±300 s. See [`zoom`] for
     /// the endpoint URL-validation challenge.
-    pub const ZOOM: Provider = Provider::builtin(&simple::ZOOM);
+    pub const ZOOM: Provider = Provider::builtin(&zoom::ZOOM);
     /// Square: base64 `x-square-hmacsha256-signature` over the notification URL followed by
     /// the body. Needs the URL exactly as configured in the subscription.
-    pub const SQUARE: Provider = Provider::builtin(&simple::SQUARE);
+    pub const SQUARE: Provider = Provider::builtin(&square::SQUARE);
     /// Mailgun: the body's `signature.{timestamp,token,signature}` (JSON) or the form fields
     /// `timestamp`, `token`, `signature`; HMAC-SHA256 over timestamp ‖ token.
     ///
@@ -133,19 +148,19 @@ impl Provider {
     /// 10 minutes, past only.
     pub const TWITCH: Provider = Provider::builtin(&twitch::TWITCH);
     /// Intercom: `X-Hub-Signature: sha1=…` over the body.
-    pub const INTERCOM: Provider = Provider::builtin(&simple::INTERCOM);
+    pub const INTERCOM: Provider = Provider::builtin(&intercom::INTERCOM);
     /// Typeform: `Typeform-Signature: sha256=<base64>` over the body.
-    pub const TYPEFORM: Provider = Provider::builtin(&simple::TYPEFORM);
+    pub const TYPEFORM: Provider = Provider::builtin(&typeform::TYPEFORM);
     /// Calendly: `Calendly-Webhook-Signature: t=…,v1=…` over `{t}.{body}`; 3 minutes,
     /// past only.
-    pub const CALENDLY: Provider = Provider::builtin(&simple::CALENDLY);
+    pub const CALENDLY: Provider = Provider::builtin(&calendly::CALENDLY);
     /// GitLab: the `X-Gitlab-Token` secret token compared in constant time, or, when the
     /// request carries `webhook-signature`, GitLab's Standard Webhooks signing token.
     pub const GITLAB: Provider = Provider::builtin(&gitlab::GITLAB);
     /// Razorpay: hex `X-Razorpay-Signature` over the body.
-    pub const RAZORPAY: Provider = Provider::builtin(&simple::RAZORPAY);
+    pub const RAZORPAY: Provider = Provider::builtin(&razorpay::RAZORPAY);
     /// Lemon Squeezy: hex `X-Signature` over the body.
-    pub const LEMON_SQUEEZY: Provider = Provider::builtin(&simple::LEMON_SQUEEZY);
+    pub const LEMON_SQUEEZY: Provider = Provider::builtin(&lemonsqueezy::LEMON_SQUEEZY);
     /// Adyen: the key is the hex HMAC key. Balance Platform webhooks carry a base64
     /// `HmacSignature` header over the body; classic notifications carry
     /// `additionalData.hmacSignature` in each `NotificationRequestItem`, over its

@@ -1,4 +1,7 @@
 //! Paddle Billing: `Paddle-Signature: ts=…;h1=…[;h1=…]` over `{ts}:{body}`.
+//!
+//! Source: Paddle's Node SDK, `PaddleHQ/paddle-node-sdk`
+//! `src/notifications/helpers/webhooks-validator.ts`.
 
 use std::borrow::Cow;
 use std::time::Duration;

@@ -1,4 +1,7 @@
 //! SendGrid signed event webhook: ECDSA P-256 over timestamp ‖ body.
+//!
+//! Source: SendGrid's Node library, `sendgrid/sendgrid-nodejs`
+//! `packages/eventwebhook/src/eventwebhook.js`.
 
 use std::borrow::Cow;
 

@@ -1,6 +1,9 @@
 //! Shopify: `X-Shopify-Hmac-Sha256: <base64>` over the body.
+//!
+//! Source: Shopify's API library, `Shopify/shopify-api-js`
+//! `packages/shopify-api/lib/webhooks/validate.ts`.
 
-use super::simple::{BODY, simple};
+use super::hmac::{BODY, simple};
 use super::{Algorithm, Encoding, EventTypeSource, IdSource, Spec, name};
 
 pub(super) static SHOPIFY: Spec = simple(

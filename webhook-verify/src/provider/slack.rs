@@ -1,5 +1,8 @@
 //! Slack request signing: `X-Slack-Signature: v0=<hex>` over `v0:{timestamp}:{body}`; the
 //! same `v0` scheme serves Zoom.
+//!
+//! Source: Slack's SDKs, `slackapi/python-slack-sdk` `slack_sdk/signature/__init__.py` and
+//! `slackapi/bolt-js`.
 
 use std::borrow::Cow;
 

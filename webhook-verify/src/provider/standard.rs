@@ -1,5 +1,10 @@
-//! Standard Webhooks (`webhook-*` headers) and Svix (`svix-*`, falling back to `webhook-*`),
-//! with Svix's users Clerk and Resend.
+//! Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature` (`v1,<base64>`
+//! HMAC-SHA256 and `v1a,<base64>` Ed25519) over `{id}.{timestamp}.{body}`. The same scheme
+//! under `svix-*` headers is Svix's (see `svix.rs`, and Svix's users `clerk.rs`,
+//! `resend.rs`).
+//!
+//! Source: the Standard Webhooks specification v1.0.0 (standardwebhooks.com) and its
+//! reference libraries.
 
 use std::borrow::Cow;
 
@@ -17,7 +22,7 @@ const WEBHOOK_NAMES: Names = Names {
     id: Some(name("webhook-id")),
 };
 
-const fn scheme(provider: &'static str, prefix: &'static str) -> Spec {
+pub(super) const fn scheme(provider: &'static str, prefix: &'static str) -> Spec {
     let svix = prefix.len() == 4; // "svix"
     Spec {
         name: Cow::Borrowed(provider),
@@ -52,6 +57,3 @@ const fn scheme(provider: &'static str, prefix: &'static str) -> Spec {
 }
 
 pub(super) static STANDARD: Spec = scheme("standard", "webhook");
-pub(super) static SVIX: Spec = scheme("svix", "svix");
-pub(super) static CLERK: Spec = scheme("clerk", "svix");
-pub(super) static RESEND: Spec = scheme("resend", "svix");

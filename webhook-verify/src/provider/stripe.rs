@@ -1,5 +1,7 @@
 //! Stripe: `Stripe-Signature: t=…,v1=…[,v1=…][,v0=…]` over `{t}.{body}`; the same
 //! `t=…,v1=…` scheme serves Calendly.
+//!
+//! Source: Stripe's libraries, `stripe/stripe-node` `src/Webhooks.ts` and `stripe/stripe-python`.
 
 use std::borrow::Cow;
 

@@ -1,6 +1,9 @@
 //! Twilio: `X-Twilio-Signature: <base64 HMAC-SHA1>` over the URL Twilio requested followed
 //! by the sorted form parameters, or, for JSON bodies, over the URL carrying
 //! `bodySHA256=<hex SHA-256 of the body>`.
+//!
+//! Source: Twilio's Node library, `twilio/twilio-node` `src/webhooks/webhooks.ts` and its
+//! specs.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,4 +1,7 @@
 //! Twitch EventSub: `sha256=<hex>` over message id ‖ timestamp ‖ body, RFC 3339 timestamps.
+//!
+//! Source: Twitch's EventSub docs and `twitchdev/twitch-cli`
+//! `internal/events/trigger/forward_event.go`.
 
 use std::borrow::Cow;
 use std::time::Duration;

@@ -1,4 +1,10 @@
-//! Zoom's endpoint URL validation.
+//! Zoom: `x-zm-signature: v0=<hex>` over `v0:{x-zm-request-timestamp}:{body}` (Slack's
+//! `v0` scheme under Zoom's headers), and the endpoint URL validation challenge.
+//!
+//! Source: Zoom's `zoom/webhook-sample` `index.js` and the developers.zoom.us changelog
+//! "Webhook validation and verification changes".
+//!
+//! ## URL validation
 //!
 //! When a Zoom webhook endpoint is saved (and every 72 hours after), Zoom sends a signed
 //! `endpoint.url_validation` event with a `plainToken`; the endpoint answers 200 with
@@ -9,6 +15,19 @@ use serde::Serialize;
 use sha2::Sha256;
 
 use crate::Verified;
+
+use super::{IdSource, Spec};
+
+// Zoom documents no window; the same scheme as Slack's gets Slack's (±300 s). Zoom's
+// payloads carry no event id (`event_ts` is a time, not unique): the replay key is the
+// signed body without the timestamp.
+pub(super) static ZOOM: Spec = super::slack::v0_scheme(
+    "zoom",
+    "x-zm-signature",
+    "x-zm-request-timestamp",
+    IdSource::None,
+    "/event",
+);
 
 /// The answer to Zoom's URL validation challenge; serialize it as the JSON response body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
