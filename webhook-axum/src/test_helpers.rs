@@ -22,260 +22,55 @@
 //! # Ok(()) }
 //! ```
 
-use bytes::Bytes;
-use http::{Method, Request};
-use webhook_verify::{Error, Provider, SignOptions, Signer};
-
 use axum::body::Body;
+use http::Request;
+use webhook_verify::Error;
+use webhook_verify::receive::{BuildRequest, SignedParts};
 
-/// The base URL a [`SignedRequest`] is signed for unless told otherwise.
-///
-/// ```
-/// assert_eq!(webhook_axum::test_helpers::DEFAULT_BASE_URL, "http://localhost");
-/// ```
-pub const DEFAULT_BASE_URL: &str = "http://localhost";
+#[doc(no_inline)]
+pub use webhook_verify::receive::DEFAULT_BASE_URL;
 
-/// Builds an `http::Request` signed the way `provider` signs deliveries.
+/// A correctly signed request for any provider that can sign, built as an
+/// `http::Request<axum::body::Body>`: [`webhook_verify::receive::SignedRequest`] with
+/// axum's [`BuildRequest`]. The same builder as `webhook_actix::test_helpers`.
 ///
 /// ```
 /// use webhook_axum::test_helpers::SignedRequest;
 /// use webhook_verify::Provider;
 ///
-/// let request = SignedRequest::new(&Provider::STRIPE, "whsec_test_secret")
-///     .uri("/stripe")
-///     .body(r#"{"id":"evt_1","type":"charge.succeeded"}"#)
-///     .timestamp(1_700_000_000)
+/// let request = SignedRequest::new(&Provider::GITHUB, "It's a Secret")
+///     .method(http::Method::PUT)
+///     .base_url("https://hooks.example.com")
+///     .uri("/github")
+///     .header("X-GitHub-Event", "ping")
+///     .body(r#"{"zen":"hi"}"#)
 ///     .build()?;
-/// assert!(request.headers().contains_key("stripe-signature"));
+/// assert_eq!(request.method(), http::Method::PUT);
+/// assert_eq!(request.headers()["host"], "hooks.example.com");
+/// assert!(request.headers().contains_key("x-hub-signature-256"));
 /// # Ok::<(), webhook_verify::Error>(())
 /// ```
+pub type SignedRequest = webhook_verify::receive::SignedRequest<Axum>;
+
+/// Builds [`SignedRequest`]s as axum requests.
 #[derive(Debug)]
-#[must_use]
-pub struct SignedRequest {
-    provider: Provider,
-    signer: Result<Signer, Error>,
-    method: Method,
-    base_url: String,
-    uri: String,
-    body: Bytes,
-    options: SignOptions,
-    headers: Vec<(String, String)>,
-}
+pub enum Axum {}
 
-impl SignedRequest {
-    /// A request for `provider`, to be signed with `secret` (the text the provider shows;
-    /// for Ed25519 schemes, the private key [`Signer`] takes). An unusable secret is
-    /// reported by [`build`](Self::build).
-    ///
-    /// ```
-    /// # use webhook_axum::test_helpers::SignedRequest;
-    /// # use webhook_verify::Provider;
-    /// let request = SignedRequest::new(&Provider::GITHUB, "s").build()?;
-    /// assert_eq!(request.method(), "POST");
-    /// # Ok::<(), webhook_verify::Error>(())
-    /// ```
-    pub fn new(provider: &Provider, secret: &str) -> Self {
-        Self {
-            provider: provider.clone(),
-            signer: Signer::new(provider, secret),
-            method: Method::POST,
-            base_url: DEFAULT_BASE_URL.to_owned(),
-            uri: "/".to_owned(),
-            body: Bytes::new(),
-            options: SignOptions::new(),
-            headers: Vec::new(),
-        }
-    }
+impl BuildRequest for Axum {
+    type Request = Request<Body>;
 
-    /// The body to sign and send. Defaults to empty.
-    ///
-    /// ```
-    /// # use webhook_axum::test_helpers::SignedRequest;
-    /// # use webhook_verify::Provider;
-    /// let request = SignedRequest::new(&Provider::GITHUB, "s").body(vec![0xff, 0x00]).build()?;
-    /// # Ok::<(), webhook_verify::Error>(())
-    /// ```
-    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
-        self.body = body.into();
-        self
-    }
-
-    /// The path and query. Defaults to `/`.
-    ///
-    /// ```
-    /// # use webhook_axum::test_helpers::SignedRequest;
-    /// # use webhook_verify::Provider;
-    /// let request = SignedRequest::new(&Provider::GITHUB, "s").uri("/hooks?x=1").build()?;
-    /// assert_eq!(request.uri(), "/hooks?x=1");
-    /// # Ok::<(), webhook_verify::Error>(())
-    /// ```
-    pub fn uri(mut self, path_and_query: impl Into<String>) -> Self {
-        self.uri = path_and_query.into();
-        self
-    }
-
-    /// The scheme and authority the request is sent to (and signed for, by providers that
-    /// sign the URL), e.g. `http://127.0.0.1:3000`. Its authority becomes the `Host` header.
-    /// Defaults to [`DEFAULT_BASE_URL`].
-    ///
-    /// ```
-    /// # use webhook_axum::test_helpers::SignedRequest;
-    /// # use webhook_verify::Provider;
-    /// let request = SignedRequest::new(&Provider::TWILIO, "token")
-    ///     .base_url("https://example.com")
-    ///     .uri("/sms")
-    ///     .body("Body=hi&From=%2B15550001111")
-    ///     .build()?;
-    /// assert_eq!(request.headers()["host"], "example.com");
-    /// # Ok::<(), webhook_verify::Error>(())
-    /// ```
-    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
-        self.base_url = base_url.into().trim_end_matches('/').to_owned();
-        self
-    }
-
-    /// The HTTP method. Defaults to `POST`.
-    ///
-    /// ```
-    /// # use webhook_axum::test_helpers::SignedRequest;
-    /// # use webhook_verify::Provider;
-    /// let request = SignedRequest::new(&Provider::GITHUB, "s").method(http::Method::PUT).build()?;
-    /// # Ok::<(), webhook_verify::Error>(())
-    /// ```
-    pub fn method(mut self, method: Method) -> Self {
-        self.method = method;
-        self
-    }
-
-    /// The Unix timestamp (seconds) to sign, for providers that sign one. Defaults to now.
-    ///
-    /// ```
-    /// # use webhook_axum::test_helpers::SignedRequest;
-    /// # use webhook_verify::Provider;
-    /// let request = SignedRequest::new(&Provider::SLACK, "s").timestamp(1_700_000_000).build()?;
-    /// assert_eq!(request.headers()["x-slack-request-timestamp"], "1700000000");
-    /// # Ok::<(), webhook_verify::Error>(())
-    /// ```
-    pub fn timestamp(mut self, secs: i64) -> Self {
-        self.options = self.options.timestamp(secs);
-        self
-    }
-
-    /// The message id, for providers that sign one. Defaults to one derived from the
-    /// timestamp and body.
-    ///
-    /// ```
-    /// # use webhook_axum::test_helpers::SignedRequest;
-    /// # use webhook_verify::Provider;
-    /// let request = SignedRequest::new(&Provider::STANDARD_WEBHOOKS, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
-    ///     .id("msg_1")
-    ///     .build()?;
-    /// assert_eq!(request.headers()["webhook-id"], "msg_1");
-    /// # Ok::<(), webhook_verify::Error>(())
-    /// ```
-    pub fn id(mut self, id: impl Into<String>) -> Self {
-        self.options = self.options.id(id);
-        self
-    }
-
-    /// Adds a header that is sent but not signed (e.g. `Content-Type`, `X-GitHub-Event`).
-    /// Defaults to none.
-    ///
-    /// ```
-    /// # use webhook_axum::test_helpers::SignedRequest;
-    /// # use webhook_verify::Provider;
-    /// let request = SignedRequest::new(&Provider::GITHUB, "s")
-    ///     .header("X-GitHub-Event", "ping")
-    ///     .build()?;
-    /// assert_eq!(request.headers()["x-github-event"], "ping");
-    /// # Ok::<(), webhook_verify::Error>(())
-    /// ```
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// The full URL: the base URL followed by the path and query.
-    ///
-    /// ```
-    /// # use webhook_axum::test_helpers::SignedRequest;
-    /// # use webhook_verify::Provider;
-    /// let r = SignedRequest::new(&Provider::GITHUB, "s").uri("/hooks");
-    /// assert_eq!(r.url(), "http://localhost/hooks");
-    /// ```
-    #[must_use]
-    pub fn url(&self) -> String {
-        format!("{}{}", self.base_url, self.uri)
-    }
-
-    /// The body that will be sent.
-    ///
-    /// ```
-    /// # use webhook_axum::test_helpers::SignedRequest;
-    /// # use webhook_verify::Provider;
-    /// let r = SignedRequest::new(&Provider::GITHUB, "s").body("{}");
-    /// assert_eq!(r.body_bytes().as_ref(), b"{}");
-    /// ```
-    #[must_use]
-    pub fn body_bytes(&self) -> &Bytes {
-        &self.body
-    }
-
-    /// Every header to send, signed ones first: what to give another HTTP client.
-    ///
-    /// ```
-    /// # use webhook_axum::test_helpers::SignedRequest;
-    /// # use webhook_verify::Provider;
-    /// let headers = SignedRequest::new(&Provider::GITHUB, "s").body("{}").headers()?;
-    /// assert_eq!(headers[0].0, "x-hub-signature-256");
-    /// # Ok::<(), webhook_verify::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// As [`Signer::new`] and [`Signer::sign`]: an unusable secret, a negative timestamp.
-    pub fn headers(&self) -> Result<Vec<(String, String)>, Error> {
-        let signer = self.signer.as_ref().map_err(Clone::clone)?;
-        let options = if self.provider.needs_url() {
-            self.options.clone().url(self.url())
-        } else {
-            self.options.clone()
-        };
-        let mut headers = signer.sign(&self.body, &options)?;
-        headers.extend(self.headers.iter().cloned());
-        Ok(headers)
-    }
-
-    /// Builds the request: the method, the path and query as its URI, a `Host` header from
-    /// the base URL, the signed headers, the extra headers, and the body.
-    ///
-    /// ```
-    /// # use webhook_axum::test_helpers::SignedRequest;
-    /// # use webhook_verify::Provider;
-    /// let request = SignedRequest::new(&Provider::GITHUB, "s").build()?;
-    /// # Ok::<(), webhook_verify::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// As [`headers`](Self::headers), and [`Error::Config`] when the URI, the base URL or
-    /// a header is not valid HTTP.
-    pub fn build(self) -> Result<Request<Body>, Error> {
-        let headers = self.headers()?;
-        let host = self
-            .base_url
-            .split_once("://")
-            .map_or(&*self.base_url, |(_, rest)| rest);
-        let host = host.split('/').next().unwrap_or(host);
-        let mut request = Request::builder().method(self.method).uri(&self.uri);
-        if !host.is_empty() {
+    fn build(parts: SignedParts) -> Result<Request<Body>, Error> {
+        let mut request = Request::builder()
+            .method(parts.method.as_str())
+            .uri(&parts.uri);
+        if let Some(host) = &parts.host {
             request = request.header(http::header::HOST, host);
         }
-        for (name, value) in headers {
+        for (name, value) in parts.headers {
             request = request.header(name, value);
         }
         request
-            .body(Body::from(self.body))
+            .body(Body::from(parts.body))
             .map_err(|error| Error::Config {
                 reason: format!("test request: {error}").into(),
             })

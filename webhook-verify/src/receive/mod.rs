@@ -18,6 +18,8 @@
 //!   are decided; [`Outcome`] names what happened.
 //! - [`Endpoint`]: a receiver and an [`EventRouter`](crate::EventRouter), checked once to
 //!   be for the same provider.
+//! - [`SignedRequest`]: correctly signed requests to test an endpoint with; each adapter
+//!   builds its framework's request from the [`SignedParts`].
 //!
 //! An adapter only turns its framework's request into headers, a stream of body chunks
 //! and a [`RequestUrl`], and a [`Reply`] into its framework's response.
@@ -27,6 +29,7 @@ mod claim;
 mod endpoint;
 mod receiver;
 mod reply;
+mod signed_request;
 
 pub use body::BodyLimit;
 pub use claim::Claim;
@@ -37,3 +40,4 @@ pub use receiver::{
     RequestUrl,
 };
 pub use reply::{BoxError, Outcome, Reply};
+pub use signed_request::{BuildRequest, DEFAULT_BASE_URL, SignedParts, SignedRequest};
