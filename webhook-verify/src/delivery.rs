@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
-use crate::provider::{EventTypeSource, IdSource, Message, Spec};
+use crate::provider::{EventTypeSource, IdSource, Spec};
 use crate::{Headers, Provider};
 
 /// One received webhook request: its headers, its raw body and, for providers that sign it,
@@ -256,11 +256,11 @@ impl Verified {
         use sha2::{Digest, Sha256};
         let provider = self.provider.name();
         // (A token written before the items' digest was kept has none: use its body.)
-        let adyen_items = matches!(self.spec().message, Message::AdyenClassic);
-        if adyen_items && !self.signature.is_empty() {
+        let digest_label = self.spec().message.scheme().and_then(|s| s.replay_label);
+        if let Some(label) = digest_label.filter(|_| !self.signature.is_empty()) {
             let mut h = Sha256::new();
             h.update(&self.signature);
-            return format!("{provider}:items:{}", &hex::encode(h.finalize())[..32]);
+            return format!("{provider}:{label}:{}", &hex::encode(h.finalize())[..32]);
         }
         if self.id_is_signed() {
             if let Some(id) = self.id() {

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::provider::{KeyForm, Message};
+use crate::provider::KeyForm;
 use crate::{Delivery, Error, Provider, Tolerance, Verifier};
 
 /// Likely causes of a failed verification, in plain words.
@@ -171,10 +171,7 @@ impl Verifier {
         // Another provider's scheme, when the delivery carries its signature header (or,
         // for schemes signed inside the body, always: there are two).
         for p in Provider::all() {
-            let mut carried = !matches!(
-                p.spec().message,
-                Message::Template(_) | Message::Twilio | Message::Token
-            );
+            let mut carried = p.spec().message.scheme().is_some_and(|s| s.in_body());
             delivery
                 .headers()
                 .for_each_value(p.signature_header(), &mut |_| carried = true);
@@ -241,11 +238,8 @@ impl Verifier {
 
     /// The closing hints of a mismatch.
     fn no_key_matched(&self, spec: &crate::provider::Spec, d: &mut Diagnosis) {
-        if matches!(spec.message, Message::Twilio) {
-            d.push(
-                "Twilio signs the exact public URL it called: behind a proxy, rebuild it with \
-                 the original scheme, host, port and query",
-            );
+        if let Some(hint) = spec.message.scheme().and_then(|s| s.mismatch_hint) {
+            d.push(hint);
         }
         d.push(format!(
             "no configured key ({}) produced the signature: check that the secret is this \

@@ -9,7 +9,9 @@ use hmac::Mac;
 use sha2::{Digest, Sha256};
 
 use crate::keys::{Key, SigningMaterial, signing_key};
-use crate::provider::{Encoding, Message, Part, SigFormat, TimestampSource, TsFormat};
+use crate::provider::{
+    Encoding, Message, Part, SigFormat, SignInput, Signing, TimestampSource, TsFormat,
+};
 use crate::{Clock, Error, IntoSecret, Provider, SystemClock};
 
 /// What to put in a signed delivery besides the body.
@@ -105,9 +107,9 @@ impl Signer {
     pub fn sign(&self, body: &[u8], options: &SignOptions) -> Result<Vec<(String, String)>, Error> {
         let spec = self.provider.spec();
         // Schemes that carry the signature in the body sign through their header-based
-        // alternate (Adyen's Balance Platform header), when there is one.
-        let spec = match (&spec.message, spec.alternate) {
-            (Message::AdyenClassic | Message::Mailgun, Some(alt)) => alt,
+        // alternate, when there is one.
+        let spec = match (spec.message.scheme(), spec.alternate) {
+            (Some(scheme), Some(alt)) if scheme.in_body() => alt,
             _ => spec,
         };
         let timestamp = match options.timestamp {
@@ -140,25 +142,28 @@ impl Signer {
             )));
         }
         let message: Vec<u8> = match &spec.message {
-            Message::Twilio => {
-                crate::provider::twilio_messages(url.unwrap_or_default(), body, true)
-                    .map_err(|_| Error::config("the URL's bodySHA256 does not match the body"))?
-                    .swap_remove(0)
-            }
-            Message::Token => {
-                return match &self.key {
-                    SigningMaterial::Token(token) => Ok(vec![(
-                        spec.names.signature.to_string(),
-                        String::from_utf8_lossy(token).into_owned(),
-                    )]),
-                    _ => Err(Error::secret("no token to send")),
+            // The provider's own message building (see `provider::Scheme`).
+            Message::Scheme(scheme) => {
+                let Some(sign) = scheme.sign else {
+                    return Err(Error::config(format!(
+                        "provider {} carries its signature in the body; headers cannot sign it",
+                        self.provider.name()
+                    )));
                 };
-            }
-            Message::Mailgun | Message::AdyenClassic => {
-                return Err(Error::config(format!(
-                    "provider {} carries its signature in the body; headers cannot sign it",
-                    self.provider.name()
-                )));
+                let token = match &self.key {
+                    SigningMaterial::Token(token) => Some(&token[..]),
+                    _ => None,
+                };
+                let input = SignInput {
+                    spec,
+                    body,
+                    url,
+                    token,
+                };
+                match sign(&input)? {
+                    Signing::Message(message) => message,
+                    Signing::Headers(headers) => return Ok(headers),
+                }
             }
             Message::Template(parts) => {
                 let mut m = Vec::with_capacity(body.len() + 64);

@@ -14,7 +14,9 @@ use subtle::ConstantTimeEq;
 use crate::delivery::{IntoBody, MatchedKey, SigBytes};
 use crate::headers::{HeaderKey, HeaderText, present, required_key, unique_key};
 use crate::keys::{HmacSha256, Key, hmac_sha256_key, verification_key};
-use crate::provider::{EventTypeSource, IdSource, Message, Names, Part, TimestampSource, TsFormat};
+use crate::provider::{
+    EventTypeSource, IdSource, Message, Names, Part, Spec, TimestampSource, TsFormat,
+};
 use crate::signature::{self, Parsed, SigKind};
 use crate::tolerance::parse_unix;
 use crate::{
@@ -219,14 +221,20 @@ impl Verifier {
             }
             _ => (base, &inner.keys, &inner.names),
         };
-        match spec.message {
-            Message::Token => return self.verify_token(spec, keys, lookups, delivery, now),
-            Message::Mailgun => return self.verify_mailgun(spec, keys, lookups, delivery, now),
-            Message::AdyenClassic => {
-                return self.verify_adyen_classic(spec, keys, lookups, delivery, now);
+        let parts = match &spec.message {
+            Message::Template(parts) => parts,
+            // The provider's own message building (see `provider::Scheme`).
+            Message::Scheme(scheme) => {
+                return (scheme.verify)(&SchemeContext {
+                    verifier: self,
+                    spec,
+                    keys,
+                    lookups,
+                    delivery,
+                    now,
+                });
             }
-            Message::Template(_) | Message::Twilio => {}
-        }
+        };
 
         // 1. Headers: pick the header set the sender used, parse the signature header.
         let (names, sig_value) = select_names(lookups, headers)?;
@@ -270,33 +278,21 @@ impl Verifier {
         // 4. Signatures.
         let body = delivery.body();
         let mut signature = SigBytes::new();
-        let index = match &spec.message {
-            Message::Twilio => {
-                let candidates =
-                    crate::provider::twilio_messages(url.unwrap_or_default(), body, false)?;
-                let slices: Vec<[&[u8]; 1]> = candidates.iter().map(|m| [m.as_slice()]).collect();
-                let refs: Vec<&[&[u8]]> = slices.iter().map(|s| &s[..]).collect();
-                find_key(keys, &parsed, &refs, &mut signature)
-            }
-            Message::Template(parts) => {
-                let mut message: ArrayVec<&[u8], 16> = ArrayVec::new();
-                for part in parts.iter() {
-                    message.push(match part {
-                        Part::Literal(s) => s.as_bytes(),
-                        Part::Timestamp => ts_raw.unwrap_or_default(),
-                        Part::Id => id_raw.unwrap_or_default(),
-                        Part::Body => body,
-                        Part::Url => url.unwrap_or_default().as_bytes(),
-                    });
-                }
-                if spec.timestamp_format != TsFormat::Rfc3339 {
-                    check_timestamp_boundary(parts, &message)?;
-                }
-                find_key(keys, &parsed, &[&message], &mut signature)
-            }
-            _ => None,
+        let mut message: ArrayVec<&[u8], 16> = ArrayVec::new();
+        for part in parts.iter() {
+            message.push(match part {
+                Part::Literal(s) => s.as_bytes(),
+                Part::Timestamp => ts_raw.unwrap_or_default(),
+                Part::Id => id_raw.unwrap_or_default(),
+                Part::Body => body,
+                Part::Url => url.unwrap_or_default().as_bytes(),
+            });
         }
-        .ok_or(Error::SignatureMismatch)?;
+        if spec.timestamp_format != TsFormat::Rfc3339 {
+            check_timestamp_boundary(parts, &message)?;
+        }
+        let index =
+            find_key(keys, &parsed, &[&message], &mut signature).ok_or(Error::SignatureMismatch)?;
 
         // 5. A timestamp inside the signed body is checked once the body is authentic.
         let timestamp = match spec.timestamp {
@@ -435,113 +431,136 @@ impl Verifier {
         self.check_timestamp(spec, raw.as_bytes(), &field, now)
             .map(Some)
     }
+}
 
-    /// GitLab's secret token: the header must equal one of the configured tokens.
-    fn verify_token(
+/// What a provider's own [`Scheme`](crate::provider::Scheme) is given to verify a delivery:
+/// the delivery, the keys of the scheme in use, and the steps every scheme shares. It names
+/// no provider; the provider's file decides what is signed.
+pub(crate) struct SchemeContext<'a> {
+    verifier: &'a Verifier,
+    spec: &'a Spec,
+    keys: &'a [KeyEntry],
+    lookups: &'a SpecKeys,
+    delivery: &'a Delivery<'a>,
+    now: i64,
+}
+
+impl<'a> SchemeContext<'a> {
+    /// The scheme in use (the provider's, or its alternate).
+    pub(crate) fn spec(&self) -> &'a Spec {
+        self.spec
+    }
+
+    /// The raw body.
+    pub(crate) fn body(&self) -> &'a bytes::Bytes {
+        self.delivery.body()
+    }
+
+    /// The request URL; [`Error::MissingUrl`] when the delivery has none.
+    pub(crate) fn url(&self) -> Result<&'a str, Error> {
+        self.delivery.url().ok_or_else(|| Error::MissingUrl {
+            provider: Cow::Owned(self.verifier.inner.provider.name().to_owned()),
+        })
+    }
+
+    /// The signature header's value, which must be present once.
+    pub(crate) fn signature_header(&self) -> Result<&'a [u8], Error> {
+        required_key(self.delivery.headers(), &self.lookups.names.signature)
+    }
+
+    /// The signature header (of the header set the sender used), parsed, with the number of
+    /// public-key signatures bounded as for template schemes.
+    pub(crate) fn header_signature(&self) -> Result<Parsed<'a>, Error> {
+        let (names, value) = select_names(self.lookups, self.delivery.headers())?;
+        let parsed = signature::parse(self.spec, &names.signature.name, value)?;
+        check_public_key_count(self.keys, &parsed, &names.signature.name)?;
+        Ok(parsed)
+    }
+
+    /// A signature found elsewhere (in the body), parsed as the scheme writes signatures.
+    pub(crate) fn parse_signature<'v>(&self, value: &'v [u8]) -> Result<Parsed<'v>, Error> {
+        signature::parse(self.spec, &self.spec.names.signature, value)
+    }
+
+    /// Checks a signed timestamp (read from `name`) against the tolerance; Unix seconds.
+    #[allow(
+        clippy::ptr_arg,
+        reason = "static names are cloned into errors without allocating"
+    )]
+    pub(crate) fn check_timestamp(
         &self,
-        spec: &crate::provider::Spec,
-        keys: &[KeyEntry],
-        lookups: &SpecKeys,
-        delivery: &Delivery<'_>,
-        now: i64,
-    ) -> Result<Verified, Error> {
-        let headers = delivery.headers();
-        let sent = required_key(headers, &lookups.names.signature)?;
+        raw: &[u8],
+        name: &Cow<'static, str>,
+    ) -> Result<i64, Error> {
+        self.verifier
+            .check_timestamp(self.spec, raw, name, self.now)
+    }
+
+    /// The number of keys.
+    pub(crate) fn key_count(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// The first key that produced one of the signatures over one of the candidate
+    /// messages; see [`find_key`].
+    pub(crate) fn find_key(
+        &self,
+        parsed: &Parsed<'_>,
+        messages: &[&[&[u8]]],
+        matched: &mut SigBytes,
+    ) -> Option<usize> {
+        find_key(self.keys, parsed, messages, matched)
+    }
+
+    /// Whether key `index` produced one of the signatures over one of the messages.
+    pub(crate) fn key_matches(
+        &self,
+        index: usize,
+        parsed: &Parsed<'_>,
+        messages: &[&[&[u8]]],
+    ) -> bool {
+        let key = std::slice::from_ref(&self.keys[index]);
+        find_key(key, parsed, messages, &mut SigBytes::new()).is_some()
+    }
+
+    /// The key whose shared token equals `sent`, compared in constant time.
+    pub(crate) fn find_token(&self, sent: &[u8]) -> Option<usize> {
         let sent: [u8; 32] = Sha256::digest(sent).into();
-        let index = keys
+        self.keys
             .iter()
             .position(|k| matches!(&k.key, Key::Token(t) if bool::from(t.ct_eq(&sent))))
-            .ok_or(Error::SignatureMismatch)?;
-        let header_id = match &lookups.id {
-            Some(key) => {
-                unique_key(headers, key)?.map(|v| HeaderText::new(&String::from_utf8_lossy(v)))
-            }
+    }
+
+    /// The id header's value, when the scheme has one (not covered by the signature).
+    pub(crate) fn header_id(&self) -> Result<Option<HeaderText>, Error> {
+        Ok(match &self.lookups.id {
+            Some(key) => unique_key(self.delivery.headers(), key)?
+                .map(|v| HeaderText::new(&String::from_utf8_lossy(v))),
             None => None,
-        };
-        self.verified(
-            spec,
-            keys,
-            lookups,
-            index,
-            delivery.body(),
-            None,
-            header_id,
-            false,
-            headers,
-            SigBytes::new(),
-            now,
-        )
+        })
     }
 
-    /// Mailgun: HMAC over the timestamp and token found in the body.
-    fn verify_mailgun(
+    /// The result, once key `index` matched.
+    pub(crate) fn verified(
         &self,
-        spec: &crate::provider::Spec,
-        keys: &[KeyEntry],
-        lookups: &SpecKeys,
-        delivery: &Delivery<'_>,
-        now: i64,
+        index: usize,
+        timestamp: Option<i64>,
+        id: Option<HeaderText>,
+        id_signed: bool,
+        signature: SigBytes,
     ) -> Result<Verified, Error> {
-        let fields = crate::provider::mailgun_fields(delivery.body())?;
-        let ts_name = spec.names.timestamp.as_ref().expect("declared");
-        let timestamp = self.check_timestamp(spec, fields.timestamp.as_bytes(), ts_name, now)?;
-        let parsed = signature::parse(spec, &spec.names.signature, fields.signature.as_bytes())?;
-        let message: [&[u8]; 2] = [fields.timestamp.as_bytes(), fields.token.as_bytes()];
-        let mut signature = SigBytes::new();
-        let index =
-            find_key(keys, &parsed, &[&message], &mut signature).ok_or(Error::SignatureMismatch)?;
-        self.verified(
-            spec,
-            keys,
-            lookups,
+        self.verifier.verified(
+            self.spec,
+            self.keys,
+            self.lookups,
             index,
-            delivery.body(),
-            Some(timestamp),
-            Some(HeaderText::from(fields.token)),
-            true,
-            delivery.headers(),
+            self.delivery.body(),
+            timestamp,
+            id,
+            id_signed,
+            self.delivery.headers(),
             signature,
-            now,
-        )
-    }
-
-    /// Adyen classic notifications: every item must verify with the same key.
-    fn verify_adyen_classic(
-        &self,
-        spec: &crate::provider::Spec,
-        keys: &[KeyEntry],
-        lookups: &SpecKeys,
-        delivery: &Delivery<'_>,
-        now: i64,
-    ) -> Result<Verified, Error> {
-        let items = crate::provider::adyen_classic_messages(delivery.body())?;
-        let parsed: Vec<Parsed<'_>> = items
-            .iter()
-            .map(|(_, sig)| signature::parse(spec, &spec.names.signature, sig.as_bytes()))
-            .collect::<Result<_, _>>()?;
-        let index = (0..keys.len())
-            .find(|&i| {
-                let key = std::slice::from_ref(&keys[i]);
-                items.iter().zip(&parsed).all(|((message, _), sig)| {
-                    find_key(key, sig, &[&[message]], &mut SigBytes::new()).is_some()
-                })
-            })
-            .ok_or(Error::SignatureMismatch)?;
-        // The replay key is made of what the items' signatures cover, nothing else.
-        let mut material = SigBytes::new();
-        let _ = material.try_extend_from_slice(&crate::provider::adyen_classic_digest(&items));
-        self.verified(
-            spec,
-            keys,
-            lookups,
-            index,
-            delivery.body(),
-            None,
-            None,
-            false,
-            delivery.headers(),
-            material,
-            now,
+            self.now,
         )
     }
 }

@@ -9,10 +9,13 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::{
-    Algorithm, Encoding, EventTypeSource, IdSource, KeyForm, Message, Names, Part, SigFormat, Spec,
-    TimestampSource, TsFormat, name,
+    Algorithm, Encoding, EventTypeSource, IdSource, KeyForm, Message, Names, Part, Scheme,
+    SigFormat, Spec, TimestampSource, TsFormat, name,
 };
-use crate::{Error, Tolerance};
+use crate::delivery::SigBytes;
+use crate::signature::Parsed;
+use crate::verifier::SchemeContext;
+use crate::{Error, Tolerance, Verified};
 
 /// Classic notifications: the signature travels inside each item.
 pub(super) static ADYEN: Spec = Spec {
@@ -30,7 +33,7 @@ pub(super) static ADYEN: Spec = Spec {
         prefix: name(""),
         encoding: Encoding::Base64,
     },
-    message: Message::AdyenClassic,
+    message: Message::Scheme(&CLASSIC),
     timestamp: TimestampSource::None,
     timestamp_format: TsFormat::UnixSeconds,
     tolerance: Tolerance::NONE,
@@ -61,6 +64,37 @@ static ADYEN_BALANCE_PLATFORM: Spec = Spec {
     event_type: EventTypeSource::Json("/type"),
 };
 
+/// Classic notifications: each item signed over its own fields, in the body. Signing goes
+/// through the Balance Platform header.
+static CLASSIC: Scheme = Scheme {
+    verify: verify_classic,
+    sign: None,
+    needs_url: false,
+    replay_label: Some("items"),
+    mismatch_hint: None,
+};
+
+/// Every item must verify with the same key.
+fn verify_classic(ctx: &SchemeContext<'_>) -> Result<Verified, Error> {
+    let items = adyen_classic_messages(ctx.body())?;
+    let parsed: Vec<Parsed<'_>> = items
+        .iter()
+        .map(|(_, sig)| ctx.parse_signature(sig.as_bytes()))
+        .collect::<Result<_, _>>()?;
+    let index = (0..ctx.key_count())
+        .find(|&i| {
+            items
+                .iter()
+                .zip(&parsed)
+                .all(|((message, _), sig)| ctx.key_matches(i, sig, &[&[message]]))
+        })
+        .ok_or(Error::SignatureMismatch)?;
+    // The replay key is made of what the items' signatures cover, nothing else.
+    let mut material = SigBytes::new();
+    let _ = material.try_extend_from_slice(&adyen_classic_digest(&items));
+    ctx.verified(index, None, None, false, material)
+}
+
 const FIELDS: [&[&str]; 8] = [
     &["pspReference"],
     &["originalReference"],
@@ -81,7 +115,7 @@ const MAX_ITEMS: usize = 100;
 /// appears twice anywhere (a second `notificationItems`, a second `pspReference` in an
 /// item) is refused, so every other reader of the body (the id, the event type, envelopes)
 /// sees the values that were verified.
-pub(crate) fn adyen_classic_messages(body: &[u8]) -> Result<Vec<(Vec<u8>, String)>, Error> {
+fn adyen_classic_messages(body: &[u8]) -> Result<Vec<(Vec<u8>, String)>, Error> {
     let bad = |reason| Error::MalformedBody { reason };
     let root: Value =
         crate::json::strict_value(body).map_err(|_| bad("not JSON, or a key appears twice"))?;
@@ -123,7 +157,7 @@ pub(crate) fn adyen_classic_messages(body: &[u8]) -> Result<Vec<(Vec<u8>, String
 /// items, sorted (so reordering the items changes nothing) and each prefixed with its
 /// length. Only what the signatures cover goes in: whitespace, escapes, unsigned fields and
 /// the order of items can be changed by anyone, and change nothing here.
-pub(crate) fn adyen_classic_digest(items: &[(Vec<u8>, String)]) -> [u8; 32] {
+fn adyen_classic_digest(items: &[(Vec<u8>, String)]) -> [u8; 32] {
     use sha2::{Digest, Sha256};
     let mut messages: Vec<&[u8]> = items.iter().map(|(m, _)| m.as_slice()).collect();
     messages.sort_unstable();

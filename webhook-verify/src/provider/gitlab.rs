@@ -7,10 +7,12 @@
 use std::borrow::Cow;
 
 use super::{
-    Algorithm, EventTypeSource, FIVE_MINUTES, IdSource, KeyForm, Message, Names, Part, SigFormat,
-    Spec, TimestampSource, TsFormat, lit, name,
+    Algorithm, EventTypeSource, FIVE_MINUTES, IdSource, KeyForm, Message, Names, Part, Scheme,
+    SigFormat, SignInput, Signing, Spec, TimestampSource, TsFormat, lit, name,
 };
-use crate::Tolerance;
+use crate::delivery::SigBytes;
+use crate::verifier::SchemeContext;
+use crate::{Error, Tolerance, Verified};
 
 pub(super) static GITLAB: Spec = Spec {
     name: name("gitlab"),
@@ -24,7 +26,7 @@ pub(super) static GITLAB: Spec = Spec {
     key: KeyForm::Token,
     algorithm: Algorithm::HmacSha256,
     signature: SigFormat::VersionedList,
-    message: Message::Token,
+    message: Message::Scheme(&TOKEN),
     timestamp: TimestampSource::None,
     timestamp_format: TsFormat::UnixSeconds,
     tolerance: Tolerance::NONE,
@@ -36,6 +38,35 @@ pub(super) static GITLAB: Spec = Spec {
     event_type: EventTypeSource::Header(name("x-gitlab-event")),
 };
 
+/// No signature: the header carries the shared token itself.
+static TOKEN: Scheme = Scheme {
+    verify: verify_token,
+    sign: Some(sign_token),
+    needs_url: false,
+    replay_label: None,
+    mismatch_hint: None,
+};
+
+/// The header must equal one of the configured tokens (compared in constant time).
+fn verify_token(ctx: &SchemeContext<'_>) -> Result<Verified, Error> {
+    let sent = ctx.signature_header()?;
+    let index = ctx.find_token(sent).ok_or(Error::SignatureMismatch)?;
+    let header_id = ctx.header_id()?;
+    ctx.verified(index, None, header_id, false, SigBytes::new())
+}
+
+/// The token header, as GitLab sends it.
+fn sign_token(input: &SignInput<'_>) -> Result<Signing, Error> {
+    match input.token {
+        Some(token) => Ok(Signing::Headers(vec![(
+            input.spec.names.signature.to_string(),
+            String::from_utf8_lossy(token).into_owned(),
+        )])),
+        None => Err(Error::secret("no token to send")),
+    }
+}
+
+/// GitLab's Standard Webhooks signing token, used when `webhook-signature` is present.
 static GITLAB_SIGNING_TOKEN: Spec = Spec {
     name: name("gitlab"),
     names: Names {

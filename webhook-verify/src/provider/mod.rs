@@ -43,12 +43,11 @@ mod twitch;
 mod typeform;
 pub mod zoom;
 
-pub(crate) use adyen::{adyen_classic_digest, adyen_classic_messages};
 pub use custom::CustomProvider;
-pub(crate) use mailgun::mailgun_fields;
-pub(crate) use twilio::twilio_messages;
 
 use crate::tolerance::Tolerance;
+use crate::verifier::SchemeContext;
+use crate::{Error, Verified};
 
 /// A webhook sender's signature scheme.
 ///
@@ -419,9 +418,8 @@ pub(crate) struct Spec {
 impl Spec {
     pub(crate) fn needs_url(&self) -> bool {
         match &self.message {
-            Message::Twilio => true,
+            Message::Scheme(scheme) => scheme.needs_url,
             Message::Template(parts) => parts.iter().any(|p| matches!(p, Part::Url)),
-            _ => false,
         }
     }
 
@@ -538,16 +536,81 @@ pub(crate) enum SigFormat {
 /// What the signature covers.
 #[derive(Debug, Clone)]
 pub(crate) enum Message {
-    /// The concatenation of these parts.
+    /// The concatenation of these parts (almost every provider).
     Template(Cow<'static, [Part]>),
-    /// Twilio's URL + sorted form parameters (or URL with `bodySHA256`).
-    Twilio,
-    /// Mailgun's `timestamp ‖ token` from the body's fields.
-    Mailgun,
-    /// Adyen's classic notification items, each signed over its own fields.
-    AdyenClassic,
-    /// No signature: the header carries the shared token itself (GitLab).
-    Token,
+    /// Signed bytes the provider's own file builds and checks (signed URLs and form
+    /// parameters, signatures carried in the body, shared tokens).
+    Scheme(&'static Scheme),
+}
+
+impl Message {
+    /// The provider's own scheme, when the signed bytes are not a template.
+    pub(crate) fn scheme(&self) -> Option<&'static Scheme> {
+        match self {
+            Self::Scheme(scheme) => Some(scheme),
+            Self::Template(_) => None,
+        }
+    }
+}
+
+/// A scheme whose signed bytes are not a template of [`Part`]s, written in its provider's
+/// file. The verifier hands [`verify`](Self::verify) a [`SchemeContext`]: the delivery, the
+/// keys, and the steps every scheme shares (reading and parsing the signature, checking a
+/// timestamp, finding the key, building the [`Verified`]). Template schemes never come
+/// here: their path has no indirection.
+pub(crate) struct Scheme {
+    /// Verifies a delivery.
+    pub(crate) verify: VerifyFn,
+    /// What a sender signs, or the headers it sends; `None` when the signature travels in
+    /// the body, where headers cannot carry it (the provider's alternate scheme signs, if it
+    /// has one).
+    pub(crate) sign: Option<SignFn>,
+    /// Whether the signature covers the request URL.
+    pub(crate) needs_url: bool,
+    /// For a scheme whose replay material is a digest of what its signatures cover: the
+    /// label of its replay keys, `{provider}:{label}:{digest}`.
+    pub(crate) replay_label: Option<&'static str>,
+    /// A hint a diagnosis adds when no key matched.
+    pub(crate) mismatch_hint: Option<&'static str>,
+}
+
+/// [`Scheme::verify`].
+pub(crate) type VerifyFn = fn(&SchemeContext<'_>) -> Result<Verified, Error>;
+
+/// [`Scheme::sign`].
+pub(crate) type SignFn = fn(&SignInput<'_>) -> Result<Signing, Error>;
+
+impl Scheme {
+    /// Whether the signature travels in the body rather than in a header.
+    pub(crate) fn in_body(&self) -> bool {
+        self.sign.is_none()
+    }
+}
+
+impl fmt::Debug for Scheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Scheme")
+            .field("needs_url", &self.needs_url)
+            .field("in_body", &self.in_body())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What [`Scheme::sign`] is given.
+pub(crate) struct SignInput<'a> {
+    pub(crate) spec: &'a Spec,
+    pub(crate) body: &'a [u8],
+    pub(crate) url: Option<&'a str>,
+    /// The shared token, when the signing key is one.
+    pub(crate) token: Option<&'a [u8]>,
+}
+
+/// What a [`Scheme`] signs.
+pub(crate) enum Signing {
+    /// These bytes, signed and written like a template scheme's.
+    Message(Vec<u8>),
+    /// These headers, as they are (a shared token).
+    Headers(Vec<(String, String)>),
 }
 
 /// One piece of the signed bytes.

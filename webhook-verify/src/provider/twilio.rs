@@ -11,10 +11,12 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::{
-    Algorithm, Encoding, EventTypeSource, IdSource, KeyForm, Message, Names, SigFormat, Spec,
-    TimestampSource, TsFormat, name,
+    Algorithm, Encoding, EventTypeSource, IdSource, KeyForm, Message, Names, Scheme, SigFormat,
+    SignInput, Signing, Spec, TimestampSource, TsFormat, name,
 };
-use crate::{Error, Tolerance};
+use crate::delivery::SigBytes;
+use crate::verifier::SchemeContext;
+use crate::{Error, Tolerance, Verified};
 
 pub(super) static TWILIO: Spec = Spec {
     name: name("twilio"),
@@ -31,13 +33,47 @@ pub(super) static TWILIO: Spec = Spec {
         prefix: name(""),
         encoding: Encoding::Base64,
     },
-    message: Message::Twilio,
+    message: Message::Scheme(&SCHEME),
     timestamp: TimestampSource::None,
     timestamp_format: TsFormat::UnixSeconds,
     tolerance: Tolerance::NONE,
     id: IdSource::None,
     event_type: EventTypeSource::None,
 };
+
+/// The URL and form parameters, built here.
+static SCHEME: Scheme = Scheme {
+    verify,
+    sign: Some(sign),
+    needs_url: true,
+    replay_label: None,
+    mismatch_hint: Some(
+        "Twilio signs the exact public URL it called: behind a proxy, rebuild it with \
+         the original scheme, host, port and query",
+    ),
+};
+
+/// Verifies the signature header over each candidate URL form followed by the parameters.
+fn verify(ctx: &SchemeContext<'_>) -> Result<Verified, Error> {
+    let parsed = ctx.header_signature()?;
+    let url = ctx.url()?;
+    let candidates = twilio_messages(url, ctx.body(), false)?;
+    let slices: Vec<[&[u8]; 1]> = candidates.iter().map(|m| [m.as_slice()]).collect();
+    let refs: Vec<&[&[u8]]> = slices.iter().map(|s| &s[..]).collect();
+    let mut signature = SigBytes::new();
+    let index = ctx
+        .find_key(&parsed, &refs, &mut signature)
+        .ok_or(Error::SignatureMismatch)?;
+    ctx.verified(index, None, None, false, signature)
+}
+
+/// Signs the URL exactly as given.
+fn sign(input: &SignInput<'_>) -> Result<Signing, Error> {
+    let message = twilio_messages(input.url.unwrap_or_default(), input.body, true)
+        .map_err(|_| Error::config("the URL's bodySHA256 does not match the body"))?
+        .swap_remove(0);
+    Ok(Signing::Message(message))
+}
 
 /// The candidate signed strings for a Twilio request: the URL without its port and with
 /// the scheme's default port added (Twilio signs whichever form it requested), each
@@ -47,7 +83,7 @@ pub(super) static TWILIO: Spec = Spec {
 /// [`Error::SignatureMismatch`]) and the parameters are not appended.
 ///
 /// With `exact`, only the URL as given is used (for signing).
-pub(crate) fn twilio_messages(url: &str, body: &[u8], exact: bool) -> Result<Vec<Vec<u8>>, Error> {
+fn twilio_messages(url: &str, body: &[u8], exact: bool) -> Result<Vec<Vec<u8>>, Error> {
     let params = match body_sha256_param(url) {
         Some(expected) => {
             let actual = hex::encode(Sha256::digest(body));
