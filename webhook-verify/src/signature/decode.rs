@@ -1,248 +1,16 @@
-//! Parsing signature headers into decoded signatures.
+//! The canonical decoders: lowercase hex and padded standard base64 with zero trailing
+//! bits, decoded into fixed-size buffers without allocating. Non-canonical spellings are
+//! refused, not normalised.
 
-use std::borrow::Cow;
-
-use arrayvec::ArrayVec;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::Error;
-use crate::provider::{Algorithm, Encoding, SigFormat, Spec};
-
-/// The most signatures accepted in one header. Senders list one per active key; more than
-/// this is refused as malformed rather than hashed and compared.
-///
-/// The work per request does not grow with the list: an HMAC tag is computed once per
-/// configured key and compared with every listed signature (a comparison costs a few
-/// nanoseconds), and public-key signatures (`v1a`, Ed25519; ECDSA) are refused when there
-/// are more of them than the configured public keys plus one, so a refused request costs
-/// no more public-key checks than the slowest valid one.
-pub const MAX_SIGNATURES: usize = 16;
-
-/// What a public-key signature is checked with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum SigKind {
-    /// An Ed25519 signature, checked with each public key.
-    Ed25519,
-    /// A DER-encoded ECDSA signature (variable length).
-    Ecdsa,
-}
-
-/// One decoded public-key signature.
-#[derive(Clone)]
-pub(crate) struct Sig {
-    pub(crate) kind: SigKind,
-    len: u8,
-    bytes: [u8; MAX_SIG_LEN],
-}
-
-/// The longest signature read: a DER ECDSA P-256 signature.
-const MAX_SIG_LEN: usize = 72;
-
-/// The longest MAC tag: HMAC-SHA256's.
-const MAX_MAC_LEN: usize = 32;
-
-impl Sig {
-    pub(crate) fn bytes(&self) -> &[u8] {
-        &self.bytes[..usize::from(self.len)]
-    }
-}
-
-/// A parsed signature header.
-pub(crate) struct Parsed<'a> {
-    /// MAC tags, compared with the tag of each HMAC key: each the first `mac_len` bytes of
-    /// a slot.
-    macs: ArrayVec<[u8; MAX_MAC_LEN], MAX_SIGNATURES>,
-    mac_len: usize,
-    /// Public-key signatures.
-    pub(crate) sigs: ArrayVec<Sig, MAX_SIGNATURES>,
-    /// The timestamp carried inside the header (Stripe `t=`, Paddle `ts=`).
-    pub(crate) timestamp: Option<&'a [u8]>,
-}
-
-/// Parses the signature header `value` (from header `name`) per `spec`.
-#[allow(
-    clippy::ptr_arg,
-    reason = "static names are cloned into errors without allocating"
-)]
-pub(crate) fn parse<'a>(
-    spec: &Spec,
-    name: &Cow<'static, str>,
-    value: &'a [u8],
-) -> Result<Parsed<'a>, Error> {
-    let mut parsed = Parsed::new();
-    parse_into(spec, name, value, &mut parsed)?;
-    Ok(parsed)
-}
-
-impl Parsed<'_> {
-    pub(crate) fn new() -> Self {
-        Self {
-            macs: ArrayVec::new(),
-            mac_len: 0,
-            sigs: ArrayVec::new(),
-            timestamp: None,
-        }
-    }
-
-    /// The MAC tags.
-    #[inline]
-    pub(crate) fn macs(&self) -> impl Iterator<Item = &[u8]> {
-        self.macs.iter().map(|slot| &slot[..self.mac_len])
-    }
-
-    #[cfg(test)]
-    fn len(&self) -> usize {
-        self.macs.len() + self.sigs.len()
-    }
-
-    fn is_empty(&self) -> bool {
-        self.macs.is_empty() && self.sigs.is_empty()
-    }
-
-    /// Decodes a MAC tag of `len` bytes into a new slot.
-    fn push_mac(
-        &mut self,
-        encoding: Encoding,
-        encoded: &[u8],
-        len: usize,
-    ) -> Result<(), &'static str> {
-        // Tags of one header all have the algorithm's length.
-        self.mac_len = len.min(MAX_MAC_LEN);
-        self.macs
-            .try_push([0; MAX_MAC_LEN])
-            .map_err(|_| "too many signatures")?;
-        match self.macs.last_mut() {
-            Some(slot) => decode_exact(encoding, encoded, &mut slot[..self.mac_len]),
-            None => Err("too many signatures"),
-        }
-    }
-
-    /// Decodes a public-key signature.
-    fn push_sig(
-        &mut self,
-        encoding: Encoding,
-        encoded: &[u8],
-        kind: SigKind,
-        len: usize,
-    ) -> Result<(), &'static str> {
-        let sig = decode(encoding, encoded, kind, len)?;
-        self.sigs.try_push(sig).map_err(|_| "too many signatures")
-    }
-}
-
-/// [`parse`] into a caller's (empty) `parsed`, which avoids moving the signature list on
-/// the hot path.
-#[allow(
-    clippy::ptr_arg,
-    reason = "static names are cloned into errors without allocating"
-)]
-pub(crate) fn parse_into<'a>(
-    spec: &Spec,
-    name: &Cow<'static, str>,
-    value: &'a [u8],
-    parsed: &mut Parsed<'a>,
-) -> Result<(), Error> {
-    let bad = |reason| Error::malformed(name.clone(), reason);
-    let mac_len = spec.algorithm.tag_len();
-    match &spec.signature {
-        SigFormat::Single { prefix, encoding } => {
-            let encoded = value
-                .strip_prefix(prefix.as_bytes())
-                .ok_or_else(|| bad(prefix_reason(prefix)))?;
-            match spec.algorithm {
-                Algorithm::Ed25519 => {
-                    parsed.push_sig(*encoding, encoded, SigKind::Ed25519, mac_len)
-                }
-                Algorithm::EcdsaP256Sha256 => {
-                    parsed.push_sig(*encoding, encoded, SigKind::Ecdsa, mac_len)
-                }
-                Algorithm::HmacSha256 | Algorithm::HmacSha1 => {
-                    parsed.push_mac(*encoding, encoded, mac_len)
-                }
-            }
-            .map_err(bad)?;
-        }
-        SigFormat::VersionedList => {
-            for (count, entry) in split(value, b' ').filter(|e| !e.is_empty()).enumerate() {
-                if count == MAX_SIGNATURES {
-                    return Err(bad("too many signatures"));
-                }
-                let comma = entry
-                    .iter()
-                    .position(|&b| b == b',')
-                    .ok_or_else(|| bad("signature entry is not version,signature"))?;
-                let (version, encoded) = (&entry[..comma], &entry[comma + 1..]);
-                match version {
-                    b"v1" => parsed.push_mac(Encoding::Base64, encoded, 32),
-                    b"v1a" => parsed.push_sig(Encoding::Base64, encoded, SigKind::Ed25519, 64),
-                    _ => continue, // versions we do not know are skipped, as the spec says
-                }
-                .map_err(bad)?;
-            }
-            if parsed.is_empty() {
-                return Err(bad("no v1 or v1a signature"));
-            }
-        }
-        SigFormat::KeyValue {
-            separator,
-            timestamp_key,
-            signature_key,
-        } => {
-            for (count, element) in split(value, *separator).enumerate() {
-                if count == 2 * MAX_SIGNATURES {
-                    return Err(bad("too many elements"));
-                }
-                // Keys are short: a plain scan finds the `=` sooner than `memchr`.
-                let eq = element
-                    .iter()
-                    .position(|&b| b == b'=')
-                    .ok_or_else(|| bad("element is not key=value"))?;
-                let (key, val) = (&element[..eq], &element[eq + 1..]);
-                if key == timestamp_key.as_bytes() {
-                    if parsed.timestamp.is_some_and(|t| t != val) {
-                        return Err(bad("conflicting timestamps"));
-                    }
-                    parsed.timestamp = Some(val);
-                } else if key == signature_key.as_bytes() {
-                    parsed.push_mac(Encoding::Hex, val, mac_len).map_err(bad)?;
-                }
-            }
-            if parsed.timestamp.is_none() {
-                return Err(bad("no timestamp element"));
-            }
-            if parsed.is_empty() {
-                return Err(bad("no signature with the expected scheme"));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// The pieces of `value` between `separator` bytes (like `<[u8]>::split`, found with
-/// `memchr`).
-fn split(value: &[u8], separator: u8) -> impl Iterator<Item = &[u8]> {
-    let mut start = 0;
-    let ends = memchr::memchr_iter(separator, value).chain(std::iter::once(value.len()));
-    ends.map(move |end| {
-        let piece = &value[start..end];
-        start = end + 1;
-        piece
-    })
-}
-
-fn prefix_reason(prefix: &str) -> &'static str {
-    match prefix {
-        "sha256=" => "expected sha256=",
-        "sha1=" => "expected sha1=",
-        "v0=" => "expected v0=",
-        _ => "unexpected signature prefix",
-    }
-}
+use super::{MAX_SIG_LEN, Sig, SigKind};
+use crate::provider::Encoding;
 
 /// Decodes one public-key signature: exactly `len` bytes, or for DER ECDSA (always base64)
 /// at most the longest P-256 signature.
-fn decode(
+pub(super) fn decode(
     encoding: Encoding,
     encoded: &[u8],
     kind: SigKind,
@@ -275,7 +43,11 @@ fn decode(
 /// Decodes exactly `out.len()` bytes. Non-canonical encodings (uppercase hex, base64
 /// without padding or with non-zero trailing bits) are refused, not normalised.
 #[inline]
-fn decode_exact(encoding: Encoding, encoded: &[u8], out: &mut [u8]) -> Result<(), &'static str> {
+pub(super) fn decode_exact(
+    encoding: Encoding,
+    encoded: &[u8],
+    out: &mut [u8],
+) -> Result<(), &'static str> {
     match encoding {
         Encoding::Hex => {
             if encoded.len() != 2 * out.len() {
@@ -464,75 +236,6 @@ const fn hex_table(shift: u32) -> [u16; 256] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Provider;
-
-    fn parse_for(p: &Provider, v: &str) -> Result<usize, Error> {
-        let name = Cow::Borrowed("h");
-        parse(p.spec(), &name, v.as_bytes()).map(|p| p.len())
-    }
-
-    const B64_32: &str = "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
-
-    #[test]
-    fn standard_lists() {
-        let sw = Provider::STANDARD_WEBHOOKS;
-        assert_eq!(parse_for(&sw, &format!("v1,{B64_32}")).unwrap(), 1);
-        assert_eq!(
-            parse_for(&sw, &format!("v2,x  v1,{B64_32} v1,{B64_32}")).unwrap(),
-            2
-        );
-        for bad in [
-            "",
-            "v1,",
-            "v1",
-            "v2,abc",
-            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE", // unpadded
-            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OF=", // non-zero trailing bits
-            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1O==", // truncated
-            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=AA", // over-long
-            "v1,g0hM9SsE-OTPJTGt_tmIKtSyZlE3uFJELVlNIOLJ1OE=", // url-safe alphabet
-        ] {
-            assert!(parse_for(&sw, bad).is_err(), "{bad}");
-        }
-        let many = vec![format!("v1,{B64_32}"); MAX_SIGNATURES + 1].join(" ");
-        assert_eq!(
-            parse_for(&sw, &many).unwrap_err().to_string(),
-            "malformed header h: too many signatures"
-        );
-    }
-
-    #[test]
-    fn key_value_lists() {
-        let sig = "4f1cd7feda9826e746b7d482c4badebb657398df1099e1046364f6196a230150";
-        let st = Provider::STRIPE;
-        assert_eq!(
-            parse_for(&st, &format!("t=1,v1={sig},v1={sig},v0=zz,x=y")).unwrap(),
-            2
-        );
-        for bad in [
-            format!("v1={sig}"),
-            "t=1".to_owned(),
-            format!("t=1,v1={sig},junk"),
-            format!("t=1,t=2,v1={sig}"),
-            format!("t=1,v1={}", sig.to_uppercase()),
-            format!("t=1,v1={}", &sig[2..]),
-            format!("t=1,v1={sig}00"),
-            format!("t=1,v1={}zz", &sig[2..]),
-        ] {
-            assert!(parse_for(&st, &bad).is_err(), "{bad}");
-        }
-        let pd = Provider::PADDLE;
-        assert_eq!(parse_for(&pd, &format!("ts=1;h1={sig};h2=x")).unwrap(), 1);
-    }
-
-    #[test]
-    fn split_like_the_standard_library() {
-        for v in [&b""[..], b",", b"a,b", b",a,,b,", b"abc"] {
-            let ours: Vec<&[u8]> = split(v, b',').collect();
-            let std: Vec<&[u8]> = v.split(|&b| b == b',').collect();
-            assert_eq!(ours, std, "{v:?}");
-        }
-    }
 
     #[test]
     fn hex_like_the_hex_crate() {
@@ -639,14 +342,5 @@ mod tests {
         assert!(decode_base64_exact(b"AA==", &mut out).is_err());
         assert!(decode_base64_exact(b"AAA", &mut out).is_err());
         assert!(decode_base64_exact(b"\xff\xff\xff=", &mut out).is_err());
-    }
-
-    #[test]
-    fn single_with_prefix() {
-        let gh = Provider::GITHUB;
-        let sig = "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
-        assert_eq!(parse_for(&gh, &format!("sha256={sig}")).unwrap(), 1);
-        let err = parse_for(&gh, &format!("sha1={sig}")).unwrap_err();
-        assert_eq!(err.to_string(), "malformed header h: expected sha256=");
     }
 }
