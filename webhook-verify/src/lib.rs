@@ -65,6 +65,21 @@
 //! - [`Secret`]s are zeroized on drop and print as `Secret(REDACTED)`; no error or
 //!   diagnosis contains a secret, a signature or the body.
 //! - No `unsafe` code.
+//!
+//! # Where things are
+//!
+//! - `provider/`: one file per sender, named after it (`stripe.rs`, `linear.rs`,
+//!   `zoom.rs`, ...), holding its scheme as data and, for the few whose signed bytes are
+//!   not a template (Twilio, Mailgun, Adyen classic, GitLab's token), the code that builds
+//!   them; each file says where its scheme comes from.
+//! - `verifier/`: [`Verifier`] and the verify flow (`mod.rs`), [`VerifierBuilder`] and key
+//!   setup (`builder.rs`), key matching and timestamp checks (`matching.rs`).
+//! - `signature/`: signature header formats (`formats.rs`) and the canonical hex and base64
+//!   decoders (`decode.rs`).
+//! - `delivery.rs` ([`Delivery`], [`Verified`]), `sign.rs` ([`Signer`]), `keys.rs`,
+//!   `secret.rs`, `headers.rs`, `tolerance.rs`, `clock.rs`, `json.rs` (the JSON field
+//!   reader the verifier, providers and envelopes share).
+//! - [`receive`]: the one request path both adapters use; [`replay`]; [`events`].
 
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
