@@ -10,6 +10,7 @@ use crate::provider::Encoding;
 
 /// Decodes one public-key signature: exactly `len` bytes, or for DER ECDSA (always base64)
 /// at most the longest P-256 signature.
+#[inline]
 pub(super) fn decode(
     encoding: Encoding,
     encoded: &[u8],

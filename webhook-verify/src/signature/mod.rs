@@ -107,11 +107,13 @@ impl Parsed<'_> {
         self.macs.len() + self.sigs.len()
     }
 
+    #[inline]
     fn is_empty(&self) -> bool {
         self.macs.is_empty() && self.sigs.is_empty()
     }
 
     /// Decodes a MAC tag of `len` bytes into a new slot.
+    #[inline]
     fn push_mac(
         &mut self,
         encoding: Encoding,
@@ -130,6 +132,7 @@ impl Parsed<'_> {
     }
 
     /// Decodes a public-key signature.
+    #[inline]
     fn push_sig(
         &mut self,
         encoding: Encoding,

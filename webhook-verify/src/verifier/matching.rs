@@ -24,6 +24,7 @@ impl Verifier {
         clippy::ptr_arg,
         reason = "static names are cloned into errors without allocating"
     )]
+    #[inline]
     pub(super) fn check_timestamp(
         &self,
         spec: &crate::provider::Spec,
@@ -100,6 +101,7 @@ impl Verifier {
 /// key and the signed bytes only, so it can serve as replay material. Public-key signatures
 /// are not written: anyone can turn a valid ECDSA signature into another valid one (s into
 /// n − s), so a replay key must never be made of them.
+#[inline]
 pub(super) fn find_key(
     keys: &[KeyEntry],
     parsed: &Parsed<'_>,
@@ -149,6 +151,7 @@ pub(super) fn find_key(
 /// digits move between the timestamp and that part under the same signature. Such a
 /// delivery is refused. (Custom templates cannot have two placeholders side by side; an
 /// RFC 3339 timestamp, Twitch's, has a fixed shape and ends with its offset.)
+#[inline]
 pub(super) fn check_timestamp_boundary(parts: &[Part], message: &[&[u8]]) -> Result<(), Error> {
     let ambiguous = Error::MalformedBody {
         reason: "a digit next to the signed timestamp makes its end ambiguous",
@@ -184,6 +187,7 @@ pub(super) fn check_timestamp_boundary(parts: &[Part], message: &[&[u8]]) -> Res
     clippy::ptr_arg,
     reason = "static names are cloned into errors without allocating"
 )]
+#[inline]
 pub(super) fn check_public_key_count(
     keys: &[KeyEntry],
     parsed: &Parsed<'_>,
