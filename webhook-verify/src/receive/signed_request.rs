@@ -63,7 +63,7 @@ pub struct SignedParts {
 ///     .header("content-type", "application/x-www-form-urlencoded")
 ///     .into_parts()?;
 /// assert_eq!(parts.host.as_deref(), Some("hooks.example.com"));
-/// assert_eq!(parts.headers[0].0, "X-Twilio-Signature");
+/// assert_eq!(parts.headers[0].0, "x-twilio-signature");
 /// assert_eq!(parts.headers[1].1, "application/x-www-form-urlencoded");
 /// # Ok::<(), webhook_verify::Error>(())
 /// ```
