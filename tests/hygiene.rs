@@ -183,11 +183,11 @@ fn sign(p: &Provider, secret: &str, body: &[u8], ts: i64) -> Vec<(String, String
         .unwrap()
 }
 
+/// A delivery to send: its kind, headers and body.
+type Sent = (&'static str, Vec<(String, String)>, Vec<u8>);
+
 /// Every failure kind a delivery can meet in `verify`, as header sets and bodies.
-fn deliveries(
-    p: &Provider,
-    forbidden: &mut Forbidden,
-) -> Vec<(&'static str, Vec<(String, String)>, Vec<u8>)> {
+fn deliveries(p: &Provider, forbidden: &mut Forbidden) -> Vec<Sent> {
     let (_, sign_secret, _) = secrets(p).unwrap();
     let body = body();
     let good = sign(p, &sign_secret, &body, NOW);
