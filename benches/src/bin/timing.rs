@@ -144,7 +144,14 @@ fn first_vs_last(runner: &mut CtRunner, provider: Provider, secret: &str) {
     };
     let left = with_tag(0, 0x01);
     let right = with_tag(tag.len() - 1, 0x01);
-    sample(runner, &verifier, &left, &right, false, 0x9e37_79b9_7f4a_7c15);
+    sample(
+        runner,
+        &verifier,
+        &left,
+        &right,
+        false,
+        0x9e37_79b9_7f4a_7c15,
+    );
 }
 
 fn mismatch_first_vs_last_standard(runner: &mut CtRunner, _rng: &mut BenchRng) {
@@ -172,7 +179,14 @@ fn mismatch_vs_random_standard(runner: &mut CtRunner, _rng: &mut BenchRng) {
     left[0].1 = encode(&near);
     let mut right = good.clone();
     right[0].1 = encode(&far);
-    sample(runner, &verifier, &left, &right, false, 0x2545_f491_4f6c_dd1d);
+    sample(
+        runner,
+        &verifier,
+        &left,
+        &right,
+        false,
+        0x2545_f491_4f6c_dd1d,
+    );
 }
 
 /// Both wrong in the first byte, by different bits: no difference in position.
@@ -228,7 +242,14 @@ fn rotation_first_vs_last_key(runner: &mut CtRunner, _rng: &mut BenchRng) {
     let verifier = verifier(provider.clone(), &STANDARD_KEYS);
     let left = sign(&provider, STANDARD_KEYS[0]);
     let right = sign(&provider, STANDARD_KEYS[2]);
-    sample(runner, &verifier, &left, &right, true, 0x1234_5678_9abc_def1);
+    sample(
+        runner,
+        &verifier,
+        &left,
+        &right,
+        true,
+        0x1234_5678_9abc_def1,
+    );
 }
 
 ctbench_main!(
