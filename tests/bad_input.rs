@@ -1219,6 +1219,10 @@ async fn trickle(
     ended.map(|at| (parse_response(&got).map(|(s, _)| s), at))
 }
 
+/// The adapters must bound how long a body may take to arrive: answer 408 or close the
+/// connection within [`SLOW_CLIENT_BOUND`] with the default configuration. (Until the
+/// receive pipeline has a body read timeout, issue 13, both frameworks wait for as long as
+/// the client keeps sending, and this test fails.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_sending_one_byte_a_second_is_answered_408_or_dropped() {
     let mut runs = Vec::new();
