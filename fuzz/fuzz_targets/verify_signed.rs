@@ -1,5 +1,6 @@
 //! Sign-then-verify for every provider that can be signed here, over arbitrary bodies: the
-//! untouched delivery verifies (and every accessor and envelope reads it without a panic);
+//! untouched delivery verifies (and every accessor and envelope reads it without a panic),
+//! or is refused as a malformed body when the scheme cannot carry it unambiguously;
 //! one byte changed in the signature header, or in a signed body, is refused.
 //!
 //! Input: a provider selector, a mutation byte (0: none, 1: signature header, 2: body,
@@ -11,7 +12,7 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use webhook_verify::{Delivery, Provider};
+use webhook_verify::{Delivery, ErrorKind, Provider};
 
 fuzz_target!(|data: &[u8]| {
     let [selector, mutation, position, xor, body @ ..] = data else {
@@ -24,11 +25,16 @@ fuzz_target!(|data: &[u8]| {
     };
     let verifier = common::verifier(provider, selector & 0x80 != 0);
     let delivery = Delivery::new(&headers, body.to_vec()).with_url(common::URL);
-    assert!(
-        common::verify_and_exercise(verifier, &delivery),
-        "{}: a freshly signed delivery did not verify",
-        provider.name()
-    );
+    match verifier.verify(&delivery) {
+        Ok(verified) => common::exercise_verified(&verified),
+        // A body the scheme cannot carry unambiguously (a digit right after a timestamp
+        // signed without a separator) is refused, never verified: nothing to mutate.
+        Err(e) if e.kind() == ErrorKind::MalformedBody => return,
+        Err(e) => panic!(
+            "{}: a freshly signed delivery did not verify: {e}",
+            provider.name()
+        ),
+    }
     let xor = if *xor == 0 { 1 } else { *xor };
     // The signer lists the signature header first.
     let (name, signature) = &headers[0];
