@@ -111,8 +111,12 @@ pub fn signed_headers(provider: &Provider, body: &[u8]) -> Option<Vec<(String, S
 
 /// [`signed_headers`] over [`BODY`], computed once per provider.
 fn signed_body_headers(provider: &Provider) -> Option<&'static [(String, String)]> {
-    static SIGNED: LazyLock<Vec<Option<Vec<(String, String)>>>> =
-        LazyLock::new(|| Provider::all().iter().map(|p| signed_headers(p, BODY)).collect());
+    static SIGNED: LazyLock<Vec<Option<Vec<(String, String)>>>> = LazyLock::new(|| {
+        Provider::all()
+            .iter()
+            .map(|p| signed_headers(p, BODY))
+            .collect()
+    });
     SIGNED[index(provider)].as_deref()
 }
 

@@ -41,7 +41,11 @@ fuzz_target!(|data: &[u8]| {
             let headers = common::replace(good, "webhook-signature", value);
             let delivery = Delivery::new(&headers, common::BODY);
             if common::verify_and_exercise(verifier, &delivery) {
-                let signed = &good.iter().find(|(n, _)| n == "webhook-signature").unwrap().1;
+                let signed = &good
+                    .iter()
+                    .find(|(n, _)| n == "webhook-signature")
+                    .unwrap()
+                    .1;
                 let sig = signed.split_once(',').unwrap().1.trim_end_matches('=');
                 assert!(
                     value.windows(sig.len()).any(|w| w == sig.as_bytes()),

@@ -35,7 +35,10 @@ fuzz_target!(|data: &[u8]| {
             Some(i) => (String::from_utf8_lossy(&h[..i]).into_owned(), &h[i + 1..]),
             None => {
                 let n = h.first().map_or(0, |&b| usize::from(b));
-                (names[n % names.len()].to_owned(), h.get(1..).unwrap_or_default())
+                (
+                    names[n % names.len()].to_owned(),
+                    h.get(1..).unwrap_or_default(),
+                )
             }
         })
         .collect();
