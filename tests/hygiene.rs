@@ -287,6 +287,62 @@ fn core_verify_diagnose_and_debug_print_no_secret_signature_or_body() {
     }
     forbidden.secret("hygiene-SECRET-token-key-0123456789abcdef");
 
+    // Body-carried signatures (Mailgun), a missing URL (Twilio), ECDSA (SendGrid): the
+    // failures the header-signed providers above do not meet.
+    let mailgun_secret = "hygiene-SECRET-mailgun-77aa55";
+    forbidden.secret(mailgun_secret);
+    let mailgun_sig = "ab".repeat(32);
+    forbidden.add(mailgun_sig.as_str());
+    let mailgun_bodies = [
+        format!(
+            r#"{{"signature":{{"timestamp":"{NOW}","token":"tok_hygiene_0123456789abcdef0123456789abcdef01","signature":"{mailgun_sig}"}},"event-data":{{"note":"{MARKER}"}}}}"#
+        ),
+        format!(r#"{{"signature":{{"timestamp":"x"}},"note":"{MARKER}"}}"#),
+        format!("timestamp={NOW}&token=tok&signature={mailgun_sig}&note={MARKER}"),
+        MARKER.to_owned(),
+    ];
+    let mailgun = Verifier::builder(Provider::MAILGUN)
+        .secret(mailgun_secret)
+        .clock(FixedClock::from_unix(NOW))
+        .build()
+        .unwrap();
+    for body in mailgun_bodies {
+        let headers = [("content-type", "application/json")];
+        let delivery = Delivery::new(&headers, body);
+        let e = mailgun.verify(&delivery).unwrap_err();
+        let diagnosis = mailgun.diagnose(&delivery, &e);
+        printed += &format!("{e} {e:?} {diagnosis} {diagnosis:?}\n");
+    }
+    let twilio_secret = "hygiene-SECRET-twilio-9f8e7d";
+    let twilio = Verifier::builder(Provider::TWILIO)
+        .secret(twilio_secret)
+        .clock(FixedClock::from_unix(NOW))
+        .build()
+        .unwrap();
+    let headers = [("x-twilio-signature", "TWILIO-SIGNATURE-VALUE=")];
+    forbidden.add("TWILIO-SIGNATURE-VALUE");
+    let delivery = Delivery::new(&headers, format!("Body={MARKER}"));
+    let e = twilio.verify(&delivery).unwrap_err();
+    printed += &format!("{e} {e:?} {}\n", twilio.diagnose(&delivery, &e));
+    let sendgrid_key = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g==";
+    let sendgrid = Verifier::builder(Provider::SENDGRID)
+        .secret(sendgrid_key)
+        .clock(FixedClock::from_unix(NOW))
+        .build()
+        .unwrap();
+    let der = "MEUCIQCtIHJeH93Y+qpYeWrySphQgpNGNr/U+UyUlBkU6n7RAwIgJTz/C+V31yg02ESNmxpuNDMdUdRahjnNsmXh2DbNPGs=";
+    forbidden.add(der);
+    let headers = [
+        ("x-twilio-email-event-webhook-signature", der.to_owned()),
+        ("x-twilio-email-event-webhook-timestamp", NOW.to_string()),
+    ];
+    let delivery = Delivery::new(&headers, format!("[{{\"note\":\"{MARKER}\"}}]"));
+    let e = sendgrid.verify(&delivery).unwrap_err();
+    printed += &format!(
+        "{e} {e:?} {} {sendgrid:?}\n",
+        sendgrid.diagnose(&delivery, &e)
+    );
+
     // Secrets, and errors from refused secrets, which must not echo them.
     for text in [
         "whsec_hygiene!!not-base64-SECRET",
