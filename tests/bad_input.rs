@@ -9,9 +9,10 @@
 //! The client writes every byte itself (`tokio::net::TcpStream`): duplicate headers,
 //! non-ASCII header bytes, lying `Content-Length`, chunked bodies, slow senders.
 
+mod support;
+
 use std::net::SocketAddr;
 use std::sync::OnceLock;
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -55,70 +56,6 @@ fn verifier(provider: &Provider, secret: &str) -> Verifier {
         .unwrap()
 }
 
-fn start_axum(provider: &Provider, secret: &str) -> SocketAddr {
-    use axum::Router;
-    use axum::routing::post;
-    let config = webhook_axum::WebhookConfig::builder(verifier(provider, secret))
-        .max_body(LIMIT)
-        .build();
-    let app = Router::new()
-        .route("/layer", post(|| async { "ok" }))
-        .layer(webhook_axum::VerifyWebhookLayer::new(config.clone()))
-        .merge(
-            Router::new()
-                .route(
-                    "/typed",
-                    post(|_: webhook_axum::Webhook<serde_json::Value>| async { "ok" }),
-                )
-                .with_state(config),
-        );
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    rx.recv().unwrap()
-}
-
-fn start_actix(provider: &Provider, secret: &str) -> SocketAddr {
-    use actix_web::{App, HttpResponse, HttpServer, web};
-    let config = webhook_actix::WebhookConfig::new(verifier(provider, secret)).max_body(LIMIT);
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let server = HttpServer::new(move || {
-                App::new()
-                    .service(
-                        web::resource("/layer")
-                            .wrap(webhook_actix::VerifyWebhook::new(config.clone()))
-                            .route(web::post().to(|| async { HttpResponse::Ok().body("ok") })),
-                    )
-                    .service(web::scope("").app_data(config.clone()).route(
-                        "/typed",
-                        web::post().to(|_: webhook_actix::Webhook<serde_json::Value>| async {
-                            HttpResponse::Ok().body("ok")
-                        }),
-                    ))
-            })
-            .workers(1)
-            .disable_signals()
-            .bind(("127.0.0.1", 0))
-            .unwrap();
-            tx.send(server.addrs()[0]).unwrap();
-            server.run().await.unwrap();
-        });
-    });
-    rx.recv().unwrap()
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Scheme {
     Standard,
@@ -150,9 +87,21 @@ fn server(framework: Framework, scheme: Scheme) -> SocketAddr {
     let servers = SERVERS.get_or_init(|| {
         let mut v = Vec::new();
         for scheme in [Scheme::Standard, Scheme::Stripe, Scheme::Github] {
-            let p = scheme.provider();
-            v.push((Framework::Axum, scheme, start_axum(&p, scheme.secret())));
-            v.push((Framework::Actix, scheme, start_actix(&p, scheme.secret())));
+            let verifier = verifier(&scheme.provider(), scheme.secret());
+            let axum = webhook_axum::WebhookConfig::builder(verifier.clone())
+                .max_body(LIMIT)
+                .build();
+            let actix = webhook_actix::WebhookConfig::new(verifier).max_body(LIMIT);
+            v.push((
+                Framework::Axum,
+                scheme,
+                support::axum_server(axum.clone(), axum),
+            ));
+            v.push((
+                Framework::Actix,
+                scheme,
+                support::actix_server(actix.clone(), actix),
+            ));
         }
         v
     });

@@ -7,6 +7,8 @@
 //! or a body is captured too. None of it may contain a secret (as text, or its key bytes in
 //! hex or base64), a signature value that was sent, or the body's marker.
 
+mod support;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -382,10 +384,9 @@ fn standard_verifier() -> Verifier {
 
 const LIMIT: usize = 4096;
 
-async fn axum_server() -> String {
-    use axum::Router;
-    use axum::routing::post;
-    // The layer claims deliveries in a replay store; the bare extractor does not.
+/// The axum and actix servers' base URLs: the layers claim deliveries in a replay store,
+/// the bare extractors do not (they would refuse to run unprotected).
+fn servers() -> [String; 2] {
     let config = webhook_axum::WebhookConfig::builder(standard_verifier())
         .max_body(LIMIT)
         .replay(Replay::new(MemoryStore::new()))
@@ -394,60 +395,16 @@ async fn axum_server() -> String {
         .max_body(LIMIT)
         .build();
     let layer = webhook_axum::VerifyWebhookLayer::new(config.clone());
-    let printed = format!("{config:?} {typed:?} {layer:?}");
-    let app = Router::new()
-        .route("/layer", post(|| async { "ok" }))
-        .layer(layer)
-        .merge(
-            Router::new()
-                .route(
-                    "/typed",
-                    post(|_: webhook_axum::Webhook<Vec<u8>>| async { "ok" }),
-                )
-                .with_state(typed),
-        );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    tracing::info!(target: "hygiene", "{printed}");
-    format!("http://{addr}")
-}
-
-fn actix_server() -> String {
-    use actix_web::{App, HttpResponse, HttpServer, web};
+    tracing::info!(target: "hygiene", "{config:?} {typed:?} {layer:?}");
+    let axum = support::axum_server(config, typed);
     let config = webhook_actix::WebhookConfig::new(standard_verifier())
         .max_body(LIMIT)
         .replay(Replay::new(MemoryStore::new()));
-    // The middleware claims deliveries in a replay store; the bare extractor does not.
     let typed = webhook_actix::WebhookConfig::new(standard_verifier()).max_body(LIMIT);
     let middleware = webhook_actix::VerifyWebhook::new(config.clone());
     tracing::info!(target: "hygiene", "{config:?} {typed:?} {middleware:?}");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let server = HttpServer::new(move || {
-                App::new()
-                    .service(
-                        web::resource("/layer")
-                            .wrap(webhook_actix::VerifyWebhook::new(config.clone()))
-                            .route(web::post().to(|| async { HttpResponse::Ok().body("ok") })),
-                    )
-                    .service(web::scope("").app_data(typed.clone()).route(
-                        "/typed",
-                        web::post().to(|_: webhook_actix::Webhook<Vec<u8>>| async {
-                            HttpResponse::Ok().body("ok")
-                        }),
-                    ))
-            })
-            .workers(1)
-            .disable_signals()
-            .bind(("127.0.0.1", 0))
-            .unwrap();
-            tx.send(server.addrs()[0]).unwrap();
-            server.run().await.unwrap();
-        });
-    });
-    format!("http://{}", rx.recv().unwrap())
+    let actix = support::actix_server(config, typed);
+    [format!("http://{axum}"), format!("http://{actix}")]
 }
 
 async fn post(url: &str, headers: &[(String, String)], body: Vec<u8>) -> (u16, String) {
@@ -472,8 +429,12 @@ async fn servers_log_no_secret_signature_or_body_at_trace() {
     forbidden.secret(WHSEC_OTHER);
     let p = Provider::STANDARD_WEBHOOKS;
     let mut cases = deliveries(&p, &mut forbidden);
-    // A verified body that is not a `Vec<u8>` (typed route: invalid payload), one over the
-    // limit, and a replay of the valid delivery (answered `duplicate`).
+    // A verified body that is not JSON (typed route: invalid payload), one over the limit,
+    // and a replay of the valid delivery (answered `duplicate`).
+    let not_json = format!("not json {MARKER}");
+    let not_json_headers = sign(&p, WHSEC, not_json.as_bytes(), NOW);
+    forbidden.signature(&not_json_headers[0].1);
+    cases.push(("not json", not_json_headers, not_json.into_bytes()));
     let big = format!("{{\"pad\":\"{}\",\"m\":\"{MARKER}\"}}", "x".repeat(LIMIT));
     let big_headers = sign(&p, WHSEC, big.as_bytes(), NOW);
     forbidden.signature(&big_headers[0].1);
@@ -481,7 +442,7 @@ async fn servers_log_no_secret_signature_or_body_at_trace() {
     let valid = cases[0].clone();
     cases.push(("replayed", valid.1.clone(), valid.2.clone()));
 
-    let servers = [axum_server().await, actix_server()];
+    let servers = servers();
     let mut statuses = Vec::new();
     for base in &servers {
         for route in ["/layer", "/typed"] {
@@ -508,7 +469,8 @@ async fn servers_log_no_secret_signature_or_body_at_trace() {
         "/layer stale 401",
         "/layer too large 413",
         "/layer replayed 200",
-        "/typed valid 400",
+        "/typed valid 200",
+        "/typed not json 400",
     ] {
         assert!(statuses.iter().any(|s| s == want), "{want}: {statuses:?}");
     }
