@@ -88,10 +88,19 @@ fn server(framework: Framework, scheme: Scheme) -> SocketAddr {
         let mut v = Vec::new();
         for scheme in [Scheme::Standard, Scheme::Stripe, Scheme::Github] {
             let verifier = verifier(&scheme.provider(), scheme.secret());
+            // Several cases send the same valid delivery, each for its own status: replay
+            // protection (on by default) is off here; tests/parity.rs and the adapters'
+            // replay tests cover it.
             let axum = webhook_axum::WebhookConfig::builder(verifier.clone())
                 .max_body(LIMIT)
+                .body_timeout(BODY_TIMEOUT)
+                .without_replay()
                 .build();
-            let actix = webhook_actix::WebhookConfig::new(verifier).max_body(LIMIT);
+            let actix = webhook_actix::WebhookConfig::builder(verifier)
+                .max_body(LIMIT)
+                .body_timeout(BODY_TIMEOUT)
+                .without_replay()
+                .build();
             v.push((
                 Framework::Axum,
                 scheme,
@@ -1129,6 +1138,10 @@ async fn hundred_mib_bodies_are_refused_with_bounded_memory() {
 
 /// The longest a server may keep a connection whose body trickles in.
 const SLOW_CLIENT_BOUND: Duration = Duration::from_secs(15);
+
+/// The servers' body timeout (`DEFAULT_BODY_TIMEOUT` is 30 s): shorter, so the slow client
+/// is answered well inside [`SLOW_CLIENT_BOUND`].
+const BODY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Sends the head and then one body byte a second; returns how the server ended it
 /// (`Some(status)` for an answer, `None` for a close without one) and when, or `None` when

@@ -385,7 +385,7 @@ fn standard_verifier() -> Verifier {
 const LIMIT: usize = 4096;
 
 /// The axum and actix servers' base URLs: the layers claim deliveries in a replay store,
-/// the bare extractors do not (they would refuse to run unprotected).
+/// the bare extractors in the default in-memory one.
 fn servers() -> [String; 2] {
     let config = webhook_axum::WebhookConfig::builder(standard_verifier())
         .max_body(LIMIT)
@@ -397,10 +397,13 @@ fn servers() -> [String; 2] {
     let layer = webhook_axum::VerifyWebhookLayer::new(config.clone());
     tracing::info!(target: "hygiene", "{config:?} {typed:?} {layer:?}");
     let axum = support::axum_server(config, typed);
-    let config = webhook_actix::WebhookConfig::new(standard_verifier())
+    let config = webhook_actix::WebhookConfig::builder(standard_verifier())
         .max_body(LIMIT)
-        .replay(Replay::new(MemoryStore::new()));
-    let typed = webhook_actix::WebhookConfig::new(standard_verifier()).max_body(LIMIT);
+        .replay(Replay::new(MemoryStore::new()))
+        .build();
+    let typed = webhook_actix::WebhookConfig::builder(standard_verifier())
+        .max_body(LIMIT)
+        .build();
     let middleware = webhook_actix::VerifyWebhook::new(config.clone());
     tracing::info!(target: "hygiene", "{config:?} {typed:?} {middleware:?}");
     let actix = support::actix_server(config, typed);
