@@ -81,14 +81,21 @@ fn verify_classic(ctx: &SchemeContext<'_>) -> Result<Verified, Error> {
         .iter()
         .map(|(_, sig)| ctx.parse_signature(sig.as_bytes()))
         .collect::<Result<_, _>>()?;
-    let index = (0..ctx.key_count())
-        .find(|&i| {
-            items
-                .iter()
-                .zip(&parsed)
-                .all(|((message, _), sig)| ctx.key_matches(i, sig, &[&[message]]))
-        })
-        .ok_or(Error::SignatureMismatch)?;
+    // Every key is checked against every item, whichever matched first: the time does not
+    // tell which key the sender used.
+    let mut index = None;
+    for i in 0..ctx.key_count() {
+        let all = items
+            .iter()
+            .zip(&parsed)
+            .fold(true, |all, ((message, _), sig)| {
+                ctx.key_matches(i, sig, &[&[message]]) & all
+            });
+        if all && index.is_none() {
+            index = Some(i);
+        }
+    }
+    let index = index.ok_or(Error::SignatureMismatch)?;
     // The replay key is made of what the items' signatures cover, nothing else.
     let mut material = SigBytes::new();
     let _ = material.try_extend_from_slice(&adyen_classic_digest(&items));

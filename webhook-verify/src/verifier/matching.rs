@@ -108,13 +108,18 @@ pub(super) fn find_key(
     messages: &[&[&[u8]]],
     matched: &mut SigBytes,
 ) -> Option<usize> {
-    let mut keep = |bytes: &[u8]| {
-        matched.clear();
-        // Signatures are parsed into buffers of the same size: this always fits.
-        let _ = matched.try_extend_from_slice(bytes);
-    };
+    // Every key is tried, even after one matched: the work (and so the time) is the same
+    // whichever key matched, so the timing does not tell which key the sender used.
+    let mut first: Option<usize> = None;
     for (index, entry) in keys.iter().enumerate() {
         for message in messages {
+            let mut keep = |bytes: &[u8]| {
+                if first.is_none() {
+                    matched.clear();
+                    // Signatures are parsed into buffers of the same size: this always fits.
+                    let _ = matched.try_extend_from_slice(bytes);
+                }
+            };
             let found = match (&entry.key, &entry.sha256) {
                 (_, Some(mac)) => {
                     let tag = mac.tag(message);
@@ -137,12 +142,12 @@ pub(super) fn find_key(
                     }),
                 (Key::Token(_), _) => false,
             };
-            if found {
-                return Some(index);
+            if found && first.is_none() {
+                first = Some(index);
             }
         }
     }
-    None
+    first
 }
 
 /// Where a scheme signs the timestamp with another variable part right next to it (Discord

@@ -418,12 +418,18 @@ impl<'a> SchemeContext<'a> {
         find_key(key, parsed, messages, &mut SigBytes::new()).is_some()
     }
 
-    /// The key whose shared token equals `sent`, compared in constant time.
+    /// The key whose shared token equals `sent`, compared in constant time with every
+    /// key (the time does not tell which one matched).
     pub(crate) fn find_token(&self, sent: &[u8]) -> Option<usize> {
         let sent: [u8; 32] = Sha256::digest(sent).into();
-        self.keys
-            .iter()
-            .position(|k| matches!(&k.key, Key::Token(t) if bool::from(t.ct_eq(&sent))))
+        let mut first = None;
+        for (index, key) in self.keys.iter().enumerate() {
+            let equal = matches!(&key.key, Key::Token(t) if bool::from(t.ct_eq(&sent)));
+            if equal && first.is_none() {
+                first = Some(index);
+            }
+        }
+        first
     }
 
     /// The id header's value, when the scheme has one (not covered by the signature).
