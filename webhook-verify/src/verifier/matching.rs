@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use ed25519_dalek::Signature;
 use ed25519_dalek::ed25519::signature::MultipartVerifier;
 use hmac::Mac;
-use subtle::ConstantTimeEq;
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
 use crate::Error;
 use crate::delivery::SigBytes;
@@ -108,46 +108,63 @@ pub(super) fn find_key(
     messages: &[&[&[u8]]],
     matched: &mut SigBytes,
 ) -> Option<usize> {
-    // Every key is tried, even after one matched: the work (and so the time) is the same
-    // whichever key matched, so the timing does not tell which key the sender used.
-    let mut first: Option<usize> = None;
+    // Every key is tried, even after one matched, and the first match is selected without
+    // a branch: the work, and so the time, is the same whichever key matched, so it does
+    // not tell which key the sender used.
+    let mut have = Choice::from(0);
+    let mut first = 0u64;
     for (index, entry) in keys.iter().enumerate() {
         for message in messages {
-            let mut keep = |bytes: &[u8]| {
-                if first.is_none() {
-                    matched.clear();
-                    // Signatures are parsed into buffers of the same size: this always fits.
-                    let _ = matched.try_extend_from_slice(bytes);
-                }
-            };
             let found = match (&entry.key, &entry.sha256) {
-                (_, Some(mac)) => {
-                    let tag = mac.tag(message);
-                    tag_matches(&tag, parsed).then(|| keep(&tag)).is_some()
+                (_, Some(mac)) => keep_first(&mac.tag(message), parsed, have, matched),
+                (Key::Sha256(mac), None) => {
+                    keep_first(&mac_tag(mac.clone(), message), parsed, have, matched)
                 }
-                (Key::Sha256(mac), None) => mac_matches(mac.clone(), message, parsed, &mut keep),
-                (Key::Sha1(mac), _) => mac_matches(mac.clone(), message, parsed, &mut keep),
-                (Key::Ed25519(public), _) => parsed
-                    .sigs
-                    .iter()
-                    .filter(|s| s.kind == SigKind::Ed25519)
-                    .any(|s| ed25519_strict(public, message, s.bytes())),
-                (Key::P256(public), _) => parsed
-                    .sigs
-                    .iter()
-                    .filter(|s| s.kind == SigKind::Ecdsa)
-                    .any(|s| {
-                        p256::ecdsa::DerSignature::from_bytes(s.bytes())
-                            .is_ok_and(|sig| public.multipart_verify(message, &sig).is_ok())
-                    }),
-                (Key::Token(_), _) => false,
+                (Key::Sha1(mac), _) => {
+                    keep_first(&mac_tag(mac.clone(), message), parsed, have, matched)
+                }
+                (Key::Ed25519(public), _) => Choice::from(u8::from(
+                    parsed
+                        .sigs
+                        .iter()
+                        .filter(|s| s.kind == SigKind::Ed25519)
+                        .any(|s| ed25519_strict(public, message, s.bytes())),
+                )),
+                (Key::P256(public), _) => Choice::from(u8::from(
+                    parsed
+                        .sigs
+                        .iter()
+                        .filter(|s| s.kind == SigKind::Ecdsa)
+                        .any(|s| {
+                            p256::ecdsa::DerSignature::from_bytes(s.bytes())
+                                .is_ok_and(|sig| public.multipart_verify(message, &sig).is_ok())
+                        }),
+                )),
+                (Key::Token(_), _) => Choice::from(0),
             };
-            if found && first.is_none() {
-                first = Some(index);
-            }
+            let take = found & !have;
+            first.conditional_assign(&(index as u64), take);
+            have |= take;
         }
     }
-    first
+    bool::from(have).then_some(first as usize)
+}
+
+/// Whether `tag` is one of the MAC signatures; when it is and no earlier key matched
+/// (`have`), `tag` is written to `matched`, selected byte by byte without a branch.
+#[inline]
+fn keep_first(tag: &[u8], parsed: &Parsed<'_>, have: Choice, matched: &mut SigBytes) -> Choice {
+    let found = tag_matches(tag, parsed);
+    if matched.len() != tag.len() {
+        // The tag's length is the algorithm's, the same for every key of a verifier.
+        matched.clear();
+        let _ = matched.try_extend_from_slice(&[0; 64][..tag.len().min(64)]);
+    }
+    let take = found & !have;
+    for (to, from) in matched.iter_mut().zip(tag) {
+        to.conditional_assign(from, take);
+    }
+    found
 }
 
 /// Where a scheme signs the timestamp with another variable part right next to it (Discord
@@ -238,31 +255,21 @@ fn parse_rfc3339(raw: &[u8]) -> Result<i64, &'static str> {
 
 /// Hashes `message` with the pre-keyed `mac` and compares the tag with every MAC signature
 /// in constant time; on a match, hands the tag (the signature that matched) to `keep`.
-fn mac_matches<M: Mac>(
-    mut mac: M,
-    message: &[&[u8]],
-    parsed: &Parsed<'_>,
-    keep: &mut dyn FnMut(&[u8]),
-) -> bool {
+fn mac_tag<M: Mac>(mut mac: M, message: &[&[u8]]) -> hmac::digest::Output<M> {
     for part in message {
         mac.update(part);
     }
-    let tag = mac.finalize().into_bytes();
-    let found = tag_matches(&tag, parsed);
-    if found {
-        keep(&tag);
-    }
-    found
+    mac.finalize().into_bytes()
 }
 
 /// Whether `tag` equals one of the MAC signatures, compared in constant time with each.
 #[inline]
-fn tag_matches(tag: &[u8], parsed: &Parsed<'_>) -> bool {
-    let mut found = subtle::Choice::from(0);
+fn tag_matches(tag: &[u8], parsed: &Parsed<'_>) -> Choice {
+    let mut found = Choice::from(0);
     for sig in parsed.macs() {
         found |= ct_eq(tag, sig);
     }
-    bool::from(found)
+    found
 }
 
 /// Constant-time equality of two byte strings (their lengths are public): `subtle` compares
