@@ -2,6 +2,10 @@
 //! body) and classic notifications (each item signed over its colon-joined fields). The
 //! key is the hex HMAC key from the Customer Area.
 //!
+//! A classic notification carries one item, as Adyen sends them; a body with several is
+//! refused (400): its items could otherwise be replayed in other combinations, each under
+//! a replay key never seen.
+//!
 //! Source: Adyen's Node library, `Adyen/adyen-node-api-library` `src/utils/hmacValidator.ts`.
 
 use std::borrow::Cow;
@@ -113,9 +117,6 @@ const FIELDS: [&[&str]; 8] = [
     &["success"],
 ];
 
-/// The most items read from one classic notification.
-const MAX_ITEMS: usize = 100;
-
 /// For each `NotificationRequestItem`: the signed string and its base64 signature.
 ///
 /// The body is read with [`strict_value`](crate::json::strict_value): a key that
@@ -131,8 +132,13 @@ fn adyen_classic_messages(body: &[u8]) -> Result<Vec<(Vec<u8>, String)>, Error> 
         .and_then(Value::as_array)
         .filter(|a| !a.is_empty())
         .ok_or_else(|| bad("no notificationItems"))?;
-    if items.len() > MAX_ITEMS {
-        return Err(bad("too many notificationItems"));
+    // Adyen sends one item per notification. A batch is refused: whatever one replay key
+    // a batch got, its items could be replayed in another batch (a subset, or items of two
+    // captured notifications together) under a key never seen.
+    if items.len() > 1 {
+        return Err(bad(
+            "more than one notification item (Adyen sends one per notification)",
+        ));
     }
     items
         .iter()
