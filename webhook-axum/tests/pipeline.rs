@@ -19,6 +19,7 @@ use tokio::sync::Notify;
 use webhook_axum::{
     Claimed, MemoryStore, Replay, VerifiedWebhook, VerifyWebhookLayer, Webhook, WebhookConfig,
 };
+use webhook_testkit::{Counted, verifier};
 use webhook_verify::replay::StoreError;
 use webhook_verify::{Event, EventRouter, Provider};
 
@@ -104,7 +105,7 @@ fn app(
 }
 
 fn github(body: &str) -> Request {
-    signed(&Provider::GITHUB, GITHUB_SECRET, "/", body.to_owned())
+    signed(&Provider::GITHUB, "/", body.to_owned())
         .header("X-GitHub-Event", "push")
         .header("content-type", "application/json")
         .build()
@@ -117,7 +118,7 @@ async fn the_default_config_deduplicates_a_github_delivery_sent_twice() {
     // replayed forever. `WebhookConfig::new` protects it.
     for way in WAYS {
         let calls = Arc::new(AtomicUsize::new(0));
-        let config = WebhookConfig::new(verifier(&Provider::GITHUB, GITHUB_SECRET));
+        let config = WebhookConfig::new(verifier(&Provider::GITHUB));
         let app = app(way, config, calls.clone(), None);
         let (status, _, _) = oneshot(app.clone(), github(r#"{"ref":"main"}"#)).await;
         assert_eq!(status, StatusCode::OK, "{way:?}");
@@ -137,7 +138,7 @@ async fn retry_after_is_at_least_one_second_for_a_sub_second_lease() {
         let calls = Arc::new(AtomicUsize::new(0));
         let gate = Arc::new(Notify::new());
         let replay = Replay::new(MemoryStore::new()).lease(Duration::from_millis(200));
-        let config = WebhookConfig::builder(verifier(&Provider::GITHUB, GITHUB_SECRET))
+        let config = WebhookConfig::builder(verifier(&Provider::GITHUB))
             .replay(replay)
             .build();
         let app = app(way, config, calls.clone(), Some(gate.clone()));
@@ -162,7 +163,7 @@ async fn retry_after_is_at_least_one_second_for_a_sub_second_lease() {
 
 #[tokio::test]
 async fn claimed_without_replay_is_an_inert_claim_answering_200() {
-    let config = WebhookConfig::builder(verifier(&Provider::GITHUB, GITHUB_SECRET))
+    let config = WebhookConfig::builder(verifier(&Provider::GITHUB))
         .without_replay()
         .build();
     let app = Router::new()
@@ -190,9 +191,7 @@ async fn claimed_without_replay_is_an_inert_claim_answering_200() {
     for (path, answer) in [("/typed", "committed"), ("/raw", "released")] {
         // Twice: without replay protection both run.
         for _ in 0..2 {
-            let request = signed(&Provider::GITHUB, GITHUB_SECRET, path, "{}")
-                .build()
-                .unwrap();
+            let request = signed(&Provider::GITHUB, path, "{}").build().unwrap();
             let (status, _, body) = oneshot(app.clone(), request).await;
             assert_eq!(
                 (status, &body[..]),
@@ -232,7 +231,7 @@ async fn content_length_is_parsed_once_the_same_way_everywhere() {
     for way in WAYS {
         for (values, status, text) in cases {
             let calls = Arc::new(AtomicUsize::new(0));
-            let config = WebhookConfig::builder(verifier(&Provider::GITHUB, GITHUB_SECRET))
+            let config = WebhookConfig::builder(verifier(&Provider::GITHUB))
                 .max_body(limit)
                 .build();
             let app = app(way, config, calls.clone(), None);
@@ -244,7 +243,7 @@ async fn content_length_is_parsed_once_the_same_way_everywhere() {
                     .headers
                     .append("content-length", HeaderValue::from_str(value).unwrap());
             }
-            let body = Counted::wrap(body, pulled.clone());
+            let body = Body::new(Counted::with_counter(body, pulled.clone()));
             let (got, _, body) = oneshot(app, Request::from_parts(parts, body)).await;
             assert_eq!(
                 (got, &body[..]),
@@ -260,7 +259,7 @@ async fn content_length_is_parsed_once_the_same_way_everywhere() {
         }
         // Repeated with the same value: one length.
         let calls = Arc::new(AtomicUsize::new(0));
-        let config = WebhookConfig::new(verifier(&Provider::GITHUB, GITHUB_SECRET));
+        let config = WebhookConfig::new(verifier(&Provider::GITHUB));
         let (mut parts, body) = github("{}").into_parts();
         parts
             .headers
@@ -275,14 +274,13 @@ async fn content_length_is_parsed_once_the_same_way_everywhere() {
 async fn a_slow_body_gets_408_within_the_body_timeout() {
     // A real client on a real socket sends the headers, then one byte a second.
     for way in WAYS {
-        let config = WebhookConfig::builder(verifier(&Provider::GITHUB, GITHUB_SECRET))
+        let config = WebhookConfig::builder(verifier(&Provider::GITHUB))
             .body_timeout(Duration::from_secs(1))
             .build();
         let calls = Arc::new(AtomicUsize::new(0));
         let addr = common::replay::serve(app(way, config, calls.clone(), None)).await;
         let body = r#"{"ref":"refs/heads/main"}"#;
-        let request =
-            signed(&Provider::GITHUB, GITHUB_SECRET, "/", body).header("X-GitHub-Event", "push");
+        let request = signed(&Provider::GITHUB, "/", body).header("X-GitHub-Event", "push");
         let mut head = format!(
             "POST / HTTP/1.1\r\nhost: {addr}\r\ncontent-length: {}\r\n",
             body.len()
@@ -333,7 +331,7 @@ async fn a_slow_body_gets_408_within_the_body_timeout() {
 #[tokio::test]
 async fn a_body_in_time_is_not_cut_by_the_body_timeout() {
     for way in WAYS {
-        let config = WebhookConfig::builder(verifier(&Provider::GITHUB, GITHUB_SECRET))
+        let config = WebhookConfig::builder(verifier(&Provider::GITHUB))
             .body_timeout(Duration::from_secs(1))
             .build();
         let calls = Arc::new(AtomicUsize::new(0));

@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::http::StatusCode;
 use common::replay::*;
-use common::{NOW, STRIPE_SECRET, oneshot, signed};
+use common::{oneshot, signed};
 use futures_util::future::join_all;
+use webhook_testkit::NOW;
 use webhook_verify::Provider;
 use webhook_verify::replay::{MemoryStore, Replay};
 
@@ -65,16 +66,11 @@ async fn a_retry_signed_again_later_is_still_a_duplicate() {
         let script = Script::new();
         let app = replay_app(kind, replay_config(memory()), script.clone());
         assert_eq!(once(&app, "/hook", "evt_re").await.2, HANDLED);
-        let retry = signed(
-            &Provider::STRIPE,
-            STRIPE_SECRET,
-            "/hook",
-            common::json_body("evt_re"),
-        )
-        .timestamp(NOW - 30)
-        .header("content-type", "application/json")
-        .build()
-        .unwrap();
+        let retry = signed(&Provider::STRIPE, "/hook", common::json_body("evt_re"))
+            .timestamp(NOW - 30)
+            .header("content-type", "application/json")
+            .build()
+            .unwrap();
         let (status, _, body) = oneshot(app.clone(), retry).await;
         assert_eq!(
             (status, &body[..]),
@@ -220,7 +216,7 @@ async fn invalid_payload_claims_nothing() {
         // Verified, but no `id` field: 400 invalid payload.
         let body = r#"{"type":"x"}"#;
         let bad = || {
-            signed(&Provider::STRIPE, STRIPE_SECRET, "/hook", body)
+            signed(&Provider::STRIPE, "/hook", body)
                 .header("content-type", "application/json")
                 .build()
                 .unwrap()

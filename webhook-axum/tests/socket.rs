@@ -7,12 +7,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::Request;
 use axum::http::StatusCode;
 use common::*;
 use webhook_axum::WebhookConfig;
 use webhook_axum::test_helpers::SignedRequest;
+use webhook_testkit::{Counted, NOW, verifier};
 use webhook_verify::Provider;
 
 /// A server with the extractor routes under `/x` and the layer routes under `/l`,
@@ -32,7 +33,7 @@ async fn serve(config: WebhookConfig) -> Server {
         .nest("/l", layer_app(config, calls.clone()))
         .layer(axum::middleware::map_request(move |req: Request| {
             let counter = counter.clone();
-            async move { req.map(|body| Counted::wrap(body, counter)) }
+            async move { req.map(|body| Body::new(Counted::with_counter(body, counter))) }
         }));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -75,15 +76,15 @@ const ROUTES: [&str; 2] = ["/x/raw", "/l/raw"];
 /// These tests send one delivery to several routes of one server: they are about the
 /// routes and the status policy, not replay, so replay protection is off (it would answer
 /// the second route `200 duplicate`; tests/replay.rs covers that).
-fn config(provider: &Provider, secret: &str) -> WebhookConfig {
-    WebhookConfig::builder(verifier(provider, secret))
+fn config(provider: &Provider) -> WebhookConfig {
+    WebhookConfig::builder(verifier(provider))
         .without_replay()
         .build()
 }
 
 /// As [`config`], with a body limit.
-fn config_with_limit(provider: &Provider, secret: &str, limit: usize) -> WebhookConfig {
-    WebhookConfig::builder(verifier(provider, secret))
+fn config_with_limit(provider: &Provider, limit: usize) -> WebhookConfig {
+    WebhookConfig::builder(verifier(provider))
         .max_body(limit)
         .without_replay()
         .build()
@@ -99,13 +100,11 @@ fn body_for(provider: &Provider) -> String {
 
 #[tokio::test]
 async fn valid_deliveries_for_each_provider() {
-    for (provider, secret) in providers() {
-        let server = serve(config(&provider, secret)).await;
+    for provider in providers() {
+        let server = serve(config(&provider)).await;
         for route in ROUTES {
             let body = body_for(&provider);
-            let (status, got) = server
-                .send(signed(&provider, secret, route, body.clone()))
-                .await;
+            let (status, got) = server.send(signed(&provider, route, body.clone())).await;
             assert_eq!(
                 status,
                 StatusCode::OK,
@@ -117,7 +116,7 @@ async fn valid_deliveries_for_each_provider() {
         // Typed: `Webhook<Payload>` and `VerifyWebhookLayer` + `Json<Payload>`.
         if provider != Provider::TWILIO {
             for route in ["/x/json", "/l/json"] {
-                let request = signed(&provider, secret, route, json_body("evt_9"))
+                let request = signed(&provider, route, json_body("evt_9"))
                     .header("content-type", "application/json");
                 let (status, got) = server.send(request).await;
                 assert_eq!(
@@ -138,11 +137,11 @@ async fn valid_deliveries_for_each_provider() {
 #[tokio::test]
 async fn status_policy_rows() {
     let provider = Provider::STANDARD_WEBHOOKS;
-    let server = serve(config_with_limit(&provider, STANDARD_SECRET, 1000)).await;
+    let server = serve(config_with_limit(&provider, 1000)).await;
     for route in ROUTES {
         // 401: signed with another key.
         let (status, body) = server
-            .send(signed(
+            .send(signed_with(
                 &provider,
                 "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
                 route,
@@ -155,7 +154,7 @@ async fn status_policy_rows() {
         );
         // 401: too old.
         let (status, body) = server
-            .send(signed(&provider, STANDARD_SECRET, route, json_body("a")).timestamp(NOW - 3600))
+            .send(signed(&provider, route, json_body("a")).timestamp(NOW - 3600))
             .await;
         assert_eq!(
             (status, &body[..]),
@@ -177,8 +176,7 @@ async fn status_policy_rows() {
             "missing header webhook-signature"
         );
         // 400: malformed signature header.
-        let request =
-            signed(&provider, STANDARD_SECRET, route, json_body("a")).base_url(server.base());
+        let request = signed(&provider, route, json_body("a")).base_url(server.base());
         let mut builder = client().post(request.url());
         for (name, value) in request.headers().unwrap() {
             let value = if name == "webhook-signature" {
@@ -199,22 +197,20 @@ async fn status_policy_rows() {
         );
         // 413: one byte over; 200 at the limit; 200 with an empty body.
         let (status, body) = server
-            .send(signed(&provider, STANDARD_SECRET, route, vec![b'x'; 1001]))
+            .send(signed(&provider, route, vec![b'x'; 1001]))
             .await;
         assert_eq!(
             (status, &body[..]),
             (StatusCode::PAYLOAD_TOO_LARGE, &b"payload too large"[..])
         );
         let (status, _) = server
-            .send(signed(&provider, STANDARD_SECRET, route, vec![b'x'; 1000]))
+            .send(signed(&provider, route, vec![b'x'; 1000]))
             .await;
         assert_eq!(status, StatusCode::OK);
-        let (status, body) = server
-            .send(signed(&provider, STANDARD_SECRET, route, Bytes::new()))
-            .await;
+        let (status, body) = server.send(signed(&provider, route, Bytes::new())).await;
         assert_eq!((status, body.len()), (StatusCode::OK, 0));
     }
-    let request = signed(&provider, STANDARD_SECRET, "/x/json", "[1,2]");
+    let request = signed(&provider, "/x/json", "[1,2]");
     let (status, body) = server.send(request).await;
     assert_eq!(
         (status, &body[..]),
@@ -225,16 +221,11 @@ async fn status_policy_rows() {
 
 #[tokio::test]
 async fn non_utf8_github_body() {
-    let server = serve(config(&Provider::GITHUB, GITHUB_SECRET)).await;
+    let server = serve(config(&Provider::GITHUB)).await;
     let body: Vec<u8> = vec![0xff, 0x00, 0xfe, b'{', 0xc3, 0x28, b'\n', b'\r'];
     for route in ROUTES {
         let (status, got) = server
-            .send(signed(
-                &Provider::GITHUB,
-                GITHUB_SECRET,
-                route,
-                body.clone(),
-            ))
+            .send(signed(&Provider::GITHUB, route, body.clone()))
             .await;
         assert_eq!((status, &got[..]), (StatusCode::OK, &body[..]), "{route}");
     }
@@ -246,9 +237,7 @@ const FIFTY_MIB: usize = 50 * 1024 * 1024;
 /// the server pulls about the limit, not the body. The client may see the connection
 /// closed while it is still sending; the response is read when it arrives first.
 async fn upload_fifty_mib(server: &Server, route: &str, with_length: bool) -> StatusCode {
-    let request = SignedRequest::new(&Provider::GITHUB, GITHUB_SECRET)
-        .base_url(server.base())
-        .uri(route);
+    let request = signed(&Provider::GITHUB, route, Bytes::new()).base_url(server.base());
     let sent = Arc::new(AtomicUsize::new(0));
     let body = if with_length {
         sent.store(FIFTY_MIB, Ordering::SeqCst);
@@ -272,7 +261,7 @@ async fn upload_fifty_mib(server: &Server, route: &str, with_length: bool) -> St
 
 #[tokio::test]
 async fn fifty_mib_upload_with_content_length_is_refused_unread() {
-    let server = serve(config(&Provider::GITHUB, GITHUB_SECRET)).await;
+    let server = serve(config(&Provider::GITHUB)).await;
     for route in ROUTES {
         let status = upload_fifty_mib(&server, route, true).await;
         assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{route}");
@@ -283,7 +272,7 @@ async fn fifty_mib_upload_with_content_length_is_refused_unread() {
 
 #[tokio::test]
 async fn fifty_mib_chunked_upload_is_refused_after_about_the_limit() {
-    let server = serve(config(&Provider::GITHUB, GITHUB_SECRET)).await;
+    let server = serve(config(&Provider::GITHUB)).await;
     for route in ROUTES {
         server.pulled.store(0, Ordering::SeqCst);
         let status = upload_fifty_mib(&server, route, false).await;
@@ -301,13 +290,12 @@ async fn fifty_mib_chunked_upload_is_refused_after_about_the_limit() {
 
 #[tokio::test]
 async fn twilio_over_the_socket_with_and_without_a_public_base_url() {
-    let server = serve(config(&Provider::TWILIO, TWILIO_SECRET)).await;
+    let server = serve(config(&Provider::TWILIO)).await;
     for route in ROUTES {
         // reqwest sends Host: 127.0.0.1:port, the URL the request is signed for.
         let (status, _) = server
             .send(signed(
                 &Provider::TWILIO,
-                TWILIO_SECRET,
                 &format!("{route}?a=1&b=2"),
                 TWILIO_FORM,
             ))
@@ -315,13 +303,13 @@ async fn twilio_over_the_socket_with_and_without_a_public_base_url() {
         assert_eq!(status, StatusCode::OK, "{route}");
     }
     // Signed for a public URL; this server only knows it through the configuration.
-    let with_base = WebhookConfig::builder(verifier(&Provider::TWILIO, TWILIO_SECRET))
+    let with_base = WebhookConfig::builder(verifier(&Provider::TWILIO))
         .public_base_url("https://sms.example.com")
         .build();
     let server = serve(with_base).await;
     for route in ROUTES {
-        let request = signed(&Provider::TWILIO, TWILIO_SECRET, route, TWILIO_FORM)
-            .base_url("https://sms.example.com");
+        let request =
+            signed(&Provider::TWILIO, route, TWILIO_FORM).base_url("https://sms.example.com");
         let headers = request.headers().unwrap();
         let mut builder = client().post(format!("{}{route}", server.base()));
         for (name, value) in headers {
@@ -331,7 +319,7 @@ async fn twilio_over_the_socket_with_and_without_a_public_base_url() {
         assert_eq!(response.status().as_u16(), 200, "{route}");
         // The same request signed for the address it reached is now refused.
         let (status, body) = server
-            .send(signed(&Provider::TWILIO, TWILIO_SECRET, route, TWILIO_FORM))
+            .send(signed(&Provider::TWILIO, route, TWILIO_FORM))
             .await;
         assert_eq!(
             (status, &body[..]),

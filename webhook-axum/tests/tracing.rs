@@ -3,44 +3,19 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use axum::http::StatusCode;
 use common::*;
+use webhook_testkit::{LogCapture, STRIPE_SECRET};
 use webhook_verify::Provider;
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Captures everything logged on this thread until the guard is dropped.
-fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    (captured, tracing::subscriber::set_default(subscriber))
-}
 
 #[tokio::test(flavor = "current_thread")]
 async fn span_has_provider_id_outcome_and_nothing_secret() {
-    let (captured, _guard) = capture();
+    let logs = LogCapture::new(tracing::Level::TRACE);
+    let _guard = logs.set_default();
 
     let marker = "body-marker-7f3a";
     let body = format!(r#"{{"id":"evt_traced","type":"x","note":"{marker}"}}"#);
-    let good = signed(&Provider::STRIPE, STRIPE_SECRET, "/raw", body.clone())
+    let good = signed(&Provider::STRIPE, "/raw", body.clone())
         .build()
         .unwrap();
     let signature = good.headers()["stripe-signature"]
@@ -48,7 +23,7 @@ async fn span_has_provider_id_outcome_and_nothing_secret() {
         .unwrap()
         .to_owned();
     let signature = signature.split("v1=").nth(1).unwrap().to_owned();
-    let bad = signed(&Provider::STRIPE, "whsec_other", "/raw", body.clone())
+    let bad = signed_with(&Provider::STRIPE, "whsec_other", "/raw", body.clone())
         .build()
         .unwrap();
     let bad_signature = bad.headers()["stripe-signature"]
@@ -61,27 +36,22 @@ async fn span_has_provider_id_outcome_and_nothing_secret() {
         extractor_app as fn(_, _) -> axum::Router,
         layer_app as fn(_, _) -> axum::Router,
     ] {
-        let app = make(config(&Provider::STRIPE, STRIPE_SECRET), Calls::default());
-        let good = signed(&Provider::STRIPE, STRIPE_SECRET, "/raw", body.clone())
+        let app = make(config(&Provider::STRIPE), Calls::default());
+        let good = signed(&Provider::STRIPE, "/raw", body.clone())
             .build()
             .unwrap();
-        let bad = signed(&Provider::STRIPE, "whsec_other", "/raw", body.clone())
+        let bad = signed_with(&Provider::STRIPE, "whsec_other", "/raw", body.clone())
             .build()
             .unwrap();
-        let big = signed(
-            &Provider::STRIPE,
-            STRIPE_SECRET,
-            "/raw",
-            vec![b'z'; 2 << 20],
-        )
-        .build()
-        .unwrap();
+        let big = signed(&Provider::STRIPE, "/raw", vec![b'z'; 2 << 20])
+            .build()
+            .unwrap();
         assert_eq!(oneshot(app.clone(), good).await.0, StatusCode::OK);
         assert_eq!(oneshot(app.clone(), bad).await.0, StatusCode::UNAUTHORIZED);
         assert_eq!(oneshot(app, big).await.0, StatusCode::PAYLOAD_TOO_LARGE);
     }
 
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = logs.text();
     for expected in [
         "provider=stripe",
         "id=\"evt_traced\"",
@@ -111,7 +81,8 @@ async fn span_has_provider_id_outcome_and_nothing_secret() {
 async fn events_route_records_the_router_outcome_and_nothing_secret() {
     use webhook_verify::{Event, EventRouter};
 
-    let (captured, _guard) = capture();
+    let logs = LogCapture::new(tracing::Level::TRACE);
+    let _guard = logs.set_default();
 
     let marker = "body-marker-routed-91c2";
     let router = EventRouter::builder(Provider::STRIPE)
@@ -125,7 +96,7 @@ async fn events_route_records_the_router_outcome_and_nothing_secret() {
         .unwrap();
     let app = axum::Router::new().route(
         "/events",
-        webhook_axum::events(config(&Provider::STRIPE, STRIPE_SECRET), router),
+        webhook_axum::events(config(&Provider::STRIPE), router),
     );
     for (kind, status) in [
         ("invoice.paid", StatusCode::OK),
@@ -134,13 +105,11 @@ async fn events_route_records_the_router_outcome_and_nothing_secret() {
         let body = format!(
             r#"{{"id":"evt_{kind}","type":"{kind}","data":{{"object":{{"note":"{marker}"}}}}}}"#
         );
-        let request = signed(&Provider::STRIPE, STRIPE_SECRET, "/events", body)
-            .build()
-            .unwrap();
+        let request = signed(&Provider::STRIPE, "/events", body).build().unwrap();
         assert_eq!(oneshot(app.clone(), request).await.0, status);
     }
 
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = logs.text();
     for expected in [
         "provider=stripe",
         "outcome=\"handled\"",
@@ -155,30 +124,14 @@ async fn events_route_records_the_router_outcome_and_nothing_secret() {
     }
 }
 
-/// Captures what is logged on this thread up to `level`.
-fn capture_at(level: tracing::Level) -> (Captured, tracing::subscriber::DefaultGuard) {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(level)
-        .with_writer(move || writer.clone())
-        .finish();
-    (captured, tracing::subscriber::set_default(subscriber))
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn a_delivery_in_flight_is_recorded_as_in_progress() {
     use common::replay::{Kind, Script, delivery, replay_app, replay_config};
     use webhook_verify::replay::{MemoryStore, Replay};
 
     for kind in [Kind::Layer, Kind::Extractor] {
-        let (captured, _guard) = capture_at(tracing::Level::DEBUG);
+        let logs = LogCapture::new(tracing::Level::DEBUG);
+        let _guard = logs.set_default();
         let script = Script::holding();
         let app = replay_app(
             kind,
@@ -195,7 +148,7 @@ async fn a_delivery_in_flight_is_recorded_as_in_progress() {
         script.hold().release.notify_one();
         first.await.unwrap();
 
-        let log = captured.text();
+        let log = logs.text();
         assert!(log.contains("outcome=\"in_progress\""), "{kind:?}:\n{log}");
         assert!(!log.contains("in_flight"), "{kind:?}:\n{log}");
     }
@@ -207,7 +160,7 @@ async fn the_span_is_debug_webhook_on_every_route() {
     // at ERROR inside the span: at INFO the event is there without its span (the span is
     // below INFO), at DEBUG it is there inside `webhook{...}`.
     let request = || {
-        let mut request = signed(&Provider::TWILIO, TWILIO_SECRET, "/raw", TWILIO_FORM)
+        let mut request = signed(&Provider::TWILIO, "/raw", TWILIO_FORM)
             .build()
             .unwrap();
         request.headers_mut().remove("host");
@@ -217,26 +170,27 @@ async fn the_span_is_debug_webhook_on_every_route() {
         let events = webhook_verify::EventRouter::builder(Provider::TWILIO)
             .build()
             .unwrap();
-        let events = webhook_axum::events(config(&Provider::TWILIO, TWILIO_SECRET), events);
+        let events = webhook_axum::events(config(&Provider::TWILIO), events);
         [
             (
                 "extractor",
-                extractor_app(config(&Provider::TWILIO, TWILIO_SECRET), Calls::default()),
+                extractor_app(config(&Provider::TWILIO), Calls::default()),
             ),
             (
                 "layer",
-                layer_app(config(&Provider::TWILIO, TWILIO_SECRET), Calls::default()),
+                layer_app(config(&Provider::TWILIO), Calls::default()),
             ),
             ("events", axum::Router::new().route("/raw", events)),
         ]
     };
     for (name, app) in apps() {
-        let (captured, _guard) = capture_at(tracing::Level::INFO);
+        let logs = LogCapture::new(tracing::Level::INFO);
+        let _guard = logs.set_default();
         assert_eq!(
             oneshot(app, request()).await.0,
             StatusCode::INTERNAL_SERVER_ERROR
         );
-        let log = captured.text();
+        let log = logs.text();
         assert!(
             log.contains("webhook refused"),
             "{name}: logged at ERROR:\n{log}"
@@ -244,12 +198,13 @@ async fn the_span_is_debug_webhook_on_every_route() {
         assert!(!log.contains("webhook{"), "{name}: no span at INFO:\n{log}");
     }
     for (name, app) in apps() {
-        let (captured, _guard) = capture_at(tracing::Level::DEBUG);
+        let logs = LogCapture::new(tracing::Level::DEBUG);
+        let _guard = logs.set_default();
         assert_eq!(
             oneshot(app, request()).await.0,
             StatusCode::INTERNAL_SERVER_ERROR
         );
-        let log = captured.text();
+        let log = logs.text();
         let refused = log
             .lines()
             .find(|line| line.contains("webhook refused"))
@@ -271,15 +226,15 @@ async fn an_invalid_payload_behind_the_layer_is_recorded_as_such() {
         #[allow(dead_code)]
         amount: u64,
     }
-    let config = config(&Provider::STRIPE, STRIPE_SECRET);
+    let config = config(&Provider::STRIPE);
     let app = axum::Router::new()
         .route("/typed", post(|Webhook(_): Webhook<Strict>| async { "ok" }))
         .route_layer(VerifyWebhookLayer::new(config.clone()))
         .with_state(config);
-    let (captured, _guard) = capture_at(tracing::Level::DEBUG);
+    let logs = LogCapture::new(tracing::Level::DEBUG);
+    let _guard = logs.set_default();
     let request = signed(
         &Provider::STRIPE,
-        STRIPE_SECRET,
         "/typed",
         r#"{"id":"evt_1","amount":"x"}"#,
     )
@@ -290,7 +245,7 @@ async fn an_invalid_payload_behind_the_layer_is_recorded_as_such() {
         (status, &body[..]),
         (StatusCode::BAD_REQUEST, &b"invalid payload"[..])
     );
-    let log = captured.text();
+    let log = logs.text();
     let answered = log
         .lines()
         .rfind(|line| line.contains("outcome="))

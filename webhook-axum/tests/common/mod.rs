@@ -1,69 +1,59 @@
-//! Fixtures shared by the integration tests: secrets, configs, apps, counting bodies.
+//! What the integration tests share that is specific to axum: configs, signed requests,
+//! the apps and a `oneshot` helper. Secrets, `NOW`, verifiers, counting bodies and log
+//! capture come from `webhook_testkit`.
 #![allow(dead_code)]
 
 pub(crate) mod replay;
 
-use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::task::{Context, Poll};
 
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{FromRef, Request};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Extension, Json, Router};
-use http_body::{Frame, SizeHint};
 use http_body_util::BodyExt;
 use serde::Deserialize;
 use tower::ServiceExt as _;
 use webhook_axum::test_helpers::SignedRequest;
 use webhook_axum::{VerifiedWebhook, VerifyWebhookLayer, Webhook, WebhookConfig};
-use webhook_verify::{FixedClock, Provider, Verified, Verifier};
+use webhook_testkit::{NOW, signing_secret, verifier};
+use webhook_verify::{Provider, Verified};
 
-/// The instant every test delivery is signed at, and every verifier's clock reads.
-pub(crate) const NOW: i64 = 1_700_000_000;
-
-pub(crate) const STRIPE_SECRET: &str = "whsec_test_secret";
-pub(crate) const STANDARD_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-pub(crate) const GITHUB_SECRET: &str = "It's a Secret to Everybody";
-pub(crate) const SLACK_SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
-pub(crate) const TWILIO_SECRET: &str = "12345";
-pub(crate) const SHOPIFY_SECRET: &str = "shpss_test";
-
-/// The providers exercised everywhere, with their secrets.
-pub(crate) fn providers() -> Vec<(Provider, &'static str)> {
-    vec![
-        (Provider::STRIPE, STRIPE_SECRET),
-        (Provider::STANDARD_WEBHOOKS, STANDARD_SECRET),
-        (Provider::GITHUB, GITHUB_SECRET),
-        (Provider::SLACK, SLACK_SECRET),
-        (Provider::SHOPIFY, SHOPIFY_SECRET),
-        (Provider::TWILIO, TWILIO_SECRET),
+/// The providers exercised everywhere (their secrets are the testkit's).
+pub(crate) fn providers() -> [Provider; 6] {
+    [
+        Provider::STRIPE,
+        Provider::STANDARD_WEBHOOKS,
+        Provider::GITHUB,
+        Provider::SLACK,
+        Provider::SHOPIFY,
+        Provider::TWILIO,
     ]
 }
 
-pub(crate) fn verifier(provider: &Provider, secret: &str) -> Verifier {
-    Verifier::builder(provider.clone())
-        .secret(secret)
-        .clock(FixedClock::from_unix(NOW))
-        .build()
-        .expect("test verifier")
+/// A config around the testkit's verifier for `provider` (its secret, clock at [`NOW`]).
+pub(crate) fn config(provider: &Provider) -> WebhookConfig {
+    WebhookConfig::new(verifier(provider))
 }
 
-pub(crate) fn config(provider: &Provider, secret: &str) -> WebhookConfig {
-    WebhookConfig::new(verifier(provider, secret))
-}
-
-pub(crate) fn config_with_limit(provider: &Provider, secret: &str, limit: usize) -> WebhookConfig {
-    WebhookConfig::builder(verifier(provider, secret))
+/// As [`config`], with a body limit.
+pub(crate) fn config_with_limit(provider: &Provider, limit: usize) -> WebhookConfig {
+    WebhookConfig::builder(verifier(provider))
         .max_body(limit)
         .build()
 }
 
-/// A signed request builder at [`NOW`].
-pub(crate) fn signed(
+/// A request to `uri` signed at [`NOW`] with the testkit's signing secret for `provider`
+/// (axum's `SignedRequest`: it signs the URL the request is sent to).
+pub(crate) fn signed(provider: &Provider, uri: &str, body: impl Into<Bytes>) -> SignedRequest {
+    signed_with(provider, &signing_secret(provider), uri, body)
+}
+
+/// As [`signed`], with another secret (a wrong key, a rotated one).
+pub(crate) fn signed_with(
     provider: &Provider,
     secret: &str,
     uri: &str,
@@ -74,7 +64,6 @@ pub(crate) fn signed(
         .body(body)
         .timestamp(NOW)
 }
-
 /// The JSON every handler parses: a required `id` so that "invalid payload" is reachable.
 #[derive(Debug, Deserialize)]
 pub(crate) struct Payload {
@@ -198,83 +187,4 @@ pub(crate) async fn oneshot(app: Router, request: Request) -> (StatusCode, Heade
         .expect("response body")
         .to_bytes();
     (status, headers, body)
-}
-
-/// A body that yields `total` bytes in `chunk`-sized frames, with no size hint, and counts
-/// how many bytes were pulled from it.
-pub(crate) struct CountingStream {
-    remaining: usize,
-    chunk: Bytes,
-    pulled: Arc<AtomicUsize>,
-}
-
-impl CountingStream {
-    pub(crate) fn new(total: usize, chunk: usize, pulled: Arc<AtomicUsize>) -> Self {
-        Self {
-            remaining: total,
-            chunk: Bytes::from(vec![b'a'; chunk]),
-            pulled,
-        }
-    }
-}
-
-impl http_body::Body for CountingStream {
-    type Data = Bytes;
-    type Error = std::convert::Infallible;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
-        if self.remaining == 0 {
-            return Poll::Ready(None);
-        }
-        let n = self.remaining.min(self.chunk.len());
-        self.remaining -= n;
-        self.pulled.fetch_add(n, Ordering::SeqCst);
-        Poll::Ready(Some(Ok(Frame::data(self.chunk.slice(..n)))))
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        SizeHint::default()
-    }
-}
-
-/// Wraps any body and counts the bytes pulled through it (used on the server side, to
-/// see how much of an upload the adapter read).
-pub(crate) struct Counted {
-    inner: Body,
-    pulled: Arc<AtomicUsize>,
-}
-
-impl Counted {
-    pub(crate) fn wrap(inner: Body, pulled: Arc<AtomicUsize>) -> Body {
-        Body::new(Self { inner, pulled })
-    }
-}
-
-impl http_body::Body for Counted {
-    type Data = Bytes;
-    type Error = axum::Error;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
-        let polled = Pin::new(&mut self.inner).poll_frame(cx);
-        if let Poll::Ready(Some(Ok(frame))) = &polled {
-            if let Some(data) = frame.data_ref() {
-                self.pulled.fetch_add(data.len(), Ordering::SeqCst);
-            }
-        }
-        polled
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
-    }
 }

@@ -15,7 +15,9 @@ use webhook_axum::{Claimed, VerifiedWebhook, VerifyWebhookLayer, Webhook, Webhoo
 use webhook_verify::Provider;
 use webhook_verify::replay::Replay;
 
-use super::{NOW, Payload, STRIPE_SECRET, json_body, signed, verifier};
+use webhook_testkit::{NOW, verifier};
+
+use super::{Payload, json_body, signed};
 
 /// The body a handler answers when it handled a delivery.
 pub(crate) const HANDLED: &str = "handled";
@@ -140,14 +142,14 @@ fn answer(ok: bool) -> (StatusCode, &'static str) {
 
 /// A Stripe config with `replay`, at [`NOW`].
 pub(crate) fn replay_config(replay: Replay) -> WebhookConfig {
-    WebhookConfig::builder(verifier(&Provider::STRIPE, STRIPE_SECRET))
+    WebhookConfig::builder(verifier(&Provider::STRIPE))
         .replay(replay)
         .build()
 }
 
 /// A Stripe delivery of event `id` to `path` (replay key `stripe:{id}`).
 pub(crate) fn delivery(path: &str, id: &str) -> SignedRequest {
-    signed(&Provider::STRIPE, STRIPE_SECRET, path, json_body(id))
+    signed(&Provider::STRIPE, path, json_body(id))
         .timestamp(NOW)
         .header("content-type", "application/json")
 }
@@ -162,9 +164,9 @@ pub(crate) fn replay_app(kind: Kind, config: WebhookConfig, script: Script) -> R
         move |Claimed(VerifiedWebhook(_v), claim): Claimed<VerifiedWebhook>| async move {
             let ok = s3.run().await;
             if ok {
-                claim.commit().await.expect("memory store commit");
+                claim.commit().await.expect("store commit");
             } else {
-                claim.release().await.expect("memory store release");
+                claim.release().await.expect("store release");
             }
             answer(ok)
         },
@@ -186,9 +188,9 @@ pub(crate) fn replay_app(kind: Kind, config: WebhookConfig, script: Script) -> R
                     move |Claimed(Webhook(_p), claim): Claimed<Webhook<Payload>>| async move {
                         let ok = s1.run().await;
                         if ok {
-                            claim.commit().await.expect("memory store commit");
+                            claim.commit().await.expect("store commit");
                         } else {
-                            claim.release().await.expect("memory store release");
+                            claim.release().await.expect("store release");
                         }
                         answer(ok)
                     },
