@@ -1,8 +1,11 @@
-//! Replay protection with the in-memory store, through the layer and through
-//! `Claimed<Webhook<T>>`: in process with `oneshot`, and over a real socket.
+//! Replay protection through the layer and through `Claimed<Webhook<T>>`: in process with
+//! `oneshot`, and over a real socket. The scenarios in `store_tests!` run on every replay
+//! store (memory, and Redis on a `redis-server` of their own); the others in memory; one
+//! is about Redis going down.
 
 mod common;
 
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -10,7 +13,7 @@ use axum::http::StatusCode;
 use common::replay::*;
 use common::{oneshot, signed};
 use futures_util::future::join_all;
-use webhook_testkit::NOW;
+use webhook_testkit::{NOW, Store};
 use webhook_verify::Provider;
 use webhook_verify::replay::{MemoryStore, Replay};
 
@@ -315,67 +318,173 @@ async fn cancelled_request_releases_its_claim() {
 /// The lease of the lease-expiry test.
 const LEASE: Duration = Duration::from_millis(300);
 
-#[tokio::test]
-async fn claim_left_in_flight_lets_a_retry_through_after_the_lease() {
-    // The first handler never completes and its request is never dropped: only the lease
-    // frees the delivery.
-    for kind in KINDS {
-        let script = Script::holding();
-        let replay = memory().lease(LEASE);
-        let app = replay_app(kind, replay_config(replay), script.clone());
-        // Before the first request claims: the lease cannot end before `start + LEASE`.
-        let start = Instant::now();
-        let stuck = tokio::spawn({
-            let app = app.clone();
-            async move { once(&app, "/hook", "evt_lease").await }
-        });
-        script.hold().entered.notified().await;
+/// How a scenario reaches its app: in process, or over a socket.
+#[derive(Clone)]
+enum Via {
+    Oneshot(Router),
+    Socket(reqwest::Client, SocketAddr),
+}
 
-        let mut answers = Vec::new();
-        let mut through = None;
-        for _ in 0..1000 {
-            let got = once(&app, "/hook", "evt_lease").await;
-            let processed = got.0 == StatusCode::OK;
-            answers.push(got);
-            if processed {
-                through = Some(start.elapsed());
-                break;
+impl Via {
+    /// `app` in process, or served on 127.0.0.1.
+    async fn new(app: Router, socket: bool) -> Self {
+        if socket {
+            Self::Socket(client(), serve(app).await)
+        } else {
+            Self::Oneshot(app)
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Oneshot(_) => "oneshot",
+            Self::Socket(..) => "socket",
+        }
+    }
+
+    /// One delivery of `id` to `/hook`: status and body text.
+    async fn hook(&self, id: &str) -> (StatusCode, String) {
+        match self {
+            Self::Oneshot(app) => {
+                let (status, _, body) = once(app, "/hook", id).await;
+                (status, body)
             }
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            Self::Socket(client, addr) => {
+                let (status, _, body) = send(client, *addr, delivery("/hook", id)).await;
+                (status, body)
+            }
         }
-        let through = through.expect("a retry got through");
-        let (last, before) = answers.split_last().unwrap();
-        assert_eq!(
-            last.2, HANDLED,
-            "{kind:?}: a retry got through after the lease"
-        );
-        assert!(
-            !before.is_empty(),
-            "{kind:?}: at least one answer came while the lease lasted"
-        );
-        assert!(
-            through >= LEASE && through < LEASE + Duration::from_secs(10),
-            "{kind:?}: through after {through:?}, the lease is {LEASE:?}"
-        );
-        for answer in before {
-            assert_eq!(
-                (answer.0, &answer.2[..]),
-                (StatusCode::CONFLICT, "in progress"),
-                "{kind:?}: only 409 while the lease lasts"
-            );
-        }
-        assert_eq!((script.entered(), script.handled()), (2, 1), "{kind:?}");
-        stuck.abort();
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_identical_deliveries_over_http_run_the_handler_once() {
-    for kind in KINDS {
-        let script = Script::pausing(Duration::from_millis(50));
-        let addr = serve(replay_app(kind, replay_config(memory()), script.clone())).await;
-        let statuses = concurrent(addr, "evt_storm").await;
-        check_storm(kind, &script, &statuses);
+// Each scenario below runs once per store (`memory`, `redis`), on a fresh store shared by
+// both kinds: each kind uses event ids of its own.
+
+webhook_testkit::store_tests! {
+    /// The first handler never completes and its request is never dropped: only the
+    /// lease frees the delivery. In process and over a socket, for both kinds.
+    async fn claim_left_in_flight_lets_a_retry_through_after_the_lease(store) {
+        for kind in KINDS {
+            for socket in [false, true] {
+                let script = Script::holding();
+                let config = replay_config(store.replay().lease(LEASE));
+                let via = Via::new(replay_app(kind, config, script.clone()), socket).await;
+                let name = via.name();
+                let id = format!("evt_lease_{kind:?}_{name}");
+                // Before the first request claims: the lease cannot end before
+                // `start + LEASE`.
+                let start = Instant::now();
+                let stuck = tokio::spawn({
+                    let (via, id) = (via.clone(), id.clone());
+                    async move { via.hook(&id).await }
+                });
+                script.hold().entered.notified().await;
+
+                let mut answers = Vec::new();
+                let mut through = None;
+                for _ in 0..1000 {
+                    let got = via.hook(&id).await;
+                    let processed = got.0 == StatusCode::OK;
+                    answers.push(got);
+                    if processed {
+                        through = Some(start.elapsed());
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                let through = through.expect("a retry got through");
+                let (last, before) = answers.split_last().unwrap();
+                assert_eq!(
+                    last.1, HANDLED,
+                    "{kind:?} {name}: a retry got through after the lease"
+                );
+                assert!(
+                    !before.is_empty(),
+                    "{kind:?} {name}: at least one answer came while the lease lasted"
+                );
+                assert!(
+                    through >= LEASE && through < LEASE + Duration::from_secs(10),
+                    "{kind:?} {name}: through after {through:?}, the lease is {LEASE:?}"
+                );
+                for (status, body) in before {
+                    assert_eq!(
+                        (*status, &body[..]),
+                        (StatusCode::CONFLICT, "in progress"),
+                        "{kind:?} {name}: only 409 while the lease lasts"
+                    );
+                }
+                assert_eq!(
+                    (script.entered(), script.handled()),
+                    (2, 1),
+                    "{kind:?} {name}"
+                );
+                stuck.abort();
+            }
+        }
+    }
+
+    /// Over a socket: a duplicate in flight gets 409 with `Retry-After`, then `duplicate`
+    /// once handled; a failed delivery is released, its retry handled, then `duplicate`.
+    async fn socket_in_flight_duplicate_and_failure_retry(store) {
+        for kind in KINDS {
+            let script = Script::holding();
+            let addr = serve(replay_app(kind, replay_config(store.replay()), script.clone())).await;
+            let client = client();
+            let id = format!("evt_s_{kind:?}");
+            let first = tokio::spawn({
+                let (client, id) = (client.clone(), id.clone());
+                async move { send(&client, addr, delivery("/hook", &id)).await }
+            });
+            script.hold().entered.notified().await;
+            let (status, headers, body) = send(&client, addr, delivery("/hook", &id)).await;
+            assert_eq!(
+                (status, &body[..]),
+                (StatusCode::CONFLICT, "in progress"),
+                "{kind:?}"
+            );
+            assert_eq!(headers["retry-after"], "60", "{kind:?}");
+            script.hold().release.notify_one();
+            assert_eq!(first.await.unwrap().2, HANDLED, "{kind:?}");
+            let (status, _, body) = send(&client, addr, delivery("/hook", &id)).await;
+            assert_eq!(
+                (status, &body[..]),
+                (StatusCode::OK, "duplicate"),
+                "{kind:?}"
+            );
+            assert_eq!((script.entered(), script.handled()), (1, 1), "{kind:?}");
+
+            let id = format!("evt_f_{kind:?}");
+            script.fail_next(1);
+            let (status, _, _) = send(&client, addr, delivery("/hook", &id)).await;
+            assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{kind:?}");
+            let (status, _, body) = send(&client, addr, delivery("/hook", &id)).await;
+            assert_eq!((status, &body[..]), (StatusCode::OK, HANDLED), "{kind:?}");
+            let (status, _, body) = send(&client, addr, delivery("/hook", &id)).await;
+            assert_eq!(
+                (status, &body[..]),
+                (StatusCode::OK, "duplicate"),
+                "{kind:?}"
+            );
+            assert_eq!(
+                (script.entered(), script.handled()),
+                (3, 2),
+                "{kind:?}: the failed delivery ran twice and succeeded once"
+            );
+        }
+    }
+}
+
+webhook_testkit::store_tests! {
+    flavor = "multi_thread";
+
+    /// 200 identical deliveries at once over a socket: the handler runs once.
+    async fn concurrent_identical_deliveries_over_http_run_the_handler_once(store) {
+        for kind in KINDS {
+            let script = Script::pausing(Duration::from_millis(50));
+            let addr = serve(replay_app(kind, replay_config(store.replay()), script.clone())).await;
+            let answers = concurrent(addr, &format!("evt_storm_{kind:?}")).await;
+            check_storm(kind, &script, &answers);
+        }
     }
 }
 
@@ -393,47 +502,6 @@ async fn concurrent_claimed_verified_webhook_over_http_runs_once() {
         join_all((0..200).map(|_| send(&client, addr, delivery("/raw", "evt_raw")))).await;
     let answers: Vec<_> = answers.into_iter().map(|(s, _, b)| (s, b)).collect();
     check_storm(Kind::Extractor, &script, &answers);
-}
-
-#[tokio::test]
-async fn socket_in_flight_duplicate_and_failure_retry() {
-    for kind in KINDS {
-        let script = Script::holding();
-        let addr = serve(replay_app(kind, replay_config(memory()), script.clone())).await;
-        let client = client();
-        let first = tokio::spawn({
-            let client = client.clone();
-            async move { send(&client, addr, delivery("/hook", "evt_s")).await }
-        });
-        script.hold().entered.notified().await;
-        let (status, headers, body) = send(&client, addr, delivery("/hook", "evt_s")).await;
-        assert_eq!(
-            (status, &body[..]),
-            (StatusCode::CONFLICT, "in progress"),
-            "{kind:?}"
-        );
-        assert_eq!(headers["retry-after"], "60");
-        script.hold().release.notify_one();
-        assert_eq!(first.await.unwrap().2, HANDLED);
-        let (status, _, body) = send(&client, addr, delivery("/hook", "evt_s")).await;
-        assert_eq!(
-            (status, &body[..]),
-            (StatusCode::OK, "duplicate"),
-            "{kind:?}"
-        );
-        assert_eq!(script.handled(), 1);
-    }
-    for kind in KINDS {
-        let script = Script::new();
-        let addr = serve(replay_app(kind, replay_config(memory()), script.clone())).await;
-        let client = client();
-        script.fail_next(1);
-        let (status, _, _) = send(&client, addr, delivery("/hook", "evt_f")).await;
-        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
-        let (status, _, body) = send(&client, addr, delivery("/hook", "evt_f")).await;
-        assert_eq!((status, &body[..]), (StatusCode::OK, HANDLED), "{kind:?}");
-        assert_eq!((script.entered(), script.handled()), (2, 1), "{kind:?}");
-    }
 }
 
 #[tokio::test]
@@ -472,6 +540,70 @@ async fn handler_panic_releases_so_the_retry_is_handled() {
             "{kind:?}: released within 10 s, long before the 60 s lease"
         );
         assert_eq!((script.entered(), script.handled()), (2, 1), "{kind:?}");
+    }
+}
+
+/// Redis only: the store's server is stopped, then restarted.
+#[tokio::test]
+async fn redis_down_answers_503_and_the_retry_after_restart_runs_once() {
+    for kind in KINDS {
+        let mut store = Store::redis().await;
+        let script = Script::new();
+        let addr = serve(replay_app(
+            kind,
+            replay_config(store.replay()),
+            script.clone(),
+        ))
+        .await;
+        let client = client();
+
+        let (status, _, body) = send(&client, addr, delivery("/hook", "evt_before")).await;
+        assert_eq!((status, &body[..]), (StatusCode::OK, HANDLED), "{kind:?}");
+
+        store.server_mut().expect("a Redis store").stop();
+        for id in ["evt_down", "evt_down", "evt_before"] {
+            let (status, _, body) = send(&client, addr, delivery("/hook", id)).await;
+            assert_eq!(
+                (status, &body[..]),
+                (StatusCode::SERVICE_UNAVAILABLE, "service unavailable"),
+                "{kind:?} {id}: fail closed while Redis is down"
+            );
+        }
+        assert_eq!(
+            script.entered(),
+            1,
+            "{kind:?}: the handler never ran while down"
+        );
+
+        store.server_mut().expect("a Redis store").restart();
+        // Poll until the connection manager reconnects: only 503 until then.
+        let mut handled = false;
+        for _ in 0..150 {
+            let (status, _, body) = send(&client, addr, delivery("/hook", "evt_down")).await;
+            match (status, body.as_str()) {
+                (StatusCode::OK, HANDLED) => {
+                    handled = true;
+                    break;
+                }
+                (StatusCode::SERVICE_UNAVAILABLE, "service unavailable") => {}
+                other => panic!("{kind:?}: unexpected answer while reconnecting: {other:?}"),
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert!(handled, "{kind:?}: reconnected within 30 s");
+        for _ in 0..3 {
+            let (status, _, body) = send(&client, addr, delivery("/hook", "evt_down")).await;
+            assert_eq!(
+                (status, &body[..]),
+                (StatusCode::OK, "duplicate"),
+                "{kind:?}"
+            );
+        }
+        assert_eq!(
+            (script.entered(), script.handled()),
+            (2, 2),
+            "{kind:?}: evt_before once, evt_down exactly once"
+        );
     }
 }
 
