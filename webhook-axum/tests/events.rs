@@ -1,24 +1,24 @@
 //! `webhook_axum::events`: an `EventRouter` mounted as a route, in process (`oneshot`) and
 //! over a real socket (`axum::serve` on 127.0.0.1:0 with reqwest).
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use common::{signed, signed_with};
 use http_body_util::BodyExt as _;
 use serde::Deserialize;
 use tower::ServiceExt as _;
 use webhook_axum::WebhookConfig;
 use webhook_axum::test_helpers::SignedRequest;
+use webhook_testkit::verifier;
 use webhook_verify::events::{Ack, EventRouter};
 use webhook_verify::replay::{MemoryStore, Replay};
-use webhook_verify::{Event, Provider, Verifier};
-
-const STRIPE_SECRET: &str = "whsec_events_test";
-const SLACK_SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
-const GITHUB_SECRET: &str = "It's a Secret to Everybody";
+use webhook_verify::{Event, Provider};
 
 fn payload(path: &str) -> Vec<u8> {
     let full = format!(
@@ -60,8 +60,7 @@ fn stripe_app(replay: bool, calls: Arc<AtomicUsize>) -> Router {
         })
         .build()
         .unwrap();
-    let verifier = Verifier::new(Provider::STRIPE, STRIPE_SECRET).unwrap();
-    let mut config = WebhookConfig::builder(verifier).max_body(4096);
+    let mut config = WebhookConfig::builder(verifier(&Provider::STRIPE)).max_body(4096);
     config = if replay {
         config.replay(Replay::new(MemoryStore::new()))
     } else {
@@ -71,10 +70,9 @@ fn stripe_app(replay: bool, calls: Arc<AtomicUsize>) -> Router {
     Router::new().route("/stripe", webhook_axum::events(config.build(), router))
 }
 
+/// A Stripe delivery to `/stripe`, signed at `NOW` with the testkit's secret.
 fn stripe_request(body: impl Into<String>) -> SignedRequest {
-    SignedRequest::new(&Provider::STRIPE, STRIPE_SECRET)
-        .uri("/stripe")
-        .body(body.into())
+    signed(&Provider::STRIPE, "/stripe", body.into())
 }
 
 async fn call(app: &Router, request: SignedRequest) -> (StatusCode, String, Option<String>) {
@@ -115,9 +113,7 @@ async fn routes_to_typed_handlers_and_answers_the_status_policy() {
         (StatusCode::BAD_REQUEST, "invalid payload".to_owned(), None)
     );
     // Verification answers are the config's.
-    let wrong = SignedRequest::new(&Provider::STRIPE, "whsec_other")
-        .uri("/stripe")
-        .body(paid.clone());
+    let wrong = signed_with(&Provider::STRIPE, "whsec_other", "/stripe", paid.clone());
     assert_eq!(
         call(&app, wrong).await.0,
         StatusCode::UNAUTHORIZED,
@@ -146,8 +142,7 @@ async fn handler_errors_are_500_released_then_committed_then_duplicates() {
     let calls = Arc::new(AtomicUsize::new(0));
     let app = stripe_app(true, Arc::clone(&calls));
     let body = stripe_body("invoice.paid", r#"{"id":"in_9","amount_paid":7}"#);
-    let ts = now();
-    let request = || stripe_request(body.clone()).timestamp(ts);
+    let request = || stripe_request(body.clone());
     assert_eq!(
         call(&app, request()).await,
         (
@@ -163,15 +158,6 @@ async fn handler_errors_are_500_released_then_committed_then_duplicates() {
         (StatusCode::OK, "duplicate".to_owned(), None)
     );
     assert_eq!(calls.load(Ordering::SeqCst), 2);
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        .try_into()
-        .unwrap()
 }
 
 #[tokio::test]
@@ -194,17 +180,11 @@ async fn slack_challenges_and_github_actions_over_a_real_socket() {
     let app = Router::new()
         .route(
             "/slack",
-            webhook_axum::events(
-                WebhookConfig::new(Verifier::new(Provider::SLACK, SLACK_SECRET).unwrap()),
-                slack,
-            ),
+            webhook_axum::events(WebhookConfig::new(verifier(&Provider::SLACK)), slack),
         )
         .route(
             "/github",
-            webhook_axum::events(
-                WebhookConfig::new(Verifier::new(Provider::GITHUB, GITHUB_SECRET).unwrap()),
-                github,
-            ),
+            webhook_axum::events(WebhookConfig::new(verifier(&Provider::GITHUB)), github),
         );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -232,10 +212,11 @@ async fn slack_challenges_and_github_actions_over_a_real_socket() {
         }
     };
 
-    let challenge = SignedRequest::new(&Provider::SLACK, SLACK_SECRET)
-        .uri("/slack")
-        .timestamp(now())
-        .body(payload("slack/url_verification.json"));
+    let challenge = signed(
+        &Provider::SLACK,
+        "/slack",
+        payload("slack/url_verification.json"),
+    );
     assert_eq!(
         send(challenge).await,
         (
@@ -244,10 +225,11 @@ async fn slack_challenges_and_github_actions_over_a_real_socket() {
             r#"{"challenge":"valid_challenge_token"}"#.to_owned()
         )
     );
-    let mention = SignedRequest::new(&Provider::SLACK, SLACK_SECRET)
-        .uri("/slack")
-        .timestamp(now())
-        .body(payload("slack/event_callback.app_mention.json"));
+    let mention = signed(
+        &Provider::SLACK,
+        "/slack",
+        payload("slack/event_callback.app_mention.json"),
+    );
     assert_eq!(send(mention).await.2, "mentioned");
 
     for (file, expected) in [
@@ -257,18 +239,19 @@ async fn slack_challenges_and_github_actions_over_a_real_socket() {
             "issues, action transferred",
         ),
     ] {
-        let request = SignedRequest::new(&Provider::GITHUB, GITHUB_SECRET)
-            .uri("/github")
-            .header("X-GitHub-Event", "issues")
-            .body(payload(file));
+        let request =
+            signed(&Provider::GITHUB, "/github", payload(file)).header("X-GitHub-Event", "issues");
         let (status, _, text) = send(request).await;
         assert_eq!(status, 200, "{file}");
         assert!(text.starts_with(expected), "{file}: {text}");
     }
-    let tampered = SignedRequest::new(&Provider::GITHUB, "not the secret")
-        .uri("/github")
-        .header("X-GitHub-Event", "issues")
-        .body(payload("github/issues.opened.json"));
+    let tampered = signed_with(
+        &Provider::GITHUB,
+        "not the secret",
+        "/github",
+        payload("github/issues.opened.json"),
+    )
+    .header("X-GitHub-Event", "issues");
     assert_eq!(send(tampered).await.2, "invalid signature");
 }
 
@@ -277,7 +260,7 @@ fn a_router_for_another_provider_panics_when_the_route_is_built() {
     // Checked once, when the route is put together (like axum's conflicting routes), not
     // answered with a 500 on every delivery.
     let router = EventRouter::builder(Provider::GITHUB).build().unwrap();
-    let config = WebhookConfig::new(Verifier::new(Provider::STRIPE, STRIPE_SECRET).unwrap());
+    let config = WebhookConfig::new(verifier(&Provider::STRIPE));
     let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let _: Router = Router::new().route("/stripe", webhook_axum::events(config, router));
     }));
