@@ -19,7 +19,6 @@ use serde::Deserialize;
 use tokio::sync::Notify;
 use webhook_actix::{Event, EventRouter, WebhookConfig};
 use webhook_verify::events::Ack;
-use webhook_verify::replay::{MemoryStore, Replay};
 use webhook_verify::{Provider, SignOptions, Signer};
 
 const INVOICE_PAID: &str =
@@ -136,10 +135,9 @@ fn slack_router() -> EventRouter {
 /// - `/github`, `/slack`.
 fn routes(probe: Arc<Probe>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
-        let config = |provider: &Provider, secret: &str| {
-            WebhookConfig::builder(verifier(provider, secret)).max_body(LIMIT)
-        };
-        let hooked = config(&Provider::STRIPE, STRIPE_SECRET)
+        let config =
+            |provider: &Provider| WebhookConfig::builder(verifier(provider)).max_body(LIMIT);
+        let hooked = config(&Provider::STRIPE)
             .error_handler(|err, _req| {
                 let response = HttpResponse::build(err.status())
                     .json(serde_json::json!({ "error": err.body_text() }));
@@ -147,11 +145,11 @@ fn routes(probe: Arc<Probe>) -> impl FnOnce(&mut web::ServiceConfig) {
             })
             .build();
         // `Retry-After` is the lease.
-        let replayed = config(&Provider::STRIPE, STRIPE_SECRET)
-            .replay(Replay::new(MemoryStore::new()).lease(RETRY_AFTER))
+        let replayed = config(&Provider::STRIPE)
+            .replay(Store::memory().replay().lease(RETRY_AFTER))
             .build();
-        let github = config(&Provider::GITHUB, GITHUB_SECRET).build();
-        let slack = config(&Provider::SLACK, SLACK_SECRET).build();
+        let github = config(&Provider::GITHUB).build();
+        let slack = config(&Provider::SLACK).build();
         cfg.route(
             "/stripe",
             webhook_actix::events(replayed, stripe_router(&probe)),
@@ -187,11 +185,22 @@ impl Answer {
     }
 }
 
-/// A request to `path` carrying `body`, signed now by `provider` with `secret`.
-fn signed(provider: &Provider, secret: &str, path: &'static str, body: &str) -> Request {
-    let headers = Signer::new(provider, secret)
+/// A request to `path` carrying `body`, signed at `NOW` by `provider` (the testkit's signer).
+fn request(provider: &Provider, path: &'static str, body: &str) -> Request {
+    let delivery = signed(provider, body.as_bytes(), NOW);
+    Request {
+        path,
+        headers: delivery.headers,
+        body: delivery.body,
+    }
+}
+
+/// A Stripe request to `path` signed at `NOW` with the testkit's `other_secret`, which the
+/// routes do not hold (the testkit's `signed` always signs with the right secret).
+fn forged(path: &'static str, body: &str) -> Request {
+    let headers = Signer::new(&Provider::STRIPE, other_secret(&Provider::STRIPE))
         .unwrap()
-        .sign(body.as_bytes(), &SignOptions::new())
+        .sign(body.as_bytes(), &SignOptions::new().timestamp(NOW))
         .unwrap();
     Request {
         path,
@@ -201,17 +210,17 @@ fn signed(provider: &Provider, secret: &str, path: &'static str, body: &str) -> 
 }
 
 fn stripe(path: &'static str, body: &str) -> Request {
-    signed(&Provider::STRIPE, STRIPE_SECRET, path, body)
+    request(&Provider::STRIPE, path, body)
 }
 
 fn github(event: &str, body: &str) -> Request {
-    let mut req = signed(&Provider::GITHUB, GITHUB_SECRET, "/github", body);
+    let mut req = request(&Provider::GITHUB, "/github", body);
     req.headers.push(("X-GitHub-Event".into(), event.into()));
     req
 }
 
 fn slack(body: &str) -> Request {
-    signed(&Provider::SLACK, SLACK_SECRET, "/slack", body)
+    request(&Provider::SLACK, "/slack", body)
 }
 
 /// A small Stripe event of `type` with event id `id`.
@@ -420,7 +429,7 @@ async fn in_flight_duplicate_is_409_with_retry_after(h: &Harness) {
 
 /// A wrong secret or a tampered body: 401 `invalid signature`; no signature: 400.
 async fn bad_signature_is_401(h: &Harness) {
-    let forged = signed(&Provider::STRIPE, "whsec_other", "/stripe", INVOICE_PAID);
+    let forged = forged("/stripe", INVOICE_PAID);
     let answer = h.post(forged).await;
     assert_eq!(answer.pair(), (401, "invalid signature"));
     assert_eq!(
@@ -442,12 +451,7 @@ async fn bad_signature_is_401(h: &Harness) {
 
 /// Refusals before dispatch go through the config's error handler.
 async fn error_handler_shapes_verification_refusals(h: &Harness) {
-    let forged = signed(
-        &Provider::STRIPE,
-        "whsec_other",
-        "/stripe-hooked",
-        INVOICE_PAID,
-    );
+    let forged = forged("/stripe-hooked", INVOICE_PAID);
     let answer = h.post(forged).await;
     assert_eq!(answer.pair(), (401, r#"{"error":"invalid signature"}"#));
     assert_eq!(answer.content_type.as_deref(), Some("application/json"));
@@ -549,7 +553,8 @@ both_ways!(
 #[actix_web::test]
 async fn oversized_chunked_body_is_refused_while_streaming() {
     let app = test::init_service(App::new().configure(routes(Arc::default()))).await;
-    let (stream, counter) = CountingBody::new(1024 * 1024, 4096);
+    let stream = CountingBody::new(1024 * 1024, 4096);
+    let counter = stream.pulled();
     let mut req = TestRequest::post().uri("/stripe");
     for header in stripe("/stripe", "irrelevant").headers {
         req = req.append_header(header);
@@ -577,6 +582,6 @@ async fn only_post_is_routed() {
     expected = "webhook_actix::events: invalid configuration: the event router reads github deliveries, the verifier checks stripe"
 )]
 fn provider_mismatch_panics_when_the_route_is_built() {
-    let stripe = WebhookConfig::new(verifier(&Provider::STRIPE, STRIPE_SECRET));
+    let stripe = WebhookConfig::new(verifier(&Provider::STRIPE));
     let _ = webhook_actix::events(stripe, github_router());
 }

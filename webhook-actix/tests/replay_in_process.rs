@@ -1,6 +1,6 @@
 //! Replay protection driven in process with `actix_web::test`: duplicates, deliveries in
 //! flight, failed handlers, cancelled requests, lease expiry and misconfiguration, for the
-//! middleware and the `Claimed` extractor, over the in-memory store and a real Redis.
+//! middleware and the `Claimed` extractor, over the in-memory store and a real Redis (the testkit's `for_each_store`).
 
 mod common;
 
@@ -14,7 +14,6 @@ use actix_web::dev::{Service, ServiceResponse};
 use actix_web::test::{self, TestRequest};
 use common::*;
 use webhook_actix::WebhookConfig;
-use webhook_verify::replay::Replay;
 
 /// Status, `Retry-After`, body; asserts error and duplicate bodies are `text/plain`.
 async fn send<S, B>(app: &S, req: Request) -> (u16, Option<String>, String)
@@ -68,30 +67,11 @@ fn in_progress_after(secs: &str) -> (u16, Option<String>, String) {
     (409, Some(secs.to_owned()), "in progress".to_owned())
 }
 
-/// The stores every test runs against: in memory, and (feature `redis`) a real
-/// `redis-server`, kept alive by the returned guard.
-async fn stores(lease: Option<Duration>) -> Vec<(&'static str, Replay, Box<dyn std::any::Any>)> {
-    let with_lease = |r: Replay| match lease {
-        Some(l) => r.lease(l),
-        None => r,
-    };
-    #[allow(unused_mut)]
-    let mut stores: Vec<(&'static str, Replay, Box<dyn std::any::Any>)> =
-        vec![("memory", with_lease(memory()), Box::new(()))];
-    #[cfg(feature = "redis")]
-    {
-        let server = webhook_testkit::RedisServer::start();
-        let store = webhook_verify::replay::RedisStore::connect(&server.url())
-            .await
-            .unwrap();
-        stores.push(("redis", with_lease(Replay::new(store)), Box::new(server)));
-    }
-    stores
-}
-
 #[actix_web::test]
 async fn processed_duplicate_is_acknowledged_without_running_the_handler() {
-    for (store, replay, _server) in stores(None).await {
+    for_each_store(|s| async move {
+        let store = s.kind();
+        let replay = s.replay();
         let probe = Probe::new();
         let app = test::init_service(
             App::new().configure(replay_routes(replay_config(replay), probe.clone())),
@@ -117,12 +97,15 @@ async fn processed_duplicate_is_acknowledged_without_running_the_handler() {
         // is the same delivery.
         assert_eq!(send(&app, post("/claimed", "dup/mw")).await, duplicate());
         assert_eq!(probe.runs(), REPLAY_PATHS.len(), "{store}");
-    }
+    })
+    .await;
 }
 
 #[actix_web::test]
 async fn duplicate_in_flight_gets_409_with_retry_after() {
-    for (store, replay, _server) in stores(None).await {
+    for_each_store(|s| async move {
+        let store = s.kind();
+        let replay = s.replay();
         let probe = Probe::new();
         let app = test::init_service(
             App::new().configure(replay_routes(replay_config(replay), probe.clone())),
@@ -149,12 +132,15 @@ async fn duplicate_in_flight_gets_409_with_retry_after() {
             );
             assert_eq!(probe.entries(&id), 1, "{store} {path}");
         }
-    }
+    })
+    .await;
 }
 
 #[actix_web::test]
 async fn failed_handler_releases_so_the_retry_is_processed() {
-    for (store, replay, _server) in stores(None).await {
+    for_each_store(|s| async move {
+        let store = s.kind();
+        let replay = s.replay();
         let probe = Probe::new();
         let app = test::init_service(
             App::new().configure(replay_routes(replay_config(replay), probe.clone())),
@@ -186,12 +172,15 @@ async fn failed_handler_releases_so_the_retry_is_processed() {
                 "{store} {path}: exactly one success"
             );
         }
-    }
+    })
+    .await;
 }
 
 #[actix_web::test]
 async fn cancelled_request_releases_its_claim() {
-    for (store, replay, _server) in stores(None).await {
+    for_each_store(|s| async move {
+        let store = s.kind();
+        let replay = s.replay();
         let probe = Probe::new();
         let app = test::init_service(
             App::new().configure(replay_routes(replay_config(replay), probe.clone())),
@@ -223,12 +212,15 @@ async fn cancelled_request_releases_its_claim() {
             assert_eq!(probe.successes(&id), 1, "{store} {path}");
             assert_eq!(probe.entries(&id), 2, "{store} {path}");
         }
-    }
+    })
+    .await;
 }
 
 #[actix_web::test]
 async fn lease_expiry_lets_a_retry_through() {
-    for (store, replay, _server) in stores(Some(Duration::from_millis(300))).await {
+    for_each_store(|s| async move {
+        let store = s.kind();
+        let replay = s.replay().lease(Duration::from_millis(300));
         let probe = Probe::new();
         let app = test::init_service(
             App::new().configure(replay_routes(replay_config(replay), probe.clone())),
@@ -270,7 +262,8 @@ async fn lease_expiry_lets_a_retry_through() {
                 "{store} {path}"
             );
         }
-    }
+    })
+    .await;
 }
 
 /// `Webhook<T>` alone claims and commits before the handler runs: duplicates never reach
@@ -278,9 +271,10 @@ async fn lease_expiry_lets_a_retry_through() {
 #[actix_web::test]
 async fn plain_extractor_alone_handles_each_delivery_at_most_once() {
     let probe = Probe::new();
-    let app = test::init_service(
-        App::new().configure(replay_routes(replay_config(memory()), probe.clone())),
-    )
+    let app = test::init_service(App::new().configure(replay_routes(
+        replay_config(Store::memory().replay()),
+        probe.clone(),
+    )))
     .await;
     assert_eq!(
         send(&app, post("/plain", "plain")).await,
@@ -333,7 +327,7 @@ async fn default_config_deduplicates_a_github_delivery() {
         RUNS.fetch_add(1, Ordering::SeqCst);
         HttpResponse::Ok().body("handled")
     }
-    let config = WebhookConfig::new(verifier(&Provider::GITHUB, GITHUB_SECRET));
+    let config = WebhookConfig::new(verifier(&Provider::GITHUB));
     let router = webhook_actix::EventRouter::builder(Provider::GITHUB)
         .on("issues.opened", |_: webhook_actix::Event| async {
             RUNS.fetch_add(1, Ordering::SeqCst);
@@ -368,6 +362,7 @@ async fn default_config_deduplicates_a_github_delivery() {
         let before = RUNS.load(Ordering::SeqCst);
         let request = || {
             SignedRequest::new(&Provider::GITHUB, GITHUB_SECRET)
+                .timestamp(NOW)
                 .uri(path)
                 .header("X-GitHub-Event", "issues")
                 .body(format!(r#"{{"action":"opened","path":"{path}"}}"#))
@@ -389,7 +384,7 @@ async fn default_config_deduplicates_a_github_delivery() {
 async fn refusals_happen_before_claiming() {
     // A tampered or unparsable delivery never takes a claim: the genuine one is processed.
     let probe = Probe::new();
-    let replay = memory();
+    let replay = Store::memory().replay();
     let app = test::init_service(
         App::new().configure(replay_routes(replay_config(replay.clone()), probe.clone())),
     )
@@ -415,7 +410,10 @@ async fn refusals_happen_before_claiming() {
         STANDARD_SECRET,
     )
     .unwrap()
-    .sign(b"[1]", &webhook_verify::SignOptions::new().id(id))
+    .sign(
+        b"[1]",
+        &webhook_verify::SignOptions::new().timestamp(NOW).id(id),
+    )
     .unwrap();
     let req = headers
         .into_iter()
@@ -427,16 +425,13 @@ async fn refusals_happen_before_claiming() {
     let (status, _, body) = send(&app, req).await;
     assert_eq!((status, body.as_str()), (400, "invalid payload"));
     // No claim was left behind for it.
-    let verified = webhook_verify::verify(
-        &webhook_verify::Provider::STANDARD_WEBHOOKS,
-        STANDARD_SECRET,
-        &delivery(id)
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect::<Vec<_>>()[..],
-        EVENT_BODY.as_bytes(),
-    )
-    .unwrap();
+    let headers = delivery(id);
+    let verified = standard()
+        .verify(&webhook_verify::Delivery::new(
+            &headers,
+            EVENT_BODY.as_bytes().to_vec(),
+        ))
+        .unwrap();
     assert!(matches!(
         replay.begin(&verified).await.unwrap(),
         webhook_verify::replay::Begin::New(_)

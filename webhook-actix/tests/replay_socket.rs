@@ -89,50 +89,48 @@ async fn two_hundred_at_once(replay: Replay) {
 
 #[actix_web::test]
 async fn two_hundred_concurrent_identical_deliveries_memory() {
-    two_hundred_at_once(memory()).await;
+    two_hundred_at_once(Store::memory().replay()).await;
 }
 
 #[cfg(feature = "redis")]
 #[actix_web::test]
 async fn two_hundred_concurrent_identical_deliveries_redis() {
-    let server = webhook_testkit::RedisServer::start();
-    let store = webhook_verify::replay::RedisStore::connect(&server.url())
-        .await
-        .unwrap();
-    two_hundred_at_once(Replay::new(store)).await;
+    let store = Store::redis().await;
+    two_hundred_at_once(store.replay()).await;
 }
 
 #[actix_web::test]
 async fn failed_handler_then_retry_over_the_socket() {
-    let probe = Probe::new();
-    let (base, handle) = spawn(replay_config(memory()), probe.clone());
-    let client = reqwest::Client::new();
-    for path in REPLAY_PATHS {
-        let id = format!("retry{path}");
-        let url = format!("{base}{path}");
-        probe
-            .fail_next
-            .store(1, std::sync::atomic::Ordering::SeqCst);
-        let (status, _, body) = deliver(&client, &url, &id).await;
-        assert_eq!((status, body.as_str()), (500, "handler failed"), "{path}");
-        let (status, _, body) = deliver(&client, &url, &id).await;
-        assert_eq!((status, body), (200, format!("processed {id}")), "{path}");
-        let (status, _, body) = deliver(&client, &url, &id).await;
-        assert_eq!((status, body.as_str()), (200, "duplicate"), "{path}");
-        assert_eq!(probe.successes(&id), 1, "{path}: exactly one success");
-    }
-    handle.stop(false).await;
+    // Every store: in memory, and (feature `redis`) a real `redis-server`.
+    for_each_store(|s| async move {
+        let probe = Probe::new();
+        let (base, handle) = spawn(replay_config(s.replay()), probe.clone());
+        let client = reqwest::Client::new();
+        for path in REPLAY_PATHS {
+            let id = format!("retry{path}");
+            let url = format!("{base}{path}");
+            probe
+                .fail_next
+                .store(1, std::sync::atomic::Ordering::SeqCst);
+            let (status, _, body) = deliver(&client, &url, &id).await;
+            assert_eq!((status, body.as_str()), (500, "handler failed"), "{path}");
+            let (status, _, body) = deliver(&client, &url, &id).await;
+            assert_eq!((status, body), (200, format!("processed {id}")), "{path}");
+            let (status, _, body) = deliver(&client, &url, &id).await;
+            assert_eq!((status, body.as_str()), (200, "duplicate"), "{path}");
+            assert_eq!(probe.successes(&id), 1, "{path}: exactly one success");
+        }
+        handle.stop(false).await;
+    })
+    .await;
 }
 
 #[cfg(feature = "redis")]
 #[actix_web::test]
 async fn redis_down_is_503_and_retries_are_processed_once_it_is_back() {
-    let mut redis = webhook_testkit::RedisServer::start();
-    let store = webhook_verify::replay::RedisStore::connect(&redis.url())
-        .await
-        .unwrap();
+    let mut store = Store::redis().await;
     let probe = Probe::new();
-    let (base, handle) = spawn(replay_config(Replay::new(store)), probe.clone());
+    let (base, handle) = spawn(replay_config(store.replay()), probe.clone());
     let client = reqwest::Client::new();
 
     for path in REPLAY_PATHS {
@@ -141,7 +139,7 @@ async fn redis_down_is_503_and_retries_are_processed_once_it_is_back() {
         assert_eq!((status, body), (200, format!("processed before{path}")));
     }
 
-    redis.stop();
+    store.server_mut().unwrap().stop();
     for path in REPLAY_PATHS {
         let url = format!("{base}{path}");
         for id in [format!("during{path}"), format!("before{path}")] {
@@ -163,7 +161,7 @@ async fn redis_down_is_503_and_retries_are_processed_once_it_is_back() {
         "no handler ran while Redis was down"
     );
 
-    redis.restart();
+    store.server_mut().unwrap().restart();
     for path in REPLAY_PATHS {
         let url = format!("{base}{path}");
         let id = format!("during{path}");

@@ -46,13 +46,13 @@ async fn post(url: &str, headers: &[(String, String)], body: reqwest::Body) -> (
 
 #[actix_web::test]
 async fn valid_deliveries_for_several_providers() {
-    for (provider, secret, body) in providers() {
+    for (provider, _, body) in providers() {
         // One delivery to two routes: without replay protection.
-        let (base, handle) = spawn(no_replay(verifier(&provider, secret)));
+        let (base, handle) = spawn(no_replay(verifier(&provider)));
         for path in ["/mw", "/raw"] {
             // reqwest sends `Host: 127.0.0.1:port`, which the adapter uses for Twilio's URL.
             let url = format!("{base}{path}?q=1");
-            let headers = sign(&provider, secret, body.as_bytes(), &url);
+            let headers = sign(&provider, body.as_bytes(), &url);
             let (status, text) = post(&url, &headers, body.into()).await;
             assert_eq!(status, 200, "{} {path}: {text}", provider.name());
             assert!(text.starts_with(&format!("{}|", provider.name())), "{text}");
@@ -67,7 +67,7 @@ async fn middleware_then_web_json_and_typed_extractor() {
     // One delivery to two routes: without replay protection.
     let (base, handle) = spawn(no_replay(standard()));
     for path in ["/mw-json", "/typed"] {
-        let mut headers = standard_headers(STANDARD_SECRET, EVENT_BODY.as_bytes(), now());
+        let mut headers = standard_headers(EVENT_BODY.as_bytes(), NOW);
         headers.push(("content-type".into(), "application/json".into()));
         let got = post(&format!("{base}{path}"), &headers, EVENT_BODY.into()).await;
         assert_eq!(got, (200, "evt_1 invoice.paid".to_owned()), "{path}");
@@ -80,7 +80,7 @@ async fn middleware_then_web_json_and_typed_extractor() {
 #[actix_web::test]
 async fn status_rows_over_the_wire() {
     let (base, handle) = spawn(WebhookConfig::new(standard()));
-    let good = standard_headers(STANDARD_SECRET, EVENT_BODY.as_bytes(), now());
+    let good = standard_headers(EVENT_BODY.as_bytes(), NOW);
     let mut duplicate = good.clone();
     duplicate.push(("webhook-signature".into(), "v1,AAAA".into()));
     let mut garbled = good.clone();
@@ -119,7 +119,7 @@ async fn status_rows_over_the_wire() {
         ("tampered", good.clone(), "{}", 401, "invalid signature"),
         (
             "stale",
-            standard_headers(STANDARD_SECRET, EVENT_BODY.as_bytes(), now() - 3600),
+            standard_headers(EVENT_BODY.as_bytes(), NOW - 3600),
             EVENT_BODY,
             401,
             "timestamp outside tolerance",
@@ -127,7 +127,7 @@ async fn status_rows_over_the_wire() {
         ("empty body", good.clone(), "", 401, "invalid signature"),
         (
             "not a T",
-            standard_headers(STANDARD_SECRET, b"[1]", now()),
+            standard_headers(b"[1]", NOW),
             "[1]",
             400,
             "invalid payload",
@@ -152,14 +152,14 @@ async fn limit_minus_one_exact_plus_one() {
     );
     for (len, status) in [(LIMIT - 1, 200), (LIMIT, 200), (LIMIT + 1, 413)] {
         let body = "y".repeat(len);
-        let headers = standard_headers(STANDARD_SECRET, body.as_bytes(), now());
+        let headers = standard_headers(body.as_bytes(), NOW);
         for path in ["/mw", "/raw"] {
             let (got, text) = post(&format!("{base}{path}"), &headers, body.clone().into()).await;
             assert_eq!(got, status, "{len} bytes at {path}");
             if status == 413 {
                 assert_eq!(text, "payload too large");
             } else {
-                assert_eq!(text, format!("standard|msg_test|{body}"));
+                assert_eq!(text, format!("standard|{SIGNED_ID}|{body}"));
             }
         }
     }
@@ -171,9 +171,10 @@ async fn chunked_body_within_the_limit_is_reassembled() {
     // One delivery to two routes: without replay protection.
     let (base, handle) = spawn(no_replay(standard()));
     let body = "x".repeat(300_000);
-    let headers = standard_headers(STANDARD_SECRET, body.as_bytes(), now());
+    let headers = standard_headers(body.as_bytes(), NOW);
     for path in ["/raw", "/mw"] {
-        let (stream, counter) = CountingBody::new(body.len(), 7_000);
+        let stream = CountingBody::new(body.len(), 7_000);
+        let counter = stream.pulled();
         let (status, text) = post(
             &format!("{base}{path}"),
             &headers,
@@ -184,7 +185,7 @@ async fn chunked_body_within_the_limit_is_reassembled() {
         let expected = if path == "/mw" { 413 } else { 200 };
         assert_eq!(status, expected, "{path}: {}", &text[..text.len().min(80)]);
         if status == 200 {
-            assert_eq!(text, format!("standard|msg_test|{body}"));
+            assert_eq!(text, format!("standard|{SIGNED_ID}|{body}"));
         }
         assert_eq!(pulled(&counter), body.len());
     }
@@ -194,8 +195,9 @@ async fn chunked_body_within_the_limit_is_reassembled() {
 /// Sends a 50 MiB chunked body and returns the status (when the response arrived before the
 /// server closed the connection) and how many bytes the client produced.
 async fn send_50_mib(url: &str) -> (Option<(u16, String)>, Arc<AtomicUsize>) {
-    let (stream, counter) = CountingBody::new(50 * 1024 * 1024, 64 * 1024);
-    let headers = standard_headers(STANDARD_SECRET, b"irrelevant", now());
+    let stream = CountingBody::new(50 * 1024 * 1024, 64 * 1024);
+    let counter = stream.pulled();
+    let headers = standard_headers(b"irrelevant", NOW);
     let mut req = reqwest::Client::new()
         .post(url)
         .body(reqwest::Body::wrap_stream(stream));
@@ -246,7 +248,7 @@ async fn fifty_mib_chunked_body_gets_413_with_bounded_reading() {
 async fn content_length_over_the_limit_gets_413() {
     let (base, handle) = spawn(WebhookConfig::builder(standard()).max_body(100).build());
     let body = vec![b'q'; 5000];
-    let headers = standard_headers(STANDARD_SECRET, &body, now());
+    let headers = standard_headers(&body, NOW);
     for path in ["/mw", "/raw", "/typed"] {
         let got = post(&format!("{base}{path}"), &headers, body.clone().into()).await;
         assert_eq!(got, (413, "payload too large".to_owned()), "{path}");
@@ -269,7 +271,7 @@ async fn slow_body_gets_408_within_the_body_timeout() {
             "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\n",
             body.len()
         );
-        for (name, value) in standard_headers(STANDARD_SECRET, body, now()) {
+        for (name, value) in standard_headers(body, NOW) {
             head.push_str(&format!("{name}: {value}\r\n"));
         }
         head.push_str("\r\n");

@@ -1,33 +1,30 @@
-//! Fixtures shared by the adapter's tests: secrets, signers, apps and a counting body.
+//! What the adapter's tests share that is actix's own: apps, handlers, request payloads and
+//! the replay probe. Secrets, `NOW`, verifiers, signers, counting bodies and replay stores
+//! come from `webhook-testkit`.
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, unused_imports)]
 
-use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::task::{Context, Poll};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use actix_web::{HttpMessage as _, HttpRequest, HttpResponse, web};
-use bytes::Bytes;
-use futures_util::Stream;
+use futures_util::StreamExt as _;
 use serde::Deserialize;
 use webhook_actix::{Claimed, VerifiedWebhook, VerifyWebhook, Webhook, WebhookConfig};
-use webhook_verify::replay::{MemoryStore, Replay};
+use webhook_verify::replay::Replay;
 use webhook_verify::{Provider, SignOptions, Signer, Verified, Verifier};
 
-pub const STRIPE_SECRET: &str = "whsec_test_secret";
-pub const STANDARD_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-pub const GITHUB_SECRET: &str = "It's a Secret to Everybody";
-pub const SLACK_SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
-pub const TWILIO_SECRET: &str = "12345";
+pub use webhook_testkit::{
+    CountingBody, GITHUB_SECRET, NOW, SIGNED_ID, SLACK_SECRET, STANDARD_SECRET, STRIPE_SECRET,
+    Store, TWILIO_SECRET, for_each_store, other_secret, signed, signing_secret, verifier,
+};
 
 /// A JSON body every provider can sign; Stripe reads `id` and `type` from it.
 pub const EVENT_BODY: &str = r#"{"id":"evt_1","type":"invoice.paid","data":{"n":7}}"#;
 /// A form body, as Twilio and Slack commands send.
 pub const FORM_BODY: &str = "Digits=1234&From=%2B15551234567&To=%2B15557654321";
 
-/// The providers tested end to end, with a secret and a body each.
+/// The providers tested end to end, with a secret (for `SignedRequest`) and a body each.
 pub fn providers() -> Vec<(Provider, &'static str, &'static str)> {
     vec![
         (Provider::STRIPE, STRIPE_SECRET, EVENT_BODY),
@@ -38,21 +35,9 @@ pub fn providers() -> Vec<(Provider, &'static str, &'static str)> {
     ]
 }
 
-pub fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        .try_into()
-        .unwrap()
-}
-
-pub fn verifier(provider: &Provider, secret: &str) -> Verifier {
-    Verifier::new(provider.clone(), secret).unwrap()
-}
-
+/// A Standard Webhooks verifier whose clock reads [`NOW`].
 pub fn standard() -> Verifier {
-    verifier(&Provider::STANDARD_WEBHOOKS, STANDARD_SECRET)
+    verifier(&Provider::STANDARD_WEBHOOKS)
 }
 
 /// A configuration without replay protection, for tests about something else that send
@@ -62,22 +47,29 @@ pub fn no_replay(verifier: Verifier) -> WebhookConfig {
     WebhookConfig::builder(verifier).without_replay().build()
 }
 
-/// Standard Webhooks headers for `body`, signed now with `secret`.
-pub fn standard_headers(secret: &str, body: &[u8], timestamp: i64) -> Vec<(String, String)> {
-    Signer::new(&Provider::STANDARD_WEBHOOKS, secret)
+/// Standard Webhooks headers for `body` signed at `timestamp` (the testkit's signer).
+pub fn standard_headers(body: &[u8], timestamp: i64) -> Vec<(String, String)> {
+    signed(&Provider::STANDARD_WEBHOOKS, body, timestamp).headers
+}
+
+/// Standard Webhooks headers for `body` signed at [`NOW`] with the testkit's
+/// `other_secret`, which the verifiers here do not hold (the testkit's `signed` always signs
+/// with the right secret).
+pub fn wrong_secret_headers(body: &[u8]) -> Vec<(String, String)> {
+    let p = Provider::STANDARD_WEBHOOKS;
+    Signer::new(&p, other_secret(&p))
         .unwrap()
-        .sign(
-            body,
-            &SignOptions::new().timestamp(timestamp).id("msg_test"),
-        )
+        .sign(body, &SignOptions::new().timestamp(NOW).id(SIGNED_ID))
         .unwrap()
 }
 
-/// Headers for `body` signed by `provider` now; `url` for URL-signing providers.
-pub fn sign(provider: &Provider, secret: &str, body: &[u8], url: &str) -> Vec<(String, String)> {
-    Signer::new(provider, secret)
+/// Headers for `body` signed by `provider` at [`NOW`] for `url`: the testkit's `signed`
+/// signs its fixed `URL`, and these tests sign the URL the actix request rebuilds (its Host
+/// and path), so this local signer stays.
+pub fn sign(provider: &Provider, body: &[u8], url: &str) -> Vec<(String, String)> {
+    Signer::new(provider, signing_secret(provider))
         .unwrap()
-        .sign(body, &SignOptions::new().url(url))
+        .sign(body, &SignOptions::new().timestamp(NOW).url(url))
         .unwrap()
 }
 
@@ -145,49 +137,13 @@ pub fn routes(config: WebhookConfig) -> impl FnOnce(&mut web::ServiceConfig) {
     }
 }
 
-/// A request body of `total` bytes `x` in `chunk`-sized pieces that counts how many bytes the
-/// receiver pulled.
-pub struct CountingBody {
-    pub remaining: usize,
-    pub chunk: Bytes,
-    pub pulled: Arc<AtomicUsize>,
-}
-
-impl CountingBody {
-    pub fn new(total: usize, chunk: usize) -> (Self, Arc<AtomicUsize>) {
-        let pulled = Arc::new(AtomicUsize::new(0));
-        (
-            Self {
-                remaining: total,
-                chunk: Bytes::from(vec![b'x'; chunk]),
-                pulled: pulled.clone(),
-            },
-            pulled,
-        )
-    }
-}
-
-impl Stream for CountingBody {
-    type Item = Result<Bytes, std::io::Error>;
-
-    fn poll_next(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        if self.remaining == 0 {
-            return Poll::Ready(None);
-        }
-        let n = self.remaining.min(self.chunk.len());
-        self.remaining -= n;
-        self.pulled.fetch_add(n, Ordering::SeqCst);
-        Poll::Ready(Some(Ok(self.chunk.slice(..n))))
-    }
-}
-
+/// How many bytes were pulled from a [`CountingBody`], by its shared counter.
 pub fn pulled(counter: &AtomicUsize) -> usize {
     counter.load(Ordering::SeqCst)
 }
 
-/// The body as an actix request payload, for in-process tests.
+/// The testkit's [`CountingBody`] as an actix request payload, for in-process tests.
 pub fn payload(body: CountingBody) -> actix_web::dev::Payload {
-    use futures_util::StreamExt as _;
     let stream = body.map(|r| r.map_err(actix_web::error::PayloadError::Io));
     actix_web::dev::Payload::from(Box::pin(stream) as actix_http::BoxedPayloadStream)
 }
@@ -388,20 +344,19 @@ pub fn replay_routes(
 /// handles it at most once, and `/inert`).
 pub const REPLAY_PATHS: [&str; 4] = ["/mw", "/mw-claimed", "/claimed", "/claimed-manual"];
 
-/// Standard Webhooks headers for [`EVENT_BODY`] with message id `id`, signed now.
+/// Standard Webhooks headers for [`EVENT_BODY`] with message id `id`, signed at [`NOW`]
+/// (the testkit's `signed` has one fixed id; replay tests need one per delivery).
 pub fn delivery(id: &str) -> Vec<(String, String)> {
     Signer::new(&Provider::STANDARD_WEBHOOKS, STANDARD_SECRET)
         .unwrap()
-        .sign(EVENT_BODY.as_bytes(), &SignOptions::new().id(id))
+        .sign(
+            EVENT_BODY.as_bytes(),
+            &SignOptions::new().timestamp(NOW).id(id),
+        )
         .unwrap()
 }
 
 /// A configuration verifying [`delivery`]s with `replay`.
 pub fn replay_config(replay: Replay) -> WebhookConfig {
     WebhookConfig::builder(standard()).replay(replay).build()
-}
-
-/// In-memory replay protection.
-pub fn memory() -> Replay {
-    Replay::new(MemoryStore::new())
 }
