@@ -1,7 +1,7 @@
 //! Replay protection through the layer and through `Claimed<Webhook<T>>`: in process with
-//! `oneshot`, and over a real socket. The scenarios in `store_tests!` run on every replay
-//! store (memory, and Redis on a `redis-server` of their own); the others in memory; one
-//! is about Redis going down.
+//! `oneshot`, and over a real socket. Every scenario runs on every replay store (memory,
+//! and Redis on a `redis-server` of its own) through `store_tests!`; one more is about
+//! Redis going down.
 
 mod common;
 
@@ -15,11 +15,6 @@ use common::{oneshot, signed};
 use futures_util::future::join_all;
 use webhook_testkit::{NOW, Store};
 use webhook_verify::Provider;
-use webhook_verify::replay::{MemoryStore, Replay};
-
-fn memory() -> Replay {
-    Replay::new(MemoryStore::new())
-}
 
 /// One delivery through `app` in process: status, `Retry-After`, body.
 async fn once(app: &Router, path: &str, id: &str) -> (StatusCode, Option<String>, String) {
@@ -35,283 +30,322 @@ async fn once(app: &Router, path: &str, id: &str) -> (StatusCode, Option<String>
     )
 }
 
-#[tokio::test]
-async fn duplicate_of_a_handled_delivery_is_acknowledged_without_running_the_handler() {
-    for kind in KINDS {
-        let script = Script::new();
-        let app = replay_app(kind, replay_config(memory()), script.clone());
-        let first = once(&app, "/hook", "evt_dup").await;
-        assert_eq!(
-            first,
-            (StatusCode::OK, None, HANDLED.to_owned()),
-            "{kind:?}"
-        );
-        for _ in 0..3 {
-            let again = once(&app, "/hook", "evt_dup").await;
+// Each scenario in `store_tests!` runs once per store (`memory`, `redis`), on a fresh
+// store shared by both kinds: each kind uses event ids of its own.
+
+webhook_testkit::store_tests! {
+    async fn duplicate_of_a_handled_delivery_is_acknowledged_without_running_the_handler(store) {
+        for kind in KINDS {
+            let (dup, other) = (format!("evt_dup_{kind:?}"), format!("evt_other_{kind:?}"));
+            let script = Script::new();
+            let app = replay_app(kind, replay_config(store.replay()), script.clone());
+            let first = once(&app, "/hook", &dup).await;
             assert_eq!(
-                again,
-                (StatusCode::OK, None, "duplicate".to_owned()),
+                first,
+                (StatusCode::OK, None, HANDLED.to_owned()),
                 "{kind:?}"
             );
+            for _ in 0..3 {
+                let again = once(&app, "/hook", &dup).await;
+                assert_eq!(
+                    again,
+                    (StatusCode::OK, None, "duplicate".to_owned()),
+                    "{kind:?}"
+                );
+            }
+            // Another event is handled.
+            let answer = once(&app, "/hook", &other).await;
+            assert_eq!(answer.2, HANDLED, "{kind:?}");
+            assert_eq!((script.entered(), script.handled()), (2, 2), "{kind:?}");
         }
-        // Another event is handled.
-        let other = once(&app, "/hook", "evt_other").await;
-        assert_eq!(other.2, HANDLED, "{kind:?}");
-        assert_eq!((script.entered(), script.handled()), (2, 2), "{kind:?}");
     }
-}
 
-#[tokio::test]
-async fn a_retry_signed_again_later_is_still_a_duplicate() {
-    // Stripe's key is the event id in the signed body, so a retry with a new timestamp
-    // and signature is recognised.
-    for kind in KINDS {
-        let script = Script::new();
-        let app = replay_app(kind, replay_config(memory()), script.clone());
-        assert_eq!(once(&app, "/hook", "evt_re").await.2, HANDLED);
-        let retry = signed(&Provider::STRIPE, "/hook", common::json_body("evt_re"))
-            .timestamp(NOW - 30)
-            .header("content-type", "application/json")
-            .build()
-            .unwrap();
-        let (status, _, body) = oneshot(app.clone(), retry).await;
-        assert_eq!(
-            (status, &body[..]),
-            (StatusCode::OK, &b"duplicate"[..]),
-            "{kind:?}"
-        );
-        assert_eq!(script.entered(), 1, "{kind:?}");
-    }
-}
-
-#[tokio::test]
-async fn duplicate_in_flight_gets_409_with_retry_after() {
-    for kind in KINDS {
-        let script = Script::holding();
-        let app = replay_app(kind, replay_config(memory()), script.clone());
-        let first = tokio::spawn({
-            let app = app.clone();
-            async move { once(&app, "/hook", "evt_busy").await }
-        });
-        script.hold().entered.notified().await;
-
-        let second = once(&app, "/hook", "evt_busy").await;
-        assert_eq!(
-            second,
-            (
-                StatusCode::CONFLICT,
-                Some("60".to_owned()),
-                "in progress".to_owned()
-            ),
-            "{kind:?}: Retry-After is the lease (default 60 s)"
-        );
-        assert_eq!(script.entered(), 1, "{kind:?}");
-
-        script.hold().release.notify_one();
-        assert_eq!(first.await.unwrap().2, HANDLED, "{kind:?}");
-        let third = once(&app, "/hook", "evt_busy").await;
-        assert_eq!(third.2, "duplicate", "{kind:?}");
-        assert_eq!((script.entered(), script.handled()), (1, 1), "{kind:?}");
-    }
-}
-
-#[tokio::test]
-async fn retry_after_follows_the_lease_rounded_up() {
-    let script = Script::holding();
-    let replay = memory().lease(Duration::from_millis(2500));
-    let app = replay_app(Kind::Layer, replay_config(replay), script.clone());
-    let first = tokio::spawn({
-        let app = app.clone();
-        async move { once(&app, "/hook", "evt_ra").await }
-    });
-    script.hold().entered.notified().await;
-    let second = once(&app, "/hook", "evt_ra").await;
-    assert_eq!(
-        (second.0, second.1.as_deref()),
-        (StatusCode::CONFLICT, Some("3"))
-    );
-    script.hold().release.notify_one();
-    first.await.unwrap();
-}
-
-#[tokio::test]
-async fn handler_failure_releases_so_the_retry_is_handled() {
-    for kind in KINDS {
-        for path in ["/hook", "/raw"] {
+    async fn a_retry_signed_again_later_is_still_a_duplicate(store) {
+        // Stripe's key is the event id in the signed body, so a retry with a new timestamp
+        // and signature is recognised.
+        for kind in KINDS {
+            let id = format!("evt_re_{kind:?}");
             let script = Script::new();
-            let app = replay_app(kind, replay_config(memory()), script.clone());
-            script.fail_next(1);
-            let first = once(&app, path, "evt_fail").await;
-            assert_eq!(
-                first.0,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "{kind:?} {path}"
-            );
-            let retry = once(&app, path, "evt_fail").await;
-            assert_eq!(
-                retry,
-                (StatusCode::OK, None, HANDLED.to_owned()),
-                "{kind:?} {path}"
-            );
-            let again = once(&app, path, "evt_fail").await;
-            assert_eq!(again.2, "duplicate", "{kind:?} {path}");
-            assert_eq!(
-                (script.entered(), script.handled()),
-                (2, 1),
-                "{kind:?} {path}: exactly one success recorded"
-            );
-        }
-    }
-}
-
-#[tokio::test]
-async fn a_4xx_from_the_handler_behind_the_layer_releases_too() {
-    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let counter = calls.clone();
-    let app = Router::new()
-        .route(
-            "/hook",
-            axum::routing::post(move || {
-                let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                async move {
-                    if n == 0 {
-                        (StatusCode::UNPROCESSABLE_ENTITY, "not yet")
-                    } else {
-                        (StatusCode::ACCEPTED, HANDLED)
-                    }
-                }
-            }),
-        )
-        .route_layer(webhook_axum::VerifyWebhookLayer::new(replay_config(
-            memory(),
-        )));
-    let first = once(&app, "/hook", "evt_422").await;
-    assert_eq!(first.0, StatusCode::UNPROCESSABLE_ENTITY);
-    // Released: the retry runs; its 202 (any 2xx) commits.
-    let retry = once(&app, "/hook", "evt_422").await;
-    assert_eq!((retry.0, &retry.2[..]), (StatusCode::ACCEPTED, HANDLED));
-    let again = once(&app, "/hook", "evt_422").await;
-    assert_eq!((again.0, &again.2[..]), (StatusCode::OK, "duplicate"));
-    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 2);
-}
-
-#[tokio::test]
-async fn commit_happens_before_the_response_goes_out() {
-    // The very next delivery after a 2xx already sees `duplicate` (no race with a
-    // background commit), for both kinds and many events.
-    for kind in KINDS {
-        let script = Script::new();
-        let app = replay_app(kind, replay_config(memory()), script.clone());
-        for i in 0..50 {
-            let id = format!("evt_seq_{i}");
-            assert_eq!(once(&app, "/hook", &id).await.2, HANDLED, "{kind:?}");
-            assert_eq!(once(&app, "/hook", &id).await.2, "duplicate", "{kind:?}");
-        }
-        assert_eq!(script.handled(), 50);
-    }
-}
-
-#[tokio::test]
-async fn invalid_payload_claims_nothing() {
-    for kind in KINDS {
-        let script = Script::new();
-        let app = replay_app(kind, replay_config(memory()), script.clone());
-        // Verified, but no `id` field: 400 invalid payload.
-        let body = r#"{"type":"x"}"#;
-        let bad = || {
-            signed(&Provider::STRIPE, "/hook", body)
+            let app = replay_app(kind, replay_config(store.replay()), script.clone());
+            assert_eq!(once(&app, "/hook", &id).await.2, HANDLED);
+            let retry = signed(&Provider::STRIPE, "/hook", common::json_body(&id))
+                .timestamp(NOW - 30)
                 .header("content-type", "application/json")
                 .build()
-                .unwrap()
-        };
-        // The extractor parses before claiming: `400 invalid payload`. Behind the layer,
-        // axum's `Json` answers 422 after the layer's claim, which the layer releases.
-        let expected = match kind {
-            Kind::Extractor => StatusCode::BAD_REQUEST,
-            Kind::Layer => StatusCode::UNPROCESSABLE_ENTITY,
-        };
-        for attempt in 0..2 {
-            let (status, _, text) = oneshot(app.clone(), bad()).await;
+                .unwrap();
+            let (status, _, body) = oneshot(app.clone(), retry).await;
             assert_eq!(
-                status, expected,
-                "{kind:?} attempt {attempt}: no claim left behind"
+                (status, &body[..]),
+                (StatusCode::OK, &b"duplicate"[..]),
+                "{kind:?}"
             );
-            if kind == Kind::Extractor {
-                assert_eq!(&text[..], b"invalid payload");
-            }
+            assert_eq!(script.entered(), 1, "{kind:?}");
         }
-        assert_eq!(script.entered(), 0);
     }
-}
 
-#[tokio::test]
-async fn plain_extractors_reuse_the_layer_and_alone_claim_and_commit_at_most_once() {
-    // Behind the layer (same config), `Webhook<T>` parses the layer's delivery: handled
-    // once, then duplicate. A second verification with its own claim would see 409.
-    let script = Script::new();
-    let app = replay_app(Kind::Layer, replay_config(memory()), script.clone());
-    assert_eq!(once(&app, "/plain", "evt_p").await.2, HANDLED);
-    assert_eq!(once(&app, "/plain", "evt_p").await.2, "duplicate");
-    assert_eq!(script.handled(), 1);
+    async fn duplicate_in_flight_gets_409_with_retry_after(store) {
+        for kind in KINDS {
+            let id = format!("evt_busy_{kind:?}");
+            let script = Script::holding();
+            let app = replay_app(kind, replay_config(store.replay()), script.clone());
+            let first = tokio::spawn({
+                let (app, id) = (app.clone(), id.clone());
+                async move { once(&app, "/hook", &id).await }
+            });
+            script.hold().entered.notified().await;
 
-    // Alone, the extractor never sees the handler's answer: it claims and commits before
-    // the handler runs. Duplicates never reach the handler...
-    let script = Script::new();
-    let app = replay_app(Kind::Extractor, replay_config(memory()), script.clone());
-    assert_eq!(
-        once(&app, "/plain", "evt_p").await,
-        (StatusCode::OK, None, HANDLED.to_owned())
-    );
-    assert_eq!(
-        once(&app, "/plain", "evt_p").await,
-        (StatusCode::OK, None, "duplicate".to_owned())
-    );
-    assert_eq!((script.entered(), script.handled()), (1, 1));
+            let second = once(&app, "/hook", &id).await;
+            assert_eq!(
+                second,
+                (
+                    StatusCode::CONFLICT,
+                    Some("60".to_owned()),
+                    "in progress".to_owned()
+                ),
+                "{kind:?}: Retry-After is the lease (default 60 s)"
+            );
+            assert_eq!(script.entered(), 1, "{kind:?}");
 
-    // ... and a delivery whose handler failed is not handled again: at most once.
-    script.fail_next(1);
-    let failed = once(&app, "/plain", "evt_q").await;
-    assert_eq!(failed.0, StatusCode::INTERNAL_SERVER_ERROR);
-    assert_eq!(once(&app, "/plain", "evt_q").await.2, "duplicate");
-    assert_eq!((script.entered(), script.handled()), (2, 1));
-}
+            script.hold().release.notify_one();
+            assert_eq!(first.await.unwrap().2, HANDLED, "{kind:?}");
+            let third = once(&app, "/hook", &id).await;
+            assert_eq!(third.2, "duplicate", "{kind:?}");
+            assert_eq!((script.entered(), script.handled()), (1, 1), "{kind:?}");
+        }
+    }
 
-#[tokio::test]
-async fn cancelled_request_releases_its_claim() {
-    // The first request never finishes and is dropped (the client went away): its claim
-    // is released in the background, long before the 60 s lease.
-    for kind in KINDS {
+    async fn retry_after_follows_the_lease_rounded_up(store) {
         let script = Script::holding();
-        let app = replay_app(kind, replay_config(memory()), script.clone());
+        let replay = store.replay().lease(Duration::from_millis(2500));
+        let app = replay_app(Kind::Layer, replay_config(replay), script.clone());
         let first = tokio::spawn({
             let app = app.clone();
-            async move { once(&app, "/hook", "evt_cancel").await }
+            async move { once(&app, "/hook", "evt_ra").await }
         });
         script.hold().entered.notified().await;
+        let second = once(&app, "/hook", "evt_ra").await;
         assert_eq!(
-            once(&app, "/hook", "evt_cancel").await.0,
-            StatusCode::CONFLICT
+            (second.0, second.1.as_deref()),
+            (StatusCode::CONFLICT, Some("3"))
         );
-        first.abort();
-        assert!(first.await.unwrap_err().is_cancelled());
+        script.hold().release.notify_one();
+        first.await.unwrap();
+    }
 
-        let mut answer = None;
-        for _ in 0..1000 {
-            let got = once(&app, "/hook", "evt_cancel").await;
-            if got.0 == StatusCode::OK {
-                answer = Some(got);
-                break;
+    async fn handler_failure_releases_so_the_retry_is_handled(store) {
+        for kind in KINDS {
+            for path in ["/hook", "/raw"] {
+                let id = format!("evt_fail_{kind:?}_{path}");
+                let script = Script::new();
+                let app = replay_app(kind, replay_config(store.replay()), script.clone());
+                script.fail_next(1);
+                let first = once(&app, path, &id).await;
+                assert_eq!(
+                    first.0,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "{kind:?} {path}"
+                );
+                let retry = once(&app, path, &id).await;
+                assert_eq!(
+                    retry,
+                    (StatusCode::OK, None, HANDLED.to_owned()),
+                    "{kind:?} {path}"
+                );
+                let again = once(&app, path, &id).await;
+                assert_eq!(again.2, "duplicate", "{kind:?} {path}");
+                assert_eq!(
+                    (script.entered(), script.handled()),
+                    (2, 1),
+                    "{kind:?} {path}: exactly one success recorded"
+                );
             }
-            assert_eq!(
-                got.0,
-                StatusCode::CONFLICT,
-                "{kind:?}: only 409 before the release"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        let answer = answer.expect("released within 10 s");
-        assert_eq!(answer.2, HANDLED, "{kind:?}");
-        assert_eq!(script.handled(), 1, "{kind:?}");
+    }
+
+    async fn a_4xx_from_the_handler_behind_the_layer_releases_too(store) {
+        let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = calls.clone();
+        let app = Router::new()
+            .route(
+                "/hook",
+                axum::routing::post(move || {
+                    let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    async move {
+                        if n == 0 {
+                            (StatusCode::UNPROCESSABLE_ENTITY, "not yet")
+                        } else {
+                            (StatusCode::ACCEPTED, HANDLED)
+                        }
+                    }
+                }),
+            )
+            .route_layer(webhook_axum::VerifyWebhookLayer::new(replay_config(
+                store.replay(),
+            )));
+        let first = once(&app, "/hook", "evt_422").await;
+        assert_eq!(first.0, StatusCode::UNPROCESSABLE_ENTITY);
+        // Released: the retry runs; its 202 (any 2xx) commits.
+        let retry = once(&app, "/hook", "evt_422").await;
+        assert_eq!((retry.0, &retry.2[..]), (StatusCode::ACCEPTED, HANDLED));
+        let again = once(&app, "/hook", "evt_422").await;
+        assert_eq!((again.0, &again.2[..]), (StatusCode::OK, "duplicate"));
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 2);
+    }
+
+    async fn commit_happens_before_the_response_goes_out(store) {
+        // The very next delivery after a 2xx already sees `duplicate` (no race with a
+        // background commit), for both kinds and many events.
+        for kind in KINDS {
+            let script = Script::new();
+            let app = replay_app(kind, replay_config(store.replay()), script.clone());
+            for i in 0..50 {
+                let id = format!("evt_seq_{kind:?}_{i}");
+                assert_eq!(once(&app, "/hook", &id).await.2, HANDLED, "{kind:?}");
+                assert_eq!(once(&app, "/hook", &id).await.2, "duplicate", "{kind:?}");
+            }
+            assert_eq!(script.handled(), 50);
+        }
+    }
+
+    async fn invalid_payload_claims_nothing(store) {
+        for kind in KINDS {
+            let script = Script::new();
+            let app = replay_app(kind, replay_config(store.replay()), script.clone());
+            // Verified, but no `id` field: 400 invalid payload.
+            let body = r#"{"type":"x"}"#;
+            let bad = || {
+                signed(&Provider::STRIPE, "/hook", body)
+                    .header("content-type", "application/json")
+                    .build()
+                    .unwrap()
+            };
+            // The extractor parses before claiming: `400 invalid payload`. Behind the layer,
+            // axum's `Json` answers 422 after the layer's claim, which the layer releases.
+            let expected = match kind {
+                Kind::Extractor => StatusCode::BAD_REQUEST,
+                Kind::Layer => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            for attempt in 0..2 {
+                let (status, _, text) = oneshot(app.clone(), bad()).await;
+                assert_eq!(
+                    status, expected,
+                    "{kind:?} attempt {attempt}: no claim left behind"
+                );
+                if kind == Kind::Extractor {
+                    assert_eq!(&text[..], b"invalid payload");
+                }
+            }
+            assert_eq!(script.entered(), 0);
+        }
+    }
+
+    async fn plain_extractors_reuse_the_layer_and_alone_claim_and_commit_at_most_once(store) {
+        // Behind the layer (same config), `Webhook<T>` parses the layer's delivery: handled
+        // once, then duplicate. A second verification with its own claim would see 409.
+        let script = Script::new();
+        let app = replay_app(Kind::Layer, replay_config(store.replay()), script.clone());
+        assert_eq!(once(&app, "/plain", "evt_p").await.2, HANDLED);
+        assert_eq!(once(&app, "/plain", "evt_p").await.2, "duplicate");
+        assert_eq!(script.handled(), 1);
+
+        // Alone, the extractor never sees the handler's answer: it claims and commits before
+        // the handler runs. Duplicates never reach the handler...
+        let script = Script::new();
+        let app = replay_app(Kind::Extractor, replay_config(store.replay()), script.clone());
+        assert_eq!(
+            once(&app, "/plain", "evt_p_alone").await,
+            (StatusCode::OK, None, HANDLED.to_owned())
+        );
+        assert_eq!(
+            once(&app, "/plain", "evt_p_alone").await,
+            (StatusCode::OK, None, "duplicate".to_owned())
+        );
+        assert_eq!((script.entered(), script.handled()), (1, 1));
+
+        // ... and a delivery whose handler failed is not handled again: at most once.
+        script.fail_next(1);
+        let failed = once(&app, "/plain", "evt_q").await;
+        assert_eq!(failed.0, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(once(&app, "/plain", "evt_q").await.2, "duplicate");
+        assert_eq!((script.entered(), script.handled()), (2, 1));
+    }
+
+    async fn cancelled_request_releases_its_claim(store) {
+        // The first request never finishes and is dropped (the client went away): its claim
+        // is released in the background, long before the 60 s lease.
+        for kind in KINDS {
+            let id = format!("evt_cancel_{kind:?}");
+            let script = Script::holding();
+            let app = replay_app(kind, replay_config(store.replay()), script.clone());
+            let first = tokio::spawn({
+                let (app, id) = (app.clone(), id.clone());
+                async move { once(&app, "/hook", &id).await }
+            });
+            script.hold().entered.notified().await;
+            assert_eq!(
+                once(&app, "/hook", &id).await.0,
+                StatusCode::CONFLICT
+            );
+            first.abort();
+            assert!(first.await.unwrap_err().is_cancelled());
+
+            let mut answer = None;
+            for _ in 0..1000 {
+                let got = once(&app, "/hook", &id).await;
+                if got.0 == StatusCode::OK {
+                    answer = Some(got);
+                    break;
+                }
+                assert_eq!(
+                    got.0,
+                    StatusCode::CONFLICT,
+                    "{kind:?}: only 409 before the release"
+                );
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            let answer = answer.expect("released within 10 s");
+            assert_eq!(answer.2, HANDLED, "{kind:?}");
+            assert_eq!(script.handled(), 1, "{kind:?}");
+        }
+    }
+
+    async fn handler_panic_releases_so_the_retry_is_handled(store) {
+        for kind in KINDS {
+            let id = format!("evt_panic_{kind:?}");
+            let script = Script::new();
+            let addr = serve(replay_app(kind, replay_config(store.replay()), script.clone())).await;
+            script.panic_next(1);
+            // The panic drops the connection without an answer.
+            let sent = client()
+                .post(format!("http://{addr}/hook"))
+                .headers(reqwest_headers(&delivery("/hook", &id)))
+                .body(common::json_body(&id))
+                .send()
+                .await;
+            assert!(sent.is_err(), "{kind:?}: no answer after a panic: {sent:?}");
+            // Released in the background: a retry is soon handled, exactly once.
+            let client = client();
+            let mut handled = false;
+            for _ in 0..1000 {
+                let (status, _, body) = send(&client, addr, delivery("/hook", &id)).await;
+                if status == StatusCode::OK {
+                    assert_eq!(body, HANDLED, "{kind:?}");
+                    handled = true;
+                    break;
+                }
+                assert_eq!(
+                    status,
+                    StatusCode::CONFLICT,
+                    "{kind:?}: only 409 before the release"
+                );
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            assert!(
+                handled,
+                "{kind:?}: released within 10 s, long before the 60 s lease"
+            );
+            assert_eq!((script.entered(), script.handled()), (2, 1), "{kind:?}");
+        }
     }
 }
 
@@ -356,9 +390,6 @@ impl Via {
         }
     }
 }
-
-// Each scenario below runs once per store (`memory`, `redis`), on a fresh store shared by
-// both kinds: each kind uses event ids of its own.
 
 webhook_testkit::store_tests! {
     /// The first handler never completes and its request is never dropped: only the
@@ -486,60 +517,21 @@ webhook_testkit::store_tests! {
             check_storm(kind, &script, &answers);
         }
     }
-}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_claimed_verified_webhook_over_http_runs_once() {
-    let script = Script::pausing(Duration::from_millis(50));
-    let addr = serve(replay_app(
-        Kind::Extractor,
-        replay_config(memory()),
-        script.clone(),
-    ))
-    .await;
-    let client = client();
-    let answers =
-        join_all((0..200).map(|_| send(&client, addr, delivery("/raw", "evt_raw")))).await;
-    let answers: Vec<_> = answers.into_iter().map(|(s, _, b)| (s, b)).collect();
-    check_storm(Kind::Extractor, &script, &answers);
-}
-
-#[tokio::test]
-async fn handler_panic_releases_so_the_retry_is_handled() {
-    for kind in KINDS {
-        let script = Script::new();
-        let addr = serve(replay_app(kind, replay_config(memory()), script.clone())).await;
-        script.panic_next(1);
-        // The panic drops the connection without an answer.
-        let sent = client()
-            .post(format!("http://{addr}/hook"))
-            .headers(reqwest_headers(&delivery("/hook", "evt_panic")))
-            .body(common::json_body("evt_panic"))
-            .send()
-            .await;
-        assert!(sent.is_err(), "{kind:?}: no answer after a panic: {sent:?}");
-        // Released in the background: a retry is soon handled, exactly once.
+    /// The same storm on `/raw`: `Claimed<VerifiedWebhook>` runs once.
+    async fn concurrent_claimed_verified_webhook_over_http_runs_once(store) {
+        let script = Script::pausing(Duration::from_millis(50));
+        let addr = serve(replay_app(
+            Kind::Extractor,
+            replay_config(store.replay()),
+            script.clone(),
+        ))
+        .await;
         let client = client();
-        let mut handled = false;
-        for _ in 0..1000 {
-            let (status, _, body) = send(&client, addr, delivery("/hook", "evt_panic")).await;
-            if status == StatusCode::OK {
-                assert_eq!(body, HANDLED, "{kind:?}");
-                handled = true;
-                break;
-            }
-            assert_eq!(
-                status,
-                StatusCode::CONFLICT,
-                "{kind:?}: only 409 before the release"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        assert!(
-            handled,
-            "{kind:?}: released within 10 s, long before the 60 s lease"
-        );
-        assert_eq!((script.entered(), script.handled()), (2, 1), "{kind:?}");
+        let answers =
+            join_all((0..200).map(|_| send(&client, addr, delivery("/raw", "evt_raw")))).await;
+        let answers: Vec<_> = answers.into_iter().map(|(s, _, b)| (s, b)).collect();
+        check_storm(Kind::Extractor, &script, &answers);
     }
 }
 
