@@ -10,6 +10,7 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
 use axum::http::StatusCode;
+use common::replay::client;
 use common::*;
 use webhook_axum::WebhookConfig;
 use webhook_axum::test_helpers::SignedRequest;
@@ -43,10 +44,6 @@ async fn serve(config: WebhookConfig) -> Server {
         pulled,
         calls,
     }
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().no_proxy().build().unwrap()
 }
 
 impl Server {
