@@ -1,6 +1,7 @@
 //! Replay protection driven in process with `actix_web::test`: duplicates, deliveries in
 //! flight, failed handlers, cancelled requests, lease expiry and misconfiguration, for the
-//! middleware and the `Claimed` extractor, over the in-memory store and a real Redis (the testkit's `for_each_store`).
+//! middleware and the `Claimed` extractor, over the in-memory store and a real Redis (the
+//! testkit's `for_each_store`).
 
 mod common;
 
@@ -404,17 +405,9 @@ async fn refusals_happen_before_claiming() {
         );
         assert_eq!(send(&app, post(path, &id)).await, processed(&id), "{path}");
     }
-    let id = "not-an-event";
-    let headers = webhook_verify::Signer::new(
-        &webhook_verify::Provider::STANDARD_WEBHOOKS,
-        STANDARD_SECRET,
-    )
-    .unwrap()
-    .sign(
-        b"[1]",
-        &webhook_verify::SignOptions::new().timestamp(NOW).id(id),
-    )
-    .unwrap();
+    // The testkit's signer: id `SIGNED_ID`, used by no delivery above.
+    let id = SIGNED_ID;
+    let headers = signed(&webhook_verify::Provider::STANDARD_WEBHOOKS, b"[1]", NOW).headers;
     let req = headers
         .into_iter()
         .fold(TestRequest::post().uri("/claimed"), |r, h| {
