@@ -7,7 +7,7 @@ use actix_web::{FromRequest, HttpMessage as _, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
-use webhook_verify::receive::{Claim, Reply};
+use webhook_verify::receive::{Claim, Handover, Reply};
 use webhook_verify::{Error, Verified};
 
 use crate::{WebhookConfig, WebhookError, request};
@@ -242,18 +242,25 @@ fn json<T: DeserializeOwned>(verified: &Verified) -> Result<Webhook<T>, Reply> {
 }
 
 /// The request's delivery, verified by the middleware or now, parsed by `parse` (before
-/// any claim), and claimed: with `claim`, a claim for the handler; without, claimed and
-/// committed at once (nothing to claim behind the middleware).
+/// any claim) when it was verified with this configuration (or the extractor has none),
+/// and handed over as `handover` says (nothing to claim behind the middleware).
 async fn extract<E>(
     req: HttpRequest,
     payload: Payload,
-    claim: bool,
+    handover: Handover,
     parse: fn(&Verified) -> Result<E, Reply>,
 ) -> Result<(E, Claim), actix_web::Error> {
     let config = WebhookConfig::from_req(&req);
     let fail = |reply| WebhookConfig::error(config, reply, &req);
-    if let Some(verified) = req.extensions().get::<Verified>() {
-        return Ok((parse(verified).map_err(fail)?, Claim::none()));
+    let reused = {
+        let extensions = req.extensions();
+        let by = extensions.get::<request::VerifiedBy>();
+        request::verified_for(by, config.map(WebhookConfig::receiver))
+            .then(|| extensions.get::<Verified>().map(parse))
+            .flatten()
+    };
+    if let Some(parsed) = reused {
+        return Ok((parsed.map_err(fail)?, Claim::none()));
     }
     let Some(config) = config else {
         tracing::error!(path = req.path(), "{NO_CONFIG}");
@@ -265,34 +272,32 @@ async fn extract<E>(
         let verified = request::verify(&reception, &req, payload)
             .await
             .map_err(fail)?;
-        let parsed = parse(&verified).map_err(|reply| fail(reception.refuse(reply)))?;
-        if claim {
-            return Ok((parsed, reception.claim(&verified).await.map_err(fail)?));
-        }
-        reception.claim_and_commit(&verified).await.map_err(fail)?;
-        Ok((parsed, Claim::none()))
+        reception
+            .hand_over(&verified, handover, parse)
+            .await
+            .map_err(fail)
     }
     .instrument(reception.span().clone())
     .await
 }
 
 macro_rules! from_request {
-    ($({$($generics:tt)*} $ty:ty => $claim:literal, $parse:expr, $wrap:expr;)*) => {$(
+    ($({$($generics:tt)*} $ty:ty => $claim:ident, $parse:expr, $wrap:expr;)*) => {$(
         impl<$($generics)*> FromRequest for $ty {
             type Error = actix_web::Error;
             type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
             fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
                 let (req, payload) = (req.clone(), payload.take());
-                Box::pin(async move { extract(req, payload, $claim, $parse).await.map($wrap) })
+                Box::pin(async move { extract(req, payload, Handover::$claim, $parse).await.map($wrap) })
             }
         }
     )*};
 }
 
 from_request! {
-    {T: DeserializeOwned + 'static} Webhook<T> => false, json, |(webhook, _)| webhook;
-    {} VerifiedWebhook => false, RAW, |(webhook, _)| webhook;
-    {T: DeserializeOwned + 'static} Claimed<Webhook<T>> => true, json, |(e, claim)| Claimed(e, claim);
-    {} Claimed<VerifiedWebhook> => true, RAW, |(e, claim)| Claimed(e, claim);
+    {T: DeserializeOwned + 'static} Webhook<T> => AtMostOnce, json, |(webhook, _)| webhook;
+    {} VerifiedWebhook => AtMostOnce, RAW, |(webhook, _)| webhook;
+    {T: DeserializeOwned + 'static} Claimed<Webhook<T>> => Claim, json, |(e, claim)| Claimed(e, claim);
+    {} Claimed<VerifiedWebhook> => Claim, RAW, |(e, claim)| Claimed(e, claim);
 }

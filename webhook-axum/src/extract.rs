@@ -6,7 +6,7 @@ use axum::extract::{FromRef, FromRequest, Request};
 use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
 use webhook_verify::Verified;
-use webhook_verify::receive::{Claim, Reply};
+use webhook_verify::receive::{Claim, Handover, Reply};
 
 use crate::config::WebhookConfig;
 use crate::rejection::WebhookRejection;
@@ -239,22 +239,13 @@ impl<E> Claimed<E> {
     }
 }
 
-/// What the extractors do with the replay claim.
-#[derive(Clone, Copy)]
-enum Replay {
-    /// Claim and commit at once (`Webhook<T>`, `VerifiedWebhook`).
-    AtMostOnce,
-    /// Claim, and hand the claim to the handler (`Claimed<E>`).
-    Claim,
-}
-
 /// The request's delivery, verified by the layer or now, parsed by `parse` and claimed the
 /// `replay` way (nothing to claim behind the layer). Parsed before the claim: an invalid
 /// payload claims nothing.
 async fn extract<E>(
     config: &WebhookConfig,
     req: Request,
-    replay: Replay,
+    handover: Handover,
     parse: impl FnOnce(&Verified) -> Result<E, Reply>,
 ) -> Result<(E, Claim), WebhookRejection> {
     let (mut parts, body) = req.into_parts();
@@ -266,15 +257,10 @@ async fn extract<E>(
     let span = delivery.span().clone();
     async {
         let verified = read_and_verify(config, &delivery, &parts, body).await?;
-        let parsed = parse(&verified).map_err(|reply| config.reject(delivery.refuse(reply)))?;
-        let claim = match replay {
-            Replay::Claim => delivery.claim(&verified).await,
-            Replay::AtMostOnce => delivery
-                .claim_and_commit(&verified)
-                .await
-                .map(|()| Claim::none()),
-        };
-        Ok((parsed, claim.map_err(|reply| config.reject(reply))?))
+        delivery
+            .hand_over(&verified, handover, parse)
+            .await
+            .map_err(|reply| config.reject(reply))
     }
     .instrument(span)
     .await
@@ -294,7 +280,7 @@ where
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let config = WebhookConfig::from_ref(state);
-        Ok(extract(&config, req, Replay::AtMostOnce, parse).await?.0)
+        Ok(extract(&config, req, Handover::AtMostOnce, parse).await?.0)
     }
 }
 
@@ -307,7 +293,7 @@ where
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let config = WebhookConfig::from_ref(state);
-        Ok(extract(&config, req, Replay::AtMostOnce, raw).await?.0)
+        Ok(extract(&config, req, Handover::AtMostOnce, raw).await?.0)
     }
 }
 
@@ -321,7 +307,7 @@ where
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let config = WebhookConfig::from_ref(state);
-        let (webhook, claim) = extract(&config, req, Replay::Claim, parse::<T>).await?;
+        let (webhook, claim) = extract(&config, req, Handover::Claim, parse::<T>).await?;
         Ok(Self(webhook, claim))
     }
 }
@@ -335,7 +321,7 @@ where
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let config = WebhookConfig::from_ref(state);
-        let (webhook, claim) = extract(&config, req, Replay::Claim, raw).await?;
+        let (webhook, claim) = extract(&config, req, Handover::Claim, raw).await?;
         Ok(Self(webhook, claim))
     }
 }

@@ -36,8 +36,8 @@ pub use claim::Claim;
 pub(crate) use claim::claim;
 pub use endpoint::Endpoint;
 pub use receiver::{
-    DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY, REJECTION_TARGET, Receiver, ReceiverBuilder, Reception,
-    RequestUrl,
+    DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY, Handover, REJECTION_TARGET, Receiver, ReceiverBuilder,
+    Reception, RequestUrl,
 };
 pub use reply::{BoxError, Outcome, Reply};
 pub use signed_request::{BuildRequest, DEFAULT_BASE_URL, SignedParts, SignedRequest};

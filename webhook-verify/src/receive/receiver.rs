@@ -370,6 +370,18 @@ impl ReceiverBuilder {
     }
 }
 
+/// How an extractor hands a delivery to its handler ([`Reception::hand_over`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Handover {
+    /// The extractor never sees the handler's answer: the delivery is claimed and marked
+    /// handled at once, so it reaches a handler at most once (`Webhook<T>`,
+    /// `VerifiedWebhook`).
+    AtMostOnce,
+    /// The handler gets the [`Claim`] and settles it (`Claimed<E>`).
+    Claim,
+}
+
 /// One delivery going through the receive path: read the body within the limit, verify,
 /// claim, and record each step's outcome on the delivery's `webhook` span. Created by
 /// [`Receiver::receive`]; the adapters call these steps in order and turn the [`Reply`]
@@ -535,6 +547,30 @@ impl Reception {
             .commit()
             .await
             .map_err(|error| self.refuse(Reply::store_unavailable(error)))
+    }
+
+    /// Hands a verified delivery over to a handler the way `handover` says: parses it for
+    /// the handler with `parse` first (a payload that does not parse is refused and claims
+    /// nothing), then claims it. The one place the extractors' replay semantics are decided.
+    ///
+    /// # Errors
+    ///
+    /// `parse`'s refusal (recorded), or the claim's answers (see [`claim`](Self::claim)).
+    pub async fn hand_over<E>(
+        &self,
+        verified: &Verified,
+        handover: Handover,
+        parse: impl FnOnce(&Verified) -> Result<E, Reply>,
+    ) -> Result<(E, Claim), Reply> {
+        let parsed = parse(verified).map_err(|reply| self.refuse(reply))?;
+        let claim = match handover {
+            Handover::Claim => self.claim(verified).await?,
+            Handover::AtMostOnce => {
+                self.claim_and_commit(verified).await?;
+                Claim::none()
+            }
+        };
+        Ok((parsed, claim))
     }
 
     /// Records a refusal decided outside these steps (a payload that does not parse as the
