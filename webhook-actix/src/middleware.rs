@@ -142,6 +142,8 @@ where
                 };
                 req.set_payload(Payload::from(verified.body().clone()));
                 req.extensions_mut().insert(verified);
+                req.extensions_mut()
+                    .insert(request::VerifiedBy(config.receiver().clone()));
                 // An error, a panic or a dropped request drops `claim`: released.
                 let res = service.call(req).await?;
                 let status = res.status().as_u16();

@@ -3,7 +3,7 @@
 use actix_web::HttpRequest;
 use actix_web::dev::Payload;
 use actix_web::http::header::{HOST, HeaderMap};
-use webhook_verify::receive::{Reception, Reply, RequestUrl};
+use webhook_verify::receive::{Receiver, Reception, Reply, RequestUrl};
 use webhook_verify::{Headers, Verified};
 
 /// actix's [`HeaderMap`] as [`webhook_verify::Headers`], to verify by hand.
@@ -47,4 +47,19 @@ pub(crate) async fn verify(
         .origin(origin)
         .host(host);
     reception.verify(&headers, &url, body)
+}
+
+/// Put in the request extensions by the middleware, next to the [`Verified`]: the receiver
+/// that verified (and claimed) it.
+#[derive(Clone)]
+pub(crate) struct VerifiedBy(pub(crate) Receiver);
+
+/// Whether the middleware's [`Verified`] may stand for `config`'s verification: it was
+/// made by the same configuration, or the extractor has none of its own.
+pub(crate) fn verified_for(by: Option<&VerifiedBy>, config: Option<&Receiver>) -> bool {
+    match (by, config) {
+        (Some(by), Some(config)) => by.0.same_as(config),
+        (Some(_), None) => true,
+        (None, _) => false,
+    }
 }

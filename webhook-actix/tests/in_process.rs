@@ -563,3 +563,41 @@ async fn webhook_error_answers_its_reply() {
     assert_eq!(in_progress.retry_after(), Some(1));
     assert_eq!(in_progress.outcome().as_str(), "in_progress");
 }
+
+/// Behind the middleware, an extractor with a configuration of its own reuses the
+/// middleware's verification only when it is the same configuration; otherwise it
+/// verifies the delivery itself (as axum's extractors do behind the layer).
+#[actix_web::test]
+async fn an_extractor_with_another_configuration_verifies_again() {
+    let p = Provider::STANDARD_WEBHOOKS;
+    let middleware = WebhookConfig::new(standard());
+    let other = WebhookConfig::new(
+        webhook_verify::Verifier::builder(p.clone())
+            .secret(other_secret(&p))
+            .clock(webhook_verify::FixedClock::from_unix(NOW))
+            .build()
+            .unwrap(),
+    );
+    for (extractor, status) in [(middleware.clone(), 200), (other, 401)] {
+        let app = test::init_service(
+            App::new().app_data(extractor).service(
+                web::resource("/hooks")
+                    .wrap(VerifyWebhook::new(middleware.clone()))
+                    .route(web::post().to(|_: VerifiedWebhook| async { "ok" })),
+            ),
+        )
+        .await;
+        let request = SignedRequest::new(&p, &signing_secret(&p))
+            .uri("/hooks")
+            .timestamp(NOW)
+            .id(format!("msg_{status}")) // the middleware's store is shared by both runs
+            .body(r#"{"type":"x"}"#)
+            .build()
+            .unwrap()
+            .to_request();
+        let res = test::call_service(&app, request).await;
+        let got = res.status().as_u16();
+        let body = test::read_body(res).await;
+        assert_eq!(got, status, "{body:?}");
+    }
+}
