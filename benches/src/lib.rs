@@ -242,3 +242,45 @@ pub fn header_map(pairs: &[(String, String)]) -> http::HeaderMap {
         })
         .collect()
 }
+
+/// The headers of a real delivery: the provider's (`provider`, e.g. what `Signer::sign`
+/// returns) after the ones every sender's HTTP client adds (`content-type`, `user-agent`,
+/// `content-length` of a `body_len`-byte body, `accept`), as an `http::HeaderMap`, the way
+/// a server hands them over.
+///
+/// # Panics
+///
+/// When a name or value is not valid in HTTP.
+#[must_use]
+pub fn delivery_headers(
+    user_agent: &str,
+    body_len: usize,
+    provider: &[(String, String)],
+) -> http::HeaderMap {
+    let mut pairs = vec![
+        (
+            "content-type".to_owned(),
+            "application/json; charset=utf-8".to_owned(),
+        ),
+        ("user-agent".to_owned(), user_agent.to_owned()),
+        ("content-length".to_owned(), body_len.to_string()),
+        (
+            "accept".to_owned(),
+            "*/*; q=0.5, application/xml".to_owned(),
+        ),
+        ("accept-encoding".to_owned(), "gzip".to_owned()),
+    ];
+    pairs.extend_from_slice(provider);
+    header_map(&pairs)
+}
+
+/// User agents of the senders benchmarked.
+pub mod user_agent {
+    /// Stripe's.
+    pub const STRIPE: &str = "Stripe/1.0 (+https://stripe.com/docs/webhooks)";
+    /// Svix's (Standard Webhooks).
+    pub const SVIX: &str =
+        "Svix-Webhooks/1.71.0 (sender-jdp4w; +https://www.svix.com/http-sender/)";
+    /// GitHub's.
+    pub const GITHUB: &str = "GitHub-Hookshot/9e4fd2e";
+}

@@ -12,23 +12,31 @@ use crate::{Headers, Provider};
 /// One received webhook request: its headers, its raw body and, for providers that sign it,
 /// the URL it was sent to.
 ///
+/// The body is never copied: an owned body (`Bytes`, `Vec<u8>`, `String`) is kept as
+/// [`Bytes`], and a borrowed one (`&[u8]`, `&str`, `&Vec<u8>`, `&[u8; N]`) stays borrowed,
+/// so [`Verifier::verify`](crate::Verifier::verify) gives a [`Verified`] that borrows it too.
+///
 /// ```
 /// use webhook_verify::Delivery;
 /// let headers: &[(&str, &str)] = &[("X-Twilio-Signature", "…")];
 /// let delivery = Delivery::new(&headers, &b"Digits=1234"[..])
 ///     .with_url("https://example.com/twilio?x=1");
-/// assert_eq!(delivery.body().as_ref(), b"Digits=1234");
+/// assert_eq!(delivery.body(), b"Digits=1234");
 /// ```
-pub struct Delivery<'a> {
+pub struct Delivery<'a, B = Bytes> {
     headers: &'a dyn Headers,
-    body: Bytes,
+    body: B,
     url: Option<&'a str>,
 }
 
-impl<'a> Delivery<'a> {
+impl<'a, B: Body> Delivery<'a, B> {
     /// A delivery with these headers and raw body bytes (exactly as received; never
-    /// re-serialized). `Bytes` and `Vec<u8>` are taken without a copy; a `&[u8]` is copied.
-    pub fn new(headers: &'a dyn Headers, body: impl IntoBody) -> Self {
+    /// re-serialized). `Bytes`, `Vec<u8>` and `String` are kept as `Bytes` without a copy;
+    /// borrowed bytes stay borrowed.
+    pub fn new<T>(headers: &'a dyn Headers, body: T) -> Self
+    where
+        T: IntoBody<Body = B>,
+    {
         Self {
             headers,
             body: body.into_body(),
@@ -52,7 +60,13 @@ impl<'a> Delivery<'a> {
 
     /// The raw body.
     #[must_use]
-    pub fn body(&self) -> &Bytes {
+    pub fn body(&self) -> &[u8] {
+        self.body.as_ref()
+    }
+
+    /// The raw body as it was given (`Bytes`, or the borrowed slice).
+    #[must_use]
+    pub fn raw_body(&self) -> &B {
         &self.body
     }
 
@@ -61,63 +75,133 @@ impl<'a> Delivery<'a> {
     pub fn url(&self) -> Option<&'a str> {
         self.url
     }
+
+    /// The same delivery with another body, for checks that verify a changed copy.
+    pub(crate) fn with_body<C: Body>(&self, body: C) -> Delivery<'a, C> {
+        Delivery {
+            headers: self.headers,
+            body,
+            url: self.url,
+        }
+    }
 }
 
-impl fmt::Debug for Delivery<'_> {
+impl<B: Body> fmt::Debug for Delivery<'_, B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Delivery")
-            .field("body_len", &self.body.len())
+            .field("body_len", &self.body.as_ref().len())
             .field("url", &self.url)
             .finish_non_exhaustive()
     }
 }
 
-/// Conversion into the body of a [`Delivery`]: `Bytes`, `Vec<u8>`, `String` and
-/// `&'static` data without a copy, other slices with one.
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for bytes::Bytes {}
+    impl Sealed for &[u8] {}
+}
+
+/// The two kinds of body a [`Delivery`] and a [`Verified`] hold: owned ([`Bytes`]) or
+/// borrowed (`&[u8]`). Sealed: other types convert into one of them with [`IntoBody`].
+pub trait Body: AsRef<[u8]> + Clone + sealed::Sealed {
+    /// The body as owned `Bytes`: no copy for `Bytes`, a copy for a borrowed slice.
+    fn into_bytes(self) -> Bytes;
+}
+
+impl Body for Bytes {
+    #[inline]
+    fn into_bytes(self) -> Bytes {
+        self
+    }
+}
+
+impl Body for &[u8] {
+    #[inline]
+    fn into_bytes(self) -> Bytes {
+        Bytes::copy_from_slice(self)
+    }
+}
+
+/// Conversion into the body of a [`Delivery`], without a copy: `Bytes`, `&Bytes`,
+/// `Vec<u8>` and `String` become `Bytes`; `&[u8]`, `&[u8; N]`, `&str`, `&Vec<u8>` and
+/// `&String` stay borrowed.
 pub trait IntoBody {
-    /// Converts into `Bytes`.
-    fn into_body(self) -> Bytes;
+    /// [`Bytes`] or `&[u8]`.
+    type Body: Body;
+
+    /// Converts into the body.
+    fn into_body(self) -> Self::Body;
 }
 
 impl IntoBody for Bytes {
+    type Body = Bytes;
+    #[inline]
     fn into_body(self) -> Bytes {
         self
     }
 }
 
 impl IntoBody for &Bytes {
+    type Body = Bytes;
+    #[inline]
     fn into_body(self) -> Bytes {
         self.clone()
     }
 }
 
 impl IntoBody for Vec<u8> {
+    type Body = Bytes;
+    #[inline]
     fn into_body(self) -> Bytes {
         Bytes::from(self)
     }
 }
 
 impl IntoBody for String {
+    type Body = Bytes;
+    #[inline]
     fn into_body(self) -> Bytes {
         Bytes::from(self)
     }
 }
 
-impl IntoBody for &[u8] {
-    fn into_body(self) -> Bytes {
-        Bytes::copy_from_slice(self)
+impl<'b> IntoBody for &'b [u8] {
+    type Body = &'b [u8];
+    #[inline]
+    fn into_body(self) -> &'b [u8] {
+        self
     }
 }
 
-impl<const N: usize> IntoBody for &[u8; N] {
-    fn into_body(self) -> Bytes {
-        Bytes::copy_from_slice(self)
+impl<'b, const N: usize> IntoBody for &'b [u8; N] {
+    type Body = &'b [u8];
+    #[inline]
+    fn into_body(self) -> &'b [u8] {
+        self
     }
 }
 
-impl IntoBody for &str {
-    fn into_body(self) -> Bytes {
-        Bytes::copy_from_slice(self.as_bytes())
+impl<'b> IntoBody for &'b str {
+    type Body = &'b [u8];
+    #[inline]
+    fn into_body(self) -> &'b [u8] {
+        self.as_bytes()
+    }
+}
+
+impl<'b> IntoBody for &'b Vec<u8> {
+    type Body = &'b [u8];
+    #[inline]
+    fn into_body(self) -> &'b [u8] {
+        self
+    }
+}
+
+impl<'b> IntoBody for &'b String {
+    type Body = &'b [u8];
+    #[inline]
+    fn into_body(self) -> &'b [u8] {
+        self.as_bytes()
     }
 }
 
@@ -147,6 +231,11 @@ impl MatchedKey {
 
 /// A delivery whose signature, timestamp and headers were verified.
 ///
+/// It holds the body as the [`Delivery`] did: `Verified` (that is, `Verified<Bytes>`)
+/// owns it, and `Verified<&[u8]>`, from a borrowed body, borrows it without a copy.
+/// [`into_owned`](Self::into_owned) makes an owned one (for a queue, a
+/// [token](crate::TokenKey) or the [event router](crate::EventRouter)).
+///
 /// ```
 /// use webhook_verify::{verify, Provider};
 ///
@@ -162,7 +251,7 @@ impl MatchedKey {
 /// # Ok::<(), webhook_verify::Error>(())
 /// ```
 #[derive(Clone)]
-pub struct Verified {
+pub struct Verified<B = Bytes> {
     pub(crate) provider: Provider,
     /// Whether the provider's alternate scheme verified the delivery.
     pub(crate) spec_is_alternate: bool,
@@ -171,7 +260,7 @@ pub struct Verified {
     pub(crate) timestamp: Option<i64>,
     pub(crate) header_event_type: Option<crate::headers::HeaderText>,
     pub(crate) key: MatchedKey,
-    pub(crate) body: Bytes,
+    pub(crate) body: B,
     /// When the delivery was verified, in Unix milliseconds by the verifier's clock.
     pub(crate) received_at: i64,
     /// Replay material that only the key's holder can produce: the HMAC tag that matched,
@@ -191,7 +280,88 @@ pub(crate) struct JsonFields {
     event_type: Option<String>,
 }
 
+impl Verified<()> {
+    /// The result with its body.
+    #[inline]
+    pub(crate) fn with_body<B>(self, body: B) -> Verified<B> {
+        Verified {
+            provider: self.provider,
+            spec_is_alternate: self.spec_is_alternate,
+            header_id: self.header_id,
+            id_signed: self.id_signed,
+            timestamp: self.timestamp,
+            header_event_type: self.header_event_type,
+            key: self.key,
+            body,
+            received_at: self.received_at,
+            signature: self.signature,
+            json: self.json,
+        }
+    }
+}
+
 impl Verified {
+    /// The verified raw body.
+    #[must_use]
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The verified raw body, owned.
+    #[must_use]
+    pub fn into_body(self) -> Bytes {
+        self.body
+    }
+}
+
+impl<'a> Verified<&'a [u8]> {
+    /// The verified raw body, borrowed from the delivery.
+    #[must_use]
+    pub fn body(&self) -> &'a [u8] {
+        self.body
+    }
+}
+
+impl<B: Body> Verified<B> {
+    /// The same result owning its body: no copy when it is owned already, one copy of a
+    /// borrowed body.
+    ///
+    /// ```
+    /// use webhook_verify::{verify, Provider, Verified};
+    /// let headers: &[(&str, &str)] = &[(
+    ///     "X-Hub-Signature-256",
+    ///     "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17",
+    /// )];
+    /// let body = b"Hello, World!".to_vec();
+    /// let borrowed = verify(&Provider::GITHUB, "It's a Secret to Everybody", headers, &body)?;
+    /// let owned: Verified = borrowed.into_owned();
+    /// drop(body);
+    /// assert_eq!(owned.body().as_ref(), b"Hello, World!");
+    /// # Ok::<(), webhook_verify::Error>(())
+    /// ```
+    #[must_use]
+    pub fn into_owned(self) -> Verified {
+        Verified {
+            provider: self.provider,
+            spec_is_alternate: self.spec_is_alternate,
+            header_id: self.header_id,
+            id_signed: self.id_signed,
+            timestamp: self.timestamp,
+            header_event_type: self.header_event_type,
+            key: self.key,
+            body: self.body.into_bytes(),
+            received_at: self.received_at,
+            signature: self.signature,
+            json: self.json,
+        }
+    }
+
+    /// The verified raw body as a slice, whichever kind the body is.
+    #[must_use]
+    pub fn body_bytes(&self) -> &[u8] {
+        self.body.as_ref()
+    }
+
     /// The provider that signed the delivery.
     #[must_use]
     pub fn provider(&self) -> &Provider {
@@ -269,7 +439,7 @@ impl Verified {
         }
         let mut h = Sha256::new();
         let kind = if self.signature.is_empty() || self.timestamp.is_some() {
-            h.update(&self.body);
+            h.update(self.body.as_ref());
             "body"
         } else {
             h.update(&self.signature);
@@ -317,25 +487,13 @@ impl Verified {
         &self.key
     }
 
-    /// The verified raw body.
-    #[must_use]
-    pub fn body(&self) -> &Bytes {
-        &self.body
-    }
-
-    /// The verified raw body, owned.
-    #[must_use]
-    pub fn into_body(self) -> Bytes {
-        self.body
-    }
-
     /// Deserializes the verified body as JSON.
     ///
     /// # Errors
     ///
     /// The `serde_json` error when the body is not JSON of type `T`.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
-        serde_json::from_slice(&self.body)
+        serde_json::from_slice(self.body.as_ref())
     }
 
     fn spec(&self) -> &Spec {
@@ -353,7 +511,7 @@ impl Verified {
                 || matches!(spec.event_type, EventTypeSource::Json(_));
             // The fields are found by scanning the body, without building it as a value.
             let doc = if wants_json {
-                crate::json::document(&self.body).ok()
+                crate::json::document(self.body.as_ref()).ok()
             } else {
                 None
             };
@@ -376,7 +534,7 @@ impl Verified {
     }
 }
 
-impl fmt::Debug for Verified {
+impl<B: Body> fmt::Debug for Verified<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Verified")
             .field("provider", &self.provider.name())
@@ -384,7 +542,55 @@ impl fmt::Debug for Verified {
             .field("timestamp", &self.timestamp)
             .field("event_type", &self.event_type())
             .field("key", &self.key)
-            .field("body_len", &self.body.len())
+            .field("body_len", &self.body.as_ref().len())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{SignOptions, Signer, Verifier};
+
+    /// Verification keeps the body it was given: a borrowed body is not copied (the
+    /// result points at the caller's bytes) and an owned one is shared, not copied.
+    #[test]
+    fn bodies_are_never_copied() {
+        let provider = Provider::STANDARD_WEBHOOKS;
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let text = String::from(r#"{"type":"a.b","data":{}}"#);
+        let headers = Signer::new(&provider, secret)
+            .unwrap()
+            .sign(text.as_bytes(), &SignOptions::new().id("msg_1"))
+            .unwrap();
+        let verifier = Verifier::new(provider, secret).unwrap();
+
+        let from_str: Verified<&[u8]> = verifier.verify(&Delivery::new(&headers, &*text)).unwrap();
+        assert!(std::ptr::eq(from_str.body(), text.as_bytes()));
+        let bytes = text.as_bytes().to_vec();
+        let from_vec_ref = verifier.verify(&Delivery::new(&headers, &bytes)).unwrap();
+        assert!(std::ptr::eq(from_vec_ref.body(), &bytes[..]));
+        assert_eq!(from_vec_ref.id(), Some("msg_1"));
+        assert_eq!(from_vec_ref.event_type(), Some("a.b"));
+
+        let shared = Bytes::from(bytes.clone());
+        let owned: Verified = verifier.verify(&Delivery::new(&headers, &shared)).unwrap();
+        assert_eq!(owned.body().as_ptr(), shared.as_ptr());
+        let from_vec: Verified = verifier.verify(&Delivery::new(&headers, bytes)).unwrap();
+        assert_eq!(from_vec.body().as_ref(), text.as_bytes());
+
+        // Owning a borrowed result copies once; owning an owned one does not.
+        let copied = from_str.clone().into_owned();
+        assert_eq!(copied.body().as_ref(), text.as_bytes());
+        assert_eq!(copied.replay_key(), from_str.replay_key());
+        assert_eq!(owned.clone().into_owned().body().as_ptr(), shared.as_ptr());
+        // A tampered borrowed body fails like an owned one.
+        let tampered = text.replace("a.b", "a.c");
+        assert!(
+            verifier
+                .verify(&Delivery::new(&headers, &*tampered))
+                .is_err()
+        );
+        assert!(verifier.verify(&Delivery::new(&headers, tampered)).is_err());
     }
 }

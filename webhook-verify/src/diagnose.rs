@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::delivery::Body;
 use crate::provider::KeyForm;
 use crate::{Delivery, Error, Provider, Tolerance, Verifier};
 
@@ -82,7 +83,11 @@ impl Verifier {
     /// [`Diagnosis::MAX_BODY`] bytes, and only providers whose signature header the
     /// delivery carries are tried.
     #[must_use]
-    pub fn diagnose(&self, delivery: &Delivery<'_>, error: &Error) -> Diagnosis {
+    pub fn diagnose<B: Body>(&self, delivery: &Delivery<'_, B>, error: &Error) -> Diagnosis {
+        self.diagnose_slice(&delivery.with_body(delivery.body()), error)
+    }
+
+    fn diagnose_slice(&self, delivery: &Delivery<'_, &[u8]>, error: &Error) -> Diagnosis {
         let mut d = Diagnosis::default();
         match error {
             Error::TimestampTooOld {
@@ -126,7 +131,7 @@ impl Verifier {
         d
     }
 
-    fn mismatch(&self, delivery: &Delivery<'_>, d: &mut Diagnosis) {
+    fn mismatch(&self, delivery: &Delivery<'_, &[u8]>, d: &mut Diagnosis) {
         let spec = self.provider().spec();
         let name = self.provider().name();
         let body = delivery.body();
@@ -140,10 +145,11 @@ impl Verifier {
             return;
         }
         let mut budget = Diagnosis::MAX_CHECKS;
-        let mut verifies_as = |provider: Provider, delivery: &Delivery<'_>| -> Option<bool> {
-            budget = budget.checked_sub(1)?;
-            Some(self.verifies_as(provider, delivery))
-        };
+        let mut verifies_as =
+            |provider: Provider, delivery: &Delivery<'_, &[u8]>| -> Option<bool> {
+                budget = budget.checked_sub(1)?;
+                Some(self.verifies_as(provider, delivery))
+            };
         // The secret in another form.
         for alt in [
             KeyForm::Utf8,
@@ -210,15 +216,11 @@ impl Verifier {
                 variants.push(("the JSON was re-serialized", pretty));
             }
         }
-        let headers = delivery.headers();
         let Some(relaxed) = self.relaxed(self.provider().clone()) else {
             return;
         };
         for (what, bytes) in variants {
-            let mut alt = Delivery::new(headers, bytes);
-            if let Some(url) = delivery.url() {
-                alt = alt.with_url(url);
-            }
+            let alt = delivery.with_body(&bytes[..]);
             if budget.checked_sub(1).map(|b| budget = b).is_none() {
                 break;
             }
@@ -248,7 +250,7 @@ impl Verifier {
         ));
     }
 
-    fn other_providers(&self, delivery: &Delivery<'_>, d: &mut Diagnosis) {
+    fn other_providers(&self, delivery: &Delivery<'_, &[u8]>, d: &mut Diagnosis) {
         let own = self.provider().name();
         for p in Provider::all() {
             let mut present = false;
@@ -278,7 +280,7 @@ impl Verifier {
         b.build().ok()
     }
 
-    fn verifies_as(&self, provider: Provider, delivery: &Delivery<'_>) -> bool {
+    fn verifies_as(&self, provider: Provider, delivery: &Delivery<'_, &[u8]>) -> bool {
         self.relaxed(provider)
             .is_some_and(|v| v.verify(delivery).is_ok())
     }

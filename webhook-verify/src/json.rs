@@ -108,6 +108,120 @@ pub(crate) fn document_fields<'a>(
     Ok(Some(found))
 }
 
+/// [`document_fields`] and, in the same pass, the value at `data` (a key of the top-level
+/// object, then `rest` below it) parsed as a `T`: `None` when the value is missing. The
+/// data key may not be one of `keys`. A key that appears twice is an error.
+pub(crate) fn document_fields_and_data<'a, T: serde::de::DeserializeOwned>(
+    json: &'a [u8],
+    keys: &[&str],
+    data: &str,
+    rest: &[String],
+) -> Result<(Vec<Option<&'a RawValue>>, Option<T>), serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(json);
+    let found = de.deserialize_map(FieldsAndDataVisitor {
+        keys,
+        data,
+        rest,
+        _t: std::marker::PhantomData,
+    })?;
+    de.end()?;
+    Ok(found)
+}
+
+struct FieldsAndDataVisitor<'k, T> {
+    keys: &'k [&'k str],
+    data: &'k str,
+    rest: &'k [String],
+    _t: std::marker::PhantomData<T>,
+}
+
+impl<'de, T: serde::de::DeserializeOwned> Visitor<'de> for FieldsAndDataVisitor<'_, T> {
+    type Value = (Vec<Option<&'de RawValue>>, Option<T>);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = vec![None; self.keys.len()];
+        let mut data = None;
+        let mut seen_data = false;
+        let seed = DataKeySeed {
+            keys: self.keys,
+            data: self.data,
+        };
+        while let Some(found) = map.next_key_seed(seed)? {
+            match found {
+                DataKey::Field(i) => {
+                    if out[i].is_some() {
+                        return Err(de::Error::custom(format_args!(
+                            "duplicate field `{}`",
+                            self.keys[i]
+                        )));
+                    }
+                    out[i] = Some(map.next_value::<&'de RawValue>()?);
+                }
+                DataKey::Data => {
+                    if std::mem::replace(&mut seen_data, true) {
+                        return Err(de::Error::custom(format_args!(
+                            "duplicate field `{}`",
+                            self.data
+                        )));
+                    }
+                    data = map.next_value_seed(PathSeed::<T> {
+                        segments: self.rest,
+                        track: None,
+                        _t: std::marker::PhantomData,
+                    })?;
+                }
+                DataKey::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok((out, data))
+    }
+}
+
+enum DataKey {
+    Field(usize),
+    Data,
+    Other,
+}
+
+/// Reads an object key: one of `keys`, the data key, or another.
+#[derive(Clone, Copy)]
+struct DataKeySeed<'k> {
+    keys: &'k [&'k str],
+    data: &'k str,
+}
+
+impl<'de> DeserializeSeed<'de> for DataKeySeed<'_> {
+    type Value = DataKey;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for DataKeySeed<'_> {
+    type Value = DataKey;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
+        if key == self.data {
+            return Ok(DataKey::Data);
+        }
+        Ok(match self.keys.iter().position(|k| *k == key) {
+            Some(i) => DataKey::Field(i),
+            None => DataKey::Other,
+        })
+    }
+}
+
 /// The values of `keys` in the object `value`, found in one pass; `None` where a key is
 /// absent, and all `None` when `value` is not an object. A key that appears twice is an
 /// error: two parsers could otherwise disagree about which one counts.
@@ -343,7 +457,7 @@ pub(crate) fn parse_at<T: serde::de::DeserializeOwned>(
     let mut de = serde_json::Deserializer::from_slice(value);
     let parsed = PathSeed::<T> {
         segments,
-        track: &mut track,
+        track: Some(&mut track),
         _t: std::marker::PhantomData,
     }
     .deserialize(&mut de);
@@ -361,10 +475,12 @@ pub(crate) fn parse_at<T: serde::de::DeserializeOwned>(
     }
 }
 
-/// Walks `segments` into a document and parses the value there as a `T`.
+/// Walks `segments` into a document and parses the value there as a `T`, recording the
+/// path below `segments` in `track` when there is one (which slows the parse down: the
+/// fast path has none and, on an error, parses again with one).
 struct PathSeed<'p, T> {
     segments: &'p [String],
-    track: &'p mut serde_path_to_error::Track,
+    track: Option<&'p mut serde_path_to_error::Track>,
     _t: std::marker::PhantomData<T>,
 }
 
@@ -373,11 +489,13 @@ impl<'de, T: serde::de::DeserializeOwned> DeserializeSeed<'de> for PathSeed<'_, 
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
         match self.segments.split_first() {
-            None => T::deserialize(serde_path_to_error::Deserializer::new(
-                deserializer,
-                self.track,
-            ))
-            .map(Some),
+            None => match self.track {
+                Some(track) => {
+                    T::deserialize(serde_path_to_error::Deserializer::new(deserializer, track))
+                        .map(Some)
+                }
+                None => T::deserialize(deserializer).map(Some),
+            },
             Some((segment, rest)) => deserializer.deserialize_any(PathVisitor::<T> {
                 segment,
                 rest,
@@ -391,7 +509,7 @@ impl<'de, T: serde::de::DeserializeOwned> DeserializeSeed<'de> for PathSeed<'_, 
 struct PathVisitor<'p, T> {
     segment: &'p str,
     rest: &'p [String],
-    track: &'p mut serde_path_to_error::Track,
+    track: Option<&'p mut serde_path_to_error::Track>,
     _t: std::marker::PhantomData<T>,
 }
 

@@ -104,7 +104,7 @@ mod tolerance;
 mod verifier;
 
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use delivery::{Delivery, IntoBody, MatchedKey, Verified};
+pub use delivery::{Body, Delivery, IntoBody, MatchedKey, Verified};
 pub use diagnose::Diagnosis;
 pub use error::{Error, ErrorKind};
 pub use events::{Envelope, Event, EventRouter, OrOther};

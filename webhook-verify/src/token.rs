@@ -13,7 +13,7 @@ use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize, Serializer};
 use sha2::Sha256;
 
-use crate::delivery::{MatchedKey, SigBytes};
+use crate::delivery::{Body, MatchedKey, SigBytes};
 use crate::headers::HeaderText;
 use crate::provider::IdSource;
 use crate::{Error, IntoSecret, Provider, Verified};
@@ -79,11 +79,12 @@ struct Repr<'a> {
 /// assert_eq!(back.replay_key(), verified.replay_key());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-impl Serialize for Verified {
+impl<B: Body> Serialize for Verified<B> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let (body, body_base64) = match std::str::from_utf8(&self.body) {
+        let body = self.body_bytes();
+        let (body, body_base64) = match std::str::from_utf8(body) {
             Ok(text) => (Some(Cow::Borrowed(text)), None),
-            Err(_) => (None, Some(Cow::Owned(STANDARD.encode(&self.body)))),
+            Err(_) => (None, Some(Cow::Owned(STANDARD.encode(body)))),
         };
         Repr {
             v: VERSION,
@@ -263,7 +264,7 @@ impl TokenKey {
 
     /// Seals a verified delivery into a token string.
     #[must_use]
-    pub fn seal(&self, verified: &Verified) -> String {
+    pub fn seal<B: Body>(&self, verified: &Verified<B>) -> String {
         let json = serde_json::to_vec(verified).unwrap_or_default();
         let mut mac = self.mac.clone();
         mac.update(&json);

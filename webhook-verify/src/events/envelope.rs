@@ -7,7 +7,7 @@ use serde_json::value::RawValue;
 
 use super::{Event, PayloadError};
 use crate::json::{self, Pointer};
-use crate::{Error, Provider, Verified};
+use crate::{Body, Error, Provider, Verified};
 
 /// Where a payload shape keeps the event type, the action, the event id and the data.
 ///
@@ -252,18 +252,153 @@ impl Envelope {
     ///
     /// [`PayloadError`] when the body is not JSON, has no event type, or its data does not
     /// match `T` (with the path of the field that did not).
+    ///
+    /// The body is read once: the envelope's fields are picked up while `T` is parsed from
+    /// its place (unless a field lies inside the data, as Slack's event type does, or the
+    /// data is the whole body and the type is in it: then the fields are found first).
+    ///
+    /// The event owns the body: a delivery verified from a borrowed body is copied once
+    /// here; [`parse_borrowed`](Self::parse_borrowed) borrows it instead.
     pub fn parse<T: DeserializeOwned>(
         &self,
-        verified: &Verified,
+        verified: &Verified<impl Body>,
     ) -> Result<Event<T>, PayloadError> {
+        let event = self.parse_any(verified)?;
+        Ok(Event {
+            name: event.name,
+            event_type: event.event_type,
+            action: event.action,
+            id: event.id,
+            data: event.data,
+            verified: event.verified.into_owned(),
+        })
+    }
+
+    /// [`parse`](Self::parse) for a delivery verified from a borrowed body: the event
+    /// borrows the body too, nothing is copied.
+    ///
+    /// ```
+    /// use serde::Deserialize;
+    /// use webhook_verify::{verify, Envelope, Provider};
+    ///
+    /// #[derive(Deserialize)]
+    /// struct Issue { number: u64 }
+    ///
+    /// let body: &[u8] = br#"{"action":"opened","issue":{"number":7}}"#;
+    /// # let headers = webhook_verify::Signer::new(&Provider::GITHUB, "s")?.sign(body, &Default::default())?;
+    /// # let mut headers = headers; headers.push(("X-GitHub-Event".into(), "issues".into()));
+    /// let verified = verify(&Provider::GITHUB, "s", &headers, body)?;
+    /// let event = Envelope::github().with_data_at("/issue")?.parse_borrowed::<Issue>(&verified)?;
+    /// assert_eq!((event.name(), event.data().number), ("issues.opened", 7));
+    /// assert_eq!(event.raw_body(), &body);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`parse`](Self::parse).
+    pub fn parse_borrowed<'a, T: DeserializeOwned>(
+        &self,
+        verified: &Verified<&'a [u8]>,
+    ) -> Result<Event<T, &'a [u8]>, PayloadError> {
+        self.parse_any(verified)
+    }
+
+    fn parse_any<T: DeserializeOwned, B: Body>(
+        &self,
+        verified: &Verified<B>,
+    ) -> Result<Event<T, B>, PayloadError> {
+        if let Some(event) = self.parse_in_one_pass(verified) {
+            return Ok(event);
+        }
+        // The general path, which also explains every failure.
         let meta = self.read(verified)?;
         meta.to_event(verified)
     }
 
+    /// The event when it can be parsed in one pass and parses; `None` otherwise (the general
+    /// path then parses again and says what is wrong).
+    fn parse_in_one_pass<T: DeserializeOwned, B: Body>(
+        &self,
+        verified: &Verified<B>,
+    ) -> Option<Event<T, B>> {
+        if self.slack {
+            return None;
+        }
+        let body = verified.body_bytes();
+        let mut keys: arrayvec::ArrayVec<&str, 3> = arrayvec::ArrayVec::new();
+        let captures = [
+            match &self.event_type {
+                TypeSource::Json(p) => Some(p),
+                TypeSource::Provider => None,
+            },
+            match &self.id {
+                IdSource::Json(p) => Some(p),
+                IdSource::Provider => None,
+            },
+            self.action.as_ref(),
+        ];
+        for p in captures.iter().flatten() {
+            // A field that is the whole body or lies inside the data needs the general path.
+            let first = p.first()?;
+            if Some(first) == self.data.first() {
+                return None;
+            }
+            if !keys.contains(&first) {
+                keys.push(first);
+            }
+        }
+        let (top, data): (Vec<Option<&RawValue>>, Option<T>) = match self.data.first() {
+            Some(first) => {
+                json::document_fields_and_data(body, &keys, first, self.data.rest()).ok()?
+            }
+            None if keys.is_empty() => (Vec::new(), Some(serde_json::from_slice(body).ok()?)),
+            None => return None,
+        };
+        let data = match data {
+            Some(data) => data,
+            None => serde_json::from_slice(b"null").ok()?,
+        };
+        let resolve = |p: &Pointer| -> Option<Option<&RawValue>> {
+            let at = p.first().and_then(|f| keys.iter().position(|k| *k == f));
+            match at.and_then(|i| top[i]) {
+                Some(v) => json::lookup(v, p.rest()).ok(),
+                None => Some(None),
+            }
+        };
+        let event_type = match &self.event_type {
+            TypeSource::Provider => verified.event_type().map(str::to_owned),
+            TypeSource::Json(p) => resolve(p)?.and_then(json::scalar_text),
+        }?;
+        let action = match &self.action {
+            Some(p) => resolve(p)?.and_then(json::string_text),
+            None => None,
+        };
+        let id = match &self.id {
+            IdSource::Provider => verified.id().map(str::to_owned),
+            IdSource::Json(p) => resolve(p)?.and_then(json::scalar_text),
+        };
+        let name = match &action {
+            Some(a) => format!("{event_type}.{a}"),
+            None => event_type.clone(),
+        };
+        Some(Event {
+            name,
+            event_type,
+            action,
+            id,
+            data,
+            verified: verified.clone(),
+        })
+    }
+
     /// Reads the envelope's fields without parsing the data: one pass over the top level
     /// of the body, then only into the values the pointers lead to.
-    pub(crate) fn read<'a>(&'a self, verified: &'a Verified) -> Result<Meta<'a>, PayloadError> {
-        let body = verified.body().as_ref();
+    pub(crate) fn read<'a, B: Body>(
+        &'a self,
+        verified: &'a Verified<B>,
+    ) -> Result<Meta<'a>, PayloadError> {
+        let body = verified.body_bytes();
         let missing = |what: &str| PayloadError::envelope(verified, None, what.to_owned());
         let not_json = |e: serde_json::Error| PayloadError::not_json(verified, &e);
 
@@ -406,10 +541,10 @@ impl Meta<'_> {
     }
 
     /// Parses the data as `T` into an [`Event`].
-    pub(crate) fn to_event<T: DeserializeOwned>(
+    pub(crate) fn to_event<T: DeserializeOwned, B: Body>(
         &self,
-        verified: &Verified,
-    ) -> Result<Event<T>, PayloadError> {
+        verified: &Verified<B>,
+    ) -> Result<Event<T, B>, PayloadError> {
         let parsed = match self.data {
             Data::Body(body) => json::parse_at::<T>(body, &[]),
             Data::At(Some(value), rest) => json::parse_at::<T>(value.get().as_bytes(), rest),
@@ -433,5 +568,168 @@ impl Meta<'_> {
             data,
             verified: verified.clone(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    use super::*;
+    use crate::{Delivery, FixedClock, SignOptions, Signer, Verifier};
+
+    fn verified(provider: Provider, body: &[u8]) -> Verified {
+        let headers = Signer::new(&provider, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+            .unwrap()
+            .sign(
+                body,
+                &SignOptions::new().timestamp(1_700_000_000).id("msg_1"),
+            )
+            .unwrap();
+        Verifier::builder(provider)
+            .secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+            .clock(FixedClock::from_unix(1_700_000_000))
+            .build()
+            .unwrap()
+            .verify(&Delivery::new(&headers, body.to_vec()))
+            .unwrap()
+    }
+
+    /// What the general path (fields first, then the data) makes of a body.
+    fn general<T: DeserializeOwned>(envelope: &Envelope, v: &Verified) -> Option<Event<T>> {
+        envelope.read(v).ok()?.to_event(v).ok()
+    }
+
+    fn summary<T: serde::Serialize>(e: &Event<T>) -> (String, String, Option<String>, String) {
+        (
+            e.name.clone(),
+            e.event_type.clone(),
+            e.id.clone(),
+            serde_json::to_string(&e.data).unwrap(),
+        )
+    }
+
+    /// Values the envelopes' fields may hold, of every JSON kind.
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(r#""evt_1""#.to_owned()),
+            Just(r#""a.b""#.to_owned()),
+            Just("12".to_owned()),
+            Just("null".to_owned()),
+            Just("true".to_owned()),
+            Just(r#"{"object":{"id":"x","n":1}}"#.to_owned()),
+            Just(r#"{"object":{"id":"x","n":"1"}}"#.to_owned()),
+            Just(r#"{"object":[1,2]}"#.to_owned()),
+            Just(r#"{"object":{"id":"x","n":1},"object":{"id":"y","n":2}}"#.to_owned()),
+            Just(r#"[{"object":1}]"#.to_owned()),
+            Just(r#""\u00e9\"""#.to_owned()),
+        ]
+    }
+
+    fn object() -> impl Strategy<Value = String> {
+        let key = prop_oneof![
+            Just("id"),
+            Just("type"),
+            Just("data"),
+            Just("event_type"),
+            Just("event_id"),
+            Just("action"),
+            Just("other"),
+        ];
+        prop::collection::vec((key, value()), 0..6).prop_map(|fields| {
+            let fields: Vec<String> = fields
+                .into_iter()
+                .map(|(k, v)| format!("\"{k}\":{v}"))
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        })
+    }
+
+    #[derive(Debug, serde::Deserialize, serde::Serialize, PartialEq)]
+    struct Object {
+        id: String,
+        n: u32,
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// The one-pass parse gives exactly what the general path gives, and nothing where
+        /// the general path refuses the body.
+        #[test]
+        fn one_pass_parse_agrees_with_the_general_path(body in object()) {
+            let cases = [
+                (Provider::STRIPE, Envelope::stripe()),
+                (Provider::STANDARD_WEBHOOKS, Envelope::standard_webhooks()),
+                (Provider::PADDLE, Envelope::paddle()),
+                (Provider::STANDARD_WEBHOOKS, Envelope::json_pointer("/type").unwrap()),
+                (
+                    Provider::STANDARD_WEBHOOKS,
+                    Envelope::standard_webhooks().with_action_at("/action").unwrap(),
+                ),
+            ];
+            for (provider, envelope) in cases {
+                let v = verified(provider, body.as_bytes());
+                let fast = envelope.parse_in_one_pass::<Value, _>(&v);
+                let slow = general::<Value>(&envelope, &v);
+                if let Some(fast) = &fast {
+                    let slow = slow.as_ref().expect("the general path accepts it too");
+                    prop_assert_eq!(summary(fast), summary(slow));
+                }
+                let fast = envelope.parse_in_one_pass::<Option<Object>, _>(&v);
+                let slow = general::<Option<Object>>(&envelope, &v);
+                if let Some(fast) = &fast {
+                    let slow = slow.as_ref().expect("the general path accepts it too");
+                    prop_assert_eq!(summary(fast), summary(slow));
+                }
+                // Whatever path is taken, `parse` answers as the general path does.
+                let parsed = envelope.parse::<Value>(&v).map(|e| summary(&e)).ok();
+                prop_assert_eq!(parsed, general::<Value>(&envelope, &v).map(|e| summary(&e)));
+            }
+        }
+    }
+
+    #[test]
+    fn stripe_events_take_the_one_pass_path_and_borrowed_ones_stay_borrowed() {
+        let body =
+            br#"{"id":"evt_1","data":{"object":{"id":"cus_1","n":3}},"type":"customer.created"}"#;
+        let v = verified(Provider::STRIPE, body);
+        let event = Envelope::stripe()
+            .parse_in_one_pass::<Object, _>(&v)
+            .expect("one pass");
+        assert_eq!(
+            (event.name(), event.id(), event.data()),
+            (
+                "customer.created",
+                Some("evt_1"),
+                &Object {
+                    id: "cus_1".into(),
+                    n: 3
+                }
+            )
+        );
+        let headers = Signer::new(&Provider::STRIPE, "whsec_x")
+            .unwrap()
+            .sign(body, &SignOptions::new().timestamp(1_700_000_000))
+            .unwrap();
+        let borrowed = Verifier::builder(Provider::STRIPE)
+            .secret("whsec_x")
+            .clock(FixedClock::from_unix(1_700_000_000))
+            .build()
+            .unwrap()
+            .verify(&Delivery::new(&headers, &body[..]))
+            .unwrap();
+        let event = Envelope::stripe()
+            .parse_borrowed::<Object>(&borrowed)
+            .unwrap();
+        assert!(std::ptr::eq(*event.raw_body(), &body[..]));
+        // A data error still names the field, from the general path.
+        let bad = verified(
+            Provider::STRIPE,
+            br#"{"id":"evt_1","type":"t","data":{"object":{"id":"c","n":"3"}}}"#,
+        );
+        let err = Envelope::stripe().parse::<Object>(&bad).unwrap_err();
+        assert_eq!(err.path(), Some("data.object.n"));
     }
 }

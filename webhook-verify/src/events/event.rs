@@ -6,7 +6,7 @@ use bytes::Bytes;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::envelope::Meta;
-use crate::Verified;
+use crate::{Body, Verified};
 
 /// A verified delivery parsed through its [`Envelope`](crate::Envelope): the event type,
 /// action and id, the data as a `T`, and the [`Verified`] delivery it came from (raw body,
@@ -15,16 +15,16 @@ use crate::Verified;
 /// `T` defaults to `serde_json::Value`, which accepts any data: that is what unknown
 /// event types are delivered as.
 #[derive(Clone)]
-pub struct Event<T = serde_json::Value> {
+pub struct Event<T = serde_json::Value, B = Bytes> {
     pub(crate) name: String,
     pub(crate) event_type: String,
     pub(crate) action: Option<String>,
     pub(crate) id: Option<String>,
     pub(crate) data: T,
-    pub(crate) verified: Verified,
+    pub(crate) verified: Verified<B>,
 }
 
-impl<T> Event<T> {
+impl<T, B: Body> Event<T, B> {
     /// The event's name, which routes match: the type, followed by `.` and the action when
     /// there is one (`invoice.paid`, `issues.opened`, `orders/create`).
     #[must_use]
@@ -70,24 +70,24 @@ impl<T> Event<T> {
 
     /// The verified delivery: provider, signed timestamp, matched key, raw body.
     #[must_use]
-    pub fn verified(&self) -> &Verified {
+    pub fn verified(&self) -> &Verified<B> {
         &self.verified
     }
 
     /// The raw body, exactly as received and verified.
     #[must_use]
-    pub fn raw_body(&self) -> &Bytes {
-        self.verified.body()
+    pub fn raw_body(&self) -> &B {
+        &self.verified.body
     }
 
     /// Splits into the data and the verified delivery.
     #[must_use]
-    pub fn into_parts(self) -> (T, Verified) {
+    pub fn into_parts(self) -> (T, Verified<B>) {
         (self.data, self.verified)
     }
 }
 
-impl<T: fmt::Debug> fmt::Debug for Event<T> {
+impl<T: fmt::Debug, B: Body> fmt::Debug for Event<T, B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Event")
             .field("name", &self.name)
@@ -222,7 +222,7 @@ impl PayloadError {
         }
     }
 
-    pub(crate) fn not_json(verified: &Verified, error: &serde_json::Error) -> Self {
+    pub(crate) fn not_json<B: Body>(verified: &Verified<B>, error: &serde_json::Error) -> Self {
         Self::new(PayloadErrorInner {
             kind: PayloadErrorKind::NotJson,
             event_name: None,
@@ -230,11 +230,15 @@ impl PayloadError {
             id: None,
             path: None,
             message: format!("body is not JSON: {error}"),
-            body: verified.body().clone(),
+            body: verified.body.clone().into_bytes(),
         })
     }
 
-    pub(crate) fn envelope(verified: &Verified, event_type: Option<String>, what: String) -> Self {
+    pub(crate) fn envelope<B: Body>(
+        verified: &Verified<B>,
+        event_type: Option<String>,
+        what: String,
+    ) -> Self {
         Self::new(PayloadErrorInner {
             kind: PayloadErrorKind::Envelope,
             event_name: None,
@@ -242,12 +246,12 @@ impl PayloadError {
             id: None,
             path: None,
             message: what,
-            body: verified.body().clone(),
+            body: verified.body.clone().into_bytes(),
         })
     }
 
-    pub(crate) fn data(
-        verified: &Verified,
+    pub(crate) fn data<B: Body>(
+        verified: &Verified<B>,
         meta: &Meta<'_>,
         path: String,
         error: serde_json::Error,
@@ -259,7 +263,7 @@ impl PayloadError {
             id: meta.id.clone(),
             message: error.to_string(),
             path: Some(path),
-            body: verified.body().clone(),
+            body: verified.body.clone().into_bytes(),
         })
     }
 

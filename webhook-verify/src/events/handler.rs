@@ -87,7 +87,7 @@ where
 {
     let handler = Arc::new(handler);
     Arc::new(move |meta: &Meta<'_>, verified: &Verified| {
-        let event = meta.to_event::<T>(verified)?;
+        let event = meta.to_event::<T, _>(verified)?;
         let handler = Arc::clone(&handler);
         let state = state.clone();
         Ok(Box::new(move || Box::pin(handler.call(event, &state)) as HandlerFuture) as Call)

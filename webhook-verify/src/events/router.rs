@@ -12,7 +12,7 @@ use super::handler::{Call, CatchUnwind, ErasedHandler, Handler, erase, panic_mes
 use super::{Ack, Envelope, PayloadError};
 use crate::receive::{Outcome, Reply, claim};
 use crate::replay::Replay;
-use crate::{Error, Provider, Verified};
+use crate::{Body, Error, Provider, Verified};
 
 type ErrorHook = Arc<dyn Fn(&Failure<'_>) + Send + Sync + 'static>;
 
@@ -276,8 +276,8 @@ impl EventRouter {
 
     /// Routes one verified delivery and runs its handlers; the [`Reply`] says what to
     /// answer. Without replay protection: see [`dispatch_claimed`](Self::dispatch_claimed).
-    pub async fn dispatch(&self, verified: Verified) -> Reply {
-        self.run(verified, None).await
+    pub async fn dispatch(&self, verified: Verified<impl Body>) -> Reply {
+        self.run(verified.into_owned(), None).await
     }
 
     /// Like [`dispatch`](Self::dispatch), with replay protection: the delivery is claimed
@@ -287,8 +287,8 @@ impl EventRouter {
     /// `Retry-After`, and an unreachable store 503. Challenges and payloads that do not
     /// parse are answered without a claim (no handler runs for them). If the returned
     /// future is dropped while a handler runs, the claim expires after its lease.
-    pub async fn dispatch_claimed(&self, verified: Verified, replay: &Replay) -> Reply {
-        self.run(verified, Some(replay)).await
+    pub async fn dispatch_claimed(&self, verified: Verified<impl Body>, replay: &Replay) -> Reply {
+        self.run(verified.into_owned(), Some(replay)).await
     }
 
     pub(crate) async fn run(&self, verified: Verified, replay: Option<&Replay>) -> Reply {

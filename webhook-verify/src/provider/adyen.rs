@@ -79,7 +79,7 @@ static CLASSIC: Scheme = Scheme {
 };
 
 /// Every item must verify with the same key.
-fn verify_classic(ctx: &SchemeContext<'_>) -> Result<Verified, Error> {
+fn verify_classic(ctx: &SchemeContext<'_>) -> Result<Verified<()>, Error> {
     let items = adyen_classic_messages(ctx.body())?;
     let parsed: Vec<Parsed<'_>> = items
         .iter()

@@ -48,7 +48,7 @@ static TOKEN: Scheme = Scheme {
 };
 
 /// The header must equal one of the configured tokens (compared in constant time).
-fn verify_token(ctx: &SchemeContext<'_>) -> Result<Verified, Error> {
+fn verify_token(ctx: &SchemeContext<'_>) -> Result<Verified<()>, Error> {
     let sent = ctx.signature_header()?;
     let index = ctx.find_token(sent).ok_or(Error::SignatureMismatch)?;
     let header_id = ctx.header_id()?;

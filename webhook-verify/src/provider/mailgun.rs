@@ -53,7 +53,7 @@ static SCHEME: Scheme = Scheme {
 };
 
 /// HMAC over the timestamp and token found in the body; the token is the signed id.
-fn verify(ctx: &SchemeContext<'_>) -> Result<Verified, Error> {
+fn verify(ctx: &SchemeContext<'_>) -> Result<Verified<()>, Error> {
     let fields = mailgun_fields(ctx.body())?;
     let spec = ctx.spec();
     let ts_name = spec.names.timestamp.as_ref().expect("declared");

@@ -575,7 +575,7 @@ pub(crate) struct Scheme {
 }
 
 /// [`Scheme::verify`].
-pub(crate) type VerifyFn = fn(&SchemeContext<'_>) -> Result<Verified, Error>;
+pub(crate) type VerifyFn = fn(&SchemeContext<'_>) -> Result<Verified<()>, Error>;
 
 /// [`Scheme::sign`].
 pub(crate) type SignFn = fn(&SignInput<'_>) -> Result<Signing, Error>;

@@ -54,7 +54,7 @@ static SCHEME: Scheme = Scheme {
 };
 
 /// Verifies the signature header over each candidate URL form followed by the parameters.
-fn verify(ctx: &SchemeContext<'_>) -> Result<Verified, Error> {
+fn verify(ctx: &SchemeContext<'_>) -> Result<Verified<()>, Error> {
     let parsed = ctx.header_signature()?;
     let url = ctx.url()?;
     let candidates = twilio_messages(url, ctx.body(), false)?;

@@ -188,7 +188,9 @@ mod tests {
             .unwrap()
             .sign(body, &SignOptions::new())
             .unwrap();
-        verify(&Provider::GITHUB, "s", &headers, &body[..]).unwrap()
+        verify(&Provider::GITHUB, "s", &headers, &body[..])
+            .unwrap()
+            .into_owned()
     }
 
     #[test]

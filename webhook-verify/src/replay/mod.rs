@@ -213,7 +213,7 @@ impl Replay {
     /// # Errors
     ///
     /// [`StoreError`] when the store cannot be reached (answer 503).
-    pub async fn begin(&self, verified: &Verified) -> Result<Begin, StoreError> {
+    pub async fn begin(&self, verified: &Verified<impl crate::Body>) -> Result<Begin, StoreError> {
         self.begin_key(verified.replay_key()).await
     }
 

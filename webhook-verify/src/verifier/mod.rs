@@ -18,7 +18,7 @@ use std::sync::{Arc, OnceLock};
 use arrayvec::ArrayVec;
 use subtle::ConstantTimeEq;
 
-use crate::delivery::{IntoBody, MatchedKey, SigBytes};
+use crate::delivery::{Body, IntoBody, MatchedKey, SigBytes};
 use crate::headers::{HeaderKey, HeaderText, present, required_key, unique_key};
 use crate::keys::{HmacSha256, Key};
 use crate::provider::{IdSource, Message, Part, Spec, TimestampSource, TsFormat};
@@ -178,7 +178,17 @@ impl Verifier {
     ///   [`Error::SignatureMismatch`] (401);
     /// - [`Error::MissingUrl`] (500) for URL-signing providers without
     ///   [`Delivery::with_url`].
-    pub fn verify(&self, delivery: &Delivery<'_>) -> Result<Verified, Error> {
+    ///
+    /// The result holds the delivery's body as the delivery does: shared (`Bytes`, no copy)
+    /// or borrowed (`&[u8]`, no copy).
+    #[inline]
+    pub fn verify<B: Body>(&self, delivery: &Delivery<'_, B>) -> Result<Verified<B>, Error> {
+        let input = delivery.with_body(delivery.body());
+        Ok(self.check(&input)?.with_body(delivery.raw_body().clone()))
+    }
+
+    /// [`verify`](Self::verify) without the body: what verification found.
+    pub(crate) fn check(&self, delivery: &Delivery<'_, &[u8]>) -> Result<Verified<()>, Error> {
         let inner = &*self.inner;
         // One clock reading: the tolerance check and `Verified::received_at`.
         let now = inner.clock.now_unix_millis();
@@ -283,8 +293,7 @@ impl Verifier {
             _ => None,
         };
         self.verified(
-            spec, keys, lookups, index, body, timestamp, header_id, id_signed, headers, signature,
-            now,
+            spec, keys, lookups, index, timestamp, header_id, id_signed, headers, signature, now,
         )
     }
     /// Builds the result once a key matched.
@@ -295,14 +304,13 @@ impl Verifier {
         keys: &[KeyEntry],
         lookups: &SpecKeys,
         index: usize,
-        body: &bytes::Bytes,
         timestamp: Option<i64>,
         header_id: Option<HeaderText>,
         id_signed: bool,
         headers: &dyn Headers,
         signature: SigBytes,
         now: i64,
-    ) -> Result<Verified, Error> {
+    ) -> Result<Verified<()>, Error> {
         let header_event_type = match &lookups.event_type {
             Some(key) => {
                 unique_key(headers, key)?.map(|v| HeaderText::new(&String::from_utf8_lossy(v)))
@@ -320,7 +328,7 @@ impl Verifier {
                 index: keys[index].index,
                 id: keys[index].id.clone(),
             },
-            body: body.clone(),
+            body: (),
             received_at: now,
             signature,
             json: OnceLock::new(),
@@ -336,7 +344,7 @@ pub(crate) struct SchemeContext<'a> {
     spec: &'a Spec,
     keys: &'a [KeyEntry],
     lookups: &'a SpecKeys,
-    delivery: &'a Delivery<'a>,
+    delivery: &'a Delivery<'a, &'a [u8]>,
     now: i64,
 }
 
@@ -347,8 +355,8 @@ impl<'a> SchemeContext<'a> {
     }
 
     /// The raw body.
-    pub(crate) fn body(&self) -> &'a bytes::Bytes {
-        self.delivery.body()
+    pub(crate) fn body(&self) -> &'a [u8] {
+        self.delivery.raw_body()
     }
 
     /// The request URL; [`Error::MissingUrl`] when the delivery has none.
@@ -449,13 +457,12 @@ impl<'a> SchemeContext<'a> {
         id: Option<HeaderText>,
         id_signed: bool,
         signature: SigBytes,
-    ) -> Result<Verified, Error> {
+    ) -> Result<Verified<()>, Error> {
         self.verifier.verified(
             self.spec,
             self.keys,
             self.lookups,
             index,
-            self.delivery.body(),
             timestamp,
             id,
             id_signed,
@@ -482,7 +489,8 @@ fn select_names<'n, 'h>(
     Err(Error::missing(primary.signature.name.clone()))
 }
 /// Verifies one delivery with one secret, using the system clock and the provider's
-/// defaults. For a server, build a [`Verifier`] once instead.
+/// defaults. For a server, build a [`Verifier`] once instead. A borrowed body gives a
+/// [`Verified`] that borrows it.
 ///
 /// ```
 /// use webhook_verify::{verify, Provider};
@@ -498,15 +506,16 @@ fn select_names<'n, 'h>(
 /// # Errors
 ///
 /// As [`Verifier::verify`], and [`Error::InvalidSecret`] for an unusable secret.
-pub fn verify<S, H>(
+pub fn verify<S, H, T>(
     provider: &Provider,
     secret: S,
     headers: &H,
-    body: impl IntoBody,
-) -> Result<Verified, Error>
+    body: T,
+) -> Result<Verified<T::Body>, Error>
 where
     S: IntoSecret,
     H: Headers + ?Sized,
+    T: IntoBody,
 {
     let verifier = Verifier::new(provider.clone(), secret)?;
     let headers: &dyn Headers = &headers;
