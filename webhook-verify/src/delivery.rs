@@ -98,33 +98,64 @@ impl<B: Body> fmt::Debug for Delivery<'_, B> {
 mod sealed {
     pub trait Sealed {}
     impl Sealed for bytes::Bytes {}
+    impl Sealed for &bytes::Bytes {}
     impl Sealed for &[u8] {}
 }
 
-/// The two kinds of body a [`Delivery`] and a [`Verified`] hold: owned ([`Bytes`]) or
-/// borrowed (`&[u8]`). Sealed: other types convert into one of them with [`IntoBody`].
+/// The kinds of body a [`Delivery`] and a [`Verified`] hold: owned ([`Bytes`]), a
+/// reference to shared `Bytes`, or borrowed (`&[u8]`). Sealed: other types convert into
+/// one of them with [`IntoBody`].
 pub trait Body: AsRef<[u8]> + Clone + sealed::Sealed {
+    /// What a [`Verified`] keeps of this body: `Bytes` for shared bodies (one reference
+    /// count more, no copy), the same `&[u8]` for borrowed ones.
+    type Kept: Body<Kept = Self::Kept>;
+
+    /// The body kept by a [`Verified`].
+    fn keep(&self) -> Self::Kept;
+
     /// The body as owned `Bytes`: no copy for `Bytes`, a copy for a borrowed slice.
     fn into_bytes(self) -> Bytes;
 }
 
 impl Body for Bytes {
+    type Kept = Bytes;
+    #[inline]
+    fn keep(&self) -> Bytes {
+        self.clone()
+    }
     #[inline]
     fn into_bytes(self) -> Bytes {
         self
     }
 }
 
+impl Body for &Bytes {
+    type Kept = Bytes;
+    #[inline]
+    fn keep(&self) -> Bytes {
+        (*self).clone()
+    }
+    #[inline]
+    fn into_bytes(self) -> Bytes {
+        self.clone()
+    }
+}
+
 impl Body for &[u8] {
+    type Kept = Self;
+    #[inline]
+    fn keep(&self) -> Self {
+        self
+    }
     #[inline]
     fn into_bytes(self) -> Bytes {
         Bytes::copy_from_slice(self)
     }
 }
 
-/// Conversion into the body of a [`Delivery`], without a copy: `Bytes`, `&Bytes`,
-/// `Vec<u8>` and `String` become `Bytes`; `&[u8]`, `&[u8; N]`, `&str`, `&Vec<u8>` and
-/// `&String` stay borrowed.
+/// Conversion into the body of a [`Delivery`], without a copy: `Bytes`, `Vec<u8>` and
+/// `String` become `Bytes`, `&Bytes` is kept by reference (a [`Verified`] shares it);
+/// `&[u8]`, `&[u8; N]`, `&str`, `&Vec<u8>` and `&String` stay borrowed.
 pub trait IntoBody {
     /// [`Bytes`] or `&[u8]`.
     type Body: Body;
@@ -141,11 +172,11 @@ impl IntoBody for Bytes {
     }
 }
 
-impl IntoBody for &Bytes {
-    type Body = Bytes;
+impl<'b> IntoBody for &'b Bytes {
+    type Body = &'b Bytes;
     #[inline]
-    fn into_body(self) -> Bytes {
-        self.clone()
+    fn into_body(self) -> &'b Bytes {
+        self
     }
 }
 

@@ -182,9 +182,9 @@ impl Verifier {
     /// The result holds the delivery's body as the delivery does: shared (`Bytes`, no copy)
     /// or borrowed (`&[u8]`, no copy).
     #[inline]
-    pub fn verify<B: Body>(&self, delivery: &Delivery<'_, B>) -> Result<Verified<B>, Error> {
+    pub fn verify<B: Body>(&self, delivery: &Delivery<'_, B>) -> Result<Verified<B::Kept>, Error> {
         let input = delivery.with_body(delivery.body());
-        Ok(self.check(&input)?.with_body(delivery.raw_body().clone()))
+        Ok(self.check(&input)?.with_body(delivery.raw_body().keep()))
     }
 
     /// [`verify`](Self::verify) without the body: what verification found.
@@ -511,7 +511,7 @@ pub fn verify<S, H, T>(
     secret: S,
     headers: &H,
     body: T,
-) -> Result<Verified<T::Body>, Error>
+) -> Result<Verified<<T::Body as Body>::Kept>, Error>
 where
     S: IntoSecret,
     H: Headers + ?Sized,
