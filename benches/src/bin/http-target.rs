@@ -1,19 +1,28 @@
 //! The HTTP throughput target: one axum or actix-web listener on 127.0.0.1 whose `POST
-//! /webhook` either verifies the Stripe delivery and parses the event into a typed struct
-//! (`verified`: the `webhook_axum` / `webhook_actix` `Webhook<T>` extractor) or only parses
-//! the same struct (`unverified`). Both answer 200 `ok`. Replay protection is turned off
-//! (`without_replay`: wrk repeats one signed request, which would be a duplicate); a Stripe
-//! tolerance of one day, so a request signed once serves a whole run.
+//! /webhook` is one of three endpoints, each answering 200 `ok` to a signed 1 KiB Stripe
+//! `customer.created` event:
+//!
+//! - `unverified`: the body as bytes, parsed into the typed `StripeEvent`;
+//! - `verified`: the framework's `Webhook<StripeEvent>` extractor (buffer, verify, claim in
+//!   the in-memory replay store, parse, commit);
+//! - `router`: the framework's `events()` endpoint (verify, claim, route by event type,
+//!   parse `data.object` into a typed `Customer` for the handler, commit).
+//!
+//! Replay protection is on, as users run it: `wrk` cycles through [`DELIVERIES`] distinct
+//! signed deliveries (distinct event ids), and the store keeps [`STORE_KEYS`] of them, fewer
+//! than a cycle, so by the time a delivery comes round again it has been evicted: every
+//! request is a new delivery to the store (and each claim also evicts the oldest key). A
+//! Stripe tolerance of one day lets one fixture serve a whole run.
 //!
 //! ```text
-//! http-target fixture DIR                              # DIR/body.json, DIR/signature.txt, DIR/post.lua
-//! http-target serve axum|actix verified|unverified PORT   # PORT 0: any free port
+//! http-target fixture DIR                                       # DIR/post.lua, DIR/body.json, DIR/signature.txt
+//! http-target serve axum|actix unverified|verified|router PORT  # PORT 0: any free port
 //! ```
 //!
 //! `serve` prints the port it listens on as the first line on stdout.
 //!
-//! `post.lua` makes `wrk` send the signed 1 KiB event and print one JSON line of results
-//! when it is done. `scripts/bench.sh` runs both.
+//! `post.lua` makes `wrk` send the signed deliveries in turn and print one JSON line of
+//! results when it is done. `scripts/bench.sh` runs both.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -21,13 +30,28 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use bytes::Bytes;
-use webhook_benches::{STRIPE_SECRET, StripeEvent, stripe_event, unix_now};
-use webhook_verify::{Provider, SignOptions, Signer, Verifier};
+use webhook_benches::{
+    Customer, STRIPE_EVENT_ID, STRIPE_SECRET, StripeEvent, stripe_event, unix_now,
+};
+use webhook_verify::replay::{MemoryStore, Replay};
+use webhook_verify::{EventRouter, Provider, SignOptions, Signer, Verifier};
 
 /// The body size served: 1 KiB.
 const BODY_LEN: usize = 1024;
+/// Distinct signed deliveries `wrk` cycles through.
+const DELIVERIES: usize = 20_000;
+/// Keys the replay store keeps: fewer than [`DELIVERIES`], so each request is new to it.
+const STORE_KEYS: usize = 10_000;
 const USAGE: &str =
-    "usage: http-target fixture DIR | http-target serve axum|actix verified|unverified PORT";
+    "usage: http-target fixture DIR | http-target serve axum|actix unverified|verified|router PORT";
+
+/// Which endpoint `serve` runs.
+#[derive(Clone, Copy)]
+enum Mode {
+    Unverified,
+    Verified,
+    Router,
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -35,17 +59,18 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["fixture", dir] => fixture(Path::new(dir)),
         ["serve", framework, mode, port] => {
-            let verified = match *mode {
-                "verified" => true,
-                "unverified" => false,
+            let mode = match *mode {
+                "unverified" => Mode::Unverified,
+                "verified" => Mode::Verified,
+                "router" => Mode::Router,
                 _ => return usage(),
             };
             let Ok(port) = port.parse::<u16>() else {
                 return usage();
             };
             match *framework {
-                "axum" => axum_target::serve(verified, port),
-                "actix" => actix_target::serve(verified, port),
+                "axum" => axum_target::serve(mode, port),
+                "actix" => actix_target::serve(mode, port),
                 _ => return usage(),
             }
         }
@@ -65,25 +90,62 @@ fn usage() -> ExitCode {
     ExitCode::from(2)
 }
 
-/// Writes the signed 1 KiB Stripe event and the `wrk` script that posts it.
+/// Lua's long-bracket string of `text`.
+fn lua_string(text: &str) -> String {
+    assert!(!text.contains("]==]"), "the text fits a Lua long string");
+    format!("[==[{text}]==]")
+}
+
+/// Writes [`DELIVERIES`] signed 1 KiB Stripe events (each with its own event id) as the
+/// `wrk` script that posts them in turn, and the first one as `body.json` +
+/// `signature.txt` for checks with curl.
 fn fixture(dir: &Path) -> std::io::Result<()> {
     let now = unix_now();
-    let body = stripe_event(BODY_LEN, now);
-    let headers = Signer::new(&Provider::STRIPE, STRIPE_SECRET)
-        .and_then(|s| s.sign(body.as_bytes(), &SignOptions::new().timestamp(now)))
-        .map_err(std::io::Error::other)?;
-    let signature = &headers
-        .iter()
-        .find(|(k, _)| k == "stripe-signature")
-        .ok_or_else(|| std::io::Error::other("no stripe-signature header"))?
-        .1;
-    assert!(!body.contains("]==]"), "the body fits a Lua long string");
+    let signer = Signer::new(&Provider::STRIPE, STRIPE_SECRET).map_err(std::io::Error::other)?;
+    let mut requests = String::with_capacity(DELIVERIES * (BODY_LEN + 200));
+    let mut first = None;
+    for i in 0..DELIVERIES {
+        // Same length as the template's id, so every body is exactly BODY_LEN bytes.
+        let id = format!("evt_{i:0width$}", width = STRIPE_EVENT_ID.len() - 4);
+        let body = stripe_event(BODY_LEN, now).replace(STRIPE_EVENT_ID, &id);
+        assert_eq!(body.len(), BODY_LEN);
+        let headers = signer
+            .sign(body.as_bytes(), &SignOptions::new().timestamp(now))
+            .map_err(std::io::Error::other)?;
+        let signature = headers
+            .iter()
+            .find(|(k, _)| k == "stripe-signature")
+            .ok_or_else(|| std::io::Error::other("no stripe-signature header"))?
+            .1
+            .clone();
+        requests.push_str(&format!(
+            "  {{{}, {}}},\n",
+            lua_string(&signature),
+            lua_string(&body)
+        ));
+        first.get_or_insert((body, signature));
+    }
     let lua = format!(
-        r#"-- Generated by `http-target fixture`: POSTs a signed {BODY_LEN}-byte Stripe event.
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Stripe-Signature"] = "{signature}"
-wrk.body = [==[{body}]==]
+        r#"-- Generated by `http-target fixture`: POSTs {DELIVERIES} signed {BODY_LEN}-byte Stripe events in turn.
+local deliveries = {{
+{requests}}}
+local n = #deliveries
+local i = 0
+
+init = function(args)
+  -- Threads start at different places in the cycle.
+  i = math.random(n) - 1
+end
+
+request = function()
+  i = i % n + 1
+  local d = deliveries[i]
+  return wrk.format("POST", nil, {{
+    ["Content-Type"] = "application/json",
+    ["User-Agent"] = "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+    ["Stripe-Signature"] = d[1],
+  }}, d[2])
+end
 
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -97,11 +159,31 @@ done = function(summary, latency, requests)
 end
 "#
     );
+    let (body, signature) = first.expect("at least one delivery");
     std::fs::create_dir_all(dir)?;
     std::fs::write(dir.join("body.json"), &body)?;
     std::fs::write(dir.join("signature.txt"), signature)?;
     std::fs::write(dir.join("post.lua"), lua)?;
     Ok(())
+}
+
+/// The in-memory replay store, bounded below one cycle of the fixture.
+fn replay() -> Replay {
+    Replay::new(MemoryStore::new().max_entries(STORE_KEYS))
+}
+
+/// The router: one typed handler for the event served.
+fn router() -> EventRouter {
+    EventRouter::builder(Provider::STRIPE)
+        .on(
+            "customer.created",
+            |event: webhook_verify::Event<Customer>| async move {
+                black_box(event);
+                Ok::<_, std::convert::Infallible>(())
+            },
+        )
+        .build()
+        .expect("a router")
 }
 
 fn verifier() -> Verifier {
@@ -146,13 +228,16 @@ mod axum_target {
         Ok("ok")
     }
 
-    pub(super) fn serve(verify: bool, port: u16) -> std::io::Result<()> {
-        let app = if verify {
-            Router::new()
+    pub(super) fn serve(mode: Mode, port: u16) -> std::io::Result<()> {
+        let config = || WebhookConfig::builder(verifier()).replay(replay()).build();
+        let app = match mode {
+            Mode::Unverified => Router::new().route("/webhook", post(unverified)),
+            Mode::Verified => Router::new()
                 .route("/webhook", post(verified))
-                .with_state(WebhookConfig::builder(verifier()).without_replay().build())
-        } else {
-            Router::new().route("/webhook", post(unverified))
+                .with_state(config()),
+            Mode::Router => {
+                Router::new().route("/webhook", webhook_axum::events(config(), router()))
+            }
         };
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(workers())
@@ -186,16 +271,21 @@ mod actix_target {
         }
     }
 
-    pub(super) fn serve(verify: bool, port: u16) -> std::io::Result<()> {
-        let config = WebhookConfig::builder(verifier()).without_replay().build();
+    pub(super) fn serve(mode: Mode, port: u16) -> std::io::Result<()> {
+        let config = WebhookConfig::builder(verifier()).replay(replay()).build();
+        let router = router();
         actix_web::rt::System::new().block_on(async move {
             let server = HttpServer::new(move || {
                 let app = App::new();
-                if verify {
-                    app.app_data(config.clone())
-                        .route("/webhook", web::post().to(verified))
-                } else {
-                    app.route("/webhook", web::post().to(unverified))
+                match mode {
+                    Mode::Unverified => app.route("/webhook", web::post().to(unverified)),
+                    Mode::Verified => app
+                        .app_data(config.clone())
+                        .route("/webhook", web::post().to(verified)),
+                    Mode::Router => app.route(
+                        "/webhook",
+                        webhook_actix::events(config.clone(), router.clone()),
+                    ),
                 }
             })
             .workers(workers())
