@@ -5,6 +5,8 @@
 //! Every body is realistic JSON of an exact size: a provider's event whose free-text field
 //! is padded with words, so parsers see the same shape at every size.
 
+pub mod chart;
+
 use std::collections::HashMap;
 
 use serde::Deserialize;
