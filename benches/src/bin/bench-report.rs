@@ -1,26 +1,68 @@
-//! Writes BENCHMARKS.md from one run of `scripts/bench.sh`: the criterion medians
-//! (`<criterion>/<group>/<bench>/new/estimates.json`), the `wrk` results
-//! (`<results>/http/<framework>-<mode>-c<connections>.json`), the replay-store latencies
-//! (`<results>/replay.json`) and what the script recorded about the machine
-//! (`<results>/env/*`, `<results>/commands.txt`). Each ratio is checked against its
-//! target in DESIGN.md §6 and marked met or missed.
+//! Writes BENCHMARKS.md from one run of `scripts/bench.sh`, and its two charts beside it
+//! (`benches/charts/verify.svg`, `benches/charts/http.svg`, under the directory of
+//! `--out`): the criterion medians (`<criterion>/<group>/<bench>/{run1,run2}/estimates.json`,
+//! the smaller of the two medians; `new/` when those baselines are missing), the `wrk`
+//! results (`<results>/http/<framework>-<mode>-c<connections>.json` and `.cpu`), the
+//! replay-store latencies (`<results>/replay.json`) and what the script recorded about the
+//! machine (`<results>/env/*`, `<results>/commands.txt`). Each ratio is checked against its
+//! target in DESIGN.md §6 and marked met or missed; a measurement that is missing is
+//! reported as not run.
 //!
 //! ```text
 //! bench-report --criterion DIR --results DIR --lock Cargo.lock --elapsed SECS --out BENCHMARKS.md
 //! ```
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use webhook_benches::SIZES;
+use webhook_benches::chart::{self, BarGroup, Line, PALETTE};
 
 /// The connection counts `scripts/bench.sh` loads the HTTP targets with.
 const CONNECTIONS: [u32; 3] = [16, 64, 256];
 const FRAMEWORKS: [(&str, &str); 2] = [("axum", "axum"), ("actix", "actix-web")];
+/// The HTTP endpoints of each framework: the mode in the results' file names, and the
+/// share of the unverified endpoint's requests per second it must serve (DESIGN.md §6).
+const MODES: [(&str, Option<f64>); 3] = [
+    ("unverified", None),
+    ("verified", Some(0.95)),
+    ("router", Some(0.90)),
+];
+/// The criterion baselines `scripts/bench.sh` saves, one per run of the compare bench.
+const RUNS: [&str; 2] = ["run1", "run2"];
+/// The lines of the verify chart: legend, colour (an index into [`PALETTE`]), dashed,
+/// criterion bench. Owned and borrowed bodies share a colour (the borrowed line dashed).
+const VERIFY_LINES: [(&str, usize, bool, &str); 7] = [
+    (
+        "ours, Standard Webhooks, Bytes body",
+        0,
+        false,
+        "ours_standard",
+    ),
+    (
+        "ours, Standard Webhooks, &[u8] body",
+        0,
+        true,
+        "ours_standard_borrowed",
+    ),
+    (
+        "bare HMAC, Standard Webhooks",
+        6,
+        false,
+        "bare_hmac_standard",
+    ),
+    ("svix", 2, false, "svix"),
+    ("ours, Stripe, Bytes body", 1, false, "ours_stripe"),
+    ("ours, Stripe, &[u8] body", 1, true, "ours_stripe_borrowed"),
+    ("bare HMAC, Stripe", 7, false, "bare_hmac_stripe"),
+];
+/// Where the charts go, relative to the directory of BENCHMARKS.md (the repository root).
+const CHARTS: &str = "benches/charts";
 /// The crates whose versions the report states, as named in Cargo.lock.
-const CRATES: [&str; 10] = [
+const CRATES: [&str; 11] = [
     "svix",
     "standardwebhooks",
     "async-stripe-webhook",
@@ -31,6 +73,7 @@ const CRATES: [&str; 10] = [
     "actix-web",
     "serde_json",
     "redis",
+    "plotters",
 ];
 
 struct Args {
@@ -69,16 +112,90 @@ fn json(path: &Path) -> Value {
     serde_json::from_str(&read(path)).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// Criterion's median of `group/bench`, in nanoseconds.
-fn median(criterion: &Path, group: &str, bench: &str) -> f64 {
-    let path = criterion
-        .join(group)
-        .join(bench)
-        .join("new")
-        .join("estimates.json");
-    json(&path)["median"]["point_estimate"]
-        .as_f64()
-        .unwrap_or_else(|| panic!("{}: no median", path.display()))
+/// The criterion results of the compare bench, run twice.
+struct Criterion {
+    dir: PathBuf,
+    /// `group/bench` of every figure read.
+    read: RefCell<BTreeSet<String>>,
+    /// `group/bench` of the figures that come from one run only (`new/`, or one baseline).
+    single_run: RefCell<BTreeSet<String>>,
+}
+
+impl Criterion {
+    fn new(dir: PathBuf) -> Self {
+        Self {
+            dir,
+            read: RefCell::new(BTreeSet::new()),
+            single_run: RefCell::new(BTreeSet::new()),
+        }
+    }
+
+    /// The median in `group/bench/<baseline>/estimates.json`, in nanoseconds, if there is
+    /// such a file.
+    fn median_of(&self, group: &str, bench: &str, baseline: &str) -> Option<f64> {
+        let path = self
+            .dir
+            .join(group)
+            .join(bench)
+            .join(baseline)
+            .join("estimates.json");
+        if !path.is_file() {
+            return None;
+        }
+        let median = json(&path)["median"]["point_estimate"]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{}: no median", path.display()));
+        Some(median)
+    }
+
+    /// The smaller of the medians of `group/bench` in the two runs, in nanoseconds; the
+    /// latest run's (`new/`) when the baselines are missing; `None` when it was not run.
+    fn median(&self, group: &str, bench: &str) -> Option<f64> {
+        let runs: Vec<f64> = RUNS
+            .iter()
+            .filter_map(|run| self.median_of(group, bench, run))
+            .collect();
+        let min = runs.iter().copied().reduce(f64::min);
+        let median = min.or_else(|| self.median_of(group, bench, "new"));
+        if median.is_some() {
+            self.read.borrow_mut().insert(format!("{group}/{bench}"));
+            if runs.len() < RUNS.len() {
+                self.single_run
+                    .borrow_mut()
+                    .insert(format!("{group}/{bench}"));
+            }
+        }
+        median
+    }
+
+    /// How the figures were taken, for the top of the document.
+    fn method(&self) -> String {
+        let (read, single) = (self.read.borrow(), self.single_run.borrow());
+        let [first, second] = RUNS;
+        let two = format!(
+            "Every criterion figure is the minimum of the medians of two runs of the compare \
+             bench (`--save-baseline {first}`, then `{second}`): the lower median is the one \
+             less disturbed by other work on the machine."
+        );
+        if single.is_empty() {
+            two
+        } else if single.len() == read.len() {
+            format!(
+                "Every criterion figure is the median of one run: the `{first}` and \
+                 `{second}` baselines of two runs were not found, so the latest run's \
+                 results are used."
+            )
+        } else {
+            let names: Vec<String> = single.iter().map(|n| format!("`{n}`")).collect();
+            format!(
+                "{two} {} of the {} figures {} from one run only (a baseline was missing): {}.",
+                single.len(),
+                read.len(),
+                if single.len() == 1 { "comes" } else { "come" },
+                names.join(", ")
+            )
+        }
+    }
 }
 
 /// A duration with four significant digits, in the unit criterion would print.
@@ -102,6 +219,13 @@ fn time(ns: f64) -> String {
     format!("{value:.decimals$} {unit}")
 }
 
+/// [`time`], or `not run`.
+fn maybe_time(ns: Option<f64>) -> String {
+    ns.map_or_else(|| NOT_RUN.to_owned(), time)
+}
+
+const NOT_RUN: &str = "not run";
+
 fn size(bytes: usize) -> String {
     match bytes {
         b if b >= 1 << 20 => format!("{} MiB", b >> 20),
@@ -110,8 +234,29 @@ fn size(bytes: usize) -> String {
     }
 }
 
-fn mark(met: bool) -> &'static str {
-    if met { "met" } else { "**missed**" }
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Met,
+    Missed,
+    NotRun,
+}
+
+impl Status {
+    fn of(met: Option<bool>) -> Self {
+        match met {
+            Some(true) => Self::Met,
+            Some(false) => Self::Missed,
+            None => Self::NotRun,
+        }
+    }
+
+    fn mark(self) -> &'static str {
+        match self {
+            Self::Met => "met",
+            Self::Missed => "**missed**",
+            Self::NotRun => NOT_RUN,
+        }
+    }
 }
 
 /// One line of the summary: what, the figure, the target, met or not.
@@ -119,7 +264,25 @@ struct Target {
     what: String,
     figure: String,
     target: String,
-    met: bool,
+    status: Status,
+}
+
+/// A ratio with `decimals` decimals and a `×`, or `not run`.
+fn times(ratio: Option<f64>, decimals: usize) -> String {
+    ratio.map_or_else(|| NOT_RUN.to_owned(), |r| format!("{r:.decimals$}×"))
+}
+
+/// A ratio in bold and met or missed, or `not run`.
+fn marked(ratio: Option<f64>, decimals: usize, status: Status) -> String {
+    ratio.map_or_else(
+        || NOT_RUN.to_owned(),
+        |r| format!("**{r:.decimals$}×** {}", status.mark()),
+    )
+}
+
+/// `a / b` when both were measured.
+fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    Some(a? / b?)
 }
 
 /// The version of `name` in Cargo.lock (several: joined with `, `).
@@ -141,7 +304,12 @@ fn lock_version(lock: &str, name: &str) -> String {
 }
 
 fn env_line(results: &Path, file: &str) -> String {
-    read(&results.join("env").join(file)).trim().to_owned()
+    let path = results.join("env").join(file);
+    if path.is_file() {
+        read(&path).trim().to_owned()
+    } else {
+        "?".to_owned()
+    }
 }
 
 fn lscpu_field<'a>(lscpu: &'a str, field: &str) -> &'a str {
@@ -175,6 +343,34 @@ fn machine(results: &Path) -> String {
     )
 }
 
+/// A line of `commands.txt` without the paths of the machine it ran on: an absolute path
+/// (a token starting with `/`, or the value of a `VAR=/…` assignment) becomes a
+/// description of what it is.
+fn without_paths(line: &str) -> String {
+    let describe = |path: &str| {
+        let path = path.trim_matches(|c| c == '\'' || c == '"');
+        if path.ends_with("/release") {
+            "cargo's release output directory".to_owned()
+        } else {
+            "a local directory".to_owned()
+        }
+    };
+    line.split(' ')
+        .map(|token| {
+            if token.starts_with('/') {
+                describe(token)
+            } else if let Some((var, value)) = token.split_once('=')
+                && value.trim_start_matches(['\'', '"']).starts_with('/')
+            {
+                format!("{var}=<{}>", describe(value))
+            } else {
+                token.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Requests per second, latency (µs), error count and the server's CPU time per request
 /// (µs) of one wrk run.
 struct Wrk {
@@ -185,10 +381,16 @@ struct Wrk {
     cpu_us: f64,
 }
 
-fn wrk(results: &Path, framework: &str, mode: &str, connections: u32) -> Wrk {
+/// One wrk run's results, `None` when that endpoint was not run.
+fn wrk(results: &Path, framework: &str, mode: &str, connections: u32) -> Option<Wrk> {
     let name = format!("{framework}-{mode}-c{connections}");
-    let v = json(&results.join("http").join(format!("{name}.json")));
-    let cpu: Vec<f64> = read(&results.join("http").join(format!("{name}.cpu")))
+    let json_path = results.join("http").join(format!("{name}.json"));
+    let cpu_path = results.join("http").join(format!("{name}.cpu"));
+    if !json_path.is_file() || !cpu_path.is_file() {
+        return None;
+    }
+    let v = json(&json_path);
+    let cpu: Vec<f64> = read(&cpu_path)
         .split_whitespace()
         .filter_map(|n| n.parse().ok())
         .collect();
@@ -198,81 +400,180 @@ fn wrk(results: &Path, framework: &str, mode: &str, connections: u32) -> Wrk {
     let num = |key: &str| {
         v[key]
             .as_f64()
-            .unwrap_or_else(|| panic!("wrk result without {key}"))
+            .unwrap_or_else(|| panic!("{name}.json: no {key}"))
     };
     let errors = v["errors"]
         .as_object()
         .map_or(0, |e| e.values().filter_map(Value::as_u64).sum());
-    Wrk {
+    Some(Wrk {
         rps: num("requests") / (num("duration_us") / 1e6),
         p50_us: num("p50_us"),
         p99_us: num("p99_us"),
         errors,
         cpu_us: ticks / per_second * 1e6 / num("requests"),
+    })
+}
+
+/// Writes a chart's SVG under `root` and returns the Markdown that shows it (or says why
+/// there is none).
+fn chart_file(
+    root: &Path,
+    name: &str,
+    alt: &str,
+    svg: Result<String, chart::ChartError>,
+) -> String {
+    let relative = format!("{CHARTS}/{name}");
+    match svg {
+        Ok(svg) => {
+            let dir = root.join(CHARTS);
+            std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+            let path = dir.join(name);
+            std::fs::write(&path, svg).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            format!("![{alt}]({relative})\n\n")
+        }
+        Err(e) => {
+            eprintln!("bench-report: {relative} not drawn: {e}");
+            format!("(The chart {relative} was not drawn: {e}.)\n\n")
+        }
     }
 }
 
 fn main() {
     let args = args();
-    let c = &args.criterion;
+    let c = Criterion::new(args.criterion.clone());
     let lock = read(&args.lock);
+    let root = match args.out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
     let mut targets: Vec<Target> = Vec::new();
     let mut body = String::new();
 
     // Core verify against a bare HMAC of the same bytes.
     let core_target = |bytes: usize| match bytes {
-        256 => 1.30,
-        1024 => 1.15,
+        256 => 1.20,
+        1024 => 1.08,
         _ => 1.02,
     };
     body.push_str(
         "## `Verifier::verify` against a bare HMAC-SHA256 of the same bytes\n\n\
-         Median times; each ratio is `ours / bare` from the same run.\n\n\
-         | body | bare (Stripe) | `stripe` | ratio | target | bare (SW) | `standard_webhooks` | ratio | target | bare (GitHub) | `github` | ratio |\n\
-         |---|---|---|---|---|---|---|---|---|---|---|---|\n",
+         Each ratio is `ours / bare` from the same run. The verifiers are built as users \
+         build them, with every default (so the system clock); each delivery's headers are a \
+         real delivery's, as an `http::HeaderMap`: `content-type`, `user-agent`, \
+         `content-length`, `accept`, `accept-encoding` and the provider's own headers. The \
+         body is handed over owned (`Bytes`, as a server has it) or borrowed (`&[u8]`, as \
+         from Lambda, hyper or a test). The bare HMAC reads no header (see below).\n\n\
+         | body | provider | bare HMAC | ours, `Bytes` body | ours / bare | ours, `&[u8]` body | ours / bare | target |\n\
+         |---|---|---|---|---|---|---|---|\n",
     );
     for bytes in SIZES {
         let g = format!("compare_{bytes}");
-        let mut row = format!("| {} |", size(bytes));
         let limit = core_target(bytes);
-        for (bare, ours, name) in [
-            ("bare_hmac_stripe", "ours_stripe", "Stripe"),
-            ("bare_hmac_standard", "ours_standard", "Standard Webhooks"),
+        for (bare, owned, borrowed, name) in [
+            (
+                "bare_hmac_stripe",
+                "ours_stripe",
+                Some("ours_stripe_borrowed"),
+                "Stripe",
+            ),
+            (
+                "bare_hmac_standard",
+                "ours_standard",
+                Some("ours_standard_borrowed"),
+                "Standard Webhooks",
+            ),
+            ("bare_hmac_github", "ours_github", None, "GitHub"),
         ] {
-            let (b, o) = (median(c, &g, bare), median(c, &g, ours));
-            let ratio = o / b;
-            let met = ratio <= limit;
-            let _ = write!(
-                row,
-                " {} | {} | **{ratio:.3}×** | ≤ {limit:.2}× {} |",
-                time(b),
-                time(o),
-                mark(met)
-            );
-            targets.push(Target {
-                what: format!("`verify` {name} / bare HMAC, {}", size(bytes)),
-                figure: format!("{ratio:.3}×"),
-                target: format!("≤ {limit:.2}×"),
-                met,
-            });
+            // GitHub has no target (and no borrowed-body bench): shown for comparison.
+            let has_target = borrowed.is_some();
+            let b = c.median(&g, bare);
+            let mut row = format!("| {} | {name} | {} |", size(bytes), maybe_time(b));
+            for (bench, kind) in [(Some(owned), "`Bytes`"), (borrowed, "`&[u8]`")] {
+                let Some(bench) = bench else {
+                    row.push_str(" — | — |");
+                    continue;
+                };
+                let o = c.median(&g, bench);
+                let r = ratio(o, b);
+                if !has_target {
+                    let _ = write!(row, " {} | {} |", maybe_time(o), times(r, 3));
+                    continue;
+                }
+                let status = Status::of(r.map(|r| r <= limit));
+                let _ = write!(row, " {} | {} |", maybe_time(o), marked(r, 3, status));
+                targets.push(Target {
+                    what: format!("`verify` {name}, {kind} body / bare HMAC, {}", size(bytes)),
+                    figure: times(r, 3),
+                    target: format!("≤ {limit:.2}×"),
+                    status,
+                });
+            }
+            if !has_target {
+                row.push_str(" none |\n");
+            } else {
+                let _ = writeln!(row, " ≤ {limit:.2}× |");
+            }
+            body.push_str(&row);
         }
-        let (b, o) = (
-            median(c, &g, "bare_hmac_github"),
-            median(c, &g, "ours_github"),
-        );
-        let _ = writeln!(row, " {} | {} | {:.3}× |", time(b), time(o), o / b);
-        body.push_str(&row);
     }
     body.push_str(
         "\nGitHub has no target of its own in DESIGN.md §6; it is here for comparison (its \
          signed bytes are the body alone).\n\n",
     );
+    let line = |label: &str, color: usize, dashed: bool, point: &dyn Fn(&str) -> Option<f64>| {
+        let points: Vec<(f64, f64)> = SIZES
+            .iter()
+            .filter_map(|&bytes| Some((bytes as f64, point(&format!("compare_{bytes}"))?)))
+            .collect();
+        (!points.is_empty()).then(|| Line {
+            label: label.to_owned(),
+            color: PALETTE[color],
+            dashed,
+            points,
+        })
+    };
+    let lines: Vec<Line> = VERIFY_LINES
+        .iter()
+        .filter_map(|&(label, color, dashed, bench)| {
+            line(label, color, dashed, &|g| c.median(g, bench))
+        })
+        .collect();
+    let ratios: Vec<Line> = VERIFY_LINES
+        .iter()
+        .filter(|(_, _, _, bench)| bench.starts_with("ours_"))
+        .filter_map(|&(label, color, dashed, bench)| {
+            let bare = if bench.contains("stripe") {
+                "bare_hmac_stripe"
+            } else {
+                "bare_hmac_standard"
+            };
+            line(label, color, dashed, &|g| {
+                ratio(c.median(g, bench), c.median(g, bare))
+            })
+        })
+        .collect();
+    let limits: Vec<(f64, f64)> = SIZES
+        .iter()
+        .map(|&bytes| (bytes as f64, core_target(bytes)))
+        .collect();
+    body.push_str(&chart_file(
+        &root,
+        "verify.svg",
+        "Verify time against body size, log-log: ours (owned and borrowed body), the bare \
+         HMAC and svix; below, ours over the bare HMAC against the target",
+        chart::verify_time(
+            "Verify time against body size (criterion)",
+            &lines,
+            &ratios,
+            &limits,
+        ),
+    ));
 
     // Other verifiers.
     body.push_str(
         "## Other verifiers\n\n\
-         Standard Webhooks deliveries (same body, same `webhook-*` headers as an \
-         `http::HeaderMap`): `svix` and `standardwebhooks` against our `standard_webhooks`. \
+         Standard Webhooks deliveries (same body, same headers as an `http::HeaderMap`): \
+         `svix` and `standardwebhooks` against our `standard_webhooks` with a `Bytes` body. \
          Stripe: `async-stripe-webhook`'s `construct_event` (verifies, then parses the event \
          and its typed `data.object`) against our `verify` followed by \
          `Verified::json::<StripeEvent>()` (a serde struct with the same fields).\n\n\
@@ -281,115 +582,133 @@ fn main() {
     );
     for bytes in SIZES {
         let g = format!("compare_{bytes}");
-        let ours = median(c, &g, "ours_standard");
-        let svix = median(c, &g, "svix");
-        let sw = median(c, &g, "standardwebhooks");
-        let typed = median(c, &g, "ours_stripe_typed");
-        let stripe = median(c, &g, "async_stripe_construct_event");
-        let ratio = svix / ours;
-        let met = ratio >= 6.0;
+        let ours = c.median(&g, "ours_standard");
+        let svix = c.median(&g, "svix");
+        let sw = c.median(&g, "standardwebhooks");
+        let typed = c.median(&g, "ours_stripe_typed");
+        let stripe = c.median(&g, "async_stripe_construct_event");
+        let r = ratio(svix, ours);
+        let (figure, target) = if bytes <= 1024 {
+            let status = Status::of(r.map(|r| r >= 5.0));
+            targets.push(Target {
+                what: format!(
+                    "`svix` / ours (Standard Webhooks, `Bytes` body), {}",
+                    size(bytes)
+                ),
+                figure: times(r, 2),
+                target: "≥ 5×".to_owned(),
+                status,
+            });
+            (marked(r, 2, status), "≥ 5×")
+        } else {
+            (times(r, 2), "none (SHA-256 bound)")
+        };
         let _ = writeln!(
             body,
-            "| {} | {} | {} | **{ratio:.2}×** | ≥ 6× {} | {} | {:.2}× | {} | {} | {:.2}× |",
+            "| {} | {} | {} | {figure} | {target} | {} | {} | {} | {} | {} |",
             size(bytes),
-            time(ours),
-            time(svix),
-            mark(met),
-            time(sw),
-            sw / ours,
-            time(typed),
-            time(stripe),
-            stripe / typed,
+            maybe_time(ours),
+            maybe_time(svix),
+            maybe_time(sw),
+            times(ratio(sw, ours), 2),
+            maybe_time(typed),
+            maybe_time(stripe),
+            times(ratio(stripe, typed), 2),
         );
-        targets.push(Target {
-            what: format!("`svix` / ours (Standard Webhooks), {}", size(bytes)),
-            figure: format!("{ratio:.2}×"),
-            target: "≥ 6×".to_owned(),
-            met,
-        });
     }
+    body.push_str(
+        "\nThe target (DESIGN.md §6) is at 256 B and 1 KiB only: from 16 KiB up both are \
+         bound by SHA-256, and svix's portable SHA-256 caps the ratio near 5.7× on a CPU \
+         with SHA extensions.\n",
+    );
 
     // Parsing.
     body.push_str(
         "\n## Parsing the Stripe event\n\n\
-         `serde_json::from_slice` of the verified body into the typed `StripeEvent` and into \
-         a `serde_json::Value`; `Event<Customer>` is our typed event, \
-         `Envelope::stripe().parse::<Customer>(&verified)`: the envelope's type and id read \
-         without building the document, then `data.object` parsed into the customer, as the \
-         event router does for each handler. `stripe` is the verification alone, for scale.\n\n\
-         | body | typed struct | `serde_json::Value` | Value / typed | `Event<Customer>` | Value / `Event<Customer>` | `stripe` verify |\n\
-         |---|---|---|---|---|---|---|\n",
+         `parse_typed`: `serde_json::from_slice` of the verified body into the typed \
+         `StripeEvent` (the envelope's fields and `data.object` as a customer); \
+         `parse_event`: our typed event, `Envelope::stripe().parse::<Customer>(&verified)` \
+         (the envelope's type, id and time, and `data.object` parsed into the customer), as \
+         the event router hands it to a handler. Target: `parse_event` within 1.15× of \
+         `parse_typed` at every size. `serde_json::Value` for scale, and `stripe` the \
+         verification alone.\n\n\
+         | body | typed struct (`parse_typed`) | `Event<Customer>` (`parse_event`) | parse_event / parse_typed | target | `serde_json::Value` | Value / typed | `stripe` verify |\n\
+         |---|---|---|---|---|---|---|---|\n",
     );
     for bytes in SIZES {
         let g = format!("compare_{bytes}");
-        let typed = median(c, &g, "parse_typed");
-        let value = median(c, &g, "parse_value");
-        let event = median(c, &g, "parse_event");
+        let typed = c.median(&g, "parse_typed");
+        let value = c.median(&g, "parse_value");
+        let event = c.median(&g, "parse_event");
+        let r = ratio(event, typed);
+        let status = Status::of(r.map(|r| r <= 1.15));
+        targets.push(Target {
+            what: format!("typed parse `parse_event` / `parse_typed`, {}", size(bytes)),
+            figure: times(r, 3),
+            target: "≤ 1.15×".to_owned(),
+            status,
+        });
         let _ = writeln!(
             body,
-            "| {} | {} | {} | {:.2}× | {} | {:.2}× | {} |",
+            "| {} | {} | {} | {} | ≤ 1.15× | {} | {} | {} |",
             size(bytes),
-            time(typed),
-            time(value),
-            value / typed,
-            time(event),
-            value / event,
-            time(median(c, &g, "ours_stripe")),
+            maybe_time(typed),
+            maybe_time(event),
+            marked(r, 3, status),
+            maybe_time(value),
+            times(ratio(value, typed), 2),
+            maybe_time(c.median(&g, "ours_stripe")),
         );
     }
 
     // Replay stores.
-    let memory = median(c, "replay", "memory_claim_commit");
-    let met = memory < 1000.0;
+    let memory = c.median("replay", "memory_claim_commit");
+    let memory_status = Status::of(memory.map(|m| m < 1000.0));
     targets.push(Target {
-        what: "`MemoryStore` claim + commit (criterion median)".to_owned(),
-        figure: time(memory),
+        what: "`MemoryStore` claim + commit (criterion)".to_owned(),
+        figure: maybe_time(memory),
         target: "< 1 µs".to_owned(),
-        met,
+        status: memory_status,
     });
     let replay = json(&args.results.join("replay.json"));
-    let ns = |store: &str, op: &str, p: &str| {
-        replay[store][op][format!("{p}_ns")]
+    let ns = |v: &Value, p: &str| {
+        v[format!("{p}_ns")]
             .as_f64()
-            .unwrap_or_else(|| panic!("replay.json without {store}.{op}.{p}_ns"))
-    };
-    let ping = |p: &str| {
-        replay["redis_ping"][format!("{p}_ns")]
-            .as_f64()
-            .unwrap_or_else(|| panic!("replay.json without redis_ping.{p}_ns"))
+            .unwrap_or_else(|| panic!("replay.json without {p}_ns in {v}"))
     };
     let _ = write!(
         body,
         "\n## Replay stores\n\n\
          Criterion: `MemoryStore` claim + commit of a fresh key in a full store (100 000 keys, \
          so each claim also evicts the oldest): **{}** (target < 1 µs: {}).\n\n\
-         Sequential deliveries (`replay-latency`): {} deliveries after {} untimed, each a \
-         `claim` of a fresh key then a `commit`, timed one by one; Redis {} on loopback, \
-         started by `webhook-testkit`, one current-thread tokio runtime. For scale, a bare \
-         `PING` round trip to the same server, sent before each delivery on a connection of \
-         its own: p50 {}, p99 {} (`claim` is a Lua script, \
-         `commit` a `SET … PX`: one round trip each).\n\n\
+         ### One delivery at a time\n\n\
+         `replay-latency`: {} deliveries after {} untimed, each a `claim` of a fresh key then \
+         a `commit`, timed one by one; Redis {} on loopback, started by `webhook-testkit`, \
+         one current-thread tokio runtime. For scale, a bare `PING` round trip to the same \
+         server, sent before each delivery on a connection of its own: p50 {}, p99 {} \
+         (`claim` is a Lua script, `commit` a `SET … PX`: one round trip each).\n\n\
          | store | claim p50 | claim p99 | claim + commit p50 | claim + commit p99 |\n\
          |---|---|---|---|---|\n",
-        time(memory),
-        mark(met),
+        maybe_time(memory),
+        memory_status.mark(),
         replay["deliveries"],
         replay["warm_up"],
         replay["redis_version"].as_str().unwrap_or("?"),
-        time(ping("p50")),
-        time(ping("p99")),
+        time(ns(&replay["redis_ping"], "p50")),
+        time(ns(&replay["redis_ping"], "p99")),
     );
     for (store, label) in [("memory", "`MemoryStore`"), ("redis", "`RedisStore`")] {
         let _ = writeln!(
             body,
             "| {label} | {} | {} | {} | {} |",
-            time(ns(store, "claim", "p50")),
-            time(ns(store, "claim", "p99")),
-            time(ns(store, "claim_commit", "p50")),
-            time(ns(store, "claim_commit", "p99")),
+            time(ns(&replay[store]["claim"], "p50")),
+            time(ns(&replay[store]["claim"], "p99")),
+            time(ns(&replay[store]["claim_commit"], "p50")),
+            time(ns(&replay[store]["claim_commit"], "p99")),
         );
     }
-    let added = |op: &str, p: &str| time(ns("redis", op, p) - ns("memory", op, p));
+    let added =
+        |op: &str, p: &str| time(ns(&replay["redis"][op], p) - ns(&replay["memory"][op], p));
     let _ = writeln!(
         body,
         "| added by Redis | {} | {} | {} | {} |",
@@ -398,67 +717,179 @@ fn main() {
         added("claim_commit", "p50"),
         added("claim_commit", "p99"),
     );
+    let concurrent = &replay["concurrent"];
+    if concurrent.is_object() {
+        let tasks = &concurrent["tasks"];
+        let (cc, ping) = (&concurrent["claim_commit"], &concurrent["ping"]);
+        let _ = write!(
+            body,
+            "\n### Redis with {tasks} deliveries in flight\n\n\
+             {tasks} tokio tasks on a multi-thread runtime ({} worker threads) share one \
+             `RedisStore` (one multiplexed connection), as an application shares it between \
+             its handlers; each claims then commits fresh keys, {} deliveries in all after {} \
+             untimed, each claim + commit timed. Beside it, {tasks} tasks share one \
+             connection of the same kind and send as many `PING`s: what the connection costs \
+             at that concurrency. Per second: completed over the timed round.\n\n\
+             | {tasks} at once | p50 | p99 | per second | p50 / `PING` p50 |\n\
+             |---|---|---|---|---|\n\
+             | `RedisStore` claim + commit | {} | {} | {:.0} deliveries | {:.2}× |\n\
+             | `PING` | {} | {} | {:.0} | 1× |\n",
+            concurrent["worker_threads"],
+            concurrent["deliveries"],
+            concurrent["warm_up"],
+            time(ns(cc, "p50")),
+            time(ns(cc, "p99")),
+            concurrent["deliveries_per_s"].as_f64().unwrap_or(0.0),
+            ns(cc, "p50") / ns(ping, "p50"),
+            time(ns(ping, "p50")),
+            time(ns(ping, "p99")),
+            concurrent["pings_per_s"].as_f64().unwrap_or(0.0),
+        );
+    } else {
+        body.push_str("\n### Redis with 64 deliveries in flight\n\nNot run.\n");
+    }
 
     // HTTP.
-    let seconds = json(&args.results.join("http").join("axum-verified-c16.json"))["duration_us"]
-        .as_f64()
+    let seconds = CONNECTIONS
+        .iter()
+        .find_map(|conns| {
+            let path = args
+                .results
+                .join("http")
+                .join(format!("axum-unverified-c{conns}.json"));
+            path.is_file().then(|| json(&path))
+        })
+        .and_then(|v| v["duration_us"].as_f64())
         .map_or(0.0, |us| (us / 1e6).round());
     let _ = write!(
         body,
-        "\n## HTTP: verified against unverified endpoints\n\n\
+        "\n## HTTP: verified, routed and unverified endpoints\n\n\
          `http-target` serves `POST /webhook` on 127.0.0.1 with one worker thread per core; \
-         `wrk` (2 threads, {} s per run, same machine) posts the same signed 1 KiB Stripe \
-         event. Verified: the framework's `Webhook<StripeEvent>` extractor (buffer, verify, \
-         parse), no replay store. Unverified: the body as bytes, parsed into the same \
-         `StripeEvent`. Both answer 200 `ok`. Requests per second and latency from wrk; \
-         ratio = verified / unverified requests per second. CPU = the server process's CPU \
-         time (user + system, from `/proc`) per request served, which other load on the \
-         machine disturbs less than the request rate.\n\n\
-         | framework | connections | unverified req/s | p50 | p99 | CPU | verified req/s | p50 | p99 | CPU | ratio | target |\n\
-         |---|---|---|---|---|---|---|---|---|---|---|---|\n",
-        seconds,
+         `wrk` (2 threads, {seconds} s per run, same machine) posts signed 1 KiB Stripe \
+         `customer.created` events. Three endpoints per framework, each answering 200 `ok`:\n\n\
+         - **unverified**: the body as bytes, parsed into the same typed `StripeEvent`;\n\
+         - **verified**: the framework's `Webhook<StripeEvent>` extractor with in-memory \
+           replay protection (buffer, verify, claim in a `MemoryStore`, parse, commit);\n\
+         - **router**: the framework's event router (`events()`) with a typed handler of the \
+           customer (verify, claim, route by event type, parse `data.object` into a \
+           `Customer` for the handler, commit).\n\n\
+         Every request is a new delivery to the replay store: wrk cycles through distinct \
+         signed deliveries (distinct event ids), more than the store keeps, so a delivery \
+         has been evicted by the time it comes round again (and each claim also evicts the \
+         oldest key). \
+         Requests per second and latency from wrk; share = requests per second against the \
+         unverified endpoint's at the same connection count, run back to back. CPU = the \
+         server process's CPU time (user + system, from `/proc`) per request served, which \
+         other load on the machine disturbs less than the request rate; added = against the \
+         unverified endpoint.\n\n\
+         | framework | connections | endpoint | req/s | p50 | p99 | CPU per request | CPU added | share | target |\n\
+         |---|---|---|---|---|---|---|---|---|---|\n",
     );
+    let mut groups: Vec<BarGroup> = Vec::new();
     for (framework, label) in FRAMEWORKS {
         for conns in CONNECTIONS {
-            let plain = wrk(&args.results, framework, "unverified", conns);
-            let checked = wrk(&args.results, framework, "verified", conns);
-            let ratio = checked.rps / plain.rps;
-            let clean = plain.errors == 0 && checked.errors == 0;
-            let met = clean && ratio >= 0.90;
-            let errors = if clean {
-                String::new()
-            } else {
-                format!(
-                    " ({} / {} socket or status errors: not valid)",
-                    plain.errors, checked.errors
-                )
-            };
-            let _ = writeln!(
-                body,
-                "| {label} | {conns} | {:.0} | {} | {} | {} | {:.0} | {} | {} | {} | **{:.1} %**{errors} | ≥ 90 % {} |",
-                plain.rps,
-                time(plain.p50_us * 1e3),
-                time(plain.p99_us * 1e3),
-                time(plain.cpu_us * 1e3),
-                checked.rps,
-                time(checked.p50_us * 1e3),
-                time(checked.p99_us * 1e3),
-                time(checked.cpu_us * 1e3),
-                ratio * 100.0,
-                mark(met),
-            );
-            targets.push(Target {
-                what: format!("HTTP {label}, {conns} connections: verified / unverified req/s"),
-                figure: format!("{:.1} %{errors}", ratio * 100.0),
-                target: "≥ 90 %".to_owned(),
-                met,
+            let runs: Vec<Option<Wrk>> = MODES
+                .iter()
+                .map(|(mode, _)| wrk(&args.results, framework, mode, conns))
+                .collect();
+            groups.push(BarGroup {
+                label: format!("{label}, {conns}"),
+                values: runs.iter().map(|r| r.as_ref().map(|w| w.rps)).collect(),
             });
+            let plain = runs[0].as_ref();
+            for ((mode, share_target), run) in MODES.iter().zip(&runs) {
+                let Some(w) = run else {
+                    let _ = writeln!(
+                        body,
+                        "| {label} | {conns} | {mode} | {NOT_RUN} | | | | | {} | {} |",
+                        if share_target.is_some() { NOT_RUN } else { "" },
+                        share_target.map_or_else(String::new, |t| format!("≥ {:.0} %", t * 100.0)),
+                    );
+                    if let Some(t) = share_target {
+                        targets.push(Target {
+                            what: format!(
+                                "HTTP {label}, {conns} connections: {mode} / unverified req/s"
+                            ),
+                            figure: NOT_RUN.to_owned(),
+                            target: format!("≥ {:.0} %", t * 100.0),
+                            status: Status::NotRun,
+                        });
+                    }
+                    continue;
+                };
+                let mut cells = format!(
+                    "| {label} | {conns} | {mode} | {:.0} | {} | {} | {} |",
+                    w.rps,
+                    time(w.p50_us * 1e3),
+                    time(w.p99_us * 1e3),
+                    time(w.cpu_us * 1e3),
+                );
+                let Some(t) = share_target else {
+                    let valid = if w.errors == 0 {
+                        String::new()
+                    } else {
+                        format!(" ({} socket or status errors)", w.errors)
+                    };
+                    let _ = writeln!(cells, " | 100 %{valid} | |");
+                    body.push_str(&cells);
+                    continue;
+                };
+                let share = plain.map(|p| w.rps / p.rps);
+                let errors = plain.map_or(0, |p| p.errors) + w.errors;
+                let invalid = if errors == 0 {
+                    String::new()
+                } else {
+                    format!(" ({errors} socket or status errors: not valid)")
+                };
+                let status = Status::of(share.map(|s| errors == 0 && s >= *t));
+                let share_text = share.map_or_else(
+                    || NOT_RUN.to_owned(),
+                    |s| format!("{:.1} %{invalid}", s * 100.0),
+                );
+                let _ = writeln!(
+                    cells,
+                    " {} | {} | ≥ {:.0} % |",
+                    plain.map_or_else(String::new, |p| format!("{:+.2} µs", w.cpu_us - p.cpu_us)),
+                    if share.is_some() {
+                        format!("**{share_text}** {}", status.mark())
+                    } else {
+                        share_text.clone()
+                    },
+                    t * 100.0,
+                );
+                body.push_str(&cells);
+                targets.push(Target {
+                    what: format!("HTTP {label}, {conns} connections: {mode} / unverified req/s"),
+                    figure: share_text,
+                    target: format!("≥ {:.0} %", t * 100.0),
+                    status,
+                });
+            }
         }
     }
+    body.push('\n');
+    let modes: Vec<&str> = MODES.iter().map(|(mode, _)| *mode).collect();
+    body.push_str(&chart_file(
+        &root,
+        "http.svg",
+        "Requests per second per framework and connection count: unverified, verified and \
+         router endpoints",
+        chart::bars(
+            "Requests per second (% of unverified), 1 KiB Stripe event, wrk on loopback",
+            "framework, connections",
+            "requests per second",
+            &modes,
+            &groups,
+        ),
+    ));
 
     // The whole document.
     let mut doc = String::new();
-    let met = targets.iter().filter(|t| t.met).count();
+    let met = targets.iter().filter(|t| t.status == Status::Met).count();
+    let not_run = targets
+        .iter()
+        .filter(|t| t.status == Status::NotRun)
+        .count();
     let versions: Vec<String> = CRATES
         .iter()
         .map(|name| format!("{name} {}", lock_version(&lock, name)))
@@ -467,8 +898,7 @@ fn main() {
         doc,
         "# Benchmarks\n\n\
          Written by `bash scripts/bench.sh` (its `bench-report` step) from one run on the \
-         machine below; do not edit by hand. Targets are in DESIGN.md §6. Times are criterion \
-         medians unless marked otherwise.\n\n\
+         machine below; do not edit by hand. Targets are in DESIGN.md §6. {}\n\n\
          - Machine: {}.\n\
          - Load average (1, 5, 15 min) when the run started: {}; after the criterion \
            benches: {} (they keep one core busy); after the HTTP runs: {} (wrk and the server \
@@ -476,6 +906,7 @@ fn main() {
          - Versions: {}; {}; {}; {}; {}.\n\
          - Date: {}. `bash scripts/bench.sh` took {} min {} s.\n\
          - Commands (the first runs the others):\n",
+        c.method(),
         machine(&args.results),
         env_line(&args.results, "loadavg.txt"),
         env_line(&args.results, "loadavg-criterion.txt"),
@@ -490,15 +921,21 @@ fn main() {
         args.elapsed % 60,
     );
     for line in read(&args.results.join("commands.txt")).lines() {
+        let line = without_paths(line);
         match line.split_once(" # ") {
             Some((command, note)) => writeln!(doc, "  - `{command}` ({note})"),
             None => writeln!(doc, "  - `{line}`"),
         }
         .expect("a String takes any write");
     }
+    let not_run_note = if not_run == 0 {
+        String::new()
+    } else {
+        format!(" ({not_run} not run)")
+    };
     let _ = write!(
         doc,
-        "\n## Targets: {met} of {} met\n\n| what | figure | target | |\n|---|---|---|---|\n",
+        "\n## Targets: {met} of {} met{not_run_note}\n\n| what | figure | target | |\n|---|---|---|---|\n",
         targets.len()
     );
     for t in &targets {
@@ -508,15 +945,25 @@ fn main() {
             t.what,
             t.figure,
             t.target,
-            mark(t.met)
+            t.status.mark()
         );
     }
     doc.push('\n');
-    doc.push_str(&body);
+    doc.push_str(body.trim_end());
+    doc.push('\n');
     doc.push_str(EXPLANATION);
+    for dir in [&args.criterion, &args.results, &root] {
+        if let Ok(abs) = std::fs::canonicalize(dir)
+            && let Some(abs) = abs.to_str()
+            && abs.len() > 1
+            && doc.contains(abs)
+        {
+            eprintln!("bench-report: warning: the report names a path of this machine ({abs})");
+        }
+    }
     std::fs::write(&args.out, doc).unwrap_or_else(|e| panic!("{}: {e}", args.out.display()));
     eprintln!(
-        "bench-report: {} written ({met} of {} targets met)",
+        "bench-report: {} written: {met} of {} targets met{not_run_note}",
         args.out.display(),
         targets.len()
     );
