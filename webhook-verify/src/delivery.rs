@@ -540,27 +540,75 @@ impl<B: Body> Verified<B> {
             let spec = self.spec();
             let wants_json = matches!(spec.id, IdSource::Json(_))
                 || matches!(spec.event_type, EventTypeSource::Json(_));
-            // The fields are found by scanning the body, without building it as a value.
-            let doc = if wants_json {
-                crate::json::document(self.body.as_ref()).ok()
-            } else {
-                None
-            };
-            let wanted = |pointer: &str| -> Option<String> {
-                let pointer = crate::json::Pointer::parse(pointer).ok()?;
-                let value = crate::json::lookup(doc?, pointer.segments()).ok()??;
-                crate::json::scalar_text(value)
-            };
-            JsonFields {
-                id: match spec.id {
-                    IdSource::Json(f) => wanted(f),
-                    _ => None,
-                },
-                event_type: match spec.event_type {
-                    EventTypeSource::Json(f) => wanted(f),
-                    _ => None,
-                },
+            if !wants_json {
+                return JsonFields::default();
             }
+            self.json_fields_in_one_pass(spec)
+                .unwrap_or_else(|| self.json_fields_one_by_one(spec))
+        })
+    }
+}
+
+impl<B: Body> Verified<B> {
+    /// The body's id and event type, each pointer followed on its own.
+    fn json_fields_one_by_one(&self, spec: &Spec) -> JsonFields {
+        // The fields are found by scanning the body, without building it as a value.
+        let doc = crate::json::document(self.body.as_ref()).ok();
+        let wanted = |pointer: &str| -> Option<String> {
+            let pointer = crate::json::Pointer::parse(pointer).ok()?;
+            let value = crate::json::lookup(doc?, pointer.segments()).ok()??;
+            crate::json::scalar_text(value)
+        };
+        JsonFields {
+            id: match spec.id {
+                IdSource::Json(f) => wanted(f),
+                _ => None,
+            },
+            event_type: match spec.event_type {
+                EventTypeSource::Json(f) => wanted(f),
+                _ => None,
+            },
+        }
+    }
+
+    /// The body's id and event type found in one pass over the body (the top-level keys
+    /// their pointers start with, then the rest of each pointer inside those values).
+    /// `None` when that pass cannot decide (a pointer to the whole body, a duplicate key,
+    /// a body that is not an object): the field-by-field reading then decides.
+    fn json_fields_in_one_pass(&self, spec: &Spec) -> Option<JsonFields> {
+        use crate::json::{self, Pointer};
+        let pointer = |p: Option<&str>| p.map(Pointer::parse).transpose();
+        let id = pointer(match spec.id {
+            IdSource::Json(f) => Some(f),
+            _ => None,
+        })
+        .ok()?;
+        let event_type = pointer(match spec.event_type {
+            EventTypeSource::Json(f) => Some(f),
+            _ => None,
+        })
+        .ok()?;
+        let mut keys: arrayvec::ArrayVec<&str, 2> = arrayvec::ArrayVec::new();
+        for p in [&id, &event_type].into_iter().flatten() {
+            let first = p.first()?;
+            if !keys.contains(&first) {
+                keys.push(first);
+            }
+        }
+        let top = json::document_fields(self.body.as_ref(), &keys).ok()??;
+        let wanted = |p: &Option<Pointer>| -> Option<Option<String>> {
+            let Some(p) = p else { return Some(None) };
+            let at = keys.iter().position(|k| Some(*k) == p.first())?;
+            Some(match top[at] {
+                Some(value) => json::lookup(value, p.rest())
+                    .ok()?
+                    .and_then(json::scalar_text),
+                None => None,
+            })
+        };
+        Some(JsonFields {
+            id: wanted(&id)?,
+            event_type: wanted(&event_type)?,
         })
     }
 }
@@ -582,6 +630,50 @@ impl<B: Body> fmt::Debug for Verified<B> {
 mod tests {
     use super::*;
     use crate::{SignOptions, Signer, Verifier};
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// The one-pass reading of a body's id and type finds what following each pointer on
+        /// its own finds, or defers to it.
+        #[test]
+        fn one_pass_fields_agree_with_one_by_one(
+            fields in proptest::collection::vec(
+                (
+                    proptest::sample::select(vec!["id", "type", "event_id", "event_type", "event", "x"]),
+                    proptest::sample::select(vec![
+                        r#""a""#, "7", "null", "[1]", r#"{"type":"t","id":"i"}"#,
+                        r#"{"type":"t","type":"u"}"#, r#""\u00e9""#, "-1.5",
+                    ]),
+                ),
+                0..6,
+            )
+        ) {
+            let body: Vec<String> = fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+            let body = format!("{{{}}}", body.join(","));
+            for provider in [Provider::STRIPE, Provider::SLACK, Provider::PADDLE, Provider::STANDARD_WEBHOOKS] {
+                let spec = provider.spec();
+                let v = Verified {
+                    provider: provider.clone(),
+                    spec_is_alternate: false,
+                    header_id: None,
+                    id_signed: false,
+                    timestamp: None,
+                    header_event_type: None,
+                    key: MatchedKey { index: 0, id: None },
+                    body: body.as_bytes(),
+                    received_at: 0,
+                    signature: SigBytes::new(),
+                    json: OnceLock::new(),
+                };
+                let slow = v.json_fields_one_by_one(spec);
+                if let Some(fast) = v.json_fields_in_one_pass(spec) {
+                    proptest::prop_assert_eq!(fast.id, slow.id);
+                    proptest::prop_assert_eq!(fast.event_type, slow.event_type);
+                }
+            }
+        }
+    }
 
     /// Verification keeps the body it was given: a borrowed body is not copied (the
     /// result points at the caller's bytes) and an owned one is shared, not copied.

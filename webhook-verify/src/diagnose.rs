@@ -198,10 +198,7 @@ impl Verifier {
         if let Some(trimmed) = body.strip_suffix(b"\n") {
             variants.push(("a trailing newline was added", trimmed.to_vec()));
         }
-        variants.push((
-            "a trailing newline was removed",
-            [&body[..], b"\n"].concat(),
-        ));
+        variants.push(("a trailing newline was removed", [body, b"\n"].concat()));
         if body.windows(2).any(|w| w == b"\r\n") {
             let lf = String::from_utf8_lossy(body)
                 .replace("\r\n", "\n")

@@ -475,6 +475,27 @@ pub(crate) fn parse_at<T: serde::de::DeserializeOwned>(
     }
 }
 
+/// [`parse_at`] without recording the path (faster); `None` on any error, which
+/// [`parse_at`] then explains.
+pub(crate) fn parse_untracked<T: serde::de::DeserializeOwned>(
+    value: &[u8],
+    segments: &[String],
+) -> Option<T> {
+    let mut de = serde_json::Deserializer::from_slice(value);
+    let parsed = PathSeed::<T> {
+        segments,
+        track: None,
+        _t: std::marker::PhantomData,
+    }
+    .deserialize(&mut de)
+    .ok()?;
+    de.end().ok()?;
+    match parsed {
+        Some(t) => Some(t),
+        None => serde_json::from_slice(b"null").ok(),
+    }
+}
+
 /// Walks `segments` into a document and parses the value there as a `T`, recording the
 /// path below `segments` in `track` when there is one (which slows the parse down: the
 /// fast path has none and, on an error, parses again with one).

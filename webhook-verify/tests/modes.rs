@@ -62,7 +62,7 @@ fn gitlab_signing_token_known_answer_verifies() {
     );
     assert_eq!(verified.timestamp(), Some(NOW));
     assert_eq!(verified.event_type(), Some("Push Hook"));
-    assert_eq!(verified.body().as_ref(), GITLAB_BODY);
+    assert_eq!(verified.body(), GITLAB_BODY);
 }
 
 #[test]
