@@ -158,12 +158,7 @@ fn body_line(body: &[u8], headers: &dyn webhook_verify::Headers) -> String {
         content_type.get_or_insert_with(|| String::from_utf8_lossy(v).into_owned());
     });
     let form = if serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok() {
-        let compact = body.iter().all(|b| !matches!(b, b'\n' | b'\r'));
-        if compact {
-            "JSON on one line"
-        } else {
-            "JSON over several lines"
-        }
+        "JSON"
     } else if std::str::from_utf8(body).is_ok() {
         "text"
     } else {
@@ -173,6 +168,8 @@ fn body_line(body: &[u8], headers: &dyn webhook_verify::Headers) -> String {
         "ends with CRLF"
     } else if body.ends_with(b"\n") {
         "ends with a newline"
+    } else if body.ends_with(b" ") || body.ends_with(b"\t") {
+        "ends with a space"
     } else {
         "no final newline"
     };
