@@ -548,3 +548,61 @@ pub(crate) fn claimed_meta(
     };
     (id, event_type)
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A delivery as the listener keeps it, with `body`.
+    pub(crate) fn seen(body: Vec<u8>) -> Seen {
+        Seen {
+            received_at: OffsetDateTime::UNIX_EPOCH,
+            method: "POST".to_owned(),
+            url: "http://127.0.0.1/".to_owned(),
+            headers: vec![(
+                "x-hub-signature-256".to_owned(),
+                "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"
+                    .to_owned(),
+            )],
+            body,
+            provider: "github".to_owned(),
+            outcome: "verified".to_owned(),
+            status: 200,
+            id: None,
+            event_type: None,
+            error: None,
+            diagnosis: Vec::new(),
+            app_status: None,
+            latency_ms: None,
+            app_error: None,
+        }
+    }
+
+    #[test]
+    fn records_mask_signatures_unless_asked() {
+        let s = seen(b"{}".to_vec());
+        let masked = s.record(&Provider::GITHUB, false);
+        assert_eq!(masked.headers[0].1, "sha256=[masked]");
+        assert!(masked.signatures_masked);
+        let kept = s.record(&Provider::GITHUB, true);
+        assert_eq!(kept.headers, s.headers);
+        assert!(!kept.signatures_masked);
+    }
+
+    #[test]
+    fn claimed_ids_and_types_are_read_from_where_the_provider_puts_them() {
+        let headers = vec![("X-GitHub-Event".to_owned(), "push".to_owned())];
+        assert_eq!(
+            claimed_meta(&Provider::GITHUB, &headers, br#"{"id":"x"}"#),
+            (Some("x".to_owned()), Some("push".to_owned()))
+        );
+        assert_eq!(
+            claimed_meta(
+                &Provider::STRIPE,
+                &[],
+                br#"{"id":"evt_1","type":"invoice.paid"}"#
+            ),
+            (Some("evt_1".to_owned()), Some("invoice.paid".to_owned()))
+        );
+    }
+}

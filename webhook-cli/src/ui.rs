@@ -22,7 +22,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::forward::resign;
 use crate::listen::{Hub, Seen};
@@ -242,15 +242,74 @@ fn display_body(body: &[u8]) -> (&'static str, String) {
     if body.is_empty() {
         return ("empty", String::new());
     }
-    if let Ok(value) = serde_json::from_slice::<Value>(body) {
-        if let Ok(pretty) = serde_json::to_string_pretty(&value) {
-            return ("json", pretty);
+    if serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok() {
+        if let Ok(text) = std::str::from_utf8(body) {
+            return ("json", indent_json(text));
         }
     }
     match std::str::from_utf8(body) {
         Ok(text) => ("text", text.to_owned()),
         Err(_) => ("binary", format!("{} bytes of binary data", body.len())),
     }
+}
+
+/// Valid JSON re-indented by two spaces, every token kept as written: key order, number
+/// forms and string escapes are the sender's.
+fn indent_json(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut chars = text.chars().peekable();
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        out.push_str(&"  ".repeat(depth));
+    };
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                // Empty containers stay on one line.
+                while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                    chars.next();
+                }
+                if matches!(chars.peek(), Some('}' | ']')) {
+                    out.push(chars.next().unwrap_or(c));
+                } else {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 async fn detail(State(hub): State<Arc<Hub>>, Path(seq): Path<u64>) -> Response {
@@ -380,6 +439,21 @@ mod tests {
         ] {
             assert!(!is_loopback_host(host), "{host}");
         }
+    }
+
+    #[test]
+    fn the_history_is_bounded() {
+        let mut history = History::new(3);
+        for n in 0..5u8 {
+            history.push(crate::listen::tests::seen(vec![n; 10]));
+        }
+        assert_eq!(history.len(), 3);
+        assert_eq!(
+            history.after(0).map(|(s, _)| *s).collect::<Vec<_>>(),
+            [3, 4, 5]
+        );
+        assert_eq!(history.bytes, 30);
+        assert!(history.get(1).is_none() && history.get(5).is_some());
     }
 
     #[test]

@@ -28,9 +28,10 @@ function clock(ms) {
   return new Date(ms).toISOString().slice(11, 19);
 }
 
+// The sender's status; for forwarded deliveries it is the app's, with its latency.
 function statusText(d) {
-  if (d.app_status != null) return d.status + " (app " + d.app_status + (d.latency_ms != null ? ", " + d.latency_ms + " ms" : "") + ")";
-  if (d.app_error) return d.status + " (app unreachable)";
+  if (d.app_status != null) return d.app_status + " from app" + (d.latency_ms != null ? " · " + d.latency_ms + " ms" : "");
+  if (d.app_error) return d.status + " · app down";
   return String(d.status);
 }
 
@@ -46,7 +47,7 @@ function row(d) {
     el("td", { class: "event" }, d.event_type || "–"),
     el("td", { class: "id" }, d.id || "–"),
     outcome,
-    el("td", {}, statusText(d)));
+    el("td", { class: "status" }, statusText(d)));
   tr.addEventListener("click", () => { location.hash = "#/delivery/" + d.seq; });
   return tr;
 }

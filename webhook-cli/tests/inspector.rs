@@ -1,0 +1,255 @@
+//! The inspector page (`listen --ui`) in a real browser: headless Chromium (Debian's
+//! `chromium` package, installed by scripts/setup.sh) loads the page served by the
+//! listener after good and tampered deliveries went through it, and the rendered DOM must
+//! show each delivery with its outcome and, for failures, the diagnosis. A screenshot is
+//! saved under the target directory. Without Chromium this test fails: it never skips.
+
+#[path = "support/app.rs"]
+mod app;
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use app::{App, now, post_signed};
+use common::{ListenProcess, temp_path, webhook};
+use predicates::prelude::*;
+use webhook_verify::Provider;
+
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+/// `WEBHOOK_TEST_CHROMIUM`, `/usr/bin/chromium`, or `chromium` on the PATH.
+fn chromium() -> PathBuf {
+    if let Some(path) = std::env::var_os("WEBHOOK_TEST_CHROMIUM") {
+        return PathBuf::from(path);
+    }
+    let default = Path::new("/usr/bin/chromium");
+    if default.exists() {
+        return default.to_owned();
+    }
+    std::env::var_os("PATH")
+        .and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|p| p.join("chromium"))
+                .find(|p| p.exists())
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "the inspector test needs headless Chromium and none was found (looked at \
+                 $WEBHOOK_TEST_CHROMIUM, /usr/bin/chromium and the PATH): run \
+                 `bash scripts/setup.sh` or `apt-get install -y chromium`"
+            )
+        })
+}
+
+/// Runs headless Chromium on `url` with a fresh profile and a 60 s limit; returns stdout.
+fn chromium_run(url: &str, extra: &[&str]) -> String {
+    let profile = temp_path("chromium-profile");
+    let out = assert_cmd::Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--virtual-time-budget=5000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(extra)
+        .arg(url)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("chromium could not be started");
+    assert!(
+        out.status.success(),
+        "chromium failed or timed out: {:?}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(profile.parent().unwrap());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn dump_dom(url: &str) -> String {
+    chromium_run(url, &["--dump-dom"])
+}
+
+/// The rendered row of delivery `seq`: its `<tr …>…</tr>`.
+fn row(dom: &str, seq: u64) -> &str {
+    let start = dom
+        .find(&format!("<tr data-seq=\"{seq}\""))
+        .unwrap_or_else(|| panic!("no row for delivery {seq} in\n{dom}"));
+    let end = dom[start..].find("</tr>").unwrap() + start;
+    &dom[start..end]
+}
+
+fn body(kind: &str, n: u32) -> Vec<u8> {
+    format!("{{\"type\":\"{kind}\",\"data\":{{\"n\":{n},\"note\":\"<b>not markup</b>\"}}}}")
+        .into_bytes()
+}
+
+fn http(method: &str, url: &str, headers: &[(&str, &str)]) -> (u16, String) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let mut request = client.request(method.parse().unwrap(), url);
+    for (n, v) in headers {
+        request = request.header(*n, *v);
+    }
+    rt.block_on(async {
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.text().await.unwrap())
+    })
+}
+
+#[test]
+fn the_inspector_shows_each_delivery_its_outcome_and_diagnosis_in_a_browser() {
+    let app = App::start(Provider::STANDARD_WEBHOOKS, SECRET);
+    let listener = ListenProcess::start(&[
+        "--provider",
+        "standard",
+        "--secret",
+        SECRET,
+        "--forward-to",
+        &app.url,
+        "--ui",
+        "127.0.0.1:0",
+    ]);
+    let ui = listener.ui.clone().unwrap();
+    let p = Provider::STANDARD_WEBHOOKS;
+    let mut signatures = Vec::new();
+    for (n, kind, tamper) in [
+        (1, "invoice.paid", false),
+        (2, "customer.created", false),
+        (3, "invoice.paid", true),
+    ] {
+        let (_, _, _, headers) = post_signed(
+            &p,
+            SECRET,
+            &listener.url,
+            &body(kind, n),
+            &format!("msg_{n}"),
+            now(),
+            tamper,
+        );
+        signatures.extend(
+            headers
+                .into_iter()
+                .filter(|(h, _)| h == "webhook-signature")
+                .map(|(_, v)| v.trim_start_matches("v1,").to_owned()),
+        );
+    }
+    assert_eq!(listener.wait_lines(3).len(), 3, "{}", listener.stderr());
+
+    // The list: every delivery, its provider, type, id, outcome; the failure's diagnosis.
+    let dom = dump_dom(&format!("{ui}/"));
+    let one = row(&dom, 1);
+    assert!(one.contains("data-outcome=\"handled\""), "{one}");
+    for text in [
+        "standard",
+        "invoice.paid",
+        "msg_1",
+        ">handled<",
+        "201 from app · ",
+    ] {
+        assert!(one.contains(text), "{text:?} not in {one}");
+    }
+    let two = row(&dom, 2);
+    assert!(
+        two.contains("customer.created") && two.contains("msg_2") && two.contains(">handled<"),
+        "{two}"
+    );
+    let three = row(&dom, 3);
+    for text in [
+        "data-outcome=\"signature_mismatch\"",
+        "msg_3",
+        ">signature_mismatch<",
+        "class=\"diagnosis\">invalid signature",
+        ">401<",
+    ] {
+        assert!(three.contains(text), "{text:?} not in {three}");
+    }
+    assert!(dom.contains("id=\"count-accepted\">2<"), "counts");
+    assert!(dom.contains("id=\"count-failed\">1<"), "counts");
+    // The chart has bars for both outcomes.
+    assert!(dom.contains("class=\"bar accepted\"") && dom.contains("class=\"bar failed\""));
+
+    // The detail view: headers with the signature masked, the body pretty-printed (as
+    // text: the markup in it is not rendered).
+    let detail = dump_dom(&format!("{ui}/#/delivery/1"));
+    assert!(
+        detail.contains("<td>webhook-signature</td><td>v1,[masked]</td>"),
+        "{detail}"
+    );
+    assert!(detail.contains("<td>webhook-id</td><td>msg_1</td>"));
+    assert!(
+        detail.contains(">{\n  \"type\": \"invoice.paid\",\n  \"data\": {\n    \"n\": 1,"),
+        "{detail}"
+    );
+    assert!(detail.contains("&lt;b&gt;not markup&lt;/b&gt;"));
+    for sig in &signatures {
+        assert!(!dom.contains(sig.as_str()) && !detail.contains(sig.as_str()));
+    }
+    assert!(!detail.contains("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"));
+
+    // A screenshot of the list with the failed delivery open, kept as a test artefact.
+    let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("inspector.png");
+    let _ = std::fs::remove_file(&shot);
+    chromium_run(
+        &format!("{ui}/#/delivery/3"),
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=1280,900",
+        ],
+    );
+    let png = std::fs::read(&shot).expect("no screenshot written");
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "{} bytes",
+        png.len()
+    );
+    eprintln!("screenshot: {}", shot.display());
+
+    // The replay button's route: re-signed and forwarded; the app verifies it.
+    let (status, text) = http("POST", &format!("{ui}/api/deliveries/1/replay"), &[]);
+    assert_eq!(status, 403, "{text}");
+    let (status, text) = http(
+        "POST",
+        &format!("{ui}/api/deliveries/1/replay"),
+        &[("x-webhook-inspector", "1")],
+    );
+    assert_eq!(status, 200, "{text}");
+    let answer: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(answer["status"], 201);
+    assert_eq!(answer["resigned"], true);
+    let got = app.received();
+    assert_eq!(got.len(), 3);
+    assert!(got[2].verified && got[2].id.as_deref() == Some("msg_1"));
+
+    // Polling: only what is newer than `after`.
+    let (_, text) = http("GET", &format!("{ui}/api/deliveries?after=2"), &[]);
+    let list: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(list["deliveries"].as_array().unwrap().len(), 1);
+    assert_eq!(list["deliveries"][0]["id"], "msg_3");
+
+    // Another host name (DNS rebinding) is refused.
+    let (status, _) = http("GET", &format!("{ui}/"), &[("host", "attacker.example")]);
+    assert_eq!(status, 403);
+}
+
+#[test]
+fn the_inspector_listens_on_loopback_unless_allowed() {
+    webhook()
+        .args(["listen", "--provider", "github", "--secret", "s"])
+        .args(["--addr", "127.0.0.1:0", "--ui", "0.0.0.0:0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--ui-allow-remote"));
+}
