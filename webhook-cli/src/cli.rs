@@ -184,8 +184,14 @@ pub(crate) struct ListenArgs {
     /// bodies and can re-send them: keep it off networks you do not trust.
     #[arg(long, requires = "ui")]
     pub(crate) ui_allow_remote: bool,
-    /// Print one JSON line per delivery (with --forward-to; without it the line is always
-    /// JSON).
+    /// The scheme and host (and path prefix) the sender calls, e.g. a tunnel's
+    /// `https://abc.example.dev`, for providers that sign the URL (Twilio, Square): the
+    /// request's path and query are appended to it.
+    #[arg(long, value_name = "URL")]
+    pub(crate) public_url: Option<String>,
+    /// Print one JSON line per delivery, whatever its outcome: time, provider, event type,
+    /// id, outcome, status, app status, latency. Without it and without --forward-to, each
+    /// verified delivery is printed as `verify` prints it.
     #[arg(long)]
     pub(crate) json: bool,
 }

@@ -37,7 +37,7 @@ enum Output {
     /// With `--forward-to`: a line per delivery (time, provider, event type, id, outcome,
     /// app status, latency), coloured on a terminal.
     Text { colour: bool },
-    /// With `--forward-to --json`: the same as a JSON object per line.
+    /// With `--json`: the same as a JSON object per line, for every delivery.
     Json,
 }
 
@@ -113,13 +113,16 @@ pub(crate) fn run(args: ListenArgs) -> Result<(), Failure> {
             None => Ok(Replay::new(MemoryStore::new())),
         }
     })?;
-    let receiver = Receiver::builder(verifier.clone())
+    let mut receiver = Receiver::builder(verifier.clone())
         .max_body(args.max_body)
-        .replay(replay.covering(&verifier))
-        .build();
+        .replay(replay.covering(&verifier));
+    if let Some(url) = &args.public_url {
+        receiver = receiver.public_base_url(url.trim_end_matches('/'));
+    }
+    let receiver = receiver.build();
     let output = match (&forward, args.json) {
-        (None, _) => Output::Verified,
-        (Some(_), true) => Output::Json,
+        (_, true) => Output::Json,
+        (None, false) => Output::Verified,
         (Some(_), false) => Output::Text {
             colour: stdout_colour(),
         },

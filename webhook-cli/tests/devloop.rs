@@ -575,3 +575,88 @@ fn bad_files_are_usage_errors_naming_the_line() {
         .code(2)
         .stderr(predicate::str::contains("WEBHOOK_SECRET"));
 }
+
+#[test]
+fn listen_json_prints_every_delivery_without_forwarding() {
+    let listener = ListenProcess::start(&["--provider", "standard", "--secret", SECRET, "--json"]);
+    let p = Provider::STANDARD_WEBHOOKS;
+    let (status, _, text, _) =
+        post_signed(&p, SECRET, &listener.url, &body(1), "msg_1", now(), false);
+    assert_eq!((status, text.as_str()), (200, "ok"));
+    let (status, _, _, _) = post_signed(&p, SECRET, &listener.url, &body(2), "msg_2", now(), true);
+    assert_eq!(status, 401);
+    let lines = listener.wait_lines(2);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let first: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+    let second: serde_json::Value = serde_json::from_str(&lines[1]).unwrap();
+    assert_eq!(
+        (
+            &first["outcome"],
+            &first["status"],
+            &first["id"],
+            &first["app_status"]
+        ),
+        (
+            &"verified".into(),
+            &200.into(),
+            &"msg_1".into(),
+            &serde_json::Value::Null
+        )
+    );
+    assert_eq!(
+        (&second["outcome"], &second["status"]),
+        (&"signature_mismatch".into(), &401.into())
+    );
+    assert!(first["time"].as_str().unwrap().ends_with('Z'));
+}
+
+#[test]
+fn url_signing_providers_are_verified_against_the_public_url() {
+    // Square signs the notification URL: behind a tunnel, the listener must be told it.
+    let secret = "square-signature-key";
+    let public = "https://hooks.example.dev";
+    let listener = ListenProcess::start(&[
+        "--provider",
+        "square",
+        "--secret",
+        secret,
+        "--path",
+        "/sq",
+        "--public-url",
+        public,
+        "--json",
+    ]);
+    let signer = webhook_verify::Signer::new(&Provider::SQUARE, secret).unwrap();
+    let payload = br#"{"event_id":"e1","type":"payment.created"}"#;
+    let headers = signer
+        .sign(
+            payload,
+            &webhook_verify::SignOptions::new().url(format!("{public}/sq")),
+        )
+        .unwrap();
+    // Signed for the public URL, posted to the listener's loopback address.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let status = rt.block_on(async {
+        let mut request = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .unwrap()
+            .post(&listener.url);
+        for (n, v) in &headers {
+            request = request.header(n.as_str(), v.as_str());
+        }
+        request
+            .body(payload.to_vec())
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    });
+    assert_eq!(status, 200, "{}", listener.stderr());
+    let lines = listener.wait_lines(1);
+    assert!(lines[0].contains("\"outcome\":\"verified\""), "{lines:?}");
+}
