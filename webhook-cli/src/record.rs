@@ -95,14 +95,20 @@ impl Record {
     }
 }
 
-/// `time` as RFC 3339 in UTC with milliseconds (`2026-11-29T19:20:01.123Z`).
+/// `time` as RFC 3339 in UTC with milliseconds, always three digits
+/// (`2026-11-29T19:20:01.120Z`), so that lines sort and align as text.
 pub(crate) fn rfc3339(time: OffsetDateTime) -> String {
-    let time = time
-        .to_offset(time::UtcOffset::UTC)
-        .replace_nanosecond(u32::from(time.millisecond()) * 1_000_000)
-        .unwrap_or(time);
-    time.format(&Rfc3339)
-        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
+    let t = time.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
 }
 
 /// `body` in base64, as records hold it.
@@ -419,5 +425,12 @@ mod tests {
     fn times_are_rfc3339_with_milliseconds() {
         let t = OffsetDateTime::from_unix_timestamp_nanos(1_700_000_000_123_456_789).unwrap();
         assert_eq!(rfc3339(t), "2023-11-14T22:13:20.123Z");
+        let t = OffsetDateTime::from_unix_timestamp_nanos(1_700_000_000_900_000_000).unwrap();
+        assert_eq!(rfc3339(t), "2023-11-14T22:13:20.900Z");
+        assert_eq!(
+            OffsetDateTime::parse(&rfc3339(t), &Rfc3339).unwrap(),
+            t,
+            "reads back"
+        );
     }
 }
