@@ -253,3 +253,103 @@ fn the_inspector_listens_on_loopback_unless_allowed() {
         .code(2)
         .stderr(predicate::str::contains("--ui-allow-remote"));
 }
+
+/// The `data-poll` attribute of delivery `seq`'s row: which poll of the page brought it.
+fn poll_of(dom: &str, seq: u64) -> Option<u64> {
+    let start = dom.find(&format!("<tr data-seq=\"{seq}\""))?;
+    let tag = &dom[start..start + dom[start..].find('>')?];
+    let value = tag.split("data-poll=\"").nth(1)?.split('"').next()?;
+    value.parse().ok()
+}
+
+#[test]
+fn new_deliveries_appear_in_the_open_page_without_a_reload() {
+    let listener = ListenProcess::start(&[
+        "--provider",
+        "standard",
+        "--secret",
+        SECRET,
+        "--ui",
+        "127.0.0.1:0",
+    ]);
+    let ui = listener.ui.clone().unwrap();
+    let p = Provider::STANDARD_WEBHOOKS;
+    let send = |n: u32, tamper: bool| {
+        let id = format!("msg_{n}");
+        post_signed(
+            &p,
+            SECRET,
+            &listener.url,
+            &body("invoice.paid", n),
+            &id,
+            now(),
+            tamper,
+        );
+    };
+    send(1, false);
+    // The page stays open (20 virtual minutes of polling, a few real seconds) while more
+    // deliveries arrive; they must show up in a later poll than the first. The timing of
+    // a real browser is not ours: when Chromium finished before the deliveries were sent,
+    // or had not polled yet, try again with more time.
+    let mut seq = 1;
+    for attempt in 1..=4u64 {
+        let profile = temp_path("chromium-profile");
+        let mut chromium = std::process::Command::new(chromium())
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--virtual-time-budget=1200000",
+                "--dump-dom",
+            ])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .arg(format!("{ui}/"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("chromium could not be started");
+        std::thread::sleep(Duration::from_millis(700 * attempt));
+        seq += 2;
+        send(seq as u32 - 1, false);
+        send(seq as u32, true);
+        let still_open = chromium.try_wait().unwrap().is_none();
+        // Read its output aside; stop it (this child, through its handle) if it hangs.
+        let mut pipe = chromium.stdout.take().unwrap();
+        let reader = std::thread::spawn(move || {
+            let mut out = Vec::new();
+            let _ = std::io::Read::read_to_end(&mut pipe, &mut out);
+            out
+        });
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while chromium.try_wait().unwrap().is_none() {
+            if std::time::Instant::now() > deadline {
+                let _ = chromium.kill();
+                let _ = chromium.wait();
+                panic!("chromium did not finish within 60 s");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let out = reader.join().unwrap();
+        let _ = std::fs::remove_dir_all(profile.parent().unwrap());
+        let dom = String::from_utf8_lossy(&out).into_owned();
+        let first = poll_of(&dom, 1);
+        let good = poll_of(&dom, seq - 1);
+        let bad = poll_of(&dom, seq);
+        eprintln!("attempt {attempt}: open {still_open}, polls {first:?} {good:?} {bad:?}");
+        if still_open
+            && first == Some(1)
+            && good.is_some_and(|p| p > 1)
+            && bad.is_some_and(|p| p > 1)
+        {
+            assert!(row(&dom, seq).contains("data-outcome=\"signature_mismatch\""));
+            assert!(row(&dom, seq - 1).contains("data-outcome=\"verified\""));
+            return;
+        }
+    }
+    panic!("deliveries sent while the page was open never appeared in it");
+}

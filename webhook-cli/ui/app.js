@@ -7,7 +7,7 @@ const POLL_MS = 1000;
 const BUCKET_MS = 10000;
 const BUCKETS = 30;
 
-const state = { after: 0, deliveries: new Map(), forwardTo: null, resign: false, selected: null };
+const state = { after: 0, polls: 0, deliveries: new Map(), forwardTo: null, resign: false, selected: null };
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -40,7 +40,8 @@ function row(d) {
   const why = [d.error, ...(d.diagnosis || [])].filter(Boolean);
   if (d.app_error) why.push("app unreachable: " + d.app_error);
   if (why.length) outcome.append(el("div", { class: "diagnosis" }, why.join(" · ")));
-  const tr = el("tr", { "data-seq": d.seq, "data-outcome": d.outcome, id: "delivery-" + d.seq },
+  // data-poll: the poll that brought the delivery (1 = the page's first load).
+  const tr = el("tr", { "data-seq": d.seq, "data-outcome": d.outcome, "data-poll": d.poll, id: "delivery-" + d.seq },
     el("td", {}, String(d.seq)),
     el("td", {}, clock(d.time_ms)),
     el("td", {}, d.provider),
@@ -113,6 +114,8 @@ async function poll() {
     const res = await fetch("/api/deliveries?after=" + state.after, { cache: "no-store" });
     if (res.ok) {
       const data = await res.json();
+      state.polls += 1;
+      document.body.dataset.polls = state.polls;
       document.getElementById("provider").textContent = data.provider;
       state.forwardTo = data.forward_to;
       state.resign = data.resign;
@@ -121,6 +124,7 @@ async function poll() {
         : "not forwarding (start listen with --forward-to to replay)";
       document.getElementById("replay").disabled = !state.forwardTo;
       for (const d of data.deliveries) {
+        d.poll = state.polls;
         state.deliveries.set(d.seq, d);
         state.after = Math.max(state.after, d.seq);
       }
