@@ -344,6 +344,7 @@ async fn receive(State(hub): State<Arc<Hub>>, request: Request) -> Response {
         .await;
     let status = answer.as_ref().map_or(502, |a| a.status);
     claim.settle(status).await;
+    reception.finish_status(status, None);
     let response = app_response(&mut seen, answer);
     seen.outcome = match (seen.app_status, &seen.app_error) {
         (Some(s), _) if (200..300).contains(&s) => "handled".to_owned(),

@@ -326,6 +326,13 @@ pub(crate) fn load(selector: &str) -> Result<Vec<(usize, Record)>, Failure> {
 /// One line, checked: valid JSON of the right shape, a decodable body and time.
 fn parse_line(text: &str) -> Result<Record, String> {
     let record: Record = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    for (name, value) in &record.headers {
+        if name.contains(':') {
+            return Err(format!("header {name:?}: a name cannot contain ':'"));
+        }
+        crate::cli::parse_header(&format!("{name}: {value}"))
+            .map_err(|e| format!("header {name:?}: {e}"))?;
+    }
     record.body()?;
     record.received_unix()?;
     Ok(record)
@@ -419,6 +426,14 @@ mod tests {
         let line = good.to_line();
         assert!(parse_line(&line).is_ok());
         assert!(parse_line(&line.replace("e30=", "e30")).is_err());
+        assert!(
+            parse_line(&line.replace("\"headers\":[]", "\"headers\":[[\"a b\",\"c\"]]")).is_err()
+        );
+        assert!(
+            parse_line(&line.replace("\"headers\":[]", "\"headers\":[[\"a\",\"c\\r\\nx: y\"]]"))
+                .is_err()
+        );
+        assert!(parse_line(&line.replace("\"headers\":[]", "\"headers\":[[\"a\",\"c\"]]")).is_ok());
     }
 
     #[test]
