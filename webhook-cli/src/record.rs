@@ -387,6 +387,25 @@ mod tests {
     }
 
     #[test]
+    fn mailguns_in_body_signature_is_masked() {
+        let sig = "a".repeat(64);
+        let json = format!(
+            r#"{{"signature":{{"timestamp":"1","token":"t","signature":"{sig}"}},"event-data":{{}}}}"#
+        );
+        let masked = mask_body_signature(&Provider::MAILGUN, json.as_bytes()).unwrap();
+        let masked = String::from_utf8(masked).unwrap();
+        assert!(!masked.contains(&sig) && masked.contains(MASK), "{masked}");
+        let form = format!("timestamp=1&token=t&signature={sig}&event=delivered");
+        let masked = mask_body_signature(&Provider::MAILGUN, form.as_bytes()).unwrap();
+        assert_eq!(
+            String::from_utf8(masked).unwrap(),
+            format!("timestamp=1&token=t&signature={MASK}&event=delivered")
+        );
+        // Other providers' bodies are not touched.
+        assert!(mask_body_signature(&Provider::GITHUB, json.as_bytes()).is_none());
+    }
+
+    #[test]
     fn selectors_split_at_the_last_colon() {
         assert_eq!(
             split_selector("/nonexistent/a.ndjson:3"),

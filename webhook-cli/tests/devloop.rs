@@ -660,3 +660,38 @@ fn url_signing_providers_are_verified_against_the_public_url() {
     let lines = listener.wait_lines(1);
     assert!(lines[0].contains("\"outcome\":\"verified\""), "{lines:?}");
 }
+
+#[test]
+fn forwarding_takes_plain_http_urls() {
+    for url in ["https://127.0.0.1:3000/", "not a url"] {
+        webhook()
+            .args(["listen", "--provider", "github", "--secret", "s"])
+            .args(["--addr", "127.0.0.1:0", "--forward-to", url])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("--forward-to"));
+    }
+    webhook()
+        .args(["replay", "/nonexistent", "--to", "ftp://x/"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn explain_works_with_captured_headers_too() {
+    let body = TempFile::new(b"{\"id\":\"evt_1\"}");
+    webhook()
+        .args(["verify", "--provider", "stripe", "--secret", "whsec_x", "--explain"])
+        .args(["-H", "Stripe-Signature: t=1700000000,v1=4f1cd7feda9826e746b7d482c4badebb657398df1099e1046364f6196a230150"])
+        .args(["--body-file", body.path(), "--now", "1700000412"])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("explain: header stripe-signature: present: t=1700000000,v1=<signature>")
+                .and(predicate::str::contains("explain: signed string: {t}.{body}"))
+                .and(predicate::str::contains("clock 1700000412: 412 s old; tolerance 300 s, past only"))
+                .and(predicate::str::contains("explain: body: 14 bytes, JSON, no final newline"))
+                .and(predicate::str::contains("4f1cd7fe").not())
+                .and(predicate::str::contains("not verified: timestamp outside tolerance")),
+        );
+}
