@@ -262,6 +262,18 @@ fn poll_of(dom: &str, seq: u64) -> Option<u64> {
     value.parse().ok()
 }
 
+/// Whether a connection to 127.0.0.1:`port` is established (from /proc/net/tcp).
+fn connected(port: u16) -> bool {
+    let Ok(table) = std::fs::read_to_string("/proc/net/tcp") else {
+        return false;
+    };
+    let local = format!("0100007F:{port:04X}");
+    table.lines().skip(1).any(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        fields.len() > 3 && fields[1] == local && fields[3] == "01"
+    })
+}
+
 #[test]
 fn new_deliveries_appear_in_the_open_page_without_a_reload() {
     let listener = ListenProcess::start(&[
@@ -273,6 +285,7 @@ fn new_deliveries_appear_in_the_open_page_without_a_reload() {
         "127.0.0.1:0",
     ]);
     let ui = listener.ui.clone().unwrap();
+    let ui_port: u16 = ui.rsplit(':').next().unwrap().parse().unwrap();
     let p = Provider::STANDARD_WEBHOOKS;
     let send = |n: u32, tamper: bool| {
         let id = format!("msg_{n}");
@@ -313,7 +326,13 @@ fn new_deliveries_appear_in_the_open_page_without_a_reload() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("chromium could not be started");
-        std::thread::sleep(Duration::from_millis(700 * attempt));
+        // Wait for the page to be connected (an established connection to the inspector's
+        // port, as Linux lists them), then let its first poll finish.
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while !connected(ui_port) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_millis(300 * attempt));
         seq += 2;
         send(seq as u32 - 1, false);
         send(seq as u32, true);
