@@ -36,8 +36,14 @@ pub(crate) enum Command {
     Sign(SignArgs),
     /// Sign a body and POST it to URL; print the status and the response body.
     Send(SendArgs),
-    /// Receive deliveries over HTTP, verify them, print one JSON line for each.
+    /// Receive deliveries over HTTP, verify them, print one line for each; optionally
+    /// forward them to a local app, record them, and show them in a local inspector page.
     Listen(ListenArgs),
+    /// Send recorded deliveries (from `listen --record`) again, as recorded or re-signed.
+    Replay(ReplayArgs),
+    /// Summarise a file of recorded deliveries: one row each, counts by provider, event
+    /// type and outcome.
+    Inspect(InspectArgs),
     /// List the providers, their headers, key forms and default tolerances.
     Providers,
 }
@@ -45,9 +51,9 @@ pub(crate) enum Command {
 /// `webhook verify`.
 #[derive(Debug, Args)]
 pub(crate) struct VerifyArgs {
-    /// The sender's signature scheme.
-    #[arg(long, value_parser = ProviderParser)]
-    pub(crate) provider: Provider,
+    /// The sender's signature scheme. With --delivery, defaults to the recorded provider.
+    #[arg(long, value_parser = ProviderParser, required_unless_present = "delivery")]
+    pub(crate) provider: Option<Provider>,
     /// The secrets or public keys as the provider's dashboard shows them; several may be
     /// given (key rotation).
     #[command(flatten)]
@@ -55,20 +61,31 @@ pub(crate) struct VerifyArgs {
     /// A request header as captured, 'Name: value'; repeat for each header.
     #[arg(short = 'H', long = "header", value_name = "'NAME: VALUE'", value_parser = parse_header)]
     pub(crate) headers: Vec<(String, String)>,
-    /// The public URL the delivery was sent to (providers that sign the URL: Twilio).
+    /// The public URL the delivery was sent to (providers that sign the URL: Twilio). With
+    /// --delivery, defaults to the recorded URL.
     #[arg(long)]
     pub(crate) url: Option<String>,
     /// The timestamp tolerance in seconds (keeps the provider's direction). Defaults to the
     /// provider's own.
     #[arg(long, value_name = "SECS")]
     pub(crate) tolerance: Option<u64>,
-    /// Verify as if the current time were this Unix time (for captured deliveries).
+    /// Verify as if the current time were this Unix time (for captured deliveries). With
+    /// --delivery, defaults to the time the delivery was received.
     #[arg(long, value_name = "UNIX_SECS", allow_negative_numbers = true)]
     pub(crate) now: Option<i64>,
     /// The raw body, read byte for byte; '-' reads standard input. Without it the body is
     /// empty.
     #[arg(long, value_name = "PATH|-")]
     pub(crate) body_file: Option<PathBuf>,
+    /// A delivery recorded by `listen --record`: FILE (its only delivery) or FILE:N (the
+    /// delivery on line N, from 1). Replaces -H and --body-file.
+    #[arg(long, value_name = "FILE[:N]", conflicts_with_all = ["headers", "body_file"])]
+    pub(crate) delivery: Option<String>,
+    /// Also explain, on stderr: the headers read, the key form, the shape of the signed
+    /// string (never the expected signature), the clock skew and the likely causes of a
+    /// failure.
+    #[arg(long)]
+    pub(crate) explain: bool,
 }
 
 /// `webhook sign`.
@@ -141,14 +158,88 @@ pub(crate) struct ListenArgs {
     /// memory; a duplicate gets 200 `duplicate`, one still being handled 409.
     #[arg(long, value_name = "URL")]
     pub(crate) redis: Option<String>,
+    /// Forward each verified delivery (exact body bytes and headers) to this local app
+    /// (plain http://) and pass its answer back to the sender; 502 when it cannot be
+    /// reached.
+    #[arg(long, value_name = "URL")]
+    pub(crate) forward_to: Option<String>,
+    /// Forward deliveries that do not verify too, marked with a
+    /// `Webhook-Verify-Unverified: <reason>` header.
+    #[arg(long, requires = "forward_to")]
+    pub(crate) forward_unverified: bool,
+    /// Append every delivery to this file as one JSON line (headers, body in base64, URL,
+    /// time received, outcome). Signature values are masked unless --record-signatures.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) record: Option<PathBuf>,
+    /// Record signature header values as received, so that `webhook verify --delivery`
+    /// can check the deliveries later. Secrets are never written.
+    #[arg(long, requires = "record")]
+    pub(crate) record_signatures: bool,
+    /// Serve the local inspector page on this address (e.g. 127.0.0.1:4040): a live list
+    /// of deliveries, their details and a replay button. Loopback addresses only unless
+    /// --ui-allow-remote.
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) ui: Option<SocketAddr>,
+    /// Allow --ui on an address other machines can reach. The page shows deliveries'
+    /// bodies and can re-send them: keep it off networks you do not trust.
+    #[arg(long, requires = "ui")]
+    pub(crate) ui_allow_remote: bool,
+    /// The scheme and host (and path prefix) the sender calls, e.g. a tunnel's
+    /// `https://abc.example.dev`, for providers that sign the URL (Twilio, Square): the
+    /// request's path and query are appended to it.
+    #[arg(long, value_name = "URL")]
+    pub(crate) public_url: Option<String>,
+    /// Print one JSON line per delivery, whatever its outcome: time, provider, event type,
+    /// id, outcome, status, app status, latency. Without it and without --forward-to, each
+    /// verified delivery is printed as `verify` prints it.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
-/// Where secrets come from: the command line (visible to other users in the process list
-/// and kept in shell history), an environment variable, or a file. At least one is
-/// required; they are used in this order: every `--secret`, then every `--secret-env`,
-/// then every `--secret-file`.
+/// `webhook replay`.
 #[derive(Debug, Args)]
-#[group(required = true, multiple = true)]
+pub(crate) struct ReplayArgs {
+    /// The recorded deliveries: FILE (every line) or FILE:N (line N, from 1).
+    #[arg(value_name = "FILE[:N]")]
+    pub(crate) file: String,
+    /// Where to POST them (plain http://).
+    #[arg(long, value_name = "URL")]
+    pub(crate) to: String,
+    /// Sign each delivery again at the current time (with its recorded id), with the
+    /// secret from --secret, --secret-env, --secret-file or WEBHOOK_SECRET.
+    #[arg(long)]
+    pub(crate) resign: bool,
+    /// The scheme to re-sign with. Defaults to the recorded provider.
+    #[arg(long, value_parser = ProviderParser, requires = "resign")]
+    pub(crate) provider: Option<Provider>,
+    /// The signing secret, for --resign.
+    #[command(flatten)]
+    pub(crate) secret: SecretSources,
+    /// Print one JSON line per delivery.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// `webhook inspect`.
+#[derive(Debug, Args)]
+pub(crate) struct InspectArgs {
+    /// The recorded deliveries: FILE or FILE:N.
+    #[arg(value_name = "FILE[:N]")]
+    pub(crate) file: String,
+    /// Print one JSON object (rows and counts) instead of the tables.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// The environment variable a secret is read from when no secret flag is given.
+pub(crate) const SECRET_ENV: &str = "WEBHOOK_SECRET";
+
+/// Where secrets come from: the command line (visible to other users in the process list
+/// and kept in shell history), an environment variable, or a file. They are used in this
+/// order: every `--secret`, then every `--secret-env`, then every `--secret-file`; when
+/// none is given, the `WEBHOOK_SECRET` environment variable.
+#[derive(Debug, Args)]
+#[group(multiple = true)]
 pub(crate) struct SecretSources {
     /// The secret itself; repeat for several. Prefer --secret-env or --secret-file: a
     /// command line is visible to other users of the machine.
@@ -168,6 +259,20 @@ impl SecretSources {
     /// variable, an unreadable file or an empty secret is a usage error naming the variable
     /// or file, never the secret.
     pub(crate) fn resolve(&self) -> Result<Vec<Secret>, Failure> {
+        if self.is_empty() {
+            let value = std::env::var_os(SECRET_ENV).ok_or_else(|| {
+                Failure::usage(format!(
+                    "no secret: pass --secret, --secret-env NAME or --secret-file PATH, or \
+                     set {SECRET_ENV}"
+                ))
+            })?;
+            let secret = match value.into_string() {
+                Ok(text) => Secret::new(text),
+                Err(raw) => Secret::from_bytes(raw.into_encoded_bytes()),
+            }
+            .map_err(|e| Failure::usage(format!("{SECRET_ENV}: {e}")))?;
+            return Ok(vec![secret]);
+        }
         let mut out = self.secrets.clone();
         for name in &self.envs {
             let value = std::env::var_os(name).ok_or_else(|| {
@@ -196,6 +301,11 @@ impl SecretSources {
             out.push(secret);
         }
         Ok(out)
+    }
+
+    /// Whether no secret flag was given.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.secrets.is_empty() && self.envs.is_empty() && self.files.is_empty()
     }
 
     /// The one secret of a signing command.

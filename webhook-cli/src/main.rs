@@ -6,12 +6,18 @@
 //! webhook sign      --provider P --secret S [--timestamp T] [--id ID] [--url URL]
 //! webhook send      --provider P --secret S [-H ...] [--body-file F] URL
 //! webhook listen    --provider P --secret S [--addr 127.0.0.1:8080] [--path /] [--redis URL]
+//!                   [--forward-to URL [--forward-unverified] [--json]]
+//!                   [--record FILE [--record-signatures]] [--ui 127.0.0.1:4040]
+//! webhook replay    FILE[:N] --to URL [--resign [--provider P] --secret S] [--json]
+//! webhook verify    --delivery FILE[:N] --secret S [--explain]
+//! webhook inspect   FILE[:N] [--json]
 //! webhook providers
 //! ```
 //!
 //! Every `--secret S` can also be given as `--secret-env NAME` (read from an environment
 //! variable) or `--secret-file PATH` (a file's content without its final line break), which
-//! keep the secret out of the process list and the shell history.
+//! keep the secret out of the process list and the shell history; without any of them the
+//! secret is read from the `WEBHOOK_SECRET` environment variable.
 //!
 //! Exit codes: 0 success, 1 not verified (or, for `send`, a non-2xx answer), 2 usage error.
 //! Secrets are never printed: not in errors, not in `--help`, not in debug output.
@@ -19,11 +25,18 @@
 #![forbid(unsafe_code)]
 
 mod cli;
+mod explain;
+mod forward;
 mod input;
+mod inspect;
 mod listen;
 mod providers;
+mod record;
+mod replay;
 mod send;
 mod sign;
+mod term;
+mod ui;
 mod verify;
 
 use std::io::Write as _;
@@ -69,6 +82,8 @@ fn main() -> ExitCode {
         Command::Sign(args) => sign::run(args),
         Command::Send(args) => send::run(args),
         Command::Listen(args) => listen::run(args),
+        Command::Replay(args) => replay::run(args),
+        Command::Inspect(args) => inspect::run(args),
         Command::Providers => providers::run(),
     };
     let mut stderr = std::io::stderr().lock();

@@ -79,7 +79,7 @@ fn content_type(provider: &Provider, body: &[u8]) -> &'static str {
 }
 
 /// The error and its sources on one line ("error sending request: connection refused").
-fn error_chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
     let mut source = e.source();
     while let Some(err) = source {
