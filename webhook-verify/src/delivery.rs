@@ -299,7 +299,8 @@ pub struct Verified<B = Bytes> {
     /// public-key signatures (malleable: never used) and token schemes. See
     /// [`replay_key`](Self::replay_key).
     pub(crate) signature: SigBytes,
-    pub(crate) json: OnceLock<JsonFields>,
+    /// Shared by clones (an [`Event`](crate::Event) keeps one): found once per delivery.
+    pub(crate) json: OnceLock<Arc<JsonFields>>,
 }
 
 /// A matched signature, kept inline.
@@ -541,10 +542,12 @@ impl<B: Body> Verified<B> {
             let wants_json = matches!(spec.id, IdSource::Json(_))
                 || matches!(spec.event_type, EventTypeSource::Json(_));
             if !wants_json {
-                return JsonFields::default();
+                return Arc::new(JsonFields::default());
             }
-            self.json_fields_in_one_pass(spec)
-                .unwrap_or_else(|| self.json_fields_one_by_one(spec))
+            Arc::new(
+                self.json_fields_in_one_pass(spec)
+                    .unwrap_or_else(|| self.json_fields_one_by_one(spec)),
+            )
         })
     }
 }

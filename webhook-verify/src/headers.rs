@@ -88,6 +88,9 @@ pub(crate) struct HeaderKey {
     pub(crate) name: Cow<'static, str>,
     #[cfg(feature = "http")]
     parsed: Option<http::HeaderName>,
+    /// Its place in the [`HeaderSet`] of the scheme that reads it, once given one.
+    #[cfg(feature = "http")]
+    slot: Option<u8>,
 }
 
 impl HeaderKey {
@@ -97,8 +100,134 @@ impl HeaderKey {
             name: name.clone(),
             #[cfg(feature = "http")]
             parsed: http::HeaderName::from_bytes(name.as_bytes()).ok(),
+            #[cfg(feature = "http")]
+            slot: None,
         }
     }
+}
+
+/// The distinct header names one scheme reads, so that an `http::HeaderMap` can be scanned
+/// once for all of them (one pass over a delivery's few headers costs less than a hashed
+/// lookup per name) instead of looked up name by name.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct HeaderSet {
+    #[cfg(feature = "http")]
+    names: arrayvec::ArrayVec<Cow<'static, str>, { HeaderSet::MAX }>,
+    /// Bit `n` is set when a name is `n` bytes long (names of 64 bytes or more are not
+    /// scanned for): most of a delivery's headers are skipped on their length alone.
+    #[cfg(feature = "http")]
+    lengths: u64,
+}
+
+impl HeaderSet {
+    #[cfg(feature = "http")]
+    const MAX: usize = 8;
+
+    /// Gives `key` its slot (a name read twice shares one). Keys without a slot are looked
+    /// up on their own.
+    pub(crate) fn add(&mut self, key: &mut HeaderKey) {
+        #[cfg(feature = "http")]
+        if let Some(parsed) = &key.parsed {
+            // `http` names are lowercase.
+            let name = parsed.as_str();
+            key.slot = match self.names.iter().position(|n| n == name) {
+                Some(i) => u8::try_from(i).ok(),
+                None if !self.names.is_full() && name.len() < 64 => {
+                    self.names.push(Cow::Owned(name.to_owned()));
+                    self.lengths |= 1 << name.len();
+                    u8::try_from(self.names.len() - 1).ok()
+                }
+                None => None,
+            };
+        }
+        #[cfg(not(feature = "http"))]
+        let _ = key;
+    }
+}
+
+/// One delivery's headers as a scheme reads them: every name of its [`HeaderSet`] found in
+/// one scan when the headers are an `http::HeaderMap` (and the set has more than one name),
+/// else each looked up when asked for. Either way, a name repeated with different values is
+/// [`Error::DuplicateHeader`].
+pub(crate) struct HeaderView<'h> {
+    headers: &'h dyn Headers,
+    #[cfg(feature = "http")]
+    found: Option<Found<'h>>,
+}
+
+#[cfg(feature = "http")]
+struct Found<'h> {
+    values: [Option<&'h [u8]>; HeaderSet::MAX],
+    /// Slots whose name came with different values.
+    conflict: u16,
+}
+
+impl<'h> HeaderView<'h> {
+    #[inline]
+    pub(crate) fn new(headers: &'h dyn Headers, set: &HeaderSet) -> Self {
+        #[cfg(feature = "http")]
+        {
+            let found = match headers.as_http_header_map() {
+                Some(map) if set.names.len() > 1 => Some(scan(map, set)),
+                _ => None,
+            };
+            Self { headers, found }
+        }
+        #[cfg(not(feature = "http"))]
+        {
+            let _ = set;
+            Self { headers }
+        }
+    }
+
+    /// As [`unique_key`].
+    #[inline]
+    pub(crate) fn unique(&self, key: &HeaderKey) -> Result<Option<&'h [u8]>, Error> {
+        #[cfg(feature = "http")]
+        if let (Some(found), Some(slot)) = (&self.found, key.slot) {
+            if found.conflict & (1 << slot) != 0 {
+                return Err(Error::DuplicateHeader {
+                    name: key.name.clone(),
+                });
+            }
+            return Ok(found.values[usize::from(slot)]);
+        }
+        unique_key(self.headers, key)
+    }
+
+    /// As [`required_key`].
+    #[inline]
+    pub(crate) fn required(&self, key: &HeaderKey) -> Result<&'h [u8], Error> {
+        self.unique(key)?
+            .ok_or_else(|| Error::missing(key.name.clone()))
+    }
+}
+
+/// Every value of the set's names in `map`, in one pass over the map.
+#[cfg(feature = "http")]
+#[inline]
+fn scan<'h>(map: &'h http::HeaderMap, set: &HeaderSet) -> Found<'h> {
+    let mut found = Found {
+        values: [None; HeaderSet::MAX],
+        conflict: 0,
+    };
+    for (name, value) in map {
+        let name = name.as_str();
+        if name.len() >= 64 || set.lengths & (1 << name.len()) == 0 {
+            continue;
+        }
+        for (slot, wanted) in set.names.iter().enumerate() {
+            if name == wanted {
+                let value = value.as_bytes();
+                match found.values[slot] {
+                    None => found.values[slot] = Some(value),
+                    Some(first) if first != value => found.conflict |= 1 << slot,
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+    found
 }
 
 /// [`unique`] by a [`HeaderKey`].
@@ -242,6 +371,69 @@ mod tests {
             for kept in [HeaderText::new(&text), HeaderText::from(text.clone())] {
                 assert_eq!(&*kept, text);
                 assert_eq!(matches!(kept, HeaderText::Inline(_)), text.len() <= 44);
+            }
+        }
+    }
+
+    /// A scanned view answers exactly as looking each name up does: values, absences,
+    /// identical repeats, conflicting repeats, names beyond the set.
+    #[cfg(feature = "http")]
+    #[test]
+    fn scanned_view_answers_as_lookups_do() {
+        let names = [
+            "webhook-id",
+            "webhook-timestamp",
+            "webhook-signature",
+            "x-absent",
+        ];
+        let mut set = HeaderSet::default();
+        let mut keys: Vec<HeaderKey> = names
+            .iter()
+            .map(|n| HeaderKey::new(&Cow::Borrowed(*n)))
+            .collect();
+        keys.iter_mut().for_each(|k| set.add(k));
+        let outside = HeaderKey::new(&Cow::Borrowed("webhook-id"));
+        let cases: &[&[(&str, &[u8])]] = &[
+            &[
+                ("webhook-id", b"msg_1"),
+                ("Webhook-Timestamp", b"1"),
+                ("content-type", b"x"),
+            ],
+            &[
+                ("webhook-id", b"msg_1"),
+                ("webhook-id", b"msg_1"),
+                ("user-agent", b"ua"),
+            ],
+            &[
+                ("webhook-id", b"msg_1"),
+                ("webhook-id", b"msg_2"),
+                ("webhook-signature", b"\xff"),
+            ],
+            &[
+                ("webhook-timestamp", b"1"),
+                ("webhook-signature", b"a"),
+                ("webhook-signature", b"b"),
+            ],
+            &[],
+        ];
+        for headers in cases {
+            let mut map = http::HeaderMap::new();
+            for (n, v) in *headers {
+                map.append(
+                    http::HeaderName::from_bytes(n.as_bytes()).unwrap(),
+                    http::HeaderValue::from_bytes(v).unwrap(),
+                );
+            }
+            let view = HeaderView::new(&map, &set);
+            assert!(view.found.is_some(), "a header map is scanned");
+            for key in keys.iter().chain([&outside]) {
+                assert_eq!(
+                    view.unique(key),
+                    unique_key(&map, key),
+                    "{headers:?} {}",
+                    key.name
+                );
+                assert_eq!(view.required(key), required_key(&map, key));
             }
         }
     }

@@ -108,15 +108,19 @@ pub(crate) fn document_fields<'a>(
     Ok(Some(found))
 }
 
-/// [`document_fields`] and, in the same pass, the value at `data` (a key of the top-level
-/// object, then `rest` below it) parsed as a `T`: `None` when the value is missing. The
-/// data key may not be one of `keys`. A key that appears twice is an error.
+/// [`document_fields`] (of up to three keys) and, in the same pass, the value at `data` (a
+/// key of the top-level object, then `rest` below it) parsed as a `T`: `None` when the
+/// value is missing. The data key may not be one of `keys`. A key that appears twice is an
+/// error.
 pub(crate) fn document_fields_and_data<'a, T: serde::de::DeserializeOwned>(
     json: &'a [u8],
     keys: &[&str],
     data: &str,
     rest: &[String],
-) -> Result<(Vec<Option<&'a RawValue>>, Option<T>), serde_json::Error> {
+) -> Result<([Option<&'a RawValue>; 3], Option<T>), serde_json::Error> {
+    if keys.len() > 3 {
+        return Err(de::Error::custom("too many keys"));
+    }
     let mut de = serde_json::Deserializer::from_slice(json);
     let found = de.deserialize_map(FieldsAndDataVisitor {
         keys,
@@ -136,14 +140,14 @@ struct FieldsAndDataVisitor<'k, T> {
 }
 
 impl<'de, T: serde::de::DeserializeOwned> Visitor<'de> for FieldsAndDataVisitor<'_, T> {
-    type Value = (Vec<Option<&'de RawValue>>, Option<T>);
+    type Value = ([Option<&'de RawValue>; 3], Option<T>);
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut out = vec![None; self.keys.len()];
+        let mut out = [None; 3];
         let mut data = None;
         let mut seen_data = false;
         let seed = DataKeySeed {

@@ -348,11 +348,11 @@ impl Envelope {
                 keys.push(first);
             }
         }
-        let (top, data): (Vec<Option<&RawValue>>, Option<T>) = match self.data.first() {
+        let (top, data): ([Option<&RawValue>; 3], Option<T>) = match self.data.first() {
             Some(first) => {
                 json::document_fields_and_data(body, &keys, first, self.data.rest()).ok()?
             }
-            None if keys.is_empty() => (Vec::new(), Some(serde_json::from_slice(body).ok()?)),
+            None if keys.is_empty() => ([None; 3], Some(serde_json::from_slice(body).ok()?)),
             None => return None,
         };
         let data = match data {
@@ -378,10 +378,7 @@ impl Envelope {
             IdSource::Provider => verified.id().map(str::to_owned),
             IdSource::Json(p) => resolve(p)?.and_then(json::scalar_text),
         };
-        let name = match &action {
-            Some(a) => format!("{event_type}.{a}"),
-            None => event_type.clone(),
-        };
+        let name = action.as_ref().map(|a| format!("{event_type}.{a}"));
         Some(Event {
             name,
             event_type,
@@ -554,7 +551,7 @@ impl Meta<'_> {
         };
         if let Some(data) = fast {
             return Ok(Event {
-                name: self.name(),
+                name: self.action.as_ref().map(|_| self.name()),
                 event_type: self.event_type.clone(),
                 action: self.action.clone(),
                 id: self.id.clone(),
@@ -578,7 +575,7 @@ impl Meta<'_> {
             PayloadError::data(verified, self, path, e.into_inner())
         })?;
         Ok(Event {
-            name: self.name(),
+            name: self.action.as_ref().map(|_| self.name()),
             event_type: self.event_type.clone(),
             action: self.action.clone(),
             id: self.id.clone(),
@@ -620,7 +617,7 @@ mod tests {
 
     fn summary<T: serde::Serialize>(e: &Event<T>) -> (String, String, Option<String>, String) {
         (
-            e.name.clone(),
+            e.name().to_owned(),
             e.event_type.clone(),
             e.id.clone(),
             serde_json::to_string(&e.data).unwrap(),

@@ -16,7 +16,8 @@ use crate::{Body, Verified};
 /// event types are delivered as.
 #[derive(Clone)]
 pub struct Event<T = serde_json::Value, B = Bytes> {
-    pub(crate) name: String,
+    /// `type.action` when there is an action (else the name is the type).
+    pub(crate) name: Option<String>,
     pub(crate) event_type: String,
     pub(crate) action: Option<String>,
     pub(crate) id: Option<String>,
@@ -29,7 +30,7 @@ impl<T, B: Body> Event<T, B> {
     /// there is one (`invoice.paid`, `issues.opened`, `orders/create`).
     #[must_use]
     pub fn name(&self) -> &str {
-        &self.name
+        self.name.as_deref().unwrap_or(&self.event_type)
     }
 
     /// The event type (`invoice.paid`, `issues`, `app_mention`).
@@ -90,7 +91,7 @@ impl<T, B: Body> Event<T, B> {
 impl<T: fmt::Debug, B: Body> fmt::Debug for Event<T, B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Event")
-            .field("name", &self.name)
+            .field("name", &self.name())
             .field("id", &self.id)
             .field("provider", &self.verified.provider().name())
             .field("data", &self.data)

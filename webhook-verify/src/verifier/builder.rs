@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::headers::HeaderKey;
+use crate::headers::{HeaderKey, HeaderSet};
 use crate::keys::{Key, hmac_sha256_key, verification_key};
 use crate::provider::{EventTypeSource, IdSource, Names};
 use crate::{Clock, Error, IntoSecret, Provider, Secret, SystemClock, Tolerance};
@@ -25,7 +25,23 @@ impl NameKeys {
 
 impl SpecKeys {
     fn new(spec: &crate::provider::Spec) -> Self {
+        let mut keys = Self::unscanned(spec);
+        // Every name the scheme may read, for one scan of a delivery's headers.
+        let mut set = HeaderSet::default();
+        for names in std::iter::once(&mut keys.names).chain(keys.fallback.as_mut()) {
+            set.add(&mut names.signature);
+            names.timestamp.iter_mut().for_each(|k| set.add(k));
+            names.id.iter_mut().for_each(|k| set.add(k));
+        }
+        keys.id.iter_mut().for_each(|k| set.add(k));
+        keys.event_type.iter_mut().for_each(|k| set.add(k));
+        keys.set = set;
+        keys
+    }
+
+    fn unscanned(spec: &crate::provider::Spec) -> Self {
         Self {
+            set: HeaderSet::default(),
             names: NameKeys::new(&spec.names),
             fallback: spec.fallback.as_ref().map(NameKeys::new),
             id: match &spec.id {

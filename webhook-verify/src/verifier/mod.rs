@@ -19,7 +19,7 @@ use arrayvec::ArrayVec;
 use subtle::ConstantTimeEq;
 
 use crate::delivery::{Body, IntoBody, MatchedKey, SigBytes};
-use crate::headers::{HeaderKey, HeaderText, present, required_key, unique_key};
+use crate::headers::{HeaderKey, HeaderSet, HeaderText, HeaderView, required_key, unique_key};
 use crate::keys::{HmacSha256, Key};
 use crate::provider::{IdSource, Message, Part, Spec, TimestampSource, TsFormat};
 
@@ -76,6 +76,8 @@ struct Inner {
 
 /// The header names one scheme reads, ready for lookups.
 struct SpecKeys {
+    /// Every name below, for one scan of a delivery's headers.
+    set: HeaderSet,
     names: NameKeys,
     fallback: Option<NameKeys>,
     /// [`IdSource::Header`]'s name.
@@ -196,7 +198,9 @@ impl Verifier {
         let base = inner.provider.spec();
         // The alternate scheme is used when its signature header is present.
         let (spec, keys, lookups) = match (base.alternate, &inner.alt_names) {
-            (Some(alt), Some(alt_names)) if present(headers, &alt_names.names.signature) => {
+            (Some(alt), Some(alt_names))
+                if crate::headers::present(headers, &alt_names.names.signature) =>
+            {
                 (alt, &inner.alt_keys, alt_names)
             }
             _ => (base, &inner.keys, &inner.names),
@@ -217,7 +221,8 @@ impl Verifier {
         };
 
         // 1. Headers: pick the header set the sender used, parse the signature header.
-        let (names, sig_value) = select_names(lookups, headers)?;
+        let view = HeaderView::new(headers, &lookups.set);
+        let (names, sig_value) = select_names(lookups, &view)?;
         let mut parsed = Parsed::new();
         signature::parse_into(spec, &names.signature.name, sig_value, &mut parsed)?;
 
@@ -230,7 +235,7 @@ impl Verifier {
             TimestampSource::SignatureHeader => parsed.timestamp,
             TimestampSource::Header => {
                 let key = names.timestamp.as_ref().expect("timestamp header declared");
-                Some(required_key(headers, key)?)
+                Some(view.required(key)?)
             }
         };
         let timestamp = match ts_raw {
@@ -243,8 +248,8 @@ impl Verifier {
 
         // 3. Message id and URL, when signed or reported.
         let (id_raw, id_signed) = match (&names.id, &spec.id, &lookups.id) {
-            (Some(key), _, _) if lookups.needs_id => (Some(required_key(headers, key)?), true),
-            (_, IdSource::Header { signed, .. }, Some(key)) => (unique_key(headers, key)?, *signed),
+            (Some(key), _, _) if lookups.needs_id => (Some(view.required(key)?), true),
+            (_, IdSource::Header { signed, .. }, Some(key)) => (view.unique(key)?, *signed),
             _ => (None, false),
         };
         let url = if lookups.needs_url {
@@ -293,7 +298,7 @@ impl Verifier {
             _ => None,
         };
         self.verified(
-            spec, keys, lookups, index, timestamp, header_id, id_signed, headers, signature, now,
+            spec, keys, lookups, index, timestamp, header_id, id_signed, &view, signature, now,
         )
     }
     /// Builds the result once a key matched.
@@ -307,14 +312,14 @@ impl Verifier {
         timestamp: Option<i64>,
         header_id: Option<HeaderText>,
         id_signed: bool,
-        headers: &dyn Headers,
+        headers: &HeaderView<'_>,
         signature: SigBytes,
         now: i64,
     ) -> Result<Verified<()>, Error> {
         let header_event_type = match &lookups.event_type {
-            Some(key) => {
-                unique_key(headers, key)?.map(|v| HeaderText::new(&String::from_utf8_lossy(v)))
-            }
+            Some(key) => headers
+                .unique(key)?
+                .map(|v| HeaderText::new(&String::from_utf8_lossy(v))),
             None => None,
         };
         Ok(Verified {
@@ -374,7 +379,8 @@ impl<'a> SchemeContext<'a> {
     /// The signature header (of the header set the sender used), parsed, with the number of
     /// public-key signatures bounded as for template schemes.
     pub(crate) fn header_signature(&self) -> Result<Parsed<'a>, Error> {
-        let (names, value) = select_names(self.lookups, self.delivery.headers())?;
+        let view = HeaderView::new(self.delivery.headers(), &self.lookups.set);
+        let (names, value) = select_names(self.lookups, &view)?;
         let parsed = signature::parse(self.spec, &names.signature.name, value)?;
         check_public_key_count(self.keys, &parsed, &names.signature.name)?;
         Ok(parsed)
@@ -466,7 +472,7 @@ impl<'a> SchemeContext<'a> {
             timestamp,
             id,
             id_signed,
-            self.delivery.headers(),
+            &HeaderView::new(self.delivery.headers(), &self.lookups.set),
             signature,
             self.now,
         )
@@ -475,14 +481,14 @@ impl<'a> SchemeContext<'a> {
 /// The header set the sender used (Svix's `svix-*`, else `webhook-*`) and its signature.
 fn select_names<'n, 'h>(
     lookups: &'n SpecKeys,
-    headers: &'h dyn Headers,
+    headers: &HeaderView<'h>,
 ) -> Result<(&'n NameKeys, &'h [u8]), Error> {
     let primary = &lookups.names;
-    if let Some(value) = unique_key(headers, &primary.signature)? {
+    if let Some(value) = headers.unique(&primary.signature)? {
         return Ok((primary, value));
     }
     if let Some(fb) = &lookups.fallback {
-        if let Some(value) = unique_key(headers, &fb.signature)? {
+        if let Some(value) = headers.unique(&fb.signature)? {
             return Ok((fb, value));
         }
     }
