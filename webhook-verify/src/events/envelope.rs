@@ -263,15 +263,7 @@ impl Envelope {
         &self,
         verified: &Verified<impl Body>,
     ) -> Result<Event<T>, PayloadError> {
-        let event = self.parse_any(verified)?;
-        Ok(Event {
-            name: event.name,
-            event_type: event.event_type,
-            action: event.action,
-            id: event.id,
-            data: event.data,
-            verified: event.verified.into_owned(),
-        })
+        self.parse_any(verified, |v| v.clone().into_owned())
     }
 
     /// [`parse`](Self::parse) for a delivery verified from a borrowed body: the event
@@ -301,27 +293,30 @@ impl Envelope {
         &self,
         verified: &Verified<&'a [u8]>,
     ) -> Result<Event<T, &'a [u8]>, PayloadError> {
-        self.parse_any(verified)
+        self.parse_any(verified, Verified::clone)
     }
 
-    fn parse_any<T: DeserializeOwned, B: Body>(
+    /// The event, with `keep(verified)` in it.
+    fn parse_any<T: DeserializeOwned, B: Body, K>(
         &self,
         verified: &Verified<B>,
-    ) -> Result<Event<T, B>, PayloadError> {
-        if let Some(event) = self.parse_in_one_pass(verified) {
-            return Ok(event);
+        keep: impl Fn(&Verified<B>) -> Verified<K> + Copy,
+    ) -> Result<Event<T, K>, PayloadError> {
+        if let Some(event) = self.parse_in_one_pass(verified, keep) {
+            return event;
         }
         // The general path, which also explains every failure.
         let meta = self.read(verified)?;
-        meta.to_event(verified)
+        meta.to_event_with(verified, keep)
     }
 
     /// The event when it can be parsed in one pass and parses; `None` otherwise (the general
     /// path then parses again and says what is wrong).
-    fn parse_in_one_pass<T: DeserializeOwned, B: Body>(
+    fn parse_in_one_pass<T: DeserializeOwned, B: Body, K>(
         &self,
         verified: &Verified<B>,
-    ) -> Option<Event<T, B>> {
+        keep: impl Fn(&Verified<B>) -> Verified<K> + Copy,
+    ) -> Option<Result<Event<T, K>, PayloadError>> {
         if self.slack {
             return None;
         }
@@ -379,14 +374,14 @@ impl Envelope {
             IdSource::Json(p) => resolve(p)?.and_then(json::scalar_text),
         };
         let name = action.as_ref().map(|a| format!("{event_type}.{a}"));
-        Some(Event {
+        Some(Ok(Event {
             name,
             event_type,
             action,
             id,
             data,
-            verified: verified.clone(),
-        })
+            verified: keep(verified),
+        }))
     }
 
     /// Reads the envelope's fields without parsing the data: one pass over the top level
@@ -542,6 +537,15 @@ impl Meta<'_> {
         &self,
         verified: &Verified<B>,
     ) -> Result<Event<T, B>, PayloadError> {
+        self.to_event_with(verified, Verified::clone)
+    }
+
+    /// [`to_event`](Self::to_event) with `keep(verified)` in the event.
+    pub(crate) fn to_event_with<T: DeserializeOwned, B: Body, K>(
+        &self,
+        verified: &Verified<B>,
+        keep: impl Fn(&Verified<B>) -> Verified<K> + Copy,
+    ) -> Result<Event<T, K>, PayloadError> {
         // Without tracking the path first (tracking slows serde down); again with it, to
         // say where, when the data does not parse.
         let fast = match self.data {
@@ -556,7 +560,7 @@ impl Meta<'_> {
                 action: self.action.clone(),
                 id: self.id.clone(),
                 data,
-                verified: verified.clone(),
+                verified: keep(verified),
             });
         }
         let parsed = match self.data {
@@ -580,7 +584,7 @@ impl Meta<'_> {
             action: self.action.clone(),
             id: self.id.clone(),
             data,
-            verified: verified.clone(),
+            verified: keep(verified),
         })
     }
 }
@@ -685,13 +689,13 @@ mod tests {
             ];
             for (provider, envelope) in cases {
                 let v = verified(provider, body.as_bytes());
-                let fast = envelope.parse_in_one_pass::<Value, _>(&v);
+                let fast = envelope.parse_in_one_pass::<Value, _, _>(&v, Verified::clone).and_then(Result::ok);
                 let slow = general::<Value>(&envelope, &v);
                 if let Some(fast) = &fast {
                     let slow = slow.as_ref().expect("the general path accepts it too");
                     prop_assert_eq!(summary(fast), summary(slow));
                 }
-                let fast = envelope.parse_in_one_pass::<Option<Object>, _>(&v);
+                let fast = envelope.parse_in_one_pass::<Option<Object>, _, _>(&v, Verified::clone).and_then(Result::ok);
                 let slow = general::<Option<Object>>(&envelope, &v);
                 if let Some(fast) = &fast {
                     let slow = slow.as_ref().expect("the general path accepts it too");
@@ -710,8 +714,9 @@ mod tests {
             br#"{"id":"evt_1","data":{"object":{"id":"cus_1","n":3}},"type":"customer.created"}"#;
         let v = verified(Provider::STRIPE, body);
         let event = Envelope::stripe()
-            .parse_in_one_pass::<Object, _>(&v)
-            .expect("one pass");
+            .parse_in_one_pass::<Object, _, _>(&v, Verified::clone)
+            .expect("one pass")
+            .expect("parsed");
         assert_eq!(
             (event.name(), event.id(), event.data()),
             (
