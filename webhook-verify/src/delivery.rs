@@ -580,17 +580,46 @@ impl<B: Body> Verified<B> {
     /// a body that is not an object): the field-by-field reading then decides.
     fn json_fields_in_one_pass(&self, spec: &Spec) -> Option<JsonFields> {
         use crate::json::{self, Pointer};
-        let pointer = |p: Option<&str>| p.map(Pointer::parse).transpose();
-        let id = pointer(match spec.id {
+        /// A pointer to a top-level key (`/id`: the common case, read without parsing the
+        /// pointer) or any other, parsed.
+        enum Path {
+            Top(&'static str),
+            Parsed(Pointer),
+        }
+        impl Path {
+            fn new(p: &'static str) -> Option<Self> {
+                match p.strip_prefix('/') {
+                    Some(key) if !key.contains(['/', '~']) => Some(Self::Top(key)),
+                    _ => Pointer::parse(p).ok().map(Self::Parsed),
+                }
+            }
+            fn first(&self) -> Option<&str> {
+                match self {
+                    Self::Top(key) => Some(key),
+                    Self::Parsed(p) => p.first(),
+                }
+            }
+            fn rest(&self) -> &[String] {
+                match self {
+                    Self::Top(_) => &[],
+                    Self::Parsed(p) => p.rest(),
+                }
+            }
+        }
+        let path = |p: Option<&'static str>| -> Option<Option<Path>> {
+            match p {
+                Some(p) => Path::new(p).map(Some),
+                None => Some(None),
+            }
+        };
+        let id = path(match spec.id {
             IdSource::Json(f) => Some(f),
             _ => None,
-        })
-        .ok()?;
-        let event_type = pointer(match spec.event_type {
+        })?;
+        let event_type = path(match spec.event_type {
             EventTypeSource::Json(f) => Some(f),
             _ => None,
-        })
-        .ok()?;
+        })?;
         let mut keys: arrayvec::ArrayVec<&str, 2> = arrayvec::ArrayVec::new();
         for p in [&id, &event_type].into_iter().flatten() {
             let first = p.first()?;
@@ -599,7 +628,7 @@ impl<B: Body> Verified<B> {
             }
         }
         let top = json::document_fields(self.body.as_ref(), &keys).ok()??;
-        let wanted = |p: &Option<Pointer>| -> Option<Option<String>> {
+        let wanted = |p: &Option<Path>| -> Option<Option<String>> {
             let Some(p) = p else { return Some(None) };
             let at = keys.iter().position(|k| Some(*k) == p.first())?;
             Some(match top[at] {
