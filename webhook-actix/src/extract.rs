@@ -8,7 +8,7 @@ use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
 use webhook_verify::receive::{Claim, Handover, Reply};
-use webhook_verify::{Error, Verified};
+use webhook_verify::{Body, Error, Verified};
 
 use crate::{WebhookConfig, WebhookError, request};
 
@@ -95,7 +95,7 @@ impl<T: DeserializeOwned> Webhook<T> {
     ///
     /// 400 `invalid payload` ([`Reply::invalid_payload`]) when the body is not JSON of
     /// type `T`.
-    pub fn from_verified(verified: &Verified) -> Result<Self, WebhookError> {
+    pub fn from_verified(verified: &Verified<impl Body>) -> Result<Self, WebhookError> {
         json(verified).map_err(WebhookError::from)
     }
 }
@@ -151,7 +151,8 @@ impl VerifiedWebhook {
     /// use webhook_verify::{verify, Provider, SignOptions, Signer};
     ///
     /// let headers = Signer::new(&Provider::GITHUB, "s")?.sign(b"{}", &SignOptions::new())?;
-    /// let webhook = VerifiedWebhook(verify(&Provider::GITHUB, "s", &headers, &b"{}"[..])?);
+    /// // An owned body (`Vec<u8>`, `Bytes`): the extractor's `Verified` owns its body.
+    /// let webhook = VerifiedWebhook(verify(&Provider::GITHUB, "s", &headers, b"{}".to_vec())?);
     /// assert_eq!(webhook.into_inner().body().as_ref(), b"{}");
     /// # Ok::<(), webhook_verify::Error>(())
     /// ```
@@ -237,7 +238,7 @@ impl<E> Claimed<E> {
 const RAW: fn(&Verified) -> Result<VerifiedWebhook, Reply> = |v| Ok(VerifiedWebhook(v.clone()));
 const NO_CONFIG: &str = "no WebhookConfig registered with app_data";
 
-fn json<T: DeserializeOwned>(verified: &Verified) -> Result<Webhook<T>, Reply> {
+fn json<T: DeserializeOwned>(verified: &Verified<impl Body>) -> Result<Webhook<T>, Reply> {
     verified.json().map(Webhook).map_err(Reply::invalid_payload)
 }
 

@@ -5,8 +5,8 @@ use std::ops::{Deref, DerefMut};
 use axum::extract::{FromRef, FromRequest, Request};
 use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
-use webhook_verify::Verified;
 use webhook_verify::receive::{Claim, Handover, Reply};
+use webhook_verify::{Body, Verified};
 
 use crate::config::WebhookConfig;
 use crate::rejection::WebhookRejection;
@@ -94,12 +94,12 @@ impl<T: DeserializeOwned> Webhook<T> {
     ///
     /// `400 invalid payload` ([`Reply::invalid_payload`]) when the body is not JSON of
     /// type `T`.
-    pub fn from_verified(verified: &Verified) -> Result<Self, WebhookRejection> {
+    pub fn from_verified(verified: &Verified<impl Body>) -> Result<Self, WebhookRejection> {
         parse(verified).map_err(WebhookRejection::from)
     }
 }
 
-fn parse<T: DeserializeOwned>(verified: &Verified) -> Result<Webhook<T>, Reply> {
+fn parse<T: DeserializeOwned>(verified: &Verified<impl Body>) -> Result<Webhook<T>, Reply> {
     verified.json().map(Webhook).map_err(Reply::invalid_payload)
 }
 
@@ -159,7 +159,8 @@ impl VerifiedWebhook {
     /// use webhook_verify::{verify, Provider, Signer, SignOptions};
     ///
     /// let headers = Signer::new(&Provider::GITHUB, "s")?.sign(b"{}", &SignOptions::new())?;
-    /// let webhook = VerifiedWebhook(verify(&Provider::GITHUB, "s", &headers, &b"{}"[..])?);
+    /// // An owned body (`Vec<u8>`, `Bytes`): the extractor's `Verified` owns its body.
+    /// let webhook = VerifiedWebhook(verify(&Provider::GITHUB, "s", &headers, b"{}".to_vec())?);
     /// assert_eq!(webhook.into_inner().body().as_ref(), b"{}");
     /// # Ok::<(), webhook_verify::Error>(())
     /// ```

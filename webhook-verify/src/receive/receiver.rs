@@ -5,6 +5,7 @@ use std::fmt;
 use std::future::poll_fn;
 use std::pin::pin;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -456,13 +457,18 @@ impl Reception {
             }
             Ok(())
         };
-        let read: Result<(), Reply> = match self.receiver.inner.body_timeout {
+        let mut read = pin!(read);
+        // A body that has already arrived (most do, with their headers) is read without
+        // arming a timer; the timeout covers the rest of a body still on its way.
+        let ready = poll_fn(|cx| Poll::Ready(read.as_mut().poll(cx))).await;
+        let read: Result<(), Reply> = match (ready, self.receiver.inner.body_timeout) {
+            (Poll::Ready(read), _) => read,
             #[cfg(feature = "tokio")]
-            Some(timeout) => match tokio::time::timeout(timeout, read).await {
+            (Poll::Pending, Some(timeout)) => match tokio::time::timeout(timeout, read).await {
                 Ok(read) => read,
                 Err(_) => Err(Reply::body_timeout()),
             },
-            _ => read.await,
+            (Poll::Pending, _) => read.await,
         };
         match read {
             Ok(()) => Ok(limit.finish()),
