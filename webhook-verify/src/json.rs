@@ -348,7 +348,7 @@ impl<'de> Visitor<'de> for StrictVisitor {
 /// A string value's text, or a number's decimal text; `None` for other kinds.
 pub(crate) fn scalar_text(value: &RawValue) -> Option<String> {
     match value.get().as_bytes().first()? {
-        b'"' => serde_json::from_str::<String>(value.get()).ok(),
+        b'"' => string_text(value),
         b'-' | b'0'..=b'9' => Some(value.get().to_owned()),
         _ => None,
     }
@@ -356,10 +356,14 @@ pub(crate) fn scalar_text(value: &RawValue) -> Option<String> {
 
 /// A string value's text; `None` for other kinds.
 pub(crate) fn string_text(value: &RawValue) -> Option<String> {
-    if value.get().starts_with('"') {
-        serde_json::from_str::<String>(value.get()).ok()
+    let raw = value.get();
+    let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+    if inner.contains('\\') {
+        serde_json::from_str::<String>(raw).ok()
     } else {
-        None
+        // A raw value is valid JSON: without escapes, a string's text is what is between
+        // its quotes.
+        Some(inner.to_owned())
     }
 }
 
