@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use webhook_verify::{
-    Delivery, Envelope, FixedClock, Provider, SignOptions, Signer, Verified, Verifier,
+    Body, Delivery, Envelope, FixedClock, Provider, SignOptions, Signer, Verified, Verifier,
 };
 
 /// The fixed "now" of every verifier here, and the timestamp signed deliveries carry.
@@ -122,7 +122,7 @@ fn signed_body_headers(provider: &Provider) -> Option<&'static [(String, String)
 
 /// Every accessor of a verified delivery, and its provider's envelope over it:
 /// none may panic.
-pub fn exercise_verified(verified: &Verified) {
+pub fn exercise_verified<B: Body>(verified: &Verified<B>) {
     let _ = verified.provider();
     let _ = verified.id();
     let _ = verified.id_is_signed();
@@ -136,13 +136,17 @@ pub fn exercise_verified(verified: &Verified) {
     let envelope = Envelope::for_provider(verified.provider());
     let _ = envelope.parse::<serde_json::Value>(verified);
     let _ = envelope.parse::<serde::de::IgnoredAny>(verified);
+    // The owned copy reads the same.
+    let owned = verified.clone().into_owned();
+    assert_eq!(owned.body().as_ref(), verified.body_bytes());
+    assert_eq!(owned.replay_key(), verified.replay_key());
 }
 
 /// Verifies, then reads everything a handler or a log line would read; on failure asks for
 /// the status, and for a diagnosis on one failure in eight, the first included, so a
 /// reproduced crash is diagnosed too (a diagnosis costs many verifications: sampling keeps
 /// the executions per second up).
-pub fn verify_and_exercise(verifier: &Verifier, delivery: &Delivery<'_>) -> bool {
+pub fn verify_and_exercise<B: Body>(verifier: &Verifier, delivery: &Delivery<'_, B>) -> bool {
     match verifier.verify(delivery) {
         Ok(verified) => {
             exercise_verified(&verified);
