@@ -4,7 +4,7 @@
 # OpenSSL headers svix's build needs) when missing. Run it on a quiet machine: it takes
 # about 20 minutes once built (a cold release build adds several), and anything else
 # running shows in the figures.
-#   BENCH_CRITERION_ARGS   criterion options (default: --warm-up-time 1 --measurement-time 3)
+#   BENCH_CRITERION_ARGS   criterion options (default: --warm-up-time 1 --measurement-time 5)
 #   BENCH_WRK_SECONDS      seconds per wrk run (default: 10)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +15,7 @@ bash scripts/setup.sh wrk curl
 target=$(cargo metadata --format-version 1 --no-deps | sed 's/.*"target_directory":"\([^"]*\)".*/\1/')
 results="$target/bench-results"
 bin="$target/release"
-criterion_args=${BENCH_CRITERION_ARGS:---warm-up-time 1 --measurement-time 3}
+criterion_args=${BENCH_CRITERION_ARGS:---warm-up-time 1 --measurement-time 5}
 wrk_seconds=${BENCH_WRK_SECONDS:-10}
 rm -rf "$results" "$target"/criterion/compare_* "$target"/criterion/replay
 mkdir -p "$results/env" "$results/http"
