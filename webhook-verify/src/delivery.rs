@@ -316,6 +316,14 @@ impl Verified<()> {
     /// The result with its body.
     #[inline]
     pub(crate) fn with_body<B>(self, body: B) -> Verified<B> {
+        self.map_body(|()| body)
+    }
+}
+
+impl<B> Verified<B> {
+    /// The same result with `f(body)` for its body.
+    #[inline]
+    fn map_body<C>(self, f: impl FnOnce(B) -> C) -> Verified<C> {
         Verified {
             provider: self.provider,
             spec_is_alternate: self.spec_is_alternate,
@@ -324,7 +332,7 @@ impl Verified<()> {
             timestamp: self.timestamp,
             header_event_type: self.header_event_type,
             key: self.key,
-            body,
+            body: f(self.body),
             received_at: self.received_at,
             signature: self.signature,
             json: self.json,
@@ -373,19 +381,7 @@ impl<B: Body> Verified<B> {
     /// ```
     #[must_use]
     pub fn into_owned(self) -> Verified {
-        Verified {
-            provider: self.provider,
-            spec_is_alternate: self.spec_is_alternate,
-            header_id: self.header_id,
-            id_signed: self.id_signed,
-            timestamp: self.timestamp,
-            header_event_type: self.header_event_type,
-            key: self.key,
-            body: self.body.into_bytes(),
-            received_at: self.received_at,
-            signature: self.signature,
-            json: self.json,
-        }
+        self.map_body(Body::into_bytes)
     }
 
     /// The verified raw body as a slice, whichever kind the body is.

@@ -553,22 +553,31 @@ impl Meta<'_> {
             Data::At(Some(value), rest) => json::parse_untracked::<T>(value.get().as_bytes(), rest),
             Data::At(None, _) => serde_json::from_slice::<T>(b"null").ok(),
         };
-        if let Some(data) = fast {
-            return Ok(Event {
-                name: self.action.as_ref().map(|_| self.name()),
-                event_type: self.event_type.clone(),
-                action: self.action.clone(),
-                id: self.id.clone(),
-                data,
-                verified: keep(verified),
-            });
-        }
+        let data = match fast {
+            Some(data) => data,
+            None => self.parse_tracked(verified)?,
+        };
+        Ok(Event {
+            name: self.action.as_ref().map(|_| self.name()),
+            event_type: self.event_type.clone(),
+            action: self.action.clone(),
+            id: self.id.clone(),
+            data,
+            verified: keep(verified),
+        })
+    }
+
+    /// The data parsed again, tracking the path, to say where it does not match `T`.
+    fn parse_tracked<T: DeserializeOwned, B: Body>(
+        &self,
+        verified: &Verified<B>,
+    ) -> Result<T, PayloadError> {
         let parsed = match self.data {
             Data::Body(body) => json::parse_at::<T>(body, &[]),
             Data::At(Some(value), rest) => json::parse_at::<T>(value.get().as_bytes(), rest),
             Data::At(None, _) => json::parse_at::<T>(b"null", &[]),
         };
-        let data: T = parsed.map_err(|e| {
+        parsed.map_err(|e| {
             let path = e.path().to_string();
             let path = match (self.data_path.is_empty(), path.as_str()) {
                 (true, _) => path,
@@ -577,14 +586,6 @@ impl Meta<'_> {
                 (false, p) => format!("{}.{p}", self.data_path),
             };
             PayloadError::data(verified, self, path, e.into_inner())
-        })?;
-        Ok(Event {
-            name: self.action.as_ref().map(|_| self.name()),
-            event_type: self.event_type.clone(),
-            action: self.action.clone(),
-            id: self.id.clone(),
-            data,
-            verified: keep(verified),
         })
     }
 }
