@@ -89,6 +89,24 @@ impl Record {
         Provider::from_name(&self.provider)
     }
 
+    /// `given` (`--provider`), else the recorded provider; a usage error naming `line`
+    /// when neither is known.
+    pub(crate) fn provider_or(
+        &self,
+        given: Option<&Provider>,
+        line: usize,
+    ) -> Result<Provider, Failure> {
+        match given {
+            Some(p) => Ok(p.clone()),
+            None => self.provider().ok_or_else(|| {
+                Failure::usage(format!(
+                    "line {line}: unknown provider {:?}: pass --provider",
+                    self.provider
+                ))
+            }),
+        }
+    }
+
     /// One line of NDJSON, without the line break.
     pub(crate) fn to_line(&self) -> String {
         serde_json::to_string(self).expect("strings and numbers serialize")

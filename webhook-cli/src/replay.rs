@@ -39,15 +39,7 @@ pub(crate) fn run(args: ReplayArgs) -> Result<(), Failure> {
             .map_err(|e| Failure::usage(format!("line {line}: {e}")))?;
         let headers = match &secret {
             Some(secret) => {
-                let provider = match &args.provider {
-                    Some(p) => p.clone(),
-                    None => record.provider().ok_or_else(|| {
-                        Failure::usage(format!(
-                            "line {line}: unknown provider {:?}: pass --provider",
-                            record.provider
-                        ))
-                    })?,
-                };
+                let provider = record.provider_or(args.provider.as_ref(), *line)?;
                 resign(
                     &provider,
                     secret,

@@ -72,15 +72,7 @@ fn input(args: &VerifyArgs) -> Result<Input, Failure> {
         )));
     }
     let (line, record) = records.remove(0);
-    let provider = match &args.provider {
-        Some(p) => p.clone(),
-        None => record.provider().ok_or_else(|| {
-            Failure::usage(format!(
-                "line {line}: unknown provider {:?}: pass --provider",
-                record.provider
-            ))
-        })?,
-    };
+    let provider = record.provider_or(args.provider.as_ref(), line)?;
     let body = record
         .body()
         .map_err(|e| Failure::usage(format!("line {line}: {e}")))?;
