@@ -15,8 +15,8 @@
 //! claim also evicts the oldest key). Each run starts at a random place in each thread's
 //! half: when it lands among the last deliveries of the previous run on the same server
 //! (still in the store), at most [`STORE_KEYS`] of its requests are duplicates (checked
-//! with a counting `response` hook: none to 0.3 % of a run). A Stripe tolerance of one day
-//! lets one fixture serve a whole run.
+//! with a counting `response` hook: none in most runs, at most 0.15 % of a 10 s run). A
+//! Stripe tolerance of one day lets one fixture serve a whole run.
 //!
 //! ```text
 //! http-target fixture DIR                                       # DIR/post.lua, DIR/body.json, DIR/signature.txt
