@@ -496,12 +496,14 @@ impl Reception {
         } else {
             None
         };
-        let mut delivery = Delivery::new(headers, body);
+        let mut delivery = Delivery::new(headers, &body[..]);
         if let Some(url) = url.as_deref() {
             delivery = delivery.with_url(url);
         }
-        match verifier.verify(&delivery) {
-            Ok(verified) => {
+        match verifier.check(&delivery) {
+            Ok(found) => {
+                // The body moves into the result: no reference count to take and drop.
+                let verified = found.with_body(body);
                 // Reading a body-carried id (Stripe's) scans the body: only when logged.
                 if !self.span.is_disabled() {
                     if let Some(id) = verified.id() {
