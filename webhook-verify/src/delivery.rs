@@ -626,13 +626,8 @@ impl<B: Body> Verified<B> {
         let top = json::document_fields(self.body.as_ref(), &keys).ok()??;
         let wanted = |p: &Option<Path>| -> Option<Option<String>> {
             let Some(p) = p else { return Some(None) };
-            let at = keys.iter().position(|k| Some(*k) == p.first())?;
-            Some(match top[at] {
-                Some(value) => json::lookup(value, p.rest())
-                    .ok()?
-                    .and_then(json::scalar_text),
-                None => None,
-            })
+            let value = json::resolve(&keys, &top, p.first(), p.rest()).ok()?;
+            Some(value.and_then(json::scalar_text))
         };
         Some(JsonFields {
             id: wanted(&id)?,

@@ -226,6 +226,22 @@ impl Visitor<'_> for DataKeySeed<'_> {
     }
 }
 
+/// The value a pointer (its first segment `first`, then `rest`) leads to in a document
+/// whose top-level `values` were found for `keys` (by [`document_fields`] or
+/// [`document_fields_and_data`]); `None` when a step is missing.
+pub(crate) fn resolve<'v>(
+    keys: &[&str],
+    values: &[Option<&'v RawValue>],
+    first: Option<&str>,
+    rest: &[String],
+) -> Result<Option<&'v RawValue>, serde_json::Error> {
+    let at = first.and_then(|f| keys.iter().position(|k| *k == f));
+    match at.and_then(|i| values[i]) {
+        Some(value) => lookup(value, rest),
+        None => Ok(None),
+    }
+}
+
 /// The values of `keys` in the object `value`, found in one pass; `None` where a key is
 /// absent, and all `None` when `value` is not an object. A key that appears twice is an
 /// error: two parsers could otherwise disagree about which one counts.

@@ -354,13 +354,7 @@ impl Envelope {
             Some(data) => data,
             None => serde_json::from_slice(b"null").ok()?,
         };
-        let resolve = |p: &Pointer| -> Option<Option<&RawValue>> {
-            let at = p.first().and_then(|f| keys.iter().position(|k| *k == f));
-            match at.and_then(|i| top[i]) {
-                Some(v) => json::lookup(v, p.rest()).ok(),
-                None => Some(None),
-            }
-        };
+        let resolve = |p: &Pointer| json::resolve(&keys, &top, p.first(), p.rest()).ok();
         let event_type = match &self.event_type {
             TypeSource::Provider => verified.event_type().map(str::to_owned),
             TypeSource::Json(p) => resolve(p)?.and_then(json::scalar_text),
@@ -373,9 +367,8 @@ impl Envelope {
             IdSource::Provider => verified.id().map(str::to_owned),
             IdSource::Json(p) => resolve(p)?.and_then(json::scalar_text),
         };
-        let name = action.as_ref().map(|a| format!("{event_type}.{a}"));
         Some(Ok(Event {
-            name,
+            name: event_name(&event_type, action.as_deref()),
             event_type,
             action,
             id,
@@ -423,10 +416,7 @@ impl Envelope {
             .ok_or_else(|| missing("the body is not a JSON object"))?;
         let top_value = |key: &str| keys.iter().position(|k| *k == key).and_then(|i| top[i]);
         let resolve = |p: &Pointer| -> Result<Option<&'a RawValue>, PayloadError> {
-            match p.first().and_then(&top_value) {
-                Some(v) => json::lookup(v, p.rest()).map_err(not_json),
-                None => Ok(None),
-            }
+            json::resolve(&keys, &top, p.first(), p.rest()).map_err(not_json)
         };
 
         let outer_type = match &self.event_type {
@@ -480,6 +470,11 @@ impl Envelope {
     }
 }
 
+/// An event's name when it differs from its type: `type.action`.
+fn event_name(event_type: &str, action: Option<&str>) -> Option<String> {
+    action.map(|a| format!("{event_type}.{a}"))
+}
+
 fn parse(text: &str) -> Result<Pointer, Error> {
     Pointer::parse(text).map_err(Error::config)
 }
@@ -526,10 +521,8 @@ pub(crate) struct Meta<'a> {
 impl Meta<'_> {
     /// The event's name: its type, and `.action` when there is one.
     pub(crate) fn name(&self) -> String {
-        match &self.action {
-            Some(a) => format!("{}.{a}", self.event_type),
-            None => self.event_type.clone(),
-        }
+        event_name(&self.event_type, self.action.as_deref())
+            .unwrap_or_else(|| self.event_type.clone())
     }
 
     /// Parses the data as `T` into an [`Event`].
@@ -558,7 +551,7 @@ impl Meta<'_> {
             None => self.parse_tracked(verified)?,
         };
         Ok(Event {
-            name: self.action.as_ref().map(|_| self.name()),
+            name: event_name(&self.event_type, self.action.as_deref()),
             event_type: self.event_type.clone(),
             action: self.action.clone(),
             id: self.id.clone(),
