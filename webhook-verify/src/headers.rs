@@ -195,7 +195,7 @@ impl<'h> HeaderView<'h> {
         unique_key(self.headers, key)
     }
 
-    /// As [`required_key`].
+    /// As [`unique`](Self::unique), but the header must be present.
     #[inline]
     pub(crate) fn required(&self, key: &HeaderKey) -> Result<&'h [u8], Error> {
         self.unique(key)?
@@ -255,15 +255,6 @@ pub(crate) fn unique_key<'a>(
         return Ok(Some(first.as_bytes()));
     }
     unique(headers, &key.name)
-}
-
-/// Like [`unique_key`], but the header must be present.
-#[inline]
-pub(crate) fn required_key<'a>(
-    headers: &'a dyn Headers,
-    key: &HeaderKey,
-) -> Result<&'a [u8], Error> {
-    unique_key(headers, key)?.ok_or_else(|| Error::missing(key.name.clone()))
 }
 
 /// Whether header `key` is present at all.
@@ -357,7 +348,8 @@ mod tests {
         );
         let h: &[(&str, &str)] = &[];
         assert_eq!(
-            required_key(&h, &HeaderKey::new(&NAME))
+            HeaderView::new(&h, &HeaderSet::default())
+                .required(&HeaderKey::new(&NAME))
                 .unwrap_err()
                 .to_string(),
             "missing header x-sig"
@@ -433,7 +425,9 @@ mod tests {
                     "{headers:?} {}",
                     key.name
                 );
-                assert_eq!(view.required(key), required_key(&map, key));
+                let missing = Error::missing(key.name.clone());
+                let looked_up = unique_key(&map, key).and_then(|v| v.ok_or(missing));
+                assert_eq!(view.required(key), looked_up);
             }
         }
     }

@@ -19,7 +19,7 @@ use arrayvec::ArrayVec;
 use subtle::ConstantTimeEq;
 
 use crate::delivery::{Body, IntoBody, MatchedKey, SigBytes};
-use crate::headers::{HeaderKey, HeaderSet, HeaderText, HeaderView, required_key, unique_key};
+use crate::headers::{HeaderKey, HeaderSet, HeaderText, HeaderView};
 use crate::keys::{HmacSha256, Key};
 use crate::provider::{IdSource, Message, Part, Spec, TimestampSource, TsFormat};
 
@@ -205,6 +205,8 @@ impl Verifier {
             }
             _ => (base, &inner.keys, &inner.names),
         };
+        // The scheme's headers, found once.
+        let view = HeaderView::new(headers, &lookups.set);
         let parts = match &spec.message {
             Message::Template(parts) => parts,
             // The provider's own message building (see `provider::Scheme`).
@@ -215,13 +217,13 @@ impl Verifier {
                     keys,
                     lookups,
                     delivery,
+                    view,
                     now,
                 });
             }
         };
 
         // 1. Headers: pick the header set the sender used, parse the signature header.
-        let view = HeaderView::new(headers, &lookups.set);
         let (names, sig_value) = select_names(lookups, &view)?;
         let mut parsed = Parsed::new();
         signature::parse_into(spec, &names.signature.name, sig_value, &mut parsed)?;
@@ -350,6 +352,8 @@ pub(crate) struct SchemeContext<'a> {
     keys: &'a [KeyEntry],
     lookups: &'a SpecKeys,
     delivery: &'a Delivery<'a, &'a [u8]>,
+    /// The delivery's headers, found once for the scheme.
+    view: HeaderView<'a>,
     now: i64,
 }
 
@@ -373,14 +377,13 @@ impl<'a> SchemeContext<'a> {
 
     /// The signature header's value, which must be present once.
     pub(crate) fn signature_header(&self) -> Result<&'a [u8], Error> {
-        required_key(self.delivery.headers(), &self.lookups.names.signature)
+        self.view.required(&self.lookups.names.signature)
     }
 
     /// The signature header (of the header set the sender used), parsed, with the number of
     /// public-key signatures bounded as for template schemes.
     pub(crate) fn header_signature(&self) -> Result<Parsed<'a>, Error> {
-        let view = HeaderView::new(self.delivery.headers(), &self.lookups.set);
-        let (names, value) = select_names(self.lookups, &view)?;
+        let (names, value) = select_names(self.lookups, &self.view)?;
         let parsed = signature::parse(self.spec, &names.signature.name, value)?;
         check_public_key_count(self.keys, &parsed, &names.signature.name)?;
         Ok(parsed)
@@ -449,7 +452,9 @@ impl<'a> SchemeContext<'a> {
     /// The id header's value, when the scheme has one (not covered by the signature).
     pub(crate) fn header_id(&self) -> Result<Option<HeaderText>, Error> {
         Ok(match &self.lookups.id {
-            Some(key) => unique_key(self.delivery.headers(), key)?
+            Some(key) => self
+                .view
+                .unique(key)?
                 .map(|v| HeaderText::new(&String::from_utf8_lossy(v))),
             None => None,
         })
@@ -472,7 +477,7 @@ impl<'a> SchemeContext<'a> {
             timestamp,
             id,
             id_signed,
-            &HeaderView::new(self.delivery.headers(), &self.lookups.set),
+            &self.view,
             signature,
             self.now,
         )
