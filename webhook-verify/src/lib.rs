@@ -84,6 +84,8 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
+extern crate alloc;
+
 mod clock;
 pub mod dangerous;
 mod delivery;

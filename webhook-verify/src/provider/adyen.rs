@@ -8,7 +8,7 @@
 //!
 //! Source: Adyen's Node library, `Adyen/adyen-node-api-library` `src/utils/hmacValidator.ts`.
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 
 use serde_json::Value;
 

@@ -3,7 +3,7 @@
 //!
 //! Source: Calendly's developer docs, developer.calendly.com webhook signatures.
 
-use std::time::Duration;
+use core::time::Duration;
 
 use super::{IdSource, Spec};
 use crate::Tolerance;

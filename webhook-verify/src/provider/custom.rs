@@ -1,6 +1,6 @@
 //! A provider assembled from parts, for senders that are not built in.
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 
 use super::{
     Algorithm, Encoding, EventTypeSource, FIVE_MINUTES, IdSource, KeyForm, Message, Names, Part,

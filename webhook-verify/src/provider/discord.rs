@@ -2,7 +2,7 @@
 //!
 //! Source: Discord's library, `discord/discord-interactions-js` `src/index.ts` (`verifyKey`).
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 
 use super::{
     Algorithm, Encoding, EventTypeSource, IdSource, KeyForm, Message, Names, Part, SigFormat, Spec,

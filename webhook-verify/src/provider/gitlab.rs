@@ -4,7 +4,7 @@
 //! Source: `gitlabhq/gitlabhq` `app/services/web_hook_service.rb` and `lib/gitlab/web_hooks.rb`;
 //! merge request gitlab-org/gitlab!230944 for the signing token.
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 
 use super::{
     Algorithm, EventTypeSource, FIVE_MINUTES, IdSource, KeyForm, Message, Names, Part, Scheme,

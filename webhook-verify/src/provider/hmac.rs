@@ -2,7 +2,7 @@
 //! Square, Intercom, Typeform, Razorpay, Lemon Squeezy): each provider's file calls
 //! [`simple`] with its header, prefix, encoding and algorithm.
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 
 use super::{
     Algorithm, Encoding, EventTypeSource, IdSource, KeyForm, Message, Names, Part, SigFormat, Spec,

@@ -3,8 +3,8 @@
 //!
 //! Source: Linear's SDK, `linear/linear` `packages/sdk/src/webhooks/client.ts` and its tests.
 
-use std::borrow::Cow;
-use std::time::Duration;
+use alloc::borrow::Cow;
+use core::time::Duration;
 
 use super::hmac::BODY;
 use super::{

@@ -3,7 +3,7 @@
 //!
 //! Source: Mailgun's PHP SDK, `mailgun/mailgun-php` `src/Api/Webhook.php` and its tests.
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 
 use super::{
     Algorithm, Encoding, EventTypeSource, FIVE_MINUTES, IdSource, KeyForm, Message, Names, Scheme,

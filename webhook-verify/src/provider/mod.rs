@@ -10,11 +10,11 @@
 //! listed, and the default timestamp tolerance. Built-in providers are `static` values; a
 //! [`CustomProvider`] is the same description assembled at run time.
 
-use std::borrow::Cow;
-use std::fmt;
-use std::str::FromStr;
-use std::sync::Arc;
-use std::time::Duration;
+use alloc::borrow::Cow;
+use alloc::sync::Arc;
+use core::fmt;
+use core::str::FromStr;
+use core::time::Duration;
 
 mod adyen;
 mod calendly;

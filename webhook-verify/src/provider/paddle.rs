@@ -3,8 +3,8 @@
 //! Source: Paddle's Node SDK, `PaddleHQ/paddle-node-sdk`
 //! `src/notifications/helpers/webhooks-validator.ts`.
 
-use std::borrow::Cow;
-use std::time::Duration;
+use alloc::borrow::Cow;
+use core::time::Duration;
 
 use super::{
     Algorithm, EventTypeSource, IdSource, KeyForm, Message, Names, Part, SigFormat, Spec,

@@ -3,7 +3,7 @@
 //! Source: SendGrid's Node library, `sendgrid/sendgrid-nodejs`
 //! `packages/eventwebhook/src/eventwebhook.js`.
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 
 use super::{
     Algorithm, Encoding, EventTypeSource, IdSource, KeyForm, Message, Names, Part, SigFormat, Spec,

@@ -4,7 +4,7 @@
 //! Source: Slack's SDKs, `slackapi/python-slack-sdk` `slack_sdk/signature/__init__.py` and
 //! `slackapi/bolt-js`.
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 
 use super::{
     Algorithm, Encoding, EventTypeSource, FIVE_MINUTES, IdSource, KeyForm, Message, Names, Part,

@@ -6,7 +6,7 @@
 //! Source: the Standard Webhooks specification v1.0.0 (standardwebhooks.com) and its
 //! reference libraries.
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 
 use super::{
     Algorithm, EventTypeSource, FIVE_MINUTES, IdSource, KeyForm, Message, Names, Part, SigFormat,

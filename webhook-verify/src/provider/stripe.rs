@@ -3,7 +3,7 @@
 //!
 //! Source: Stripe's libraries, `stripe/stripe-node` `src/Webhooks.ts` and `stripe/stripe-python`.
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 
 use super::{
     Algorithm, EventTypeSource, FIVE_MINUTES, IdSource, KeyForm, Message, Names, Part, SigFormat,

@@ -3,8 +3,8 @@
 //! Source: Twitch's EventSub docs and `twitchdev/twitch-cli`
 //! `internal/events/trigger/forward_event.go`.
 
-use std::borrow::Cow;
-use std::time::Duration;
+use alloc::borrow::Cow;
+use core::time::Duration;
 
 use super::{
     Algorithm, Encoding, EventTypeSource, IdSource, KeyForm, Message, Names, Part, SigFormat, Spec,
