@@ -94,6 +94,7 @@ mod error;
 pub mod events;
 mod headers;
 mod json;
+pub mod key_source;
 mod keys;
 mod provider;
 pub mod receive;
