@@ -303,6 +303,8 @@ pub struct Verified<B = Bytes> {
     pub(crate) json: OnceLock<Arc<JsonFields>>,
     /// In shadow mode, why a delivery handed over anyway failed verification.
     pub(crate) unverified: Option<crate::ErrorKind>,
+    /// The tenant whose keys verified it, when keys are resolved per tenant.
+    pub(crate) tenant: Option<Arc<str>>,
 }
 
 /// A matched signature, kept inline.
@@ -339,6 +341,7 @@ impl<B> Verified<B> {
             signature: self.signature,
             json: self.json,
             unverified: self.unverified,
+            tenant: self.tenant,
         }
     }
 }
@@ -439,7 +442,8 @@ impl<B: Body> Verified<B> {
     ///   body's bytes could change while the tag cannot);
     /// - for GitLab's token, which signs nothing, `provider:body:` and a hash of the body;
     /// - for a delivery that failed verification and was handed over in shadow mode,
-    ///   `unverified:provider:` and a hash of the body, apart from every genuine key.
+    ///   `unverified:provider:` and a hash of the body, apart from every genuine key;
+    /// - with keys per tenant, `tenant:{length}:{tenant}:` followed by the key above.
     ///
     /// An unsigned header such as GitHub's delivery GUID is never used: whoever replays the
     /// request could change it.
@@ -463,6 +467,18 @@ impl<B: Body> Verified<B> {
             let digest = Sha256::digest(self.body.as_ref());
             return format!("unverified:{provider}:{}", &hex::encode(digest)[..32]);
         }
+        if let Some(tenant) = &self.tenant {
+            // Tenants' senders choose their ids independently: one tenant's id must not
+            // make another's delivery a duplicate. The length keeps the key unambiguous.
+            return format!("tenant:{}:{tenant}:{}", tenant.len(), self.key_of_sender());
+        }
+        self.key_of_sender()
+    }
+
+    /// [`replay_key`](Self::replay_key) of a genuine delivery, without its tenant.
+    fn key_of_sender(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let provider = self.provider.name();
         // (A token written before the items' digest was kept has none: use its body.)
         let digest_label = self.spec().message.scheme().and_then(|s| s.replay_label);
         if let Some(label) = digest_label.filter(|_| !self.signature.is_empty()) {
@@ -544,6 +560,14 @@ impl<B: Body> Verified<B> {
     #[must_use]
     pub fn is_authentic(&self) -> bool {
         self.unverified.is_none()
+    }
+
+    /// The tenant whose keys verified the delivery, when the receiver resolves keys per
+    /// tenant ([`TenantKeys`](crate::key_source::TenantKeys)); it is part of the
+    /// [`replay_key`](Self::replay_key), so tenants' ids never collide.
+    #[must_use]
+    pub fn tenant(&self) -> Option<&str> {
+        self.tenant.as_deref()
     }
 
     /// For a delivery handed over in shadow mode although it failed verification, why it
@@ -727,6 +751,7 @@ mod tests {
                     signature: SigBytes::new(),
                     json: OnceLock::new(),
                     unverified: None,
+                    tenant: None,
                 };
                 let slow = v.json_fields_one_by_one(spec);
                 if let Some(fast) = v.json_fields_in_one_pass(spec) {

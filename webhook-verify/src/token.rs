@@ -55,6 +55,9 @@ struct Repr<'a> {
     /// Shadow mode: the delivery failed verification for this reason.
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
     unverified: Option<Cow<'a, str>>,
+    /// The tenant whose keys verified it.
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    tenant: Option<Cow<'a, str>>,
 }
 
 /// A `Verified` serializes as the provider's name, the id, the signed timestamp, the event
@@ -105,6 +108,7 @@ impl<B: Body> Serialize for Verified<B> {
             body,
             body_base64,
             unverified: self.unverified.map(|kind| Cow::Borrowed(kind.as_str())),
+            tenant: self.tenant.as_deref().map(Cow::Borrowed),
         }
         .serialize(serializer)
     }
@@ -183,6 +187,7 @@ fn from_repr(repr: Repr<'_>, providers: &[Provider]) -> Result<Verified, String>
                     .ok_or_else(|| format!("unknown verification failure {name:?}"))?,
             ),
         },
+        tenant: repr.tenant.map(|t| Arc::from(&*t)),
     })
 }
 

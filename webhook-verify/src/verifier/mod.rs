@@ -340,6 +340,7 @@ impl Verifier {
             signature,
             json: OnceLock::new(),
             unverified: None,
+            tenant: None,
         })
     }
 }
@@ -379,6 +380,7 @@ pub(crate) fn unverified(
         signature: SigBytes::new(),
         json: OnceLock::new(),
         unverified: Some(failure),
+        tenant: None,
     }
 }
 
