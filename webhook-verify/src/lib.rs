@@ -81,9 +81,11 @@
 //!   reader the verifier, providers and envelopes share).
 //! - [`receive`]: the one request path both adapters use; [`replay`]; [`events`].
 
+#![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
+#[cfg_attr(not(feature = "std"), macro_use)]
 extern crate alloc;
 
 mod clock;
@@ -91,12 +93,15 @@ pub mod dangerous;
 mod delivery;
 mod diagnose;
 mod error;
+#[cfg(feature = "std")]
 pub mod events;
 mod headers;
 mod json;
 mod keys;
 mod provider;
+#[cfg(feature = "std")]
 pub mod receive;
+#[cfg(feature = "std")]
 pub mod replay;
 mod secret;
 mod sign;
@@ -105,10 +110,13 @@ mod token;
 mod tolerance;
 mod verifier;
 
-pub use clock::{Clock, FixedClock, SystemClock};
+#[cfg(feature = "std")]
+pub use clock::SystemClock;
+pub use clock::{Clock, FixedClock};
 pub use delivery::{Body, Delivery, IntoBody, MatchedKey, Verified};
 pub use diagnose::Diagnosis;
 pub use error::{Error, ErrorKind};
+#[cfg(feature = "std")]
 pub use events::{Envelope, Event, EventRouter, OrOther};
 pub use headers::Headers;
 pub use provider::{Algorithm, CustomProvider, Encoding, KeyForm, Provider, zoom};
@@ -117,7 +125,9 @@ pub use sign::{SignOptions, Signer};
 pub use signature::MAX_SIGNATURES;
 pub use token::{TokenError, TokenKey};
 pub use tolerance::Tolerance;
-pub use verifier::{Verifier, VerifierBuilder, verify};
+#[cfg(feature = "std")]
+pub use verifier::verify;
+pub use verifier::{Verifier, VerifierBuilder};
 
 #[doc(no_inline)]
 pub use bytes::Bytes;

@@ -11,7 +11,10 @@
 //! [`CustomProvider`] is the same description assembled at run time.
 
 use alloc::borrow::Cow;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 use core::fmt;
 use core::str::FromStr;
 use core::time::Duration;
