@@ -47,9 +47,18 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
+//! | `std` | yes | the system clock ([`SystemClock`], [`Verifier::new`], [`verify`]), [`receive`], [`replay`], [`events`]; `http`, `tokio` and `redis` enable it |
 //! | `http` | yes | [`Headers`] for `http::HeaderMap` |
 //! | `tokio` | no | the receive path's body timeout, and dropped replay claims released in the background (both adapters enable it) |
 //! | `redis` | no | `replay::RedisStore`, replay protection shared by many instances |
+//!
+//! # Without `std`
+//!
+//! With `default-features = false` the crate is `#![no_std]` + `alloc` (edge runtimes,
+//! wasm): every provider, [`Verifier`] through [`VerifierBuilder`], [`Signer`],
+//! [`Verified`], [`Error`] (a `core::error::Error`). There is no system clock: give the
+//! builder one ([`FixedClock`] or your own [`Clock`]), or [`build`](VerifierBuilder::build)
+//! refuses; a [`SignOptions`] needs its timestamp.
 //!
 //! # Security
 //!
