@@ -8,7 +8,9 @@ use core::alloc::{GlobalAlloc, Layout};
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
-    loop {}
+    loop {
+        core::hint::spin_loop();
+    }
 }
 
 /// The C library's allocator, as an embedding would supply one; the artifact is only

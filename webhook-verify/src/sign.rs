@@ -1,7 +1,6 @@
 //! Producing signed headers, so users can test their own endpoints.
 
-use alloc::string::String;
-use alloc::string::ToString;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 

@@ -1,10 +1,8 @@
 //! Verified deliveries as tokens: serialize a [`Verified`] to enqueue it, and handle it
 //! later without verifying again (the tolerance window may have passed by then).
 
-use alloc::borrow::Cow;
-use alloc::borrow::ToOwned;
-use alloc::string::String;
-use alloc::string::ToString;
+use alloc::borrow::{Cow, ToOwned};
+use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use core::fmt;
 

@@ -1,7 +1,6 @@
 //! A provider assembled from parts, for senders that are not built in.
 
-use alloc::borrow::Cow;
-use alloc::borrow::ToOwned;
+use alloc::borrow::{Cow, ToOwned};
 use alloc::string::String;
 use alloc::vec::Vec;
 

@@ -1,8 +1,7 @@
 //! Matching: which key produced a signature (HMAC tags compared in constant time, Ed25519
 //! and ECDSA checked strictly), and the timestamp checks around it.
 
-use alloc::borrow::Cow;
-use alloc::borrow::ToOwned;
+use alloc::borrow::{Cow, ToOwned};
 
 use ed25519_dalek::Signature;
 use ed25519_dalek::ed25519::signature::MultipartVerifier;

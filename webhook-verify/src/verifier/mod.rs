@@ -11,8 +11,7 @@ mod matching;
 
 pub use builder::VerifierBuilder;
 
-use alloc::borrow::Cow;
-use alloc::borrow::ToOwned;
+use alloc::borrow::{Cow, ToOwned};
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
