@@ -1,7 +1,9 @@
 //! A delivery as received, and what verification proved about it.
 
-use std::fmt;
-use std::sync::{Arc, OnceLock};
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::fmt;
 
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
@@ -300,12 +302,19 @@ pub struct Verified<B = Bytes> {
     /// [`replay_key`](Self::replay_key).
     pub(crate) signature: SigBytes,
     /// Shared by clones (an [`Event`](crate::Event) keeps one): found once per delivery.
-    pub(crate) json: OnceLock<Arc<JsonFields>>,
+    pub(crate) json: JsonCell,
     /// In shadow mode, why a delivery handed over anyway failed verification.
     pub(crate) unverified: Option<crate::ErrorKind>,
     /// The tenant whose keys verified it, when keys are resolved per tenant.
     pub(crate) tenant: Option<Arc<str>>,
 }
+
+/// Where a [`Verified`] keeps its JSON fields once found: a `OnceLock` with `std`; without
+/// it a lock-free cell (two threads may both look, one answer is kept).
+#[cfg(feature = "std")]
+pub(crate) type JsonCell = std::sync::OnceLock<Arc<JsonFields>>;
+#[cfg(not(feature = "std"))]
+pub(crate) type JsonCell = once_cell::race::OnceBox<Arc<JsonFields>>;
 
 /// A matched signature, kept inline.
 pub(crate) type SigBytes = arrayvec::ArrayVec<u8, 72>;
@@ -520,6 +529,7 @@ impl<B: Body> Verified<B> {
     }
 
     /// The event type when it comes from a header (no body parsing).
+    #[cfg(feature = "std")]
     pub(crate) fn event_type_from_header(&self) -> Option<String> {
         match &self.spec().event_type {
             EventTypeSource::Header(_) => self.header_event_type.as_deref().map(str::to_owned),
@@ -595,7 +605,7 @@ impl<B: Body> Verified<B> {
     }
 
     fn json_fields(&self) -> &JsonFields {
-        self.json.get_or_init(|| {
+        let find = || {
             let spec = self.spec();
             let wants_json = matches!(spec.id, IdSource::Json(_))
                 || matches!(spec.event_type, EventTypeSource::Json(_));
@@ -606,7 +616,11 @@ impl<B: Body> Verified<B> {
                 self.json_fields_in_one_pass(spec)
                     .unwrap_or_else(|| self.json_fields_one_by_one(spec)),
             )
-        })
+        };
+        #[cfg(feature = "std")]
+        return self.json.get_or_init(find);
+        #[cfg(not(feature = "std"))]
+        return self.json.get_or_init(|| alloc::boxed::Box::new(find()));
     }
 }
 
@@ -749,7 +763,7 @@ mod tests {
                     body: body.as_bytes(),
                     received_at: 0,
                     signature: SigBytes::new(),
-                    json: OnceLock::new(),
+                    json: JsonCell::new(),
                     unverified: None,
                     tenant: None,
                 };
@@ -776,10 +790,10 @@ mod tests {
         let verifier = Verifier::new(provider, secret).unwrap();
 
         let from_str: Verified<&[u8]> = verifier.verify(&Delivery::new(&headers, &*text)).unwrap();
-        assert!(std::ptr::eq(from_str.body(), text.as_bytes()));
+        assert!(core::ptr::eq(from_str.body(), text.as_bytes()));
         let bytes = text.as_bytes().to_vec();
         let from_vec_ref = verifier.verify(&Delivery::new(&headers, &bytes)).unwrap();
-        assert!(std::ptr::eq(from_vec_ref.body(), &bytes[..]));
+        assert!(core::ptr::eq(from_vec_ref.body(), &bytes[..]));
         assert_eq!(from_vec_ref.id(), Some("msg_1"));
         assert_eq!(from_vec_ref.event_type(), Some("a.b"));
 

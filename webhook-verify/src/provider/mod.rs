@@ -10,8 +10,10 @@
 //! listed, and the default timestamp tolerance. Built-in providers are `static` values; a
 //! [`CustomProvider`] is the same description assembled at run time.
 
-use alloc::borrow::Cow;
+use alloc::borrow::{Cow, ToOwned};
+use alloc::string::String;
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 use core::fmt;
 use core::str::FromStr;
 use core::time::Duration;
