@@ -190,6 +190,8 @@ pub fn verifier_secret(p: &Provider) -> String {
         "standard" | "svix" | "clerk" | "resend" => STANDARD_SECRET.into(),
         // Standard Webhooks senders under their own names.
         "openai" | "replicate" | "brex" | "lithic" => STANDARD_SECRET.into(),
+        // Basic authentication: `username:password`.
+        "chargebee" => "chargebee-user:signing-secret".into(),
         "stripe" => STRIPE_SECRET.into(),
         "github" | "github-sha1" => GITHUB_SECRET.into(),
         "slack" => SLACK_SECRET.into(),

@@ -234,7 +234,10 @@ fn expected(p: &Provider) -> Option<Vec<(String, String)>> {
         )],
         "sentry" => vec![h("sentry-hook-signature", hex(hmac_sha256(text, &[body])))],
         "webflow" => vec![
-            h("x-webflow-signature", hex(hmac_sha256(text, &[ms, b":", body]))),
+            h(
+                "x-webflow-signature",
+                hex(hmac_sha256(text, &[ms, b":", body])),
+            ),
             h("x-webflow-timestamp", millis.clone()),
         ],
         "mux" => vec![h(

@@ -9,7 +9,8 @@
 //! (`GET /api/v2/events/{id}`) before acting on it.
 //!
 //! The secret is the text `username:password`, exactly as it is configured; the header's
-//! scheme name is read case-insensitively, its base64 must be canonical.
+//! scheme name is read case-insensitively, its base64 must be canonical, and the decoded
+//! credential must hold a colon (RFC 7617's `user-id:password`).
 //!
 //! Source: Chargebee's API reference, "Create a webhook endpoint" (the username and
 //! password for basic authentication that secure webhook delivery),
@@ -77,6 +78,10 @@ fn verify_basic(ctx: &SchemeContext<'_>) -> Result<Verified<()>, Error> {
             .decode(encoded)
             .map_err(|_| bad("credentials are not canonical base64"))?,
     );
+    // RFC 7617: `user-id ":" password`.
+    if !credential.contains(&b':') {
+        return Err(bad("credentials are not username:password"));
+    }
     let index = ctx
         .find_token(&credential)
         .ok_or(Error::SignatureMismatch)?;
@@ -91,5 +96,80 @@ fn sign_basic(input: &SignInput<'_>) -> Result<Signing, Error> {
             String::from("Basic ") + &STANDARD.encode(token),
         )])),
         None => Err(Error::secret("no credential to send")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Delivery, ErrorKind, Provider, SignOptions, Signer, Verifier};
+
+    fn check(secret: &str, authorization: &str) -> Result<(), ErrorKind> {
+        let headers = [("Authorization", authorization)];
+        Verifier::new(Provider::CHARGEBEE, secret)
+            .unwrap()
+            .verify(&Delivery::new(&headers, &b"{}"[..]))
+            .map(|_| ())
+            .map_err(|e| e.kind())
+    }
+
+    #[test]
+    fn basic_credentials_are_checked() {
+        // RFC 7617's example.
+        let sent = "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==";
+        assert_eq!(check("Aladdin:open sesame", sent), Ok(()));
+        assert_eq!(
+            check("Aladdin:open sesame", "basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="),
+            Ok(())
+        );
+        assert_eq!(
+            check("Aladdin:open sesam", sent),
+            Err(ErrorKind::SignatureMismatch)
+        );
+        assert_eq!(check("Aladdin", sent), Err(ErrorKind::SignatureMismatch));
+    }
+
+    #[test]
+    fn other_schemes_and_encodings_are_malformed() {
+        let secret = "Aladdin:open sesame";
+        for sent in [
+            "Bearer QWxhZGRpbjpvcGVuIHNlc2FtZQ==",
+            "Basic",
+            "Basic ",
+            "BasicQWxhZGRpbjpvcGVuIHNlc2FtZQ==",
+            // Unpadded, and non-zero trailing bits.
+            "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ",
+            "Basic QWxhZGRpbjpvcGVuIHNlc2FtZR==",
+            "Basic  QWxhZGRpbjpvcGVuIHNlc2FtZQ==",
+            // `Aladdin`, no colon.
+            "Basic QWxhZGRpbg==",
+            "",
+        ] {
+            assert_eq!(
+                check(secret, sent),
+                Err(ErrorKind::MalformedHeader),
+                "{sent:?}"
+            );
+        }
+        let none: [(&str, &str); 0] = [];
+        let err = Verifier::new(Provider::CHARGEBEE, secret)
+            .unwrap()
+            .verify(&Delivery::new(&none, &b"{}"[..]))
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::MissingHeader);
+    }
+
+    #[test]
+    fn the_signer_writes_the_header_chargebee_sends() {
+        let headers = Signer::new(&Provider::CHARGEBEE, "Aladdin:open sesame")
+            .unwrap()
+            .sign(b"{}", &SignOptions::new())
+            .unwrap();
+        assert_eq!(
+            headers,
+            [(
+                "authorization".into(),
+                "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==".into()
+            )]
+        );
     }
 }

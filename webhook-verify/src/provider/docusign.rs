@@ -108,12 +108,100 @@ fn sign(input: &SignInput<'_>) -> Result<Signing, Error> {
 
 #[cfg(test)]
 mod tests {
+    use alloc::format;
+    use alloc::string::String;
+    use alloc::vec::Vec;
+
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use hmac::{Hmac, KeyInit, Mac};
+    use sha2::Sha256;
+
     use super::HEADERS;
+    use crate::{Delivery, ErrorKind, Provider, Verifier};
+
+    const BODY: &[u8] = br#"{"event":"envelope-sent","data":{"envelopeId":"1"}}"#;
+
+    fn sig(key: &str) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).unwrap();
+        mac.update(BODY);
+        STANDARD.encode(mac.finalize().into_bytes())
+    }
+
+    fn check(keys: &[&str], headers: &[(String, String)]) -> Result<usize, ErrorKind> {
+        let mut builder = Verifier::builder(Provider::DOCUSIGN);
+        for key in keys {
+            builder = builder.secret(*key);
+        }
+        builder
+            .build()
+            .unwrap()
+            .verify(&Delivery::new(&headers, BODY))
+            .map(|v| v.key().index())
+            .map_err(|e| e.kind())
+    }
+
+    fn numbered(values: &[String]) -> Vec<(String, String)> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (format!("X-DocuSign-Signature-{}", i + 1), v.clone()))
+            .collect()
+    }
 
     #[test]
     fn header_names_are_numbered_in_order() {
         for (i, name) in HEADERS.iter().enumerate() {
-            assert_eq!(*name, alloc::format!("x-docusign-signature-{}", i + 1));
+            assert_eq!(*name, format!("x-docusign-signature-{}", i + 1));
         }
+    }
+
+    #[test]
+    fn any_header_may_match_any_key() {
+        let headers = numbered(&[sig("k1"), sig("k2"), sig("k3")]);
+        assert_eq!(check(&["k3"], &headers), Ok(0));
+        assert_eq!(check(&["other", "k2"], &headers), Ok(1));
+        assert_eq!(
+            check(&["other"], &headers),
+            Err(ErrorKind::SignatureMismatch)
+        );
+    }
+
+    #[test]
+    fn reading_stops_at_the_first_missing_number() {
+        // -1 and -3, no -2: -3 is not read.
+        let mut headers = numbered(&[sig("k1"), sig("k2"), sig("k3")]);
+        headers.remove(1);
+        assert_eq!(check(&["k3"], &headers), Err(ErrorKind::SignatureMismatch));
+        assert_eq!(check(&["k1"], &headers), Ok(0));
+        // Without -1 nothing is read.
+        assert_eq!(
+            check(&["k1"], &numbered(&[sig("k1")])[..0]),
+            Err(ErrorKind::MissingHeader)
+        );
+        let only_second = [("X-DocuSign-Signature-2".into(), sig("k1"))];
+        assert_eq!(check(&["k1"], &only_second), Err(ErrorKind::MissingHeader));
+    }
+
+    #[test]
+    fn more_signatures_than_the_limit_are_refused() {
+        let values: Vec<String> = (0..=crate::MAX_SIGNATURES)
+            .map(|i| sig(&format!("k{i}")))
+            .collect();
+        assert_eq!(
+            check(&["k0"], &numbered(&values)),
+            Err(ErrorKind::MalformedHeader)
+        );
+        let values = &values[..crate::MAX_SIGNATURES];
+        assert_eq!(check(&["k15"], &numbered(values)), Ok(0));
+    }
+
+    #[test]
+    fn bad_and_conflicting_headers_are_refused() {
+        let mut headers = numbered(&[sig("k1"), String::from("not base64!")]);
+        assert_eq!(check(&["k1"], &headers), Err(ErrorKind::MalformedHeader));
+        headers[1].1 = sig("k1");
+        headers.push((String::from("x-docusign-signature-1"), sig("k2")));
+        assert_eq!(check(&["k1"], &headers), Err(ErrorKind::DuplicateHeader));
     }
 }

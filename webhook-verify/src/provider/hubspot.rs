@@ -57,3 +57,48 @@ pub(super) static HUBSPOT: Spec = Spec {
     id: IdSource::None,
     event_type: EventTypeSource::None,
 };
+
+#[cfg(test)]
+mod tests {
+    use crate::{Delivery, ErrorKind, FixedClock, Provider, SignOptions, Signer, Verifier};
+
+    #[test]
+    fn the_url_and_the_millisecond_timestamp_are_signed() {
+        let secret = "yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy";
+        let url = "https://www.example.com/webhook_uri";
+        let body = br#"[{"eventId":1,"subscriptionType":"contact.creation"}]"#;
+        let headers = Signer::new(&Provider::HUBSPOT, secret)
+            .unwrap()
+            .sign(body, &SignOptions::new().timestamp(1_700_000_000).url(url))
+            .unwrap();
+        assert_eq!(
+            headers[1],
+            ("x-hubspot-request-timestamp".into(), "1700000000000".into())
+        );
+        let verifier = Verifier::builder(Provider::HUBSPOT)
+            .secret(secret)
+            .clock(FixedClock::from_unix(1_700_000_000))
+            .build()
+            .unwrap();
+        assert!(
+            verifier
+                .verify(&Delivery::new(&headers, &body[..]).with_url(url))
+                .is_ok()
+        );
+        let other = Delivery::new(&headers, &body[..]).with_url("https://www.example.com/other");
+        assert_eq!(
+            verifier.verify(&other).unwrap_err(),
+            crate::Error::SignatureMismatch
+        );
+        let no_url = Delivery::new(&headers, &body[..]);
+        assert_eq!(
+            verifier.verify(&no_url).unwrap_err().kind(),
+            ErrorKind::MissingUrl
+        );
+        // A body ending in a digit would run into the timestamp: refused.
+        let err = verifier
+            .verify(&Delivery::new(&headers, &b"[1]2"[..]).with_url(url))
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::MalformedBody);
+    }
+}

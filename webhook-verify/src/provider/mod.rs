@@ -42,23 +42,24 @@ mod twilio;
 mod twitch;
 mod typeform;
 pub mod zoom;
-mod hubspot;
-mod docusign;
-mod mandrill;
-mod coinbase;
-mod zendesk;
-mod vercel;
-mod openai;
-mod replicate;
-mod brex;
-mod lithic;
+
 mod airwallex;
 mod bitbucket;
+mod brex;
 mod chargebee;
-mod workos;
-mod sentry;
-mod webflow;
+mod coinbase;
+mod docusign;
+mod hubspot;
+mod lithic;
+mod mandrill;
 mod mux;
+mod openai;
+mod replicate;
+mod sentry;
+mod vercel;
+mod webflow;
+mod workos;
+mod zendesk;
 
 pub use custom::CustomProvider;
 

@@ -40,3 +40,48 @@ pub(super) static WORKOS: Spec = Spec {
     id: IdSource::Json("/id"),
     event_type: EventTypeSource::Json("/event"),
 };
+
+#[cfg(test)]
+mod tests {
+    use crate::{Delivery, ErrorKind, FixedClock, Provider, SignOptions, Signer, Verifier};
+
+    #[test]
+    fn the_header_is_read_as_workos_writes_it() {
+        let body = br#"{"id":"wh_1","event":"dsync.user.created"}"#;
+        let headers = Signer::new(&Provider::WORKOS, "secret")
+            .unwrap()
+            .sign(body, &SignOptions::new().timestamp(1_700_000_000))
+            .unwrap();
+        let value = &headers[0].1;
+        assert!(value.starts_with("t=1700000000000, v1="), "{value}");
+        let verifier = Verifier::builder(Provider::WORKOS)
+            .secret("secret")
+            .clock(FixedClock::from_unix(1_700_000_100))
+            .build()
+            .unwrap();
+        let check = |value: &str| {
+            let headers = [("WorkOS-Signature", value)];
+            verifier
+                .verify(&Delivery::new(&headers, &body[..]))
+                .map(|v| v.timestamp())
+                .map_err(|e| e.kind())
+        };
+        assert_eq!(check(value), Ok(Some(1_700_000_000)));
+        // Without WorkOS's space there is no ` v1` element.
+        assert_eq!(
+            check(&value.replace(", ", ",")),
+            Err(ErrorKind::MalformedHeader)
+        );
+        // 180 s, past only: 100 s old passes, 181 s old does not.
+        let stale = Verifier::builder(Provider::WORKOS)
+            .secret("secret")
+            .clock(FixedClock::from_unix(1_700_000_181))
+            .build()
+            .unwrap();
+        let headers = [("WorkOS-Signature", value.as_str())];
+        let err = stale
+            .verify(&Delivery::new(&headers, &body[..]))
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::TimestampTooOld);
+    }
+}
