@@ -1,6 +1,6 @@
 //! Zendesk: `X-Zendesk-Webhook-Signature: <base64 HMAC-SHA256>` over
 //! `{X-Zendesk-Webhook-Signature-Timestamp}{body}` (no separator), the timestamp in
-//! RFC 3339 (`2021-08-18T20:41:52Z`), keyed with the webhook's signing secret as it is
+//! RFC 3339 (`2021-03-25T05:09:27Z`), keyed with the webhook's signing secret as it is
 //! shown (the text, not base64-decoded).
 //!
 //! Zendesk sets no window: ±300 s here, as for Standard Webhooks. Zendesk signs webhooks
@@ -8,7 +8,9 @@
 //!
 //! Source: Zendesk's developer docs, "Verifying webhook authenticity"
 //! (<https://developer.zendesk.com/documentation/webhooks/verifying/>), and its NodeJS
-//! example (`crypto.createHmac("sha256", secret).update(timestamp + body).digest("base64")`).
+//! example (`crypto.createHmac("sha256", secret).update(timestamp + body).digest("base64")`);
+//! "Anatomy of a webhook request" for the headers
+//! (<https://developer.zendesk.com/documentation/webhooks/anatomy-of-a-webhook-request/>).
 
 use alloc::borrow::Cow;
 
