@@ -381,8 +381,9 @@ proptest! {
             None => delivery,
         };
         let err = verifier(&p).verify(&delivery).unwrap_err();
-        // A DER signature may stop being DER.
-        let kinds: &[ErrorKind] = if target.grammar == Grammar::DerBase64 {
+        // A DER signature may stop being DER; a Basic credential may lose the colon of
+        // `username:password`.
+        let kinds: &[ErrorKind] = if target.grammar == Grammar::DerBase64 || p == Provider::CHARGEBEE {
             &[ErrorKind::SignatureMismatch, ErrorKind::MalformedHeader]
         } else {
             &[ErrorKind::SignatureMismatch]
