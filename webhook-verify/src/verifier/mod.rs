@@ -422,6 +422,12 @@ impl<'a> SchemeContext<'a> {
         })
     }
 
+    /// The delivery's headers, for a scheme that reads headers it cannot name in advance
+    /// (DocuSign's numbered signature headers).
+    pub(crate) fn headers(&self) -> &'a dyn Headers {
+        self.delivery.headers()
+    }
+
     /// The signature header's value, which must be present once.
     pub(crate) fn signature_header(&self) -> Result<&'a [u8], Error> {
         self.view.required(&self.lookups.names.signature)
