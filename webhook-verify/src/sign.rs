@@ -120,7 +120,7 @@ impl Signer {
         let ts = match spec.timestamp_format {
             TsFormat::UnixSeconds => timestamp.to_string(),
             TsFormat::UnixMillis => timestamp.saturating_mul(1000).to_string(),
-            TsFormat::Rfc3339 => time::OffsetDateTime::from_unix_timestamp(timestamp)
+            TsFormat::Rfc3339 | TsFormat::Rfc3339OrUtc => time::OffsetDateTime::from_unix_timestamp(timestamp)
                 .ok()
                 .and_then(|t| {
                     t.format(&time::format_description::well_known::Rfc3339)
@@ -154,11 +154,18 @@ impl Signer {
                     SigningMaterial::Token(token) => Some(&token[..]),
                     _ => None,
                 };
+                let mac = |message: &[u8]| match &self.key {
+                    SigningMaterial::Mac(Key::Sha256(mac)) => Some(mac_tag(mac.clone(), message)),
+                    SigningMaterial::Mac(Key::Sha1(mac)) => Some(mac_tag(mac.clone(), message)),
+                    _ => None,
+                };
                 let input = SignInput {
                     spec,
                     body,
                     url,
                     token,
+                    timestamp,
+                    mac: &mac,
                 };
                 match sign(&input)? {
                     Signing::Message(message) => message,
@@ -202,6 +209,9 @@ impl Signer {
                 char::from(*separator),
                 hex::encode(&tag)
             ),
+            SigFormat::List {
+                prefix, encoding, ..
+            } => format!("{prefix}{}", encode(*encoding, &tag)),
         };
         let mut headers = Vec::with_capacity(3);
         if spec.needs_id() {
