@@ -104,9 +104,16 @@ pub(crate) fn parse_into<'a>(
                 if count == MAX_SIGNATURES {
                     return Err(bad("too many signatures"));
                 }
-                // Entries of another version are skipped, as the senders' libraries do.
+                // Entries of another version are skipped, and so are entries that do not
+                // decode (the senders' libraries skip both): one of the others must match.
                 if let Some(encoded) = entry.strip_prefix(prefix.as_bytes()) {
-                    parsed.push_mac(*encoding, encoded, mac_len).map_err(bad)?;
+                    match parsed.push_mac(*encoding, encoded, mac_len) {
+                        Ok(()) => {}
+                        Err(reason @ "too many signatures") => return Err(bad(reason)),
+                        Err(_) => {
+                            parsed.macs.pop();
+                        }
+                    }
                 }
             }
             if parsed.is_empty() {
@@ -210,13 +217,16 @@ mod tests {
         let pd = Provider::PAGERDUTY;
         assert_eq!(parse_for(&pd, &format!("v1={sig}")).unwrap(), 1);
         assert_eq!(parse_for(&pd, &format!("v1={sig}, v2=zz,v1={sig}")).unwrap(), 2);
+        // Entries that do not decode are skipped, as go-pagerduty does.
+        assert_eq!(parse_for(&pd, &format!("v1=00,v1=zz,v1={sig}")).unwrap(), 1);
         for bad in [
             String::new(),
             " , ".to_owned(),
             format!("v2={sig}"),
             format!("v1={}", sig.to_uppercase()),
-            format!("v1={sig},v1=00"),
+            "v1=00".to_owned(),
             format!("v1={sig}00"),
+            format!("v1={}", &sig[1..]),
         ] {
             assert!(parse_for(&pd, &bad).is_err(), "{bad}");
         }
