@@ -120,13 +120,15 @@ impl Signer {
         let ts = match spec.timestamp_format {
             TsFormat::UnixSeconds => timestamp.to_string(),
             TsFormat::UnixMillis => timestamp.saturating_mul(1000).to_string(),
-            TsFormat::Rfc3339 | TsFormat::Rfc3339OrUtc => time::OffsetDateTime::from_unix_timestamp(timestamp)
-                .ok()
-                .and_then(|t| {
-                    t.format(&time::format_description::well_known::Rfc3339)
-                        .ok()
-                })
-                .ok_or_else(|| Error::config("the timestamp is out of range"))?,
+            TsFormat::Rfc3339 | TsFormat::Rfc3339OrUtc => {
+                time::OffsetDateTime::from_unix_timestamp(timestamp)
+                    .ok()
+                    .and_then(|t| {
+                        t.format(&time::format_description::well_known::Rfc3339)
+                            .ok()
+                    })
+                    .ok_or_else(|| Error::config("the timestamp is out of range"))?
+            }
         };
         let id = options.id.clone().unwrap_or_else(|| {
             let mut h = Sha256::new();

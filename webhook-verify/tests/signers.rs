@@ -194,18 +194,12 @@ fn expected(p: &Provider) -> Option<Vec<(String, String)>> {
                 "x-orb-signature",
                 format!(
                     "v1={}",
-                    hex(hmac_sha256(
-                        text,
-                        &[b"v1:2023-11-14T22:13:20Z:", body]
-                    ))
+                    hex(hmac_sha256(text, &[b"v1:2023-11-14T22:13:20Z:", body]))
                 ),
             ),
             h("x-orb-timestamp", "2023-11-14T22:13:20Z".into()),
         ],
-        "postmark" => vec![h(
-            "authorization",
-            format!("Basic {}", B64.encode(&secret)),
-        )],
+        "postmark" => vec![h("authorization", format!("Basic {}", B64.encode(&secret)))],
         "segment" => vec![h("x-signature", hex(hmac_sha1(text, &[body])))],
         "telnyx" => {
             let seed: [u8; 32] = B64.decode(TELNYX_SEED).unwrap().try_into().unwrap();
@@ -224,7 +218,10 @@ fn expected(p: &Provider) -> Option<Vec<(String, String)>> {
             "x-wc-webhook-signature",
             B64.encode(hmac_sha256(text, &[body])),
         )],
-        "xero" => vec![h("x-xero-signature", B64.encode(hmac_sha256(text, &[body])))],
+        "xero" => vec![h(
+            "x-xero-signature",
+            B64.encode(hmac_sha256(text, &[body])),
+        )],
         "aftership" => vec![h(
             "aftership-hmac-sha256",
             B64.encode(hmac_sha256(text, &[body])),

@@ -389,9 +389,8 @@ fn orb_and_pagerduty_read_every_v1_signature() {
     let pd = vector("pagerduty");
     let signature = pd.header("X-PagerDuty-Signature").unwrap().to_owned();
     // go-pagerduty's "mismatch" signature first, as during a secret rotation.
-    let rotated = format!(
-        "v1=7020c8a7ec668a9b7012bc3dd82e483394b038f4230acc6785efbf2a7d8bcaf5,{signature}"
-    );
+    let rotated =
+        format!("v1=7020c8a7ec668a9b7012bc3dd82e483394b038f4230acc6785efbf2a7d8bcaf5,{signature}");
     run_with(&pd, &[&pd.secret], |h| {
         h.insert("X-PagerDuty-Signature".into(), rotated);
     })

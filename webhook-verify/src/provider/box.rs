@@ -99,7 +99,11 @@ fn verify(ctx: &SchemeContext<'_>) -> Result<Verified<()>, Error> {
 }
 
 /// A header Box sends about the scheme: when present it must be `expected`.
-fn expect_header(ctx: &SchemeContext<'_>, header: &'static str, expected: &[u8]) -> Result<(), Error> {
+fn expect_header(
+    ctx: &SchemeContext<'_>,
+    header: &'static str,
+    expected: &[u8],
+) -> Result<(), Error> {
     match ctx.header(header)? {
         Some(value) if value != expected => Err(Error::malformed(
             name(header),

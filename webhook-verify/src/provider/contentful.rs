@@ -95,7 +95,10 @@ fn verify(ctx: &SchemeContext<'_>) -> Result<Verified<()>, Error> {
             continue;
         }
         if signed.len() == MAX_SIGNED_HEADERS {
-            return Err(Error::malformed(name(SIGNED_HEADERS), "too many signed headers"));
+            return Err(Error::malformed(
+                name(SIGNED_HEADERS),
+                "too many signed headers",
+            ));
         }
         if let Some(value) = ctx.header(entry)? {
             signed.push((entry, value.trim_ascii()));
@@ -114,8 +117,8 @@ fn verify(ctx: &SchemeContext<'_>) -> Result<Verified<()>, Error> {
 fn sign(input: &SignInput<'_>) -> Result<Signing, Error> {
     let millis = input.timestamp.saturating_mul(1000);
     let message = canonical_request(input.url.unwrap_or_default(), &[], millis, input.body);
-    let tag = (input.mac)(&message)
-        .ok_or_else(|| Error::secret("Contentful signs with an HMAC key"))?;
+    let tag =
+        (input.mac)(&message).ok_or_else(|| Error::secret("Contentful signs with an HMAC key"))?;
     Ok(Signing::Headers(vec![
         (input.spec.names.signature.to_string(), hex::encode(tag)),
         (SIGNED_HEADERS.to_owned(), signed_list(&[])),
@@ -205,7 +208,10 @@ mod tests {
     #[test]
     fn paths_are_encoded_as_the_toolkit_does() {
         // Node: encodeURI(`${pathname}?${querystring.escape(search)}`).
-        assert_eq!(normalized_path("https://x.io/a/b?c=d&e=f"), "/a/b?c%253Dd%2526e%253Df");
+        assert_eq!(
+            normalized_path("https://x.io/a/b?c=d&e=f"),
+            "/a/b?c%253Dd%2526e%253Df"
+        );
         assert_eq!(normalized_path("https://x.io/a b/ü"), "/a%20b/%C3%BC");
         assert_eq!(normalized_path("https://x.io/p%20q"), "/p%2520q");
         assert_eq!(normalized_path("https://x.io/a?b?c"), "/a?b");

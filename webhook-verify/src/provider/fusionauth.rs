@@ -155,9 +155,10 @@ fn verify(ctx: &SchemeContext<'_>) -> Result<Verified<()>, Error> {
     // Every key is tried, whichever matched first.
     let mut index = None;
     for i in 0..ctx.key_count() {
-        let matched = ctx
-            .secret(i)
-            .is_some_and(|s| jwt.alg.verify(s.expose_bytes(), jwt.signing_input, &jwt.signature));
+        let matched = ctx.secret(i).is_some_and(|s| {
+            jwt.alg
+                .verify(s.expose_bytes(), jwt.signing_input, &jwt.signature)
+        });
         if matched && index.is_none() {
             index = Some(i);
         }
@@ -221,7 +222,10 @@ mod tests {
         );
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).unwrap();
         mac.update(input.as_bytes());
-        alloc::format!("{input}.{}", URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+        alloc::format!(
+            "{input}.{}",
+            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        )
     }
 
     #[test]
@@ -229,8 +233,16 @@ mod tests {
         let ok = jwt(r#"{"alg":"HS256"}"#, "{}", b"k");
         let parsed = parse(ok.as_bytes()).unwrap();
         assert_eq!(parsed.alg, Alg::Hs256);
-        assert!(parsed.alg.verify(b"k", parsed.signing_input, &parsed.signature));
-        assert!(!parsed.alg.verify(b"K", parsed.signing_input, &parsed.signature));
+        assert!(
+            parsed
+                .alg
+                .verify(b"k", parsed.signing_input, &parsed.signature)
+        );
+        assert!(
+            !parsed
+                .alg
+                .verify(b"K", parsed.signing_input, &parsed.signature)
+        );
         for bad in [
             jwt(r#"{"alg":"none"}"#, "{}", b"k"),
             jwt(r#"{"alg":"RS256"}"#, "{}", b"k"),

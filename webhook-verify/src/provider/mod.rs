@@ -43,23 +43,23 @@ mod twitch;
 mod typeform;
 pub mod zoom;
 // Added for issue 17 (second set).
+mod aftership;
+mod alchemy;
+mod asana;
+mod r#box;
 mod circleci;
+mod contentful;
+mod cursor;
+mod frameio;
 mod fusionauth;
 mod orb;
+mod pagerduty;
 mod postmark;
 mod segment;
 mod telnyx;
 mod tiktok;
 mod woocommerce;
 mod xero;
-mod aftership;
-mod alchemy;
-mod cursor;
-mod pagerduty;
-mod contentful;
-mod r#box;
-mod frameio;
-mod asana;
 
 pub use custom::CustomProvider;
 

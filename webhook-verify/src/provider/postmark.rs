@@ -103,8 +103,14 @@ mod tests {
     #[test]
     fn basic_credentials_are_read_strictly() {
         let decoded = |v: &str| basic_credentials(v.as_bytes()).map(|c| c.to_vec());
-        assert_eq!(decoded("Basic dXNlcjpwYXNz").as_deref(), Some(&b"user:pass"[..]));
-        assert_eq!(decoded("basic dXNlcjpwYXNz").as_deref(), Some(&b"user:pass"[..]));
+        assert_eq!(
+            decoded("Basic dXNlcjpwYXNz").as_deref(),
+            Some(&b"user:pass"[..])
+        );
+        assert_eq!(
+            decoded("basic dXNlcjpwYXNz").as_deref(),
+            Some(&b"user:pass"[..])
+        );
         for bad in [
             "",
             "Basic",

@@ -216,7 +216,10 @@ mod tests {
         let sig = "0c0b9495b893a39e70d1fea2fe11fbe0a825f88b9f67846f6cc07dd2bc5476cd";
         let pd = Provider::PAGERDUTY;
         assert_eq!(parse_for(&pd, &format!("v1={sig}")).unwrap(), 1);
-        assert_eq!(parse_for(&pd, &format!("v1={sig}, v2=zz,v1={sig}")).unwrap(), 2);
+        assert_eq!(
+            parse_for(&pd, &format!("v1={sig}, v2=zz,v1={sig}")).unwrap(),
+            2
+        );
         // Entries that do not decode are skipped, as go-pagerduty does.
         assert_eq!(parse_for(&pd, &format!("v1=00,v1=zz,v1={sig}")).unwrap(), 1);
         for bad in [

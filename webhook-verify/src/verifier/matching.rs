@@ -262,9 +262,7 @@ fn parse_rfc3339_or_utc(raw: &[u8]) -> Result<i64, &'static str> {
         .iter()
         .position(|&b| b == b'T' || b == b't')
         .map_or(&raw[..0], |t| &raw[t..]);
-    let has_offset = time
-        .iter()
-        .any(|&b| matches!(b, b'Z' | b'z' | b'+' | b'-'));
+    let has_offset = time.iter().any(|&b| matches!(b, b'Z' | b'z' | b'+' | b'-'));
     if has_offset || raw.len() > 64 {
         return parse_rfc3339(raw);
     }
@@ -333,7 +331,13 @@ mod tests {
             parse_rfc3339_or_utc(b"2024-03-27T16:42:29.551+01:00"),
             Ok(1_711_554_149_551)
         );
-        for bad in [&b""[..], b"2024-03-27", b"x", &[b'9'; 100], b"2024-03-27T15:42:29ZZ"] {
+        for bad in [
+            &b""[..],
+            b"2024-03-27",
+            b"x",
+            &[b'9'; 100],
+            b"2024-03-27T15:42:29ZZ",
+        ] {
             assert!(parse_rfc3339_or_utc(bad).is_err(), "{bad:?}");
         }
     }
