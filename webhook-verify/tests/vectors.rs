@@ -491,6 +491,50 @@ fn fusionauth_checks_the_jwt_and_its_claim() {
     assert_eq!(err.kind(), ErrorKind::TimestampTooOld);
     let fresh = format!(r#"{{"request_body_sha256":"{digest}","exp":{}}}"#, v.now());
     with(jwt(r#"{"alg":"HS512"}"#, &fresh, &hs512)).unwrap();
+
+    // ES256 with an EC key: its public key as base64 DER or PEM.
+    let der = webhook_testkit::p256_public_b64(1);
+    let pem = format!(
+        "-----BEGIN PUBLIC KEY-----\n{}\n{}\n-----END PUBLIC KEY-----\n",
+        &der[..64],
+        &der[64..]
+    );
+    let es256 = |m: &[u8]| {
+        use p256::ecdsa::signature::Signer as _;
+        let sig: p256::ecdsa::Signature = webhook_testkit::p256_key(1).sign(m);
+        sig.to_bytes().to_vec()
+    };
+    let token = jwt(r#"{"alg":"ES256","typ":"JWT"}"#, &claims, &es256);
+    for secret in [der.as_str(), pem.as_str()] {
+        let t = token.clone();
+        run_with(&v, &[&v.secret, secret], move |h| {
+            h.insert("X-FusionAuth-Signature-JWT".into(), t);
+        })
+        .unwrap();
+    }
+    let other = webhook_testkit::p256_public_b64(2);
+    let t = token.clone();
+    let err = run_with(&v, &[&other], move |h| {
+        h.insert("X-FusionAuth-Signature-JWT".into(), t);
+    })
+    .unwrap_err();
+    assert_eq!(err, Error::SignatureMismatch);
+    // An HMAC key never checks ES256, and a public key never keys an HMAC: an HS256 JWT
+    // keyed with the public key's text (which anyone has) is refused.
+    let err = with(token).unwrap_err();
+    assert_eq!(err, Error::SignatureMismatch);
+    for secret in [der.as_str(), pem.as_str()] {
+        let confused = jwt(r#"{"alg":"HS256"}"#, &claims, &|m: &[u8]| {
+            let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+            mac.update(m);
+            mac.finalize().into_bytes().to_vec()
+        });
+        let err = run_with(&v, &[secret], move |h| {
+            h.insert("X-FusionAuth-Signature-JWT".into(), confused);
+        })
+        .unwrap_err();
+        assert_eq!(err, Error::SignatureMismatch);
+    }
 }
 
 #[test]

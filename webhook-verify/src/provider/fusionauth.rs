@@ -1,12 +1,14 @@
 //! FusionAuth: `X-FusionAuth-Signature-JWT`, a JWT signed with the webhook's signing key
 //! whose `request_body_sha256` claim is the base64 SHA-256 of the body.
 //!
-//! HMAC keys (`HS256`, `HS384`, `HS512`) are supported; the secret is the HMAC key's secret
-//! as Key Master shows it (its UTF-8 bytes are the key). The JWT's `alg` must be one of
-//! these three (`none` and anything else are refused), its signature must verify, and the
+//! HMAC keys (`HS256`, `HS384`, `HS512`) and EC P-256 keys (`ES256`) are supported. For an
+//! HMAC key the secret is the key's secret as Key Master shows it (its UTF-8 bytes are the
+//! key); for an EC key, its public key (PEM, or base64 DER). A public key is never used as
+//! an HMAC key, whatever the JWT's `alg` says (anyone holds it). The JWT's `alg` must be one
+//! of these four (`none` and anything else are refused), its signature must verify, and the
 //! claim must equal the body's digest (compared in constant time). An `exp` claim, when
-//! present, must not have passed. FusionAuth's deliveries carry no id: the replay key is
-//! made of the JWT's signature.
+//! present, must not have passed. FusionAuth's deliveries carry no id: the replay key is a
+//! digest of the body (the JWT signs its digest).
 //!
 //! Source: FusionAuth's docs, <https://fusionauth.io/docs/extend/events-and-webhooks/signing>
 //! ("Signature Verification"), and RFC 7515/7519 for the JWT itself.
@@ -73,6 +75,7 @@ enum Alg {
     Hs256,
     Hs384,
     Hs512,
+    Es256,
 }
 
 impl Alg {
@@ -81,12 +84,28 @@ impl Alg {
             "HS256" => Some(Self::Hs256),
             "HS384" => Some(Self::Hs384),
             "HS512" => Some(Self::Hs512),
+            "ES256" => Some(Self::Es256),
             _ => None,
         }
     }
 
+    /// Whether `signature` was made over `message` with `secret`: an ES256 signature by the
+    /// P-256 public key `secret` is, or an HMAC by the HMAC key `secret`. A secret that is a
+    /// public key never keys an HMAC.
+    fn verify(self, secret: &[u8], message: &[u8], signature: &[u8]) -> bool {
+        match (self, p256_public_key(secret)) {
+            (Self::Es256, Some(key)) => {
+                use p256::ecdsa::signature::Verifier as _;
+                p256::ecdsa::Signature::from_slice(signature)
+                    .is_ok_and(|sig| key.verify(message, &sig).is_ok())
+            }
+            (Self::Es256, None) | (_, Some(_)) => false,
+            (hmac, None) => hmac.verify_mac(secret, message, signature),
+        }
+    }
+
     /// Whether `tag` is the MAC of `message` under `key` (compared in constant time).
-    fn verify(self, key: &[u8], message: &[u8], tag: &[u8]) -> bool {
+    fn verify_mac(self, key: &[u8], message: &[u8], tag: &[u8]) -> bool {
         fn check<M: Mac + KeyInit>(key: &[u8], message: &[u8], tag: &[u8]) -> bool {
             let Ok(mut mac) = <M as KeyInit>::new_from_slice(key) else {
                 return false;
@@ -98,8 +117,25 @@ impl Alg {
             Self::Hs256 => check::<Hmac<Sha256>>(key, message, tag),
             Self::Hs384 => check::<Hmac<Sha384>>(key, message, tag),
             Self::Hs512 => check::<Hmac<Sha512>>(key, message, tag),
+            Self::Es256 => false,
         }
     }
+}
+
+/// The P-256 public key a secret holds (PEM `PUBLIC KEY`, or base64 DER
+/// SubjectPublicKeyInfo), or `None` when it is not one.
+fn p256_public_key(secret: &[u8]) -> Option<p256::ecdsa::VerifyingKey> {
+    use p256::pkcs8::DecodePublicKey;
+    let text = core::str::from_utf8(secret).ok()?.trim();
+    let b64: alloc::string::String = match text.strip_prefix("-----BEGIN PUBLIC KEY-----") {
+        Some(rest) => rest
+            .strip_suffix("-----END PUBLIC KEY-----")?
+            .split_ascii_whitespace()
+            .collect(),
+        None => text.into(),
+    };
+    let der = STANDARD.decode(b64).ok()?;
+    p256::ecdsa::VerifyingKey::from_public_key_der(&der).ok()
 }
 
 /// A JWT split and decoded.
@@ -132,7 +168,7 @@ fn parse(value: &[u8]) -> Result<Jwt<'_>, &'static str> {
         .get("alg")
         .and_then(Value::as_str)
         .and_then(Alg::from_name)
-        .ok_or("the JWT algorithm is not HS256, HS384 or HS512")?;
+        .ok_or("the JWT algorithm is not HS256, HS384, HS512 or ES256")?;
     let claims = crate::json::strict_value(&decode(payload)?)
         .map_err(|_| "the JWT claims are not JSON, or a key appears twice")?;
     let signing_input = &value[..header_len(value)];
@@ -189,9 +225,9 @@ fn verify(ctx: &SchemeContext<'_>) -> Result<Verified<()>, Error> {
             });
         }
     }
-    let mut material = SigBytes::new();
-    let _ = material.try_extend_from_slice(&jwt.signature[..jwt.signature.len().min(64)]);
-    ctx.verified(index, None, None, false, material)
+    // No signature material: the replay key is the body's digest (an ES256 signature is
+    // malleable, and FusionAuth may sign a retry again).
+    ctx.verified(index, None, None, false, SigBytes::new())
 }
 
 /// An HS256 JWT carrying the body's digest, as FusionAuth sends it.

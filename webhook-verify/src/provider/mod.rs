@@ -187,9 +187,9 @@ impl Provider {
     /// CircleCI: `circleci-signature: v1=<hex>` (a comma-separated list) over the body; no
     /// timestamp.
     pub const CIRCLECI: Provider = Provider::builtin(&circleci::CIRCLECI);
-    /// FusionAuth: `X-FusionAuth-Signature-JWT`, an HS256/HS384/HS512 JWT whose
+    /// FusionAuth: `X-FusionAuth-Signature-JWT`, a JWT (HS256, HS384, HS512 or ES256) whose
     /// `request_body_sha256` claim is the body's base64 SHA-256; the secret is the HMAC
-    /// signing key's secret.
+    /// signing key's secret, or the EC key's public key (PEM or base64 DER).
     pub const FUSIONAUTH: Provider = Provider::builtin(&fusionauth::FUSIONAUTH);
     /// Orb: `X-Orb-Signature: v1=<hex>` over `v1:{timestamp}:{body}`, the timestamp in
     /// `X-Orb-Timestamp` (ISO 8601, UTC); ±300 s.
