@@ -10,6 +10,8 @@
 //! Source: Box's Node SDK, `box/box-node-sdk` `src/managers/webhooks.ts`
 //! (`validateMessage`) and its test vector in `tests/lib/managers/webhooks-test.js`.
 
+use alloc::borrow::ToOwned;
+use alloc::vec::Vec;
 use core::time::Duration;
 
 use super::{
@@ -126,7 +128,7 @@ fn sign(input: &SignInput<'_>) -> Result<Signing, Error> {
         .ok_or_else(|| Error::config("the timestamp is out of range"))?;
     let tag = (input.mac)(&[input.body, timestamp.as_bytes()].concat())
         .ok_or_else(|| Error::secret("Box signs with an HMAC key"))?;
-    Ok(Signing::Headers(vec![
+    Ok(Signing::Headers(alloc::vec![
         (
             PRIMARY.to_owned(),
             base64::engine::general_purpose::STANDARD.encode(tag),

@@ -15,7 +15,8 @@
 //! Source: Contentful's toolkit, `contentful/node-apps-toolkit`
 //! `src/requests/verify-request.ts`, `sign-request.ts` and `utils.ts`.
 
-use alloc::string::String;
+use alloc::borrow::ToOwned;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::time::Duration;
 
@@ -119,7 +120,7 @@ fn sign(input: &SignInput<'_>) -> Result<Signing, Error> {
     let message = canonical_request(input.url.unwrap_or_default(), &[], millis, input.body);
     let tag =
         (input.mac)(&message).ok_or_else(|| Error::secret("Contentful signs with an HMAC key"))?;
-    Ok(Signing::Headers(vec![
+    Ok(Signing::Headers(alloc::vec![
         (input.spec.names.signature.to_string(), hex::encode(tag)),
         (SIGNED_HEADERS.to_owned(), signed_list(&[])),
         (TIMESTAMP.to_owned(), millis.to_string()),

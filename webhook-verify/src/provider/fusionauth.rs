@@ -13,6 +13,8 @@
 //! Source: FusionAuth's docs, <https://fusionauth.io/docs/extend/events-and-webhooks/signing>
 //! ("Signature Verification"), and RFC 7515/7519 for the JWT itself.
 
+use alloc::borrow::ToOwned;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use base64::Engine as _;
@@ -127,7 +129,7 @@ impl Alg {
 fn p256_public_key(secret: &[u8]) -> Option<p256::ecdsa::VerifyingKey> {
     use p256::pkcs8::DecodePublicKey;
     let text = core::str::from_utf8(secret).ok()?.trim();
-    let b64: alloc::string::String = match text.strip_prefix("-----BEGIN PUBLIC KEY-----") {
+    let b64: String = match text.strip_prefix("-----BEGIN PUBLIC KEY-----") {
         Some(rest) => rest
             .strip_suffix("-----END PUBLIC KEY-----")?
             .split_ascii_whitespace()
@@ -240,7 +242,7 @@ fn sign(input: &SignInput<'_>) -> Result<Signing, Error> {
     let signing_input = alloc::format!("{header}.{claims}");
     let tag = (input.mac)(signing_input.as_bytes())
         .ok_or_else(|| Error::secret("FusionAuth signs with an HMAC key here"))?;
-    Ok(Signing::Headers(vec![(
+    Ok(Signing::Headers(alloc::vec![(
         HEADER.to_owned(),
         alloc::format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(tag)),
     )]))

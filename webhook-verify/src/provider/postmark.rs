@@ -13,6 +13,9 @@
 //! Source: Postmark's docs, <https://postmarkapp.com/developer/webhooks/webhooks-overview>
 //! ("Protecting your webhook": basic HTTP authentication).
 
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use zeroize::Zeroizing;
@@ -88,9 +91,9 @@ fn basic_credentials(value: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
 /// The `Authorization` header Postmark sends for the configured credentials.
 fn sign(input: &SignInput<'_>) -> Result<Signing, Error> {
     match input.token {
-        Some(token) => Ok(Signing::Headers(vec![(
+        Some(token) => Ok(Signing::Headers(alloc::vec![(
             input.spec.names.signature.to_string(),
-            format!("Basic {}", STANDARD.encode(token)),
+            alloc::format!("Basic {}", STANDARD.encode(token)),
         )])),
         None => Err(Error::secret("no credentials to send")),
     }
