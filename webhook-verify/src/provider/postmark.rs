@@ -8,7 +8,8 @@
 //! is a digest of the body).
 //!
 //! The secret is `user:password`, exactly as put in the webhook URL; the `Authorization:
-//! Basic …` header must carry it in canonical base64 and is compared in constant time.
+//! Basic …` header must carry it in canonical base64, spelled as Postmark sends it, and is
+//! compared in constant time.
 //!
 //! Source: Postmark's docs, <https://postmarkapp.com/developer/webhooks/webhooks-overview>
 //! ("Protecting your webhook": basic HTTP authentication).
@@ -78,11 +79,11 @@ fn verify(ctx: &SchemeContext<'_>) -> Result<Verified<()>, Error> {
     ctx.verified(index, None, None, false, SigBytes::new())
 }
 
-/// The decoded credentials of a `Basic` authorization value (the scheme name in any case,
-/// one space, canonical padded base64); `None` when it is not one.
+/// The decoded credentials of a `Basic` authorization value, written as Postmark writes it
+/// (`Basic`, one space, canonical padded base64); `None` when it is not one.
 fn basic_credentials(value: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
-    let (scheme, encoded) = value.split_at_checked(6)?;
-    if !scheme.eq_ignore_ascii_case(b"basic ") || encoded.is_empty() {
+    let encoded = value.strip_prefix(b"Basic ")?;
+    if encoded.is_empty() {
         return None;
     }
     STANDARD.decode(encoded).ok().map(Zeroizing::new)
