@@ -111,11 +111,8 @@ mod tests {
             decoded("Basic dXNlcjpwYXNz").as_deref(),
             Some(&b"user:pass"[..])
         );
-        assert_eq!(
-            decoded("basic dXNlcjpwYXNz").as_deref(),
-            Some(&b"user:pass"[..])
-        );
         for bad in [
+            "basic dXNlcjpwYXNz",
             "",
             "Basic",
             "Basic ",
