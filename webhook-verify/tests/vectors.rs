@@ -578,3 +578,45 @@ fn telnyx_keys_are_base64() {
     .unwrap_err();
     assert_eq!(err, Error::SignatureMismatch);
 }
+
+#[test]
+fn contentful_signed_header_lists_never_panic() {
+    let v = vector("contentful");
+    let many: Vec<String> = (0..40).map(|i| format!("x-h{i}")).collect();
+    let mismatch = Err(ErrorKind::SignatureMismatch);
+    for (list, expected) in [
+        (String::new(), mismatch),
+        (",,,".to_owned(), mismatch),
+        // Only exact lowercase names count, as in the toolkit: the crn header is not signed
+        // here.
+        (
+            "x y,\t,X-Contentful-Crn, x-contentful-crn,ü".to_owned(),
+            mismatch,
+        ),
+        // A name listed twice is read once: the same canonical request as the vector's.
+        ("x-contentful-crn,x-contentful-crn".to_owned(), Ok(())),
+        (many.join(","), Err(ErrorKind::MalformedHeader)),
+    ] {
+        let mut map = http::HeaderMap::new();
+        for (name, value) in &v.headers {
+            let name = http::HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes()).unwrap();
+            map.insert(name, value.parse().unwrap());
+        }
+        map.insert(
+            "x-contentful-signed-headers",
+            http::HeaderValue::from_bytes(list.as_bytes()).unwrap(),
+        );
+        for name in &many {
+            map.insert(
+                http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                http::HeaderValue::from_static("1"),
+            );
+        }
+        let got = verifier(&Provider::CONTENTFUL, &v.secret, v.now())
+            .unwrap()
+            .verify(&v.delivery(&map, v.payload.as_bytes()))
+            .map(|_| ())
+            .map_err(|e| e.kind());
+        assert_eq!(got, expected, "{list:?}");
+    }
+}
