@@ -620,3 +620,20 @@ fn contentful_signed_header_lists_never_panic() {
         assert_eq!(got, expected, "{list:?}");
     }
 }
+
+#[test]
+fn xero_intent_to_receive_is_answered_by_verifying() {
+    // Xero sends its intent-to-receive payload signed correctly and incorrectly, and
+    // expects 200 for the first and 401 for the second.
+    let v = vector("xero");
+    run_with(&v, &[&v.secret], |_| {}).unwrap();
+    let err = run_with(&v, &[&v.secret], |h| {
+        h.insert(
+            "x-xero-signature".into(),
+            "YtnNqQ2Ybq3Vj6r8XjNZKB2s7y6hHvFD8M3Mt0PbQ4E=".into(),
+        );
+    })
+    .unwrap_err();
+    assert_eq!(err, Error::SignatureMismatch);
+    assert_eq!(err.status(), 401);
+}
