@@ -4,7 +4,7 @@
 //! ```
 //! use webhook_testkit::vectors;
 //! let official = vectors::official();
-//! assert_eq!(official.len(), 33);
+//! assert_eq!(official.len(), 36);
 //! assert!(official.iter().all(|v| v.provider().is_some()));
 //! ```
 
@@ -95,6 +95,23 @@ pub fn provider(name: &str) -> Option<Provider> {
         "sentry" => Provider::SENTRY,
         "webflow" => Provider::WEBFLOW,
         "mux" => Provider::MUX,
+        "circleci" => Provider::CIRCLECI,
+        "fusionauth" => Provider::FUSIONAUTH,
+        "orb" => Provider::ORB,
+        "postmark" => Provider::POSTMARK,
+        "segment" => Provider::SEGMENT,
+        "telnyx" => Provider::TELNYX,
+        "tiktok" => Provider::TIKTOK,
+        "woocommerce" => Provider::WOOCOMMERCE,
+        "xero" => Provider::XERO,
+        "aftership" => Provider::AFTERSHIP,
+        "alchemy" => Provider::ALCHEMY,
+        "cursor" => Provider::CURSOR,
+        "pagerduty" => Provider::PAGERDUTY,
+        "contentful" => Provider::CONTENTFUL,
+        "box" => Provider::BOX,
+        "frameio" => Provider::FRAMEIO,
+        "asana" => Provider::ASANA,
         _ => return None,
     })
 }
@@ -117,13 +134,14 @@ pub struct Vector {
     #[serde(default)]
     pub payload: String,
     /// The timestamp as stored: Unix seconds, milliseconds for the providers in
-    /// [`MILLIS`], Twitch's and Zendesk's RFC 3339 string, or null.
+    /// [`MILLIS`], Twitch's and Zendesk's RFC 3339 string, or null. (Orb, Box and
+    /// Contentful store the second their header's timestamp falls in.)
     #[serde(default)]
     pub timestamp: serde_json::Value,
     /// The headers.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
-    /// The URL the signature covers (Twilio, Square).
+    /// The URL the signature covers (Twilio, Square, Contentful).
     #[serde(default)]
     pub url: Option<String>,
     /// Always true in these files.
@@ -247,7 +265,7 @@ pub fn data_dir() -> PathBuf {
 /// The vectors of `file` in [`data_dir`].
 ///
 /// ```
-/// assert_eq!(webhook_testkit::vectors::load("vectors-derived.json").len(), 27);
+/// assert_eq!(webhook_testkit::vectors::load("vectors-derived.json").len(), 41);
 /// ```
 ///
 /// # Panics
@@ -260,7 +278,7 @@ pub fn load(file: &str) -> Vec<Vector> {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// `vectors.json`: the 33 official vectors.
+/// `vectors.json`: the 36 official vectors.
 ///
 /// ```
 /// assert!(webhook_testkit::vectors::official().iter().all(|v| v.official));
@@ -270,7 +288,7 @@ pub fn official() -> Vec<Vector> {
     load("vectors.json")
 }
 
-/// `vectors-derived.json`: the 27 derived vectors.
+/// `vectors-derived.json`: the 41 derived vectors.
 ///
 /// ```
 /// assert!(webhook_testkit::vectors::derived().iter().all(|v| !v.official));
