@@ -190,8 +190,12 @@ impl WebhookConfig {
             .or_else(|| req.app_data::<web::Data<Self>>().map(|d| d.get_ref()))
     }
 
-    /// The actix error for a refusal, through `c`'s error handler when it has one.
+    /// The actix error for a refusal, through `c`'s error handler when it has one. A
+    /// handshake's answer is not a refusal: it goes out as the core made it.
     pub(crate) fn error(c: Option<&Self>, reply: Reply, req: &HttpRequest) -> actix_web::Error {
+        if reply.outcome() == webhook_verify::receive::Outcome::Challenge {
+            return WebhookError::from(reply).into();
+        }
         match c.and_then(|c| c.error_handler.as_ref()) {
             Some(Hook(handler)) => handler(reply.into(), req),
             None => WebhookError::from(reply).into(),

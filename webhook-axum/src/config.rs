@@ -172,8 +172,12 @@ impl WebhookConfig {
         self.receiver.replay()
     }
 
-    /// A rejection carrying this configuration's hook.
+    /// A rejection carrying this configuration's hook. A handshake's answer is not a
+    /// rejection: the hook never sees it.
     pub(crate) fn reject(&self, reply: Reply) -> WebhookRejection {
+        if reply.outcome() == webhook_verify::receive::Outcome::Challenge {
+            return reply.into();
+        }
         let hook = self.on_rejection.clone();
         WebhookRejection { reply, hook }
     }

@@ -111,7 +111,7 @@ pub use diagnose::Diagnosis;
 pub use error::{Error, ErrorKind};
 pub use events::{Envelope, Event, EventRouter, OrOther};
 pub use headers::Headers;
-pub use provider::{Algorithm, CustomProvider, Encoding, KeyForm, Provider, zoom};
+pub use provider::{Algorithm, CustomProvider, Encoding, Handshake, KeyForm, Provider, zoom};
 pub use secret::{IntoSecret, Secret};
 pub use sign::{SignOptions, Signer};
 pub use signature::MAX_SIGNATURES;

@@ -111,8 +111,8 @@ impl Envelope {
 
     /// Slack's Events API: for `event_callback` the inner `event.type` (`app_mention`)
     /// with `event.subtype` as the action and `event` as data; otherwise the outer `type`
-    /// (`url_verification`, `app_rate_limited`) and the whole body. The router answers
-    /// `url_verification` challenges itself.
+    /// (`url_verification`, `app_rate_limited`) and the whole body. The receive path (and
+    /// the router) answer `url_verification` challenges before any envelope is read.
     #[must_use]
     pub fn slack() -> Self {
         Self {
@@ -405,10 +405,8 @@ impl Envelope {
             }
         }
         if self.slack {
-            for key in ["event", "challenge"] {
-                if !keys.contains(&key) {
-                    keys.push(key);
-                }
+            if !keys.contains(&"event") {
+                keys.push("event");
             }
         }
         let top = json::document_fields(body, &keys)
@@ -439,7 +437,6 @@ impl Envelope {
             None => Data::Body(body),
         };
         let mut data_path = self.data.dotted();
-        let mut challenge = None;
         if self.slack {
             if event_type == "event_callback" {
                 let event = top_value("event")
@@ -451,8 +448,6 @@ impl Envelope {
                 action = inner[1].and_then(json::string_text);
                 data = Data::At(Some(event), &[]);
                 data_path = "event".to_owned();
-            } else if event_type == "url_verification" {
-                challenge = top_value("challenge").and_then(json::string_text);
             }
         }
         let id = match &self.id {
@@ -465,7 +460,6 @@ impl Envelope {
             id,
             data,
             data_path,
-            challenge,
         })
     }
 }
@@ -514,8 +508,6 @@ pub(crate) struct Meta<'a> {
     pub(crate) data: Data<'a>,
     /// The data's place in the body, dotted (`data.object`), for error paths.
     pub(crate) data_path: String,
-    /// Slack's `url_verification` challenge.
-    pub(crate) challenge: Option<String>,
 }
 
 impl Meta<'_> {

@@ -42,8 +42,15 @@ mod twilio;
 mod twitch;
 mod typeform;
 pub mod zoom;
+mod meta;
+mod x;
+mod dropbox;
+mod okta;
+mod msgraph;
+mod handshake;
 
 pub use custom::CustomProvider;
+pub use handshake::Handshake;
 
 use crate::tolerance::Tolerance;
 use crate::verifier::SchemeContext;
@@ -165,6 +172,24 @@ impl Provider {
     /// `additionalData.hmacSignature` in each `NotificationRequestItem`, over its
     /// colon-joined fields, and every item must verify.
     pub const ADYEN: Provider = Provider::builtin(&adyen::ADYEN);
+    /// Meta (Facebook, Instagram, WhatsApp, Messenger): `X-Hub-Signature-256: sha256=…`
+    /// (hex) over the body with the app secret; no timestamp. Also known as `facebook`,
+    /// `instagram`, `whatsapp`, `messenger`. The subscription handshake needs the verify
+    /// token on the receiver ([`ReceiverBuilder::verify_token`](crate::receive::ReceiverBuilder::verify_token)).
+    pub const META: Provider = Provider::builtin(&meta::META);
+    /// X (Twitter) Account Activity: `x-twitter-webhooks-signature: sha256=…` (base64) over
+    /// the body with the consumer secret; no timestamp. Also known as `twitter`. The
+    /// receive path answers X's CRC with the same secret.
+    pub const X: Provider = Provider::builtin(&x::X);
+    /// Dropbox: hex `X-Dropbox-Signature` over the body with the app secret; no timestamp.
+    pub const DROPBOX: Provider = Provider::builtin(&dropbox::DROPBOX);
+    /// Okta event hooks: **a credential check, not a signature**: the `Authorization`
+    /// header must equal the configured value (constant time); the body is not covered.
+    pub const OKTA: Provider = Provider::builtin(&okta::OKTA);
+    /// Microsoft Graph change notifications: **a shared secret, not a signature**: every
+    /// notification's `clientState` must equal the configured value (constant time); the
+    /// body is not covered. Also known as `msgraph`.
+    pub const MICROSOFT_GRAPH: Provider = Provider::builtin(&msgraph::MICROSOFT_GRAPH);
 
     const fn builtin(spec: &'static Spec) -> Self {
         Self {
@@ -204,10 +229,50 @@ impl Provider {
         if name.eq_ignore_ascii_case("lemon-squeezy") {
             return Some(Self::LEMON_SQUEEZY);
         }
+        if let Some((_, provider)) = ALIASES.iter().find(|(a, _)| a.eq_ignore_ascii_case(name)) {
+            return Some(provider.clone());
+        }
         BUILTIN
             .iter()
             .find(|p| p.name().eq_ignore_ascii_case(name))
             .cloned()
+    }
+
+    /// The other names [`from_name`](Self::from_name) accepts for this provider.
+    ///
+    /// ```
+    /// use webhook_verify::Provider;
+    /// assert!(Provider::META.aliases().contains(&"whatsapp"));
+    /// assert_eq!(Provider::from_name("twitter"), Some(Provider::X));
+    /// ```
+    #[must_use]
+    pub fn aliases(&self) -> Vec<&'static str> {
+        ALIASES
+            .iter()
+            .filter(|(_, p)| p.same_scheme(self))
+            .map(|(a, _)| *a)
+            .collect()
+    }
+
+    /// The handshake (subscription challenge) the sender uses, answered by the receive
+    /// path; `None` for senders without one and for custom providers.
+    ///
+    /// ```
+    /// use webhook_verify::{Handshake, Provider};
+    /// assert_eq!(Provider::X.handshake(), Some(Handshake::XCrc));
+    /// assert_eq!(Provider::GITHUB.handshake(), None);
+    /// ```
+    #[must_use]
+    pub fn handshake(&self) -> Option<Handshake> {
+        match &self.spec {
+            SpecRef::Static(spec) => handshake::of(spec),
+            SpecRef::Custom(_) => None,
+        }
+    }
+
+    /// Whether both are the same built-in scheme (a custom provider is only itself).
+    fn same_scheme(&self, other: &Self) -> bool {
+        core::ptr::eq(self.spec(), other.spec())
     }
 
     /// Starts a custom HMAC provider for a sender that is not built in.
@@ -389,6 +454,21 @@ static BUILTIN: &[Provider] = &[
     Provider::RAZORPAY,
     Provider::LEMON_SQUEEZY,
     Provider::ADYEN,
+    Provider::META,
+    Provider::X,
+    Provider::DROPBOX,
+    Provider::OKTA,
+    Provider::MICROSOFT_GRAPH,
+];
+
+/// Other names providers are known by, for [`Provider::from_name`].
+static ALIASES: &[(&str, Provider)] = &[
+    ("facebook", Provider::META),
+    ("instagram", Provider::META),
+    ("whatsapp", Provider::META),
+    ("messenger", Provider::META),
+    ("twitter", Provider::X),
+    ("msgraph", Provider::MICROSOFT_GRAPH),
 ];
 
 // ---------------------------------------------------------------------------------------
