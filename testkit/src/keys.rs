@@ -323,14 +323,16 @@ pub fn key_forms(p: &Provider) -> Vec<KeyPair> {
             verifying: DISCORD_PUBLIC.into(),
         }],
         "adyen" => vec![same("hex HMAC key", ADYEN_SECRET)],
-        "gitlab" => vec![same("shared token", &verifier_secret(p))],
-        "mailgun" | "sendgrid" => Vec::new(),
+        "gitlab" | "okta" => vec![same("shared token", &verifier_secret(p))],
+        // Microsoft Graph's shared value travels in the body: nothing to sign with.
+        "mailgun" | "sendgrid" | "microsoft-graph" => Vec::new(),
         _ => vec![same("secret text", &verifier_secret(p))],
     }
 }
 
 /// Whether `p`'s signature covers the raw body, so a changed body byte must fail: not for
-/// GitLab's token (it signs nothing) or Mailgun (timestamp and token only). Twilio's form
+/// GitLab's token and Okta's credential (they sign nothing), Microsoft Graph's
+/// `clientState` (a shared value in the body) or Mailgun (timestamp and token only). Twilio's form
 /// signature covers the decoded parameters, which a changed byte changes too.
 ///
 /// ```
@@ -341,5 +343,5 @@ pub fn key_forms(p: &Provider) -> Vec<KeyPair> {
 /// ```
 #[must_use]
 pub fn signs_body(p: &Provider) -> bool {
-    !matches!(p.name(), "gitlab" | "mailgun")
+    !matches!(p.name(), "gitlab" | "mailgun" | "okta" | "microsoft-graph")
 }

@@ -4,7 +4,7 @@
 //! ```
 //! use webhook_testkit::vectors;
 //! let official = vectors::official();
-//! assert_eq!(official.len(), 29);
+//! assert_eq!(official.len(), 30);
 //! assert!(official.iter().all(|v| v.provider().is_some()));
 //! ```
 
@@ -14,13 +14,13 @@ use std::path::PathBuf;
 use serde::Deserialize;
 use webhook_verify::{Delivery, Headers, Provider};
 
-/// Vector names that are not deliveries to verify (Zoom's endpoint validation is a
-/// challenge and its response).
+/// Vector names that are not deliveries to verify (Zoom's endpoint validation and X's
+/// CRC are challenges and their responses).
 ///
 /// ```
 /// assert!(webhook_testkit::vectors::NOT_DELIVERIES.contains(&"zoom-url-validation"));
 /// ```
-pub const NOT_DELIVERIES: &[&str] = &["zoom-url-validation"];
+pub const NOT_DELIVERIES: &[&str] = &["zoom-url-validation", "x-crc"];
 
 /// Vector names of providers the core does not implement (derived vectors only). A test
 /// should check that none of them maps to a provider, so the list stays true.
@@ -68,6 +68,11 @@ pub fn provider(name: &str) -> Option<Provider> {
         "razorpay" => Provider::RAZORPAY,
         "lemonsqueezy" => Provider::LEMON_SQUEEZY,
         "adyen" | "adyen-balanceplatform" => Provider::ADYEN,
+        "meta" => Provider::META,
+        "x" => Provider::X,
+        "dropbox" => Provider::DROPBOX,
+        "okta" => Provider::OKTA,
+        "microsoft-graph" => Provider::MICROSOFT_GRAPH,
         _ => return None,
     })
 }
