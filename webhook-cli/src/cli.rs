@@ -44,8 +44,17 @@ pub(crate) enum Command {
     /// Summarise a file of recorded deliveries: one row each, counts by provider, event
     /// type and outcome.
     Inspect(InspectArgs),
-    /// List the providers, their headers, key forms and default tolerances.
-    Providers,
+    /// List the providers: headers, key form, scheme, default tolerance, id source and
+    /// handshake.
+    Providers(ProvidersArgs),
+}
+
+/// `webhook providers`.
+#[derive(Debug, Args)]
+pub(crate) struct ProvidersArgs {
+    /// Print the README's Markdown tables (providers, then handshakes) instead.
+    #[arg(long)]
+    pub(crate) markdown: bool,
 }
 
 /// `webhook verify`.

@@ -48,6 +48,7 @@ mod dropbox;
 mod okta;
 mod msgraph;
 mod handshake;
+mod describe;
 
 pub use custom::CustomProvider;
 pub use handshake::Handshake;
