@@ -174,7 +174,13 @@ fn forged(mut case: Case, name: &'static str) -> Case {
     case
 }
 
-fn get(name: &'static str, p: Provider, path_and_query: &str, headers: &[(&str, &str)], expected: Expected) -> Case {
+fn get(
+    name: &'static str,
+    p: Provider,
+    path_and_query: &str,
+    headers: &[(&str, &str)],
+    expected: Expected,
+) -> Case {
     Case {
         name,
         provider: p,
@@ -221,7 +227,10 @@ pub fn cases() -> Vec<Case> {
         "twitch webhook_callback_verification",
         &Provider::TWITCH,
         r#"{"challenge":"pogchamp-kappa-360noscope-vohiyo","subscription":{"id":"f1c2a387-161a-49f9-a165-0f21d7a4e1c4","status":"webhook_callback_verification_pending","type":"channel.follow","version":"1"}}"#,
-        &[("twitch-eventsub-message-type", "webhook_callback_verification")],
+        &[(
+            "twitch-eventsub-message-type",
+            "webhook_callback_verification",
+        )],
         Expected::Text("pogchamp-kappa-360noscope-vohiyo".to_owned()),
     );
     let x_secret = verifier_secret(&Provider::X);

@@ -74,16 +74,16 @@ pub fn events(config: WebhookConfig, router: EventRouter) -> Route {
     web::route()
         .guard(guard::Any(guard::Get()).or(guard::Post()))
         .to(move |req: HttpRequest, payload: web::Payload| {
-        let shared = Rc::clone(&shared);
-        async move {
-            let (config, endpoint) = &*shared;
-            let reception = endpoint.receiver().receive();
-            let verified = request::verify(&reception, &req, payload.into_inner())
-                .instrument(reception.span().clone())
-                .await
-                .map_err(|reply| WebhookConfig::error(Some(config), reply, &req))?;
-            let reply = endpoint.dispatch(&reception, verified).await;
-            Ok::<_, actix_web::Error>(response(&reply))
-        }
-    })
+            let shared = Rc::clone(&shared);
+            async move {
+                let (config, endpoint) = &*shared;
+                let reception = endpoint.receiver().receive();
+                let verified = request::verify(&reception, &req, payload.into_inner())
+                    .instrument(reception.span().clone())
+                    .await
+                    .map_err(|reply| WebhookConfig::error(Some(config), reply, &req))?;
+                let reply = endpoint.dispatch(&reception, verified).await;
+                Ok::<_, actix_web::Error>(response(&reply))
+            }
+        })
 }

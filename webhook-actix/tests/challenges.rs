@@ -35,15 +35,15 @@ fn routes(
         cfg.app_data(config.clone())
             .route(
                 "/x/hook",
-                web::route()
-                    .guard(get_or_post())
-                    .to(move |Webhook(_): Webhook<serde_json::Value>| {
+                web::route().guard(get_or_post()).to(
+                    move |Webhook(_): Webhook<serde_json::Value>| {
                         let x = x.clone();
                         async move {
                             x.fetch_add(1, Ordering::SeqCst);
                             "handled"
                         }
-                    }),
+                    },
+                ),
             )
             .service(
                 web::resource("/l/hook")
@@ -78,8 +78,12 @@ async fn handshakes_in_process() {
         let store = CountingStore::default();
         let config = WebhookConfig::from(case.receiver(store.replay()));
         let calls = Arc::new(AtomicUsize::new(0));
-        let app =
-            test::init_service(App::new().configure(routes(config, case.provider.clone(), calls.clone()))).await;
+        let app = test::init_service(App::new().configure(routes(
+            config,
+            case.provider.clone(),
+            calls.clone(),
+        )))
+        .await;
         for mount in ["/x", "/l", "/e"] {
             let mut request = test::TestRequest::default()
                 .method(Method::from_bytes(case.method.as_bytes()).unwrap())
@@ -98,7 +102,12 @@ async fn handshakes_in_process() {
             let body = test::read_body(response).await;
             check(&case, mount, status, &headers, &body);
         }
-        assert_eq!(calls.load(Ordering::SeqCst), 0, "{}: a handler ran", case.name);
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            0,
+            "{}: a handler ran",
+            case.name
+        );
         assert_eq!(store.calls(), 0, "{}: the replay store was used", case.name);
     }
 }
@@ -138,7 +147,12 @@ async fn handshakes_over_a_real_socket() {
             check(&case, mount, status, &headers, &body);
         }
         handle.stop(false).await;
-        assert_eq!(calls.load(Ordering::SeqCst), 0, "{}: a handler ran", case.name);
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            0,
+            "{}: a handler ran",
+            case.name
+        );
         assert_eq!(store.calls(), 0, "{}: the replay store was used", case.name);
     }
 }
@@ -147,11 +161,19 @@ async fn handshakes_over_a_real_socket() {
 #[actix_web::test]
 async fn deliveries_still_reach_the_handler() {
     use webhook_testkit::{NOW, signed};
-    let case = cases().into_iter().find(|c| c.name == "meta subscribe").unwrap();
+    let case = cases()
+        .into_iter()
+        .find(|c| c.name == "meta subscribe")
+        .unwrap();
     let store = CountingStore::default();
     let config = WebhookConfig::from(case.receiver(store.replay()));
     let calls = Arc::new(AtomicUsize::new(0));
-    let app = test::init_service(App::new().configure(routes(config, case.provider.clone(), calls.clone()))).await;
+    let app = test::init_service(App::new().configure(routes(
+        config,
+        case.provider.clone(),
+        calls.clone(),
+    )))
+    .await;
     for (i, mount) in ["/x", "/l", "/e"].into_iter().enumerate() {
         let body = format!(r#"{{"object":"page","entry":[{{"id":"{i}"}}]}}"#);
         let delivery = signed(&case.provider, body.as_bytes(), NOW);

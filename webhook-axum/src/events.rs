@@ -73,9 +73,10 @@ where
     let endpoint = Endpoint::new(config.receiver().clone(), router)
         .unwrap_or_else(|error| panic!("webhook_axum::events: {error}"));
     // GET too: handshakes (Meta, X, Dropbox, Okta) arrive as GET requests.
-    on(MethodFilter::GET.or(MethodFilter::POST), move |request: Request| {
-        handle(config, endpoint, request)
-    })
+    on(
+        MethodFilter::GET.or(MethodFilter::POST),
+        move |request: Request| handle(config, endpoint, request),
+    )
 }
 
 /// Reads and verifies one request, then dispatches it.

@@ -132,7 +132,9 @@ pub(crate) fn reply_response(reply: &Reply) -> Response {
     }
     for &(name, value) in reply.headers() {
         let name = header::HeaderName::from_static(name);
-        response.headers_mut().insert(name, HeaderValue::from_static(value));
+        response
+            .headers_mut()
+            .insert(name, HeaderValue::from_static(value));
     }
     add_retry_after(reply, &mut response);
     response

@@ -41,7 +41,9 @@ where
         .map_frame(|frame| frame.map_data(|mut data| data.copy_to_bytes(data.remaining())))
         .into_data_stream();
     let body = delivery.read_body(limit, chunks).await.map_err(reject)?;
-    let verified = delivery.verify(&parts.headers, &url, body).map_err(reject)?;
+    let verified = delivery
+        .verify(&parts.headers, &url, body)
+        .map_err(reject)?;
     match delivery.answer(&verified) {
         Some(reply) => Err(reject(reply)),
         None => Ok(verified),

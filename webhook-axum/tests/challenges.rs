@@ -47,7 +47,12 @@ fn app(config: &WebhookConfig, case: &Case, calls: &Arc<AtomicUsize>) -> Router 
             .unwrap()
     };
     Router::new()
-        .nest("/x", Router::new().route("/hook", extractor).with_state(config.clone()))
+        .nest(
+            "/x",
+            Router::new()
+                .route("/hook", extractor)
+                .with_state(config.clone()),
+        )
         .nest(
             "/l",
             Router::new()
@@ -61,9 +66,7 @@ fn app(config: &WebhookConfig, case: &Case, calls: &Arc<AtomicUsize>) -> Router 
 }
 
 fn check(case: &Case, mount: &str, status: u16, headers: &HeaderMap, body: &[u8]) {
-    let content_type = headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok());
+    let content_type = headers.get("content-type").and_then(|v| v.to_str().ok());
     let header = |name: &str| {
         headers
             .get(name)
@@ -95,7 +98,12 @@ async fn handshakes_in_process() {
             let body = response.into_body().collect().await.unwrap().to_bytes();
             check(&case, mount, status, &headers, &body);
         }
-        assert_eq!(calls.load(Ordering::SeqCst), 0, "{}: a handler ran", case.name);
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            0,
+            "{}: a handler ran",
+            case.name
+        );
         assert_eq!(store.calls(), 0, "{}: the replay store was used", case.name);
     }
 }
@@ -122,13 +130,21 @@ async fn handshakes_over_a_real_socket() {
             let status = response.status().as_u16();
             let mut headers = HeaderMap::new();
             for (name, value) in response.headers() {
-                headers.insert(name.as_str().parse::<http::HeaderName>().unwrap(), value.to_str().unwrap().parse().unwrap());
+                headers.insert(
+                    name.as_str().parse::<http::HeaderName>().unwrap(),
+                    value.to_str().unwrap().parse().unwrap(),
+                );
             }
             let body = response.bytes().await.unwrap();
             check(&case, mount, status, &headers, &body);
         }
         server.abort();
-        assert_eq!(calls.load(Ordering::SeqCst), 0, "{}: a handler ran", case.name);
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            0,
+            "{}: a handler ran",
+            case.name
+        );
         assert_eq!(store.calls(), 0, "{}: the replay store was used", case.name);
     }
 }
@@ -137,7 +153,10 @@ async fn handshakes_over_a_real_socket() {
 #[tokio::test]
 async fn deliveries_still_reach_the_handler() {
     use webhook_testkit::{NOW, signed};
-    let case = cases().into_iter().find(|c| c.name == "meta subscribe").unwrap();
+    let case = cases()
+        .into_iter()
+        .find(|c| c.name == "meta subscribe")
+        .unwrap();
     let store = CountingStore::default();
     let config = WebhookConfig::from(case.receiver(store.replay()));
     let calls = Arc::new(AtomicUsize::new(0));
@@ -145,7 +164,9 @@ async fn deliveries_still_reach_the_handler() {
     for (i, mount) in ["/x", "/l", "/e"].into_iter().enumerate() {
         let body = format!(r#"{{"object":"page","entry":[{{"id":"{i}"}}]}}"#);
         let delivery = signed(&case.provider, body.as_bytes(), NOW);
-        let mut request = Request::builder().method("POST").uri(format!("{mount}/hook"));
+        let mut request = Request::builder()
+            .method("POST")
+            .uri(format!("{mount}/hook"));
         for (name, value) in &delivery.headers {
             request = request.header(name, value);
         }

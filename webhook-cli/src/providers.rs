@@ -31,7 +31,8 @@ fn rows(providers: &[Provider]) -> Vec<[String; COLUMNS]> {
                 p.scheme_description(),
                 tolerance(p),
                 p.id_location(),
-                p.handshake().map_or_else(|| "none".to_owned(), |h| h.as_str().to_owned()),
+                p.handshake()
+                    .map_or_else(|| "none".to_owned(), |h| h.as_str().to_owned()),
                 if p.needs_url() { "yes" } else { "no" }.to_owned(),
             ]
         })
@@ -100,9 +101,11 @@ pub(crate) fn markdown(providers: &[Provider]) -> String {
 }
 
 /// The markers around the generated tables in the README.
-pub(crate) const PROVIDERS_START: &str = "<!-- providers:start (webhook providers --markdown) -->\n";
+pub(crate) const PROVIDERS_START: &str =
+    "<!-- providers:start (webhook providers --markdown) -->\n";
 pub(crate) const PROVIDERS_END: &str = "<!-- providers:end -->\n";
-pub(crate) const HANDSHAKES_START: &str = "<!-- handshakes:start (webhook providers --markdown) -->\n";
+pub(crate) const HANDSHAKES_START: &str =
+    "<!-- handshakes:start (webhook providers --markdown) -->\n";
 pub(crate) const HANDSHAKES_END: &str = "<!-- handshakes:end -->\n";
 
 /// `300 s past`, `±300 s`, `none`, … for the provider's default tolerance.
@@ -158,9 +161,7 @@ mod tests {
     fn readme_tables_are_current() {
         let readme = include_str!("../../README.md");
         let generated = markdown(Provider::all());
-        let (providers, handshakes) = generated
-            .split_once(HANDSHAKES_START)
-            .expect("two tables");
+        let (providers, handshakes) = generated.split_once(HANDSHAKES_START).expect("two tables");
         let handshakes = format!("{HANDSHAKES_START}{handshakes}");
         let providers = providers.trim_end_matches('\n').to_owned() + "\n";
         for table in [providers, handshakes] {

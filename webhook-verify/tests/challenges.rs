@@ -3,7 +3,7 @@
 //! anything in the replay store. The adapters run the same cases over real sockets.
 
 use bytes::Bytes;
-use webhook_testkit::handshake::{CountingStore, Expected, cases};
+use webhook_testkit::handshake::{CountingStore, cases};
 use webhook_testkit::vectors;
 use webhook_verify::receive::{Outcome, Receiver, Reception, Reply, RequestUrl};
 use webhook_verify::{EventRouter, FixedClock, Handshake, Provider, Verifier};
@@ -63,14 +63,22 @@ fn every_handshake_has_a_case_and_its_provider() {
             cases.iter().any(|c| c.provider == *p && c.answered()),
             "{h}: no genuine case"
         );
-        assert_eq!(h.after_verification(), !matches!(h, Handshake::MetaSubscribe
-            | Handshake::XCrc
-            | Handshake::DropboxChallenge
-            | Handshake::GraphValidation
-            | Handshake::OktaVerification));
+        assert_eq!(
+            h.after_verification(),
+            !matches!(
+                h,
+                Handshake::MetaSubscribe
+                    | Handshake::XCrc
+                    | Handshake::DropboxChallenge
+                    | Handshake::GraphValidation
+                    | Handshake::OktaVerification
+            )
+        );
     }
     // Custom providers never answer a handshake, even under a built-in's name.
-    let slack_like = Provider::custom("slack").signature_header("x-slack-signature").build();
+    let slack_like = Provider::custom("slack")
+        .signature_header("x-slack-signature")
+        .build();
     assert_eq!(slack_like.unwrap().handshake(), None);
 }
 
@@ -80,20 +88,32 @@ fn a_meta_handshake_without_a_verify_token_is_a_misconfiguration() {
     let receiver = Receiver::new(verifier);
     let url = RequestUrl::new("/hook?hub.mode=subscribe&hub.verify_token=&hub.challenge=1");
     let no_headers: &[(&str, &str)] = &[];
-    let reply = receiver.receive().challenge("GET", &no_headers, &url).unwrap();
-    assert_eq!((reply.status(), reply.body_text().as_ref()), (500, "internal server error"));
+    let reply = receiver
+        .receive()
+        .challenge("GET", &no_headers, &url)
+        .unwrap();
+    assert_eq!(
+        (reply.status(), reply.body_text().as_ref()),
+        (500, "internal server error")
+    );
     // ...and an empty token never matches a configured one.
     let receiver = Receiver::builder(Verifier::new(Provider::META, "app-secret").unwrap())
         .verify_token("t")
         .unwrap()
         .build();
-    let reply = receiver.receive().challenge("GET", &no_headers, &url).unwrap();
+    let reply = receiver
+        .receive()
+        .challenge("GET", &no_headers, &url)
+        .unwrap();
     assert_eq!(reply.status(), 403);
     // A mode other than subscribe, a repeated parameter, an overlong challenge: 400.
     for query in [
         "hub.mode=unsubscribe&hub.verify_token=t&hub.challenge=1",
         "hub.mode=subscribe&hub.verify_token=t&hub.challenge=1&hub.challenge=2",
-        &format!("hub.mode=subscribe&hub.verify_token=t&hub.challenge={}", "1".repeat(1025)),
+        &format!(
+            "hub.mode=subscribe&hub.verify_token=t&hub.challenge={}",
+            "1".repeat(1025)
+        ),
         "hub.mode=subscribe&hub.verify_token=t",
     ] {
         let path = format!("/hook?{query}");
@@ -109,17 +129,40 @@ fn a_meta_handshake_without_a_verify_token_is_a_misconfiguration() {
 fn posts_and_other_methods_go_on_to_verification() {
     let no_headers: &[(&str, &str)] = &[];
     for p in Provider::all() {
-        let receiver = Receiver::new(
-            Verifier::new(p.clone(), webhook_testkit::verifier_secret(p)).unwrap(),
-        );
+        let receiver =
+            Receiver::new(Verifier::new(p.clone(), webhook_testkit::verifier_secret(p)).unwrap());
         let url = RequestUrl::new("/hook?x=1");
-        assert!(receiver.receive().challenge("POST", &no_headers, &url).is_none(), "{p}");
-        assert!(receiver.receive().challenge("PUT", &no_headers, &url).is_none(), "{p}");
-        let reply = receiver.receive().challenge("HEAD", &no_headers, &url).unwrap();
+        assert!(
+            receiver
+                .receive()
+                .challenge("POST", &no_headers, &url)
+                .is_none(),
+            "{p}"
+        );
+        assert!(
+            receiver
+                .receive()
+                .challenge("PUT", &no_headers, &url)
+                .is_none(),
+            "{p}"
+        );
+        let reply = receiver
+            .receive()
+            .challenge("HEAD", &no_headers, &url)
+            .unwrap();
         assert_eq!(reply.status(), 405, "{p}");
-        let allow = reply.headers().iter().find(|(n, _)| *n == "allow").unwrap().1;
+        let allow = reply
+            .headers()
+            .iter()
+            .find(|(n, _)| *n == "allow")
+            .unwrap()
+            .1;
         let get_handshake = p.handshake().is_some_and(|h| !h.after_verification());
-        assert_eq!(allow, if get_handshake { "GET, POST" } else { "POST" }, "{p}");
+        assert_eq!(
+            allow,
+            if get_handshake { "GET, POST" } else { "POST" },
+            "{p}"
+        );
     }
 }
 
@@ -129,10 +172,22 @@ fn posts_and_other_methods_go_on_to_verification() {
 fn only_signed_bodies_make_a_handshake() {
     use webhook_testkit::{NOW, signed};
     let checks = [
-        (Provider::SLACK, r#"{"type":"event_callback","challenge":"x","event_id":"Ev1","event":{"type":"app_mention"}}"#),
-        (Provider::DISCORD, r#"{"id":"1","type":2,"token":"t","version":1}"#),
-        (Provider::TWITCH, r#"{"subscription":{"id":"s","type":"channel.follow"},"event":{"user_id":"1"}}"#),
-        (Provider::ZOOM, r#"{"event":"meeting.started","payload":{"plainToken":"x"}}"#),
+        (
+            Provider::SLACK,
+            r#"{"type":"event_callback","challenge":"x","event_id":"Ev1","event":{"type":"app_mention"}}"#,
+        ),
+        (
+            Provider::DISCORD,
+            r#"{"id":"1","type":2,"token":"t","version":1}"#,
+        ),
+        (
+            Provider::TWITCH,
+            r#"{"subscription":{"id":"s","type":"channel.follow"},"event":{"user_id":"1"}}"#,
+        ),
+        (
+            Provider::ZOOM,
+            r#"{"event":"meeting.started","payload":{"plainToken":"x"}}"#,
+        ),
     ];
     for (p, body) in checks {
         let mut delivery = signed(&p, body.as_bytes(), NOW);
@@ -155,8 +210,12 @@ fn only_signed_bodies_make_a_handshake() {
 #[tokio::test]
 async fn the_router_answers_signed_handshakes_the_same_way() {
     for case in cases().into_iter().filter(|c| {
-        c.answered() && c.method == "POST" && c.provider != Provider::ZOOM
-            && c.provider.handshake().is_some_and(Handshake::after_verification)
+        c.answered()
+            && c.method == "POST"
+            && c.provider != Provider::ZOOM
+            && c.provider
+                .handshake()
+                .is_some_and(Handshake::after_verification)
     }) {
         let store = CountingStore::default();
         let verifier = Verifier::builder(case.provider.clone())
@@ -165,7 +224,10 @@ async fn the_router_answers_signed_handshakes_the_same_way() {
             .build()
             .unwrap();
         let verified = verifier
-            .verify(&webhook_verify::Delivery::new(&case.headers, case.body.clone()))
+            .verify(&webhook_verify::Delivery::new(
+                &case.headers,
+                case.body.clone(),
+            ))
             .unwrap();
         let router = EventRouter::builder(case.provider.clone())
             .fallback(|_event: webhook_verify::Event| async {
@@ -206,7 +268,10 @@ fn x_crc_vector() {
     assert_eq!(answer, v.extra["expected_response"]);
     // Another secret gives another answer.
     let other = Receiver::new(Verifier::new(Provider::X, "other").unwrap());
-    let reply = other.receive().challenge("GET", &no_headers, &RequestUrl::new(&path)).unwrap();
+    let reply = other
+        .receive()
+        .challenge("GET", &no_headers, &RequestUrl::new(&path))
+        .unwrap();
     let answer: serde_json::Value = serde_json::from_slice(reply.body()).unwrap();
     assert_ne!(answer, v.extra["expected_response"]);
 }
@@ -222,7 +287,8 @@ fn zoom_answer_uses_the_matching_secret() {
         .unwrap();
     let expected = &c.extra["expected_response"];
     let plain = expected["plainToken"].as_str().unwrap();
-    let body = serde_json::json!({"event": "endpoint.url_validation", "payload": {"plainToken": plain}});
+    let body =
+        serde_json::json!({"event": "endpoint.url_validation", "payload": {"plainToken": plain}});
     let body = serde_json::to_vec(&body).unwrap();
     let mut delivery = signed(&Provider::ZOOM, &body, NOW);
     // Re-sign with the vector's secret.
@@ -240,7 +306,11 @@ fn zoom_answer_uses_the_matching_secret() {
     let receiver = Receiver::new(verifier);
     let reception = receiver.receive();
     let verified = reception
-        .verify(&delivery.headers, &RequestUrl::new("/zoom"), Bytes::from(body))
+        .verify(
+            &delivery.headers,
+            &RequestUrl::new("/zoom"),
+            Bytes::from(body),
+        )
         .unwrap();
     assert_eq!(verified.key().index(), 1);
     let reply = reception.answer(&verified).unwrap();

@@ -404,10 +404,8 @@ impl Envelope {
                 }
             }
         }
-        if self.slack {
-            if !keys.contains(&"event") {
-                keys.push("event");
-            }
+        if self.slack && !keys.contains(&"event") {
+            keys.push("event");
         }
         let top = json::document_fields(body, &keys)
             .map_err(not_json)?
@@ -437,18 +435,16 @@ impl Envelope {
             None => Data::Body(body),
         };
         let mut data_path = self.data.dotted();
-        if self.slack {
-            if event_type == "event_callback" {
-                let event = top_value("event")
-                    .ok_or_else(|| missing("an event_callback without `event`"))?;
-                let inner = json::fields(event, &["type", "subtype"]).map_err(not_json)?;
-                event_type = inner[0]
-                    .and_then(json::string_text)
-                    .ok_or_else(|| missing("no event type at /event/type"))?;
-                action = inner[1].and_then(json::string_text);
-                data = Data::At(Some(event), &[]);
-                data_path = "event".to_owned();
-            }
+        if self.slack && event_type == "event_callback" {
+            let event =
+                top_value("event").ok_or_else(|| missing("an event_callback without `event`"))?;
+            let inner = json::fields(event, &["type", "subtype"]).map_err(not_json)?;
+            event_type = inner[0]
+                .and_then(json::string_text)
+                .ok_or_else(|| missing("no event type at /event/type"))?;
+            action = inner[1].and_then(json::string_text);
+            data = Data::At(Some(event), &[]);
+            data_path = "event".to_owned();
         }
         let id = match &self.id {
             IdSource::Provider => verified.id().map(str::to_owned),

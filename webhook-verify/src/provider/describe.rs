@@ -4,9 +4,7 @@
 use alloc::format;
 use alloc::string::String;
 
-use super::{
-    Algorithm, Encoding, IdSource, KeyForm, Message, Part, Provider, SigFormat, Spec,
-};
+use super::{Algorithm, Encoding, IdSource, KeyForm, Message, Part, Provider, SigFormat, Spec};
 
 impl Provider {
     /// What the scheme checks, in one line: the algorithm, how the signature is written and

@@ -171,9 +171,7 @@ impl Handshake {
             Self::TwitchCallbackVerification => {
                 "POST, signed, `webhook_callback_verification`: the signed body carries `challenge`"
             }
-            Self::MetaSubscribe => {
-                "GET `?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`"
-            }
+            Self::MetaSubscribe => "GET `?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`",
             Self::XCrc => "GET `?crc_token=…`",
             Self::DropboxChallenge => "GET `?challenge=…`",
             Self::GraphValidation => "POST `?validationToken=…` (empty body)",

@@ -22,4 +22,3 @@ pub(super) static META: Spec = simple(
     IdSource::None,
     EventTypeSource::Json("/object"),
 );
-

@@ -58,8 +58,8 @@ static CLIENT_STATE: Scheme = Scheme {
 fn verify_client_state(ctx: &SchemeContext<'_>) -> Result<Verified<()>, Error> {
     let bad = |reason| Error::MalformedBody { reason };
     // Read strictly: a key twice is refused, so every reader sees the checked values.
-    let root: Value =
-        crate::json::strict_value(ctx.body()).map_err(|_| bad("not JSON, or a key appears twice"))?;
+    let root: Value = crate::json::strict_value(ctx.body())
+        .map_err(|_| bad("not JSON, or a key appears twice"))?;
     let items = root
         .get("value")
         .and_then(Value::as_array)

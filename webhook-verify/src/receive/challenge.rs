@@ -155,9 +155,11 @@ pub(crate) fn signed_answer(verified: &Verified, verifier: Option<&Verifier>) ->
                 return None;
             }
             let challenge = top_string(body, "challenge")?;
-            Some(bounded(&challenge).map_or_else(Reply::invalid_challenge, |challenge| {
-                json_reply(&serde_json::json!({ "challenge": challenge }))
-            }))
+            Some(
+                bounded(&challenge).map_or_else(Reply::invalid_challenge, |challenge| {
+                    json_reply(&serde_json::json!({ "challenge": challenge }))
+                }),
+            )
         }
         Handshake::ZoomUrlValidation => {
             if top_string(body, "event")? != "endpoint.url_validation" {
@@ -283,7 +285,9 @@ fn okta(headers: &dyn Headers, verifier: &Verifier) -> Result<Option<Reply>, Rep
         .ok()
         .and_then(bounded)
         .ok_or_else(Reply::invalid_challenge)?;
-    Ok(Some(json_reply(&serde_json::json!({ "verification": value }))))
+    Ok(Some(json_reply(
+        &serde_json::json!({ "verification": value }),
+    )))
 }
 
 /// The value of query parameter `name`, decoded; a parameter given twice is refused.
@@ -369,7 +373,10 @@ mod tests {
         assert_eq!(param("a=1&b=x%20y", "b").unwrap().as_deref(), Some("x y"));
         assert_eq!(param("a=1", "b").unwrap(), None);
         assert_eq!(param("b=1&b=2", "b").unwrap_err().status(), 400);
-        assert_eq!(param("%ff%fe=1&b=%ff", "b").unwrap().as_deref(), Some("\u{fffd}"));
+        assert_eq!(
+            param("%ff%fe=1&b=%ff", "b").unwrap().as_deref(),
+            Some("\u{fffd}")
+        );
     }
 
     #[test]
@@ -387,7 +394,9 @@ mod tests {
             assert_eq!(reply.status(), 400, "{bad}");
         }
         assert!(x_crc("other=1", &verifier).unwrap().is_none());
-        let ok = x_crc("crc_token=M2RkODJkZmMtYjlk&nonce=MTc2", &verifier).unwrap().unwrap();
+        let ok = x_crc("crc_token=M2RkODJkZmMtYjlk&nonce=MTc2", &verifier)
+            .unwrap()
+            .unwrap();
         assert_eq!(ok.status(), 200);
     }
 

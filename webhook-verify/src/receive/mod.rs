@@ -62,8 +62,8 @@ mod reply;
 mod signed_request;
 
 pub use body::BodyLimit;
-pub use claim::Claim;
 pub(crate) use challenge::signed_answer;
+pub use claim::Claim;
 pub(crate) use claim::claim;
 pub use endpoint::Endpoint;
 pub use receiver::{
