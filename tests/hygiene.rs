@@ -158,7 +158,7 @@ fn secrets(p: &Provider) -> Option<(String, String, String)> {
             DISCORD_PUBLIC.into(),
         ),
         "adyen" => (ADYEN.into(), ADYEN.into(), "AB".repeat(32)),
-        "sendgrid" | "mailgun" => return None,
+        "sendgrid" | "mailgun" | "microsoft-graph" => return None,
         _ => (
             own.clone(),
             own,
