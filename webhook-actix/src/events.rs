@@ -18,7 +18,7 @@ use crate::{WebhookConfig, request};
 /// core's [`Endpoint`] dispatches it with the config's replay protection (claimed before
 /// the handlers run, committed when they succeed, released when they fail) and its
 /// [`Reply`](crate::Reply) is the answer: the handler's 2xx and body, 200 for event types
-/// without a route, Slack's `url_verification` challenge, 200 `duplicate`, 409 `in
+/// without a route, handshake answers, 200 `duplicate`, 409 `in
 /// progress` with `Retry-After`, 400 `invalid payload`, 500 when a handler fails, 503 when
 /// the store is down. The router's answers do not go through the error handler; shape
 /// them with the router's own hooks. Handshake challenges (Meta, X, Dropbox, Microsoft

@@ -262,6 +262,31 @@ impl WebhookConfigBuilder {
         self
     }
 
+    /// The verify token a subscription handshake must present (Meta's
+    /// `hub.verify_token`), compared in constant time; a handshake with another token gets
+    /// `403 invalid verify token`. See [`ReceiverBuilder::verify_token`]. Defaults to none:
+    /// Meta's handshake is refused as a misconfiguration (500).
+    ///
+    /// ```
+    /// # use webhook_axum::WebhookConfig;
+    /// # use webhook_verify::{Provider, Verifier};
+    /// let config = WebhookConfig::builder(Verifier::new(Provider::META, "app-secret")?)
+    ///     .verify_token("my-verify-token")?
+    ///     .build();
+    /// # Ok::<(), webhook_verify::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidSecret`](webhook_verify::Error::InvalidSecret) when the token is empty.
+    pub fn verify_token(
+        mut self,
+        token: impl webhook_verify::IntoSecret,
+    ) -> Result<Self, webhook_verify::Error> {
+        self.receiver = self.receiver.verify_token(token)?;
+        Ok(self)
+    }
+
     /// Replay protection with this store, lease and retention (a `RedisStore` shared by
     /// every instance, a longer retention); the retention is raised to cover the
     /// verifier's tolerance. See [Replay protection](crate#replay-protection). Defaults

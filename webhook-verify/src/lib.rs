@@ -1,7 +1,9 @@
 //! Verify webhook deliveries: prove that a request is **authentic** (constant-time signature
 //! checks over the raw body), **fresh** (timestamp tolerance with an injectable clock) and
 //! from the sender you configured, for Stripe, GitHub, Slack, Standard Webhooks, Svix (and
-//! Clerk, Resend), Shopify, Twilio, Discord, Paddle, and any HMAC sender you describe.
+//! Clerk, Resend), Shopify, Twilio, Discord, Paddle, Meta, X, Dropbox and more, and any HMAC
+//! sender you describe. The [`receive`] path answers senders' handshake challenges
+//! ([`Handshake`]: Meta's `hub.challenge`, X's CRC, Twitch, Slack, Zoom, Discord, ...).
 //!
 //! ```toml
 //! [dependencies]

@@ -123,8 +123,8 @@ impl Provider {
     /// retry that carries a new `webhookTimestamp` is a new body and a new key; make the
     /// handler idempotent on the entity (`data.id`, `action`, `updatedAt`).
     pub const LINEAR: Provider = Provider::builtin(&linear::LINEAR);
-    /// Zoom: `x-zm-signature: v0=…` over `v0:{timestamp}:{body}`; ±300 s. See [`zoom`] for
-    /// the endpoint URL-validation challenge.
+    /// Zoom: `x-zm-signature: v0=…` over `v0:{timestamp}:{body}`; ±300 s. The receive path
+    /// answers the endpoint URL-validation challenge; see [`zoom`] to answer it by hand.
     pub const ZOOM: Provider = Provider::builtin(&zoom::ZOOM);
     /// Square: base64 `x-square-hmacsha256-signature` over the notification URL followed by
     /// the body. Needs the URL exactly as configured in the subscription.
