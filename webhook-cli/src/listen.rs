@@ -328,6 +328,11 @@ async fn receive(State(hub): State<Arc<Hub>>, request: Request) -> Response {
     };
     seen.id = verified.id().map(str::to_owned);
     seen.event_type = verified.event_type().map(str::to_owned);
+    // A signed handshake (Slack, Zoom, Discord, Twitch) is answered by the core, as the
+    // adapters answer it: not forwarded, not claimed.
+    if let Some(reply) = reception.answer(&verified) {
+        return answered(&hub, seen, &reply);
+    }
     let claim = match reception.claim(&verified).await {
         Ok(claim) => claim,
         Err(reply) => return refused(&hub, seen, &reply),
@@ -397,6 +402,14 @@ fn refused(hub: &Hub, mut seen: Seen, reply: &Reply) -> Response {
     reply_response(reply)
 }
 
+/// A handshake answered by the core: printed and recorded as `challenge`.
+fn answered(hub: &Hub, mut seen: Seen, reply: &Reply) -> Response {
+    seen.outcome = reply.outcome().as_str().to_owned();
+    seen.status = reply.status();
+    finish(hub, &seen, None);
+    reply_response(reply)
+}
+
 /// The app's answer as the sender's response (502 when it could not be reached).
 fn app_response(seen: &mut Seen, answer: Result<Answer, String>) -> Response {
     match answer {
@@ -440,6 +453,12 @@ fn reply_response(reply: &Reply) -> Response {
         response
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    for &(name, value) in reply.headers() {
+        response.headers_mut().insert(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
     }
     response
 }

@@ -57,6 +57,29 @@ impl Drop for Listener {
     }
 }
 
+/// A signed handshake is answered by the listener through the core (Slack's
+/// `url_verification`), and a forged one refused.
+#[test]
+fn listen_answers_a_signed_handshake() {
+    let secret = "8f742231b10e8888abcd99yyyzzz85a5";
+    let listener = Listener::start("slack", secret, &[]);
+    let body = TempFile::new(br#"{"token":"t","challenge":"c-123","type":"url_verification"}"#);
+    webhook()
+        .args(["send", "--provider", "slack", "--secret", secret])
+        .args(["--body-file", body.path(), &listener.url])
+        .assert()
+        .success()
+        .stdout("200 OK\n{\"challenge\":\"c-123\"}\n");
+    webhook()
+        .args(["send", "--provider", "slack", "--secret", "not the secret"])
+        .args(["--body-file", body.path(), &listener.url])
+        .assert()
+        .code(1)
+        .stdout("401 Unauthorized\ninvalid signature\n");
+    // A handshake is no delivery: nothing is printed for it.
+    assert_eq!(listener.stop(), "");
+}
+
 #[test]
 fn send_to_listen_gets_200_and_a_wrong_secret_401() {
     let listener = Listener::start("github", "It's a Secret to Everybody", &[]);

@@ -190,6 +190,8 @@ pub(crate) fn signed_answer(verified: &Verified, verifier: Option<&Verifier>) ->
                 None => Reply::invalid_challenge(),
             })
         }
+        // AWS SNS `SubscriptionConfirmation` belongs here: a message answered only after
+        // its signature verified (and only when confirmation is opted in).
         _ => None,
     }
 }
