@@ -317,3 +317,40 @@ fn zoom_answer_uses_the_matching_secret() {
     let answer: serde_json::Value = serde_json::from_slice(reply.body()).unwrap();
     assert_eq!(&answer, expected);
 }
+
+proptest::proptest! {
+    /// Any query and challenge header, on any provider: no panic, and only the statuses a
+    /// handshake may get. A Meta handshake is answered only with the configured token.
+    #[test]
+    fn hostile_handshakes_never_panic(
+        p in proptest::sample::select(Provider::all()),
+        method in proptest::sample::select(&["GET", "HEAD", "POST", "PUT"][..]),
+        query in "[ -~]{0,80}",
+        param in proptest::sample::select(&["hub.mode=subscribe&hub.verify_token=", "crc_token=", "challenge=", "validationToken=", "hub.challenge="][..]),
+        okta in proptest::option::of("[ -~]{0,40}"),
+    ) {
+        let receiver = Receiver::builder(
+            Verifier::new(p.clone(), webhook_testkit::verifier_secret(&p)).unwrap(),
+        )
+        .verify_token("the-token")
+        .unwrap()
+        .build();
+        let path = format!("/hook?{param}{query}");
+        let mut headers: Vec<(String, String)> = Vec::new();
+        if let Some(value) = okta {
+            headers.push(("x-okta-verification-challenge".into(), value));
+        }
+        if let Some(reply) = receiver.receive().challenge(method, &headers, &RequestUrl::new(&path)) {
+            proptest::prop_assert!([200, 400, 401, 403, 405, 500].contains(&reply.status()), "{}", reply.status());
+            if reply.status() == 200 {
+                proptest::prop_assert!(reply.body().len() <= 1100);
+                if p == Provider::META {
+                    proptest::prop_assert!(path.contains("hub.verify_token=the-token"));
+                }
+                if p == Provider::OKTA {
+                    proptest::prop_assert!(false, "okta answered without its credential");
+                }
+            }
+        }
+    }
+}
