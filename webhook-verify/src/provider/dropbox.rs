@@ -3,8 +3,8 @@
 //! (`GET ?challenge=…`, echoed as `text/plain`; see [`crate::receive`]).
 //!
 //! Source: Dropbox's developer docs "Webhooks" (developers.dropbox.com/webhooks-documentation)
-//! and Dropbox's sample `dropbox/mdwebhook` (`app.py`: `hmac.new(APP_SECRET, request.data,
-//! sha256).hexdigest()` compared with `X-Dropbox-Signature`).
+//! and Dropbox's sample `dropbox/mdwebhook` (`app.py`, `validate_request`: `X-Dropbox-Signature`
+//! equals `hmac.new(APP_SECRET, message, sha256).hexdigest()` of the request body).
 
 use super::hmac::{BODY, simple};
 use super::{Algorithm, Encoding, EventTypeSource, IdSource, Spec};

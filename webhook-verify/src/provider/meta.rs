@@ -4,8 +4,10 @@
 //! path with the verify token set on the receiver (see [`crate::receive`]).
 //!
 //! Source: Meta's Graph API docs "Webhooks: Getting Started" (verification requests,
-//! event notifications, "Validating Payloads") and Meta's sample
-//! `fbsamples/graph-api-webhooks-samples` (`heroku/index.js`, `xhub` with the app secret).
+//! event notifications, "Validate payloads": `X-Hub-Signature-256`, `sha256=` and the hex
+//! HMAC-SHA256 of the payload with the app secret) and Meta's sample
+//! `fbsamples/graph-api-webhooks-samples` (`typescript-server/src/utils/validate-x-hub.ts`:
+//! the hex HMAC of the raw body with `APP_SECRET`, after `<algorithm>=`).
 
 use super::hmac::{BODY, simple};
 use super::{Algorithm, Encoding, EventTypeSource, IdSource, Spec};

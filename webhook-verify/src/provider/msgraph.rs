@@ -9,8 +9,8 @@
 //!
 //! Source: Microsoft Graph docs "Receive change notifications through webhooks"
 //! (learn.microsoft.com/graph/change-notifications-delivery-webhooks: notification
-//! payload, `clientState`, validation request) and Microsoft's sample
-//! `microsoftgraph/msgraph-sample-changenotifications-aspnetcore`.
+//! payload, `clientState`, validation request; `microsoftgraph/microsoft-graph-docs-contrib`)
+//! and Microsoft's tutorial `microsoftgraph/msgraph-training-changenotifications`.
 
 use serde_json::Value;
 

@@ -10,9 +10,10 @@
 //! The secret is the whole header value as configured in Okta (`Bearer …`, `Basic …`, or
 //! any text).
 //!
-//! Source: Okta's developer docs "Event hooks" (one-time verification request, the
-//! authentication field sent with every request) and `okta/okta-developer-docs`
-//! `packages/@okta/vuepress-site/docs/guides/event-hook-implementation`.
+//! Source: Okta's developer docs, `okta/okta-developer-docs`
+//! `packages/@okta/vuepress-site/docs/concepts/event-hooks/index.md` (one-time verification
+//! request, the authentication field sent with every request) and
+//! `docs/guides/event-hook-implementation/initial-verification/index.md`.
 
 use super::{
     Algorithm, EventTypeSource, IdSource, KeyForm, Message, Names, SigFormat, Spec,
