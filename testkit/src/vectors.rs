@@ -221,7 +221,7 @@ pub fn data_dir() -> PathBuf {
 /// The vectors of `file` in [`data_dir`].
 ///
 /// ```
-/// assert_eq!(webhook_testkit::vectors::load("vectors-derived.json").len(), 16);
+/// assert_eq!(webhook_testkit::vectors::load("vectors-derived.json").len(), 21);
 /// ```
 ///
 /// # Panics
@@ -234,7 +234,7 @@ pub fn load(file: &str) -> Vec<Vector> {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// `vectors.json`: the 29 official vectors.
+/// `vectors.json`: the 30 official vectors.
 ///
 /// ```
 /// assert!(webhook_testkit::vectors::official().iter().all(|v| v.official));
@@ -244,7 +244,7 @@ pub fn official() -> Vec<Vector> {
     load("vectors.json")
 }
 
-/// `vectors-derived.json`: the 16 derived vectors.
+/// `vectors-derived.json`: the 21 derived vectors.
 ///
 /// ```
 /// assert!(webhook_testkit::vectors::derived().iter().all(|v| !v.official));
