@@ -119,6 +119,11 @@ pub(crate) fn run(args: ListenArgs) -> Result<(), Failure> {
     if let Some(url) = &args.public_url {
         receiver = receiver.public_base_url(url.trim_end_matches('/'));
     }
+    if let Some(token) = &args.verify_token {
+        receiver = receiver
+            .verify_token(token.as_str())
+            .map_err(|e| Failure::usage(format!("--verify-token: {e}")))?;
+    }
     let receiver = receiver.build();
     let output = match (&forward, args.json) {
         (_, true) => Output::Json,
@@ -169,7 +174,8 @@ pub(crate) fn run(args: ListenArgs) -> Result<(), Failure> {
             eprintln!("recording to {}", path.display());
         }
         let app = Router::new()
-            .route(&args.path, post(receive))
+            // GET too: some senders' handshakes (Meta, X, Dropbox, Okta) are GET requests.
+            .route(&args.path, post(receive).get(receive))
             .with_state(hub.clone());
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
@@ -312,6 +318,15 @@ async fn receive(State(hub): State<Arc<Hub>>, request: Request) -> Response {
     };
 
     let reception = hub.receiver.receive();
+    // A handshake that is a plain request (Meta, X, Dropbox, Microsoft Graph, Okta), and
+    // any other GET, is answered by the core before any body is read.
+    if let Some(reply) = reception.challenge(parts.method.as_str(), &parts.headers, &request_url) {
+        return if reply.is_success() {
+            answered(&hub, seen, &reply)
+        } else {
+            refused(&hub, seen, &reply)
+        };
+    }
     let read = match reception.body_limit(&parts.headers) {
         Ok(limit) => reception.read_body(limit, body.into_data_stream()).await,
         Err(reply) => Err(reply),
