@@ -51,7 +51,7 @@ pub(crate) async fn verify(
     }
     let limit = reception.body_limit(&headers)?;
     let body = reception.read_body(limit, payload).await?;
-    let verified = reception.verify(&headers, &url, body)?;
+    let verified = reception.verify(&headers, &url, body).await?;
     match reception.answer(&verified) {
         Some(reply) => Err(reply),
         None => Ok(verified),

@@ -43,6 +43,7 @@ where
     let body = delivery.read_body(limit, chunks).await.map_err(reject)?;
     let verified = delivery
         .verify(&parts.headers, &url, body)
+        .await
         .map_err(reject)?;
     match delivery.answer(&verified) {
         Some(reply) => Err(reject(reply)),

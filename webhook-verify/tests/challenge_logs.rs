@@ -6,26 +6,28 @@ use webhook_verify::Provider;
 use webhook_verify::receive::{Reception, Reply, RequestUrl};
 
 /// The receive path's steps for `case`, up to its answer.
-fn run(reception: &Reception, case: &webhook_testkit::handshake::Case) -> Result<(), Reply> {
+async fn run(reception: &Reception, case: &webhook_testkit::handshake::Case) -> Result<(), Reply> {
     let url = RequestUrl::new(&case.path_and_query);
     if let Some(reply) = reception.challenge(case.method, &case.headers, &url) {
         return Err(reply);
     }
-    let verified = reception.verify(&case.headers, &url, case.body.clone().into())?;
+    let verified = reception
+        .verify(&case.headers, &url, case.body.clone().into())
+        .await?;
     reception.answer(&verified).map_or(Ok(()), Err)
 }
 
 /// The verify token, the secrets and the challenges never reach a `Debug` print or a log
 /// line, whatever the handshake's fate.
-#[test]
-fn handshakes_log_no_secret() {
+#[tokio::test(flavor = "current_thread")]
+async fn handshakes_log_no_secret() {
     let logs = webhook_testkit::LogCapture::new(tracing::Level::TRACE);
     let _guard = logs.set_default();
     let mut printed = String::new();
     for case in cases() {
         let receiver = case.receiver(CountingStore::default().replay());
         printed += &format!("{receiver:?}\n");
-        let reply = run(&receiver.receive(), &case).unwrap_err();
+        let reply = run(&receiver.receive(), &case).await.unwrap_err();
         printed += &format!("{reply:?} {reply}\n");
     }
     let secrets = [

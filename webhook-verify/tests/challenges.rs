@@ -10,27 +10,28 @@ use webhook_verify::{EventRouter, FixedClock, Handshake, Provider, Verifier};
 
 /// What the receive path answers `case` with, and whether its body reached verification
 /// that succeeded without a handshake answer (`Ok`: a delivery for the handler).
-fn run(reception: &Reception, case: &webhook_testkit::handshake::Case) -> Result<(), Reply> {
+async fn run(reception: &Reception, case: &webhook_testkit::handshake::Case) -> Result<(), Reply> {
     let url = RequestUrl::new(&case.path_and_query).host(Some("example.com"));
     if let Some(reply) = reception.challenge(case.method, &case.headers, &url) {
         return Err(reply);
     }
     let body = Bytes::from(case.body.clone());
-    let verified = reception.verify(&case.headers, &url, body)?;
+    let verified = reception.verify(&case.headers, &url, body).await?;
     match reception.answer(&verified) {
         Some(reply) => Err(reply),
         None => Ok(()),
     }
 }
 
-#[test]
-fn every_handshake_is_answered_and_every_forged_one_refused() {
+#[tokio::test]
+async fn every_handshake_is_answered_and_every_forged_one_refused() {
     let cases = cases();
     assert_eq!(cases.len(), 19);
     for case in cases {
         let store = CountingStore::default();
         let receiver = case.receiver(store.replay());
         let reply = run(&receiver.receive(), &case)
+            .await
             .expect_err(&format!("{}: reached the handler", case.name));
         let header = |name: &str| {
             reply
@@ -168,8 +169,8 @@ fn posts_and_other_methods_go_on_to_verification() {
 
 /// A signed delivery that is not a handshake is left to the handler; a Twitch
 /// notification whose unsigned message-type header claims a verification is not one.
-#[test]
-fn only_signed_bodies_make_a_handshake() {
+#[tokio::test]
+async fn only_signed_bodies_make_a_handshake() {
     use webhook_testkit::{NOW, signed};
     let checks = [
         (
@@ -200,6 +201,7 @@ fn only_signed_bodies_make_a_handshake() {
         let url = RequestUrl::new("/hook");
         let verified = reception
             .verify(&delivery.headers, &url, Bytes::from(delivery.body.clone()))
+            .await
             .unwrap();
         assert!(reception.answer(&verified).is_none(), "{p}");
     }
@@ -278,8 +280,8 @@ fn x_crc_vector() {
 
 /// Zoom's answer through the receive path matches the derived vector, with the secret that
 /// verified the delivery when several are configured.
-#[test]
-fn zoom_answer_uses_the_matching_secret() {
+#[tokio::test]
+async fn zoom_answer_uses_the_matching_secret() {
     use webhook_testkit::{NOW, signed};
     let c = vectors::derived()
         .into_iter()
@@ -311,6 +313,7 @@ fn zoom_answer_uses_the_matching_secret() {
             &RequestUrl::new("/zoom"),
             Bytes::from(body),
         )
+        .await
         .unwrap();
     assert_eq!(verified.key().index(), 1);
     let reply = reception.answer(&verified).unwrap();

@@ -13,6 +13,8 @@
 //! verified, with the secret that verified it; these functions are for code that receives
 //! without it.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
 use hmac::{Hmac, KeyInit, Mac};
 use serde::Serialize;
 use sha2::Sha256;

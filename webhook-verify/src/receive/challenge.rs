@@ -71,8 +71,10 @@ impl Reception {
     ) -> Option<Reply> {
         let _entered = self.span().enter();
         let receiver = self.receiver();
+        // The keys in force now (none when they are resolved per tenant).
         let verifier = receiver.verifier();
-        let handshake = verifier.provider().handshake();
+        let verifier = verifier.as_ref();
+        let handshake = receiver.provider().handshake();
         let get = method.eq_ignore_ascii_case("GET") || method.eq_ignore_ascii_case("HEAD");
         let query = url.query().unwrap_or("");
         let answer = match handshake {
@@ -122,14 +124,17 @@ impl Reception {
     /// let headers = Signer::new(&Provider::SLACK, "8f742231b10e8888abcd99yyyzzz85a5")?
     ///     .sign(body, &SignOptions::new().timestamp(1_700_000_000))?;
     /// let delivery = receiver.receive();
-    /// let verified = delivery.verify(&headers, &RequestUrl::new("/slack"), body.to_vec().into()).unwrap();
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let verified = delivery.verify(&headers, &RequestUrl::new("/slack"), body.to_vec().into()).await.unwrap();
     /// let reply = delivery.answer(&verified).unwrap();
     /// assert_eq!(reply.body_text(), r#"{"challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}"#);
+    /// # });
     /// # Ok::<(), webhook_verify::Error>(())
     /// ```
     pub fn answer(&self, verified: &Verified) -> Option<Reply> {
         let _entered = self.span().enter();
-        let reply = signed_answer(verified, Some(self.receiver().verifier()))?;
+        let verifier = self.receiver().verifier();
+        let reply = signed_answer(verified, verifier.as_ref())?;
         Some(self.settle(reply))
     }
 
@@ -147,6 +152,11 @@ impl Reception {
 /// The answer to a verified delivery that is a handshake. `verifier` gives the secret a
 /// Zoom answer is computed with; without it (the router alone) Zoom's is not answered.
 pub(crate) fn signed_answer(verified: &Verified, verifier: Option<&Verifier>) -> Option<Reply> {
+    // A delivery shadow mode let through unverified is never answered: an answer to an
+    // unsigned Zoom challenge would be an HMAC oracle.
+    if !verified.is_authentic() {
+        return None;
+    }
     let handshake = verified.provider().handshake()?;
     let body = verified.body();
     match handshake {
@@ -224,7 +234,7 @@ fn meta(query: &str, token: Option<&Secret>) -> Result<Option<Reply>, Reply> {
 /// for a body equal to the token. So only tokens shaped like X's are answered: base64 text
 /// (`A-Z a-z 0-9 + / = - _`), at most 256 bytes, and not a JSON document. Such a body is
 /// never a JSON delivery: the answer cannot be used to forge one.
-fn x_crc(query: &str, verifier: &Verifier) -> Result<Option<Reply>, Reply> {
+fn x_crc(query: &str, verifier: Option<&Verifier>) -> Result<Option<Reply>, Reply> {
     let Some(token) = param(query, "crc_token")? else {
         return Ok(None);
     };
@@ -238,6 +248,7 @@ fn x_crc(query: &str, verifier: &Verifier) -> Result<Option<Reply>, Reply> {
         return Err(Reply::invalid_challenge());
     }
     let mac = verifier
+        .ok_or_else(no_fixed_keys)?
         .secrets()
         .first()
         .and_then(|secret| hmac_sha256(secret, token.as_bytes()))
@@ -271,7 +282,7 @@ fn graph(query: &str) -> Option<Result<Reply, Reply>> {
 }
 
 /// Okta: the credential header checked as for a delivery, then `{"verification": …}`.
-fn okta(headers: &dyn Headers, verifier: &Verifier) -> Result<Option<Reply>, Reply> {
+fn okta(headers: &dyn Headers, verifier: Option<&Verifier>) -> Result<Option<Reply>, Reply> {
     let mut values = Vec::new();
     headers.for_each_value("x-okta-verification-challenge", &mut |v| values.push(v));
     let value = match values.as_slice() {
@@ -281,6 +292,7 @@ fn okta(headers: &dyn Headers, verifier: &Verifier) -> Result<Option<Reply>, Rep
     };
     // The same constant-time credential check as a delivery's (400 without it, 401 wrong).
     verifier
+        .ok_or_else(no_fixed_keys)?
         .check(&Delivery::new(headers, &b""[..]))
         .map_err(Reply::rejected)?;
     let value = core::str::from_utf8(value)
@@ -290,6 +302,13 @@ fn okta(headers: &dyn Headers, verifier: &Verifier) -> Result<Option<Reply>, Rep
     Ok(Some(json_reply(
         &serde_json::json!({ "verification": value }),
     )))
+}
+
+/// A handshake answered with the key, on a receiver whose keys are resolved per tenant.
+fn no_fixed_keys() -> Reply {
+    Reply::rejected(Error::config(
+        "this handshake is answered with the receiver's key; keys resolved per tenant have none before the delivery",
+    ))
 }
 
 /// The value of query parameter `name`, decoded; a parameter given twice is refused.
@@ -384,6 +403,7 @@ mod tests {
     #[test]
     fn crc_tokens_that_could_be_a_body_are_refused() {
         let verifier = Verifier::new(crate::Provider::X, "consumer-secret").unwrap();
+        let verifier = Some(&verifier);
         for bad in [
             "crc_token=",
             "crc_token=123",
@@ -392,11 +412,11 @@ mod tests {
             "crc_token=a%20b",
             &format!("crc_token={}", "a".repeat(MAX_CRC_TOKEN + 1)),
         ] {
-            let reply = x_crc(bad, &verifier).unwrap_err();
+            let reply = x_crc(bad, verifier).unwrap_err();
             assert_eq!(reply.status(), 400, "{bad}");
         }
-        assert!(x_crc("other=1", &verifier).unwrap().is_none());
-        let ok = x_crc("crc_token=M2RkODJkZmMtYjlk&nonce=MTc2", &verifier)
+        assert!(x_crc("other=1", verifier).unwrap().is_none());
+        let ok = x_crc("crc_token=M2RkODJkZmMtYjlk&nonce=MTc2", verifier)
             .unwrap()
             .unwrap();
         assert_eq!(ok.status(), 200);

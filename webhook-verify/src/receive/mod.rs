@@ -57,6 +57,8 @@ mod body;
 mod challenge;
 mod claim;
 mod endpoint;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 mod receiver;
 mod reply;
 mod signed_request;
