@@ -80,6 +80,18 @@ fn describe(spec: &Spec) -> String {
             }
         }
         SigFormat::VersionedList => "`v1,<base64>` list".into(),
+        SigFormat::List {
+            separator,
+            prefix,
+            encoding,
+        } => {
+            let encoding = match encoding {
+                Encoding::Hex => "hex",
+                Encoding::Base64 => "base64",
+            };
+            let sep = char::from(*separator);
+            format!("`{prefix}<{encoding}>` list separated by `{sep}`")
+        }
         SigFormat::KeyValue {
             separator,
             timestamp_key,

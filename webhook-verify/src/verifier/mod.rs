@@ -23,12 +23,12 @@ use subtle::ConstantTimeEq;
 use crate::delivery::{Body, MatchedKey, SigBytes};
 use crate::headers::{HeaderKey, HeaderSet, HeaderText, HeaderView};
 use crate::keys::{HmacSha256, Key};
-use crate::provider::{IdSource, Message, Part, Spec, TimestampSource, TsFormat};
+use crate::provider::{IdSource, Message, Part, Spec, TimestampSource};
 
 use crate::signature::{self, Parsed};
-use crate::{Clock, Delivery, Error, Provider, Secret, Tolerance, Verified};
+use crate::{Clock, Delivery, Error, Headers, Provider, Secret, Tolerance, Verified};
 #[cfg(feature = "std")]
-use crate::{Headers, IntoBody, IntoSecret};
+use crate::{IntoBody, IntoSecret};
 use matching::{check_public_key_count, check_timestamp_boundary, find_key};
 use sha2::{Digest, Sha256};
 
@@ -281,7 +281,7 @@ impl Verifier {
                 Part::Url => url.unwrap_or_default().as_bytes(),
             });
         }
-        if spec.timestamp_format != TsFormat::Rfc3339 {
+        if !spec.timestamp_format.is_text() {
             check_timestamp_boundary(parts, &message)?;
         }
         let index =
@@ -459,6 +459,25 @@ impl<'a> SchemeContext<'a> {
     ) -> Result<i64, Error> {
         self.verifier
             .check_timestamp(self.spec, raw, name, self.now)
+    }
+
+    /// The current time of the verifier's clock, Unix milliseconds (read once per delivery).
+    pub(crate) fn now_unix_millis(&self) -> i64 {
+        self.now
+    }
+
+    /// The one value of header `name` (lowercase), looked up on its own: for headers a
+    /// scheme reads beyond its signature, timestamp and id (Box's algorithm, Contentful's
+    /// signed headers).
+    pub(crate) fn header(&self, name: &str) -> Result<Option<&'a [u8]>, Error> {
+        crate::headers::unique(self.delivery.headers(), &Cow::Owned(name.to_owned()))
+    }
+
+    /// The secret key `index` was derived from, for schemes whose MAC the pre-keyed states
+    /// do not compute (FusionAuth's HS384 and HS512 JWTs).
+    pub(crate) fn secret(&self, index: usize) -> Option<&'a Secret> {
+        let position = self.keys.get(index)?.index;
+        self.verifier.inner.secrets.get(position)
     }
 
     /// The number of keys.
