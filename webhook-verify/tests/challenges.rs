@@ -357,3 +357,33 @@ proptest::proptest! {
         }
     }
 }
+
+/// In shadow mode a forged signed handshake reaches verification's "let through" path,
+/// but is never answered: answering an unsigned Zoom challenge would be an HMAC oracle.
+#[tokio::test]
+async fn shadow_mode_never_answers_a_forged_handshake() {
+    let mut checked = 0;
+    for case in cases()
+        .into_iter()
+        .filter(|c| c.method == "POST" && !c.answered() && c.provider != Provider::STRIPE)
+    {
+        let verifier = Verifier::builder(case.provider.clone())
+            .secret(webhook_testkit::verifier_secret(&case.provider))
+            .clock(FixedClock::from_unix(webhook_testkit::NOW))
+            .build()
+            .unwrap();
+        let receiver = Receiver::builder(verifier).shadow(true).build();
+        let reception = receiver.receive();
+        let url = RequestUrl::new("/hook");
+        assert!(reception.challenge("POST", &case.headers, &url).is_none());
+        let verified = reception
+            .verify(&case.headers, &url, Bytes::from(case.body.clone()))
+            .await
+            .unwrap();
+        assert!(!verified.is_authentic(), "{}", case.name);
+        assert!(reception.answer(&verified).is_none(), "{}", case.name);
+        checked += 1;
+    }
+    // Slack, Zoom, Discord and Twitch, each with a bad signature.
+    assert_eq!(checked, 4);
+}
