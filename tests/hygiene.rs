@@ -172,7 +172,7 @@ fn secrets(p: &Provider) -> Option<(String, String, String)> {
             webhook_testkit::TELNYX_SEED.into(),
             webhook_testkit::other_secret(p),
         ),
-        "sendgrid" | "mailgun" => return None,
+        "sendgrid" | "mailgun" | "microsoft-graph" => return None,
         _ => (
             own.clone(),
             own,

@@ -345,7 +345,7 @@ pub fn key_forms(p: &Provider) -> Vec<KeyPair> {
             verifying: DISCORD_PUBLIC.into(),
         }],
         "adyen" => vec![same("hex HMAC key", ADYEN_SECRET)],
-        "gitlab" => vec![same("shared token", &verifier_secret(p))],
+        "gitlab" | "okta" => vec![same("shared token", &verifier_secret(p))],
         "openai" | "replicate" | "brex" | "lithic" => vec![
             same("whsec_ HMAC", STANDARD_SECRET),
             same("bare base64 HMAC", &STANDARD_SECRET["whsec_".len()..]),
@@ -357,14 +357,16 @@ pub fn key_forms(p: &Provider) -> Vec<KeyPair> {
             signing: TELNYX_SEED.into(),
             verifying: TELNYX_PUBLIC.into(),
         }],
-        "mailgun" | "sendgrid" => Vec::new(),
+        // Microsoft Graph's shared value travels in the body: nothing to sign with.
+        "mailgun" | "sendgrid" | "microsoft-graph" => Vec::new(),
         _ => vec![same("secret text", &verifier_secret(p))],
     }
 }
 
 /// Whether `p`'s signature covers the raw body, so a changed body byte must fail: not for
-/// GitLab's token or Chargebee's and Postmark's basic-auth credentials (they sign nothing)
-/// or Mailgun (timestamp and token only). Twilio's and Mandrill's form signatures cover the
+/// GitLab's token, Chargebee's and Postmark's basic-auth credentials or Okta's credential
+/// (they sign nothing), Microsoft Graph's `clientState` (a shared value in the body) or
+/// Mailgun (timestamp and token only). Twilio's and Mandrill's form signatures cover the
 /// decoded parameters, which a changed byte changes too.
 ///
 /// ```
@@ -376,5 +378,8 @@ pub fn key_forms(p: &Provider) -> Vec<KeyPair> {
 /// ```
 #[must_use]
 pub fn signs_body(p: &Provider) -> bool {
-    !matches!(p.name(), "gitlab" | "mailgun" | "chargebee" | "postmark")
+    !matches!(
+        p.name(),
+        "gitlab" | "mailgun" | "chargebee" | "postmark" | "okta" | "microsoft-graph"
+    )
 }

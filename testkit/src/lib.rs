@@ -11,6 +11,7 @@
 //! | [`all_providers`], [`custom`] | every built-in provider plus a custom one | |
 //! | [`key_forms`], [`signs_body`] | every key form a provider signs and verifies with; whether a body change must fail | |
 //! | [`signed`], [`Signed`], [`mailgun_body`], [`mailgun_form`] | a signed delivery for any provider: headers + body (+ URL) | |
+//! | [`handshake`] | every handshake challenge as a request, genuine and forged, with its answer; a replay store counting its calls | |
 //! | [`vectors`] | the official and derived vectors, and vector name → [`Provider`](webhook_verify::Provider) in one place | |
 //! | [`Store`], [`for_each_store`], [`store_tests!`] | one replay scenario run against every store (memory, Redis) | `redis` for the Redis runs |
 //! | [`RedisServer`] | a real `redis-server` on a free loopback port | |
@@ -44,6 +45,7 @@
 
 #[cfg(any(feature = "http-body", feature = "stream"))]
 mod body;
+pub mod handshake;
 mod keys;
 #[cfg(feature = "tracing")]
 mod logs;

@@ -93,6 +93,7 @@ impl Signed {
 /// `body` signed for `p` at `timestamp` with [`signing_secret`], id [`SIGNED_ID`] and, for
 /// URL-signing providers, [`URL`]. Mailgun's body becomes [`mailgun_body`] around `body`,
 /// Mandrill's the form `mandrill_events=<body>`,
+/// Microsoft Graph's a notification carrying `body` and the `clientState`,
 /// SendGrid is signed with [`p256_key(1)`](crate::p256_key), and a JSON object body for
 /// Linear gets its `webhookTimestamp`.
 ///
@@ -114,6 +115,13 @@ pub fn signed(p: &Provider, body: &[u8], timestamp: i64) -> Signed {
             return Signed {
                 headers: Vec::new(),
                 body: mailgun_body(&verifier_secret(p), timestamp, MAILGUN_TOKEN, body),
+                url: None,
+            };
+        }
+        "microsoft-graph" => {
+            return Signed {
+                headers: Vec::new(),
+                body: graph_body(&verifier_secret(p), body),
                 url: None,
             };
         }
@@ -169,6 +177,21 @@ fn mandrill_form(events: &[u8]) -> Vec<u8> {
         }
     }
     out
+}
+
+/// A Microsoft Graph notification list with one notification: `clientState`, and `body`
+/// (as JSON when it is JSON, else as a string) under `resourceData`.
+fn graph_body(client_state: &str, body: &[u8]) -> Vec<u8> {
+    let data = serde_json::from_slice::<serde_json::Value>(body)
+        .unwrap_or_else(|_| String::from_utf8_lossy(body).into_owned().into());
+    let value = serde_json::json!({ "value": [{
+        "subscriptionId": "sub-1",
+        "clientState": client_state,
+        "changeType": "created",
+        "resource": "users/1/messages/2",
+        "resourceData": data,
+    }]});
+    serde_json::to_vec(&value).expect("JSON")
 }
 
 fn mailgun_signature(secret: &str, timestamp: &str, token: &str) -> String {

@@ -4,7 +4,7 @@
 //! ```
 //! use webhook_testkit::vectors;
 //! let official = vectors::official();
-//! assert_eq!(official.len(), 36);
+//! assert_eq!(official.len(), 37);
 //! assert!(official.iter().all(|v| v.provider().is_some()));
 //! ```
 
@@ -22,13 +22,13 @@ use webhook_verify::{Delivery, Headers, Provider};
 /// ```
 pub const MILLIS: &[&str] = &["linear", "hubspot", "airwallex", "webflow", "workos"];
 
-/// Vector names that are not deliveries to verify (Zoom's endpoint validation is a
-/// challenge and its response).
+/// Vector names that are not deliveries to verify (Zoom's endpoint validation and X's
+/// CRC are challenges and their responses).
 ///
 /// ```
 /// assert!(webhook_testkit::vectors::NOT_DELIVERIES.contains(&"zoom-url-validation"));
 /// ```
-pub const NOT_DELIVERIES: &[&str] = &["zoom-url-validation"];
+pub const NOT_DELIVERIES: &[&str] = &["zoom-url-validation", "x-crc"];
 
 /// Vector names of providers the core does not implement (derived vectors only; none at
 /// present). A test should check that none of them maps to a provider, so the list stays
@@ -112,6 +112,11 @@ pub fn provider(name: &str) -> Option<Provider> {
         "box" => Provider::BOX,
         "frameio" => Provider::FRAMEIO,
         "asana" => Provider::ASANA,
+        "meta" => Provider::META,
+        "x" => Provider::X,
+        "dropbox" => Provider::DROPBOX,
+        "okta" => Provider::OKTA,
+        "microsoft-graph" => Provider::MICROSOFT_GRAPH,
         _ => return None,
     })
 }
@@ -265,7 +270,7 @@ pub fn data_dir() -> PathBuf {
 /// The vectors of `file` in [`data_dir`].
 ///
 /// ```
-/// assert_eq!(webhook_testkit::vectors::load("vectors-derived.json").len(), 41);
+/// assert_eq!(webhook_testkit::vectors::load("vectors-derived.json").len(), 46);
 /// ```
 ///
 /// # Panics
@@ -278,7 +283,7 @@ pub fn load(file: &str) -> Vec<Vector> {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// `vectors.json`: the 36 official vectors.
+/// `vectors.json`: the 37 official vectors.
 ///
 /// ```
 /// assert!(webhook_testkit::vectors::official().iter().all(|v| v.official));
@@ -288,7 +293,7 @@ pub fn official() -> Vec<Vector> {
     load("vectors.json")
 }
 
-/// `vectors-derived.json`: the 41 derived vectors.
+/// `vectors-derived.json`: the 46 derived vectors.
 ///
 /// ```
 /// assert!(webhook_testkit::vectors::derived().iter().all(|v| !v.official));

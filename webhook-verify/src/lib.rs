@@ -1,7 +1,9 @@
 //! Verify webhook deliveries: prove that a request is **authentic** (constant-time signature
 //! checks over the raw body), **fresh** (timestamp tolerance with an injectable clock) and
 //! from the sender you configured, for Stripe, GitHub, Slack, Standard Webhooks, Svix (and
-//! Clerk, Resend), Shopify, Twilio, Discord, Paddle, and any HMAC sender you describe.
+//! Clerk, Resend), Shopify, Twilio, Discord, Paddle, Meta, X, Dropbox and more, and any HMAC
+//! sender you describe. The [`receive`] path answers senders' handshake challenges
+//! ([`Handshake`]: Meta's `hub.challenge`, X's CRC, Twitch, Slack, Zoom, Discord, ...).
 //!
 //! ```toml
 //! [dependencies]
@@ -130,7 +132,7 @@ pub use error::{Error, ErrorKind};
 #[cfg(feature = "std")]
 pub use events::{Envelope, Event, EventRouter, OrOther};
 pub use headers::Headers;
-pub use provider::{Algorithm, CustomProvider, Encoding, KeyForm, Provider, zoom};
+pub use provider::{Algorithm, CustomProvider, Encoding, Handshake, KeyForm, Provider, zoom};
 pub use secret::{IntoSecret, Secret};
 pub use sign::{SignOptions, Signer};
 pub use signature::MAX_SIGNATURES;

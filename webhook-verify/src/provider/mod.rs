@@ -79,7 +79,16 @@ mod xero;
 mod zendesk;
 pub mod zoom;
 
+mod describe;
+mod dropbox;
+mod handshake;
+mod meta;
+mod msgraph;
+mod okta;
+mod x;
+
 pub use custom::CustomProvider;
+pub use handshake::Handshake;
 
 use crate::tolerance::Tolerance;
 use crate::verifier::SchemeContext;
@@ -151,8 +160,8 @@ impl Provider {
     /// retry that carries a new `webhookTimestamp` is a new body and a new key; make the
     /// handler idempotent on the entity (`data.id`, `action`, `updatedAt`).
     pub const LINEAR: Provider = Provider::builtin(&linear::LINEAR);
-    /// Zoom: `x-zm-signature: v0=…` over `v0:{timestamp}:{body}`; ±300 s. See [`zoom`] for
-    /// the endpoint URL-validation challenge.
+    /// Zoom: `x-zm-signature: v0=…` over `v0:{timestamp}:{body}`; ±300 s. The receive path
+    /// answers the endpoint URL-validation challenge; see [`zoom`] to answer it by hand.
     pub const ZOOM: Provider = Provider::builtin(&zoom::ZOOM);
     /// Square: base64 `x-square-hmacsha256-signature` over the notification URL followed by
     /// the body. Needs the URL exactly as configured in the subscription.
@@ -247,6 +256,24 @@ impl Provider {
     pub const WEBFLOW: Provider = Provider::builtin(&webflow::WEBFLOW);
     /// Mux: `Mux-Signature: t=…,v1=…` over `{t}.{body}`; 300 s, past only.
     pub const MUX: Provider = Provider::builtin(&mux::MUX);
+    /// Meta (Facebook, Instagram, WhatsApp, Messenger): `X-Hub-Signature-256: sha256=…`
+    /// (hex) over the body with the app secret; no timestamp. Also known as `facebook`,
+    /// `instagram`, `whatsapp`, `messenger`. The subscription handshake needs the verify
+    /// token on the receiver ([`ReceiverBuilder::verify_token`](crate::receive::ReceiverBuilder::verify_token)).
+    pub const META: Provider = Provider::builtin(&meta::META);
+    /// X (Twitter) Account Activity: `x-twitter-webhooks-signature: sha256=…` (base64) over
+    /// the body with the consumer secret; no timestamp. Also known as `twitter`. The
+    /// receive path answers X's CRC with the same secret.
+    pub const X: Provider = Provider::builtin(&x::X);
+    /// Dropbox: hex `X-Dropbox-Signature` over the body with the app secret; no timestamp.
+    pub const DROPBOX: Provider = Provider::builtin(&dropbox::DROPBOX);
+    /// Okta event hooks: **a credential check, not a signature**: the `Authorization`
+    /// header must equal the configured value (constant time); the body is not covered.
+    pub const OKTA: Provider = Provider::builtin(&okta::OKTA);
+    /// Microsoft Graph change notifications: **a shared secret, not a signature**: every
+    /// notification's `clientState` must equal the configured value (constant time); the
+    /// body is not covered. Also known as `msgraph`.
+    pub const MICROSOFT_GRAPH: Provider = Provider::builtin(&msgraph::MICROSOFT_GRAPH);
 
     /// CircleCI: `circleci-signature: v1=<hex>` (a comma-separated list) over the body; no
     /// timestamp.
@@ -323,7 +350,8 @@ impl Provider {
     /// `bitbucket`, `chargebee`, `workos`, `sentry`, `webflow`, `mux`, `circleci`,
     /// `fusionauth`, `orb`, `postmark`, `segment`, `telnyx`, `tiktok`, `woocommerce` (or
     /// `woo`), `xero`, `aftership`, `alchemy`, `cursor`, `pagerduty`, `contentful`, `box`,
-    /// `frameio` (or `frame.io`), `asana`.
+    /// `frameio` (or `frame.io`), `asana`, `meta` (or `facebook`, `instagram`, `whatsapp`,
+    /// `messenger`), `x` (or `twitter`), `dropbox`, `okta`, `microsoft-graph` (or `msgraph`).
     ///
     /// ```
     /// use webhook_verify::Provider;
@@ -339,6 +367,43 @@ impl Provider {
             .map(|(_, p)| p)
             .or_else(|| BUILTIN.iter().find(|p| p.name().eq_ignore_ascii_case(name)))
             .cloned()
+    }
+
+    /// The other names [`from_name`](Self::from_name) accepts for this provider.
+    ///
+    /// ```
+    /// use webhook_verify::Provider;
+    /// assert!(Provider::META.aliases().contains(&"whatsapp"));
+    /// assert_eq!(Provider::from_name("twitter"), Some(Provider::X));
+    /// ```
+    #[must_use]
+    pub fn aliases(&self) -> Vec<&'static str> {
+        ALIASES
+            .iter()
+            .filter(|(_, p)| p.same_scheme(self))
+            .map(|(a, _)| *a)
+            .collect()
+    }
+
+    /// The handshake (subscription challenge) the sender uses, answered by the receive
+    /// path; `None` for senders without one and for custom providers.
+    ///
+    /// ```
+    /// use webhook_verify::{Handshake, Provider};
+    /// assert_eq!(Provider::X.handshake(), Some(Handshake::XCrc));
+    /// assert_eq!(Provider::GITHUB.handshake(), None);
+    /// ```
+    #[must_use]
+    pub fn handshake(&self) -> Option<Handshake> {
+        match &self.spec {
+            SpecRef::Static(spec) => handshake::of(spec),
+            SpecRef::Custom(_) => None,
+        }
+    }
+
+    /// Whether both are the same built-in scheme (a custom provider is only itself).
+    fn same_scheme(&self, other: &Self) -> bool {
+        core::ptr::eq(self.spec(), other.spec())
     }
 
     /// Starts a custom HMAC provider for a sender that is not built in.
@@ -554,6 +619,11 @@ static BUILTIN: &[Provider] = &[
     Provider::BOX,
     Provider::FRAMEIO,
     Provider::ASANA,
+    Provider::META,
+    Provider::X,
+    Provider::DROPBOX,
+    Provider::OKTA,
+    Provider::MICROSOFT_GRAPH,
 ];
 
 /// Other names [`Provider::from_name`] accepts, besides each provider's own.
@@ -564,6 +634,12 @@ static ALIASES: &[(&str, Provider)] = &[
     ("coinbase-commerce", Provider::COINBASE),
     ("woo", Provider::WOOCOMMERCE),
     ("frame.io", Provider::FRAMEIO),
+    ("facebook", Provider::META),
+    ("instagram", Provider::META),
+    ("whatsapp", Provider::META),
+    ("messenger", Provider::META),
+    ("twitter", Provider::X),
+    ("msgraph", Provider::MICROSOFT_GRAPH),
 ];
 
 // ---------------------------------------------------------------------------------------
