@@ -4,7 +4,7 @@
 //! ```
 //! use webhook_testkit::vectors;
 //! let official = vectors::official();
-//! assert_eq!(official.len(), 29);
+//! assert_eq!(official.len(), 34);
 //! assert!(official.iter().all(|v| v.provider().is_some()));
 //! ```
 
@@ -68,6 +68,8 @@ pub fn provider(name: &str) -> Option<Provider> {
         "razorpay" => Provider::RAZORPAY,
         "lemonsqueezy" => Provider::LEMON_SQUEEZY,
         "adyen" | "adyen-balanceplatform" => Provider::ADYEN,
+        "aws-sns" => Provider::AWS_SNS,
+        "paypal" => Provider::PAYPAL,
         _ => return None,
     })
 }
@@ -113,7 +115,8 @@ pub struct Vector {
 }
 
 impl Vector {
-    /// The provider it is for, through [`provider`].
+    /// The provider it is for, through [`provider`], with the vector's `webhook_id` for
+    /// PayPal.
     ///
     /// ```
     /// let v = &webhook_testkit::vectors::official()[0];
@@ -121,7 +124,10 @@ impl Vector {
     /// ```
     #[must_use]
     pub fn provider(&self) -> Option<Provider> {
-        provider(&self.provider)
+        match (self.provider.as_str(), self.extra.get("webhook_id")) {
+            ("paypal", Some(serde_json::Value::String(id))) => Some(Provider::paypal(id.as_str())),
+            _ => provider(&self.provider),
+        }
     }
 
     /// The instant (Unix seconds) the vector was signed at: its timestamp (Linear's in
@@ -229,7 +235,7 @@ pub fn load(file: &str) -> Vec<Vector> {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// `vectors.json`: the 29 official vectors.
+/// `vectors.json`: the 34 official vectors.
 ///
 /// ```
 /// assert!(webhook_testkit::vectors::official().iter().all(|v| v.official));

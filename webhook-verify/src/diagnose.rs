@@ -291,5 +291,6 @@ fn describe(form: KeyForm) -> &'static str {
         KeyForm::Ed25519Hex => "hex public key",
         KeyForm::P256Base64Der => "base64 DER public key",
         KeyForm::Token => "token compared as it is",
+        KeyForm::X509Pem => "certificate's RSA public key",
     }
 }

@@ -86,6 +86,7 @@
 
 extern crate alloc;
 
+mod certificate;
 mod clock;
 pub mod dangerous;
 mod delivery;

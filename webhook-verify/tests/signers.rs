@@ -173,7 +173,7 @@ fn expected(p: &Provider) -> Option<Vec<(String, String)>> {
             "hmacsignature",
             B64.encode(hmac_sha256(&hex::decode(ADYEN_SECRET).unwrap(), &[body])),
         )],
-        "mailgun" | "sendgrid" => return None,
+        "mailgun" | "sendgrid" | "aws-sns" | "paypal" => return None,
         other => panic!("no known answer for provider {other}: add one"),
     })
 }
@@ -196,8 +196,8 @@ fn every_signer_matches_an_independent_computation() {
         assert_eq!(headers, expected, "{p}");
         checked.push(p.name());
     }
-    // Every built-in provider but the two that cannot sign here.
-    assert_eq!(checked.len(), Provider::all().len() - 2, "{checked:?}");
+    // Every built-in provider but the four that cannot sign here.
+    assert_eq!(checked.len(), Provider::all().len() - 4, "{checked:?}");
 }
 
 #[test]
@@ -211,6 +211,12 @@ fn providers_that_cannot_sign_say_so() {
     // SendGrid's verifier holds a public key; signing needs SendGrid's private key.
     let err = Signer::new(&Provider::SENDGRID, secret(&Provider::SENDGRID)).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidSecret, "{err}");
+    // AWS SNS and PayPal: the verifier holds a certificate; they sign with its private key.
+    for p in [Provider::AWS_SNS, Provider::paypal("WH-1")] {
+        let cert = include_str!("data/certs/signing-cert.pem");
+        let err = Signer::new(&p, cert).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidSecret, "{p}: {err}");
+    }
 }
 
 #[test]
@@ -265,10 +271,10 @@ fn signers_reproduce_the_vectors() {
         let Some(p) = v.provider() else { continue };
         // Twitch's vector timestamp has nanoseconds the signer does not write; the
         // classic Adyen and Mailgun vectors carry their signature in the body; SendGrid
-        // needs its private key.
+        // needs its private key, and so do AWS SNS and PayPal (RSA).
         if matches!(
             v.provider.as_str(),
-            "twitch" | "adyen" | "mailgun" | "sendgrid"
+            "twitch" | "adyen" | "mailgun" | "sendgrid" | "aws-sns" | "paypal"
         ) {
             continue;
         }
@@ -322,7 +328,7 @@ fn signers_reproduce_the_vectors() {
             reproduced.push(format!("{} (default port): {}", v.provider, v.source));
         }
     }
-    // 29 official + 16 derived, less 2 Adyen classic, Mailgun, 2 SendGrid, Twitch, Vercel,
-    // Sentry and Zoom's URL validation.
-    assert_eq!(reproduced.len(), 45 - 9, "{reproduced:#?}");
+    // 34 official + 19 derived, less 2 Adyen classic, Mailgun, 2 SendGrid, Twitch, Vercel,
+    // Sentry, Zoom's URL validation, 6 AWS SNS and 2 PayPal.
+    assert_eq!(reproduced.len(), 53 - 17, "{reproduced:#?}");
 }

@@ -42,6 +42,8 @@ mod twilio;
 mod twitch;
 mod typeform;
 pub mod zoom;
+mod aws_sns;
+mod paypal;
 
 pub use custom::CustomProvider;
 
@@ -71,6 +73,8 @@ pub struct Provider {
 enum SpecRef {
     Static(&'static Spec),
     Custom(Arc<Spec>),
+    /// A built-in scheme with a value the user configures (PayPal's webhook id).
+    Param(&'static Spec, Arc<str>),
 }
 
 impl Provider {
@@ -165,6 +169,51 @@ impl Provider {
     /// `additionalData.hmacSignature` in each `NotificationRequestItem`, over its
     /// colon-joined fields, and every item must verify.
     pub const ADYEN: Provider = Provider::builtin(&adyen::ADYEN);
+    /// AWS SNS: the message JSON's `Signature` (base64 RSA, SHA1withRSA for
+    /// `SignatureVersion` 1, SHA256withRSA for 2) over the fields AWS signs for its `Type`
+    /// (`Notification`, `SubscriptionConfirmation`, `UnsubscribeConfirmation`). The secret
+    /// is the signing certificate (PEM), or fetched from `SigningCertURL` with the `fetch`
+    /// feature. The id is `MessageId`; the `Timestamp` field may be 1 hour old (SNS's
+    /// HTTP/S retries last at most an hour) and 5 minutes ahead.
+    pub const AWS_SNS: Provider = Provider::builtin(&aws_sns::AWS_SNS);
+    /// PayPal: `PAYPAL-TRANSMISSION-SIG` (base64 SHA256withRSA) over
+    /// `{transmission id}|{transmission time}|{webhook id}|{CRC32 of the body}`. The
+    /// webhook id is the user's: use [`Provider::paypal`]; this constant, without one,
+    /// verifies nothing. The secret is PayPal's certificate (PEM), or fetched from
+    /// `PAYPAL-CERT-URL` with the `fetch` feature. No tolerance by default, like PayPal's
+    /// SDK.
+    pub const PAYPAL: Provider = Provider::builtin(&paypal::PAYPAL);
+
+    /// [`Provider::PAYPAL`] for the webhook `webhook_id` (the id PayPal's dashboard shows
+    /// for the webhook, part of what PayPal signs).
+    ///
+    /// ```
+    /// use webhook_verify::Provider;
+    /// let paypal = Provider::paypal("96605875FF6516633");
+    /// assert_eq!(paypal, Provider::PAYPAL);
+    /// assert_eq!(paypal.param(), Some("96605875FF6516633"));
+    /// ```
+    pub fn paypal(webhook_id: impl Into<Arc<str>>) -> Provider {
+        Provider {
+            spec: SpecRef::Param(&paypal::PAYPAL, webhook_id.into()),
+        }
+    }
+
+    /// The value configured for this provider's scheme, if it takes one (PayPal's webhook
+    /// id).
+    ///
+    /// ```
+    /// use webhook_verify::Provider;
+    /// assert_eq!(Provider::paypal("WH-1").param(), Some("WH-1"));
+    /// assert_eq!(Provider::STRIPE.param(), None);
+    /// ```
+    #[must_use]
+    pub fn param(&self) -> Option<&str> {
+        match &self.spec {
+            SpecRef::Param(_, value) => Some(value),
+            _ => None,
+        }
+    }
 
     const fn builtin(spec: &'static Spec) -> Self {
         Self {
@@ -194,10 +243,16 @@ impl Provider {
     /// use webhook_verify::Provider;
     /// assert_eq!(Provider::from_name("Standard"), Some(Provider::STANDARD_WEBHOOKS));
     /// assert_eq!(Provider::from_name("nope"), None);
+    /// // PayPal with its webhook id: `paypal:<webhook id>`.
+    /// assert_eq!(Provider::from_name("paypal:WH-1").unwrap().param(), Some("WH-1"));
     /// ```
     #[must_use]
     pub fn from_name(name: &str) -> Option<Provider> {
         let name = name.trim();
+        if let Some((base, id)) = name.split_once(':') {
+            return (base.eq_ignore_ascii_case("paypal") && !id.is_empty())
+                .then(|| Self::paypal(id));
+        }
         if name.eq_ignore_ascii_case("standard-webhooks") {
             return Some(Self::STANDARD_WEBHOOKS);
         }
@@ -230,7 +285,7 @@ impl Provider {
 
     pub(crate) fn spec(&self) -> &Spec {
         match &self.spec {
-            SpecRef::Static(s) => s,
+            SpecRef::Static(s) | SpecRef::Param(s, _) => s,
             SpecRef::Custom(s) => s,
         }
     }
@@ -389,6 +444,8 @@ static BUILTIN: &[Provider] = &[
     Provider::RAZORPAY,
     Provider::LEMON_SQUEEZY,
     Provider::ADYEN,
+    Provider::AWS_SNS,
+    Provider::PAYPAL,
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -462,6 +519,9 @@ pub enum KeyForm {
     P256Base64Der,
     /// A shared token compared as it is (GitLab's `X-Gitlab-Token`); line breaks removed.
     Token,
+    /// An RSA public key (2048 to 4096 bits) in an X.509 certificate, PEM (AWS SNS,
+    /// PayPal); the first certificate of a chain.
+    X509Pem,
 }
 
 impl KeyForm {
@@ -474,6 +534,7 @@ impl KeyForm {
             Self::Ed25519Hex => "Ed25519 public key, hex",
             Self::P256Base64Der => "ECDSA P-256 public key, base64 DER",
             Self::Token => "shared token compared as it is",
+            Self::X509Pem => "X.509 certificate (PEM) with an RSA public key",
         }
     }
 }
@@ -490,6 +551,10 @@ pub enum Algorithm {
     Ed25519,
     /// ECDSA P-256 with SHA-256, DER signatures (SendGrid).
     EcdsaP256Sha256,
+    /// RSA PKCS#1 v1.5 with SHA-256 (PayPal, AWS SNS `SignatureVersion` 2).
+    RsaPkcs1Sha256,
+    /// RSA PKCS#1 v1.5 with SHA-1 (AWS SNS `SignatureVersion` 1).
+    RsaPkcs1Sha1,
 }
 
 impl Algorithm {
@@ -499,6 +564,7 @@ impl Algorithm {
             Self::HmacSha1 => 20,
             Self::Ed25519 => 64,
             Self::EcdsaP256Sha256 => 72,
+            Self::RsaPkcs1Sha256 | Self::RsaPkcs1Sha1 => crate::certificate::MAX_SIGNATURE_LEN,
         }
     }
 }
