@@ -50,6 +50,7 @@
 //! | `http` | yes | [`Headers`] for `http::HeaderMap` |
 //! | `tokio` | no | the receive path's body timeout, and dropped replay claims released in the background (both adapters enable it) |
 //! | `redis` | no | `replay::RedisStore`, replay protection shared by many instances |
+//! | `fetch` | no | `fetch`: AWS SNS and PayPal certificates fetched from checked URLs (reqwest, rustls) |
 //!
 //! # Security
 //!
@@ -93,6 +94,8 @@ mod delivery;
 mod diagnose;
 mod error;
 pub mod events;
+#[cfg(feature = "fetch")]
+pub mod fetch;
 mod headers;
 mod json;
 mod keys;

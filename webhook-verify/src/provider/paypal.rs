@@ -29,9 +29,6 @@ use crate::headers::HeaderText;
 use crate::verifier::SchemeContext;
 use crate::{Error, Tolerance, Verified};
 
-/// The header naming the certificate's URL.
-pub(crate) const CERT_URL_HEADER: &str = "paypal-cert-url";
-
 const AUTH_ALGO: Cow<'static, str> = name("paypal-auth-algo");
 const TRANSMISSION_ID: Cow<'static, str> = name("paypal-transmission-id");
 const TRANSMISSION_TIME: Cow<'static, str> = name("paypal-transmission-time");
