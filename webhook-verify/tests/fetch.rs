@@ -347,3 +347,62 @@ async fn over_a_real_socket() {
     assert_eq!(err, FetchError::Status { status: 302 });
     assert_eq!(err.status(), 503);
 }
+
+#[tokio::test]
+async fn standard_webhooks_keys_from_a_configured_jwks_url() {
+    use base64::Engine as _;
+    use webhook_testkit::{WHPK, WHSK};
+    use webhook_verify::fetch::JwksSource;
+    use webhook_verify::{Delivery, SignOptions, Signer};
+
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(&WHPK["whpk_".len()..])
+        .unwrap();
+    let x = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+    let url = "https://keys.example.com/.well-known/webhooks.json";
+    let jwks = format!(r#"{{"keys":[{{"kty":"OKP","crv":"Ed25519","kid":"k1","x":"{x}"}}]}}"#);
+    let fetcher = TestFetcher::new().serve(url, jwks);
+    let source = JwksSource::builder(url)
+        .fetcher(fetcher.clone())
+        .build()
+        .unwrap();
+
+    let body = br#"{"type":"ping"}"#;
+    let headers = Signer::new(&Provider::STANDARD_WEBHOOKS, WHSK)
+        .unwrap()
+        .sign(body, &SignOptions::new().timestamp(webhook_testkit::NOW).id("msg_1"))
+        .unwrap();
+    let pairs: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    for _ in 0..3 {
+        let mut builder = Verifier::builder(Provider::STANDARD_WEBHOOKS)
+            .clock(FixedClock::from_unix(webhook_testkit::NOW));
+        for key in source.keys().await.unwrap() {
+            builder = builder.secret(key);
+        }
+        let verifier = builder.build().unwrap();
+        verifier.verify(&Delivery::new(&pairs, &body[..])).unwrap();
+        let err = verifier
+            .verify(&Delivery::new(&pairs, &br#"{"type":"pong"}"#[..]))
+            .unwrap_err();
+        assert_eq!(err, Error::SignatureMismatch);
+    }
+    // Kept: one fetch for three deliveries.
+    assert_eq!(fetcher.fetches(), 1);
+
+    // The configured URL must be https on the default port.
+    for bad in ["http://keys.example.com/jwks.json", "https://keys.example.com:8443/jwks.json"] {
+        assert!(JwksSource::builder(bad).fetcher(TestFetcher::new()).build().is_err(), "{bad}");
+    }
+    // A slow or failing key server: 503, nothing accepted.
+    let slow = JwksSource::builder(url)
+        .fetcher(TestFetcher::new().serve(url, "{}").delay(Duration::from_secs(30)))
+        .timeout(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    assert_eq!(slow.keys().await.unwrap_err(), FetchError::TimedOut);
+    let down = JwksSource::builder(url).fetcher(TestFetcher::new()).build().unwrap();
+    assert_eq!(down.keys().await.unwrap_err().status(), 503);
+}

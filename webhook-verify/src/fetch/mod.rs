@@ -1,5 +1,6 @@
 //! Public keys fetched from a URL (feature `fetch`): AWS SNS and PayPal signing
-//! certificates, named by each delivery, and keys from a URL you configure.
+//! certificates, named by each delivery ([`CertificateSource`]), and Standard Webhooks
+//! `v1a` keys from a JWKS document at a URL you configure ([`JwksSource`]).
 //!
 //! A forged delivery can name any URL, so the URL is the dangerous part:
 //!
@@ -33,6 +34,7 @@
 //! [`dangerous::loopback_key_urls`](crate::dangerous::loopback_key_urls) allows a local
 //! test server.
 
+mod jwks;
 mod reqwest;
 mod source;
 mod testing;
@@ -41,6 +43,7 @@ mod url;
 use core::future::Future;
 use core::pin::Pin;
 
+pub use self::jwks::{JwksSource, JwksSourceBuilder, MAX_JWKS_KEYS};
 pub use self::reqwest::ReqwestFetcher;
 pub use self::url::{KeyUrlRule, MAX_URL_LEN};
 pub use source::{
