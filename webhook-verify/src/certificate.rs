@@ -107,8 +107,7 @@ impl RsaKey {
         signature: &[u8],
         now: i64,
     ) -> bool {
-        if now < self.not_before || now > self.not_after || signature.len() != self.public.size()
-        {
+        if now < self.not_before || now > self.not_after || signature.len() != self.public.size() {
             return false;
         }
         match hash {

@@ -19,7 +19,8 @@ use webhook_verify::{Error, FixedClock, Provider, Verifier};
 const CERT: &str = include_str!("data/certs/signing-cert.pem");
 const OTHER_CERT: &str = include_str!("data/certs/other-cert.pem");
 const SNS_URL: &str = "https://sns.us-west-2.amazonaws.com/SimpleNotificationService-f3ecfb7224c7233fe7bb5f59f96de52f.pem";
-const PAYPAL_URL: &str = "https://api.paypal.com/v1/notifications/certs/CERT-360caa42-fca2a594-test";
+const PAYPAL_URL: &str =
+    "https://api.paypal.com/v1/notifications/certs/CERT-360caa42-fca2a594-test";
 
 fn source(rule: KeyUrlRule, fetcher: &TestFetcher) -> CertificateSource {
     CertificateSource::builder(rule)
@@ -47,11 +48,7 @@ fn cert_url(v: &Vector) -> String {
 }
 
 /// Fetches the certificate the delivery names and verifies `body` with it.
-async fn verify_fetched(
-    source: &CertificateSource,
-    v: &Vector,
-    body: &[u8],
-) -> Result<(), Error> {
+async fn verify_fetched(source: &CertificateSource, v: &Vector, body: &[u8]) -> Result<(), Error> {
     let cert = source.certificate(&cert_url(v)).await.unwrap();
     let verifier = Verifier::builder(v.provider().unwrap())
         .secret(cert)
@@ -65,7 +62,10 @@ async fn verify_fetched(
 async fn another_host_is_refused_without_a_fetch() {
     let fetcher = TestFetcher::new()
         .serve("https://evil.example/cert.pem", CERT)
-        .serve("https://sns.us-east-1.amazonaws.com.evil.example/cert.pem", CERT);
+        .serve(
+            "https://sns.us-east-1.amazonaws.com.evil.example/cert.pem",
+            CERT,
+        );
     let sns = source(KeyUrlRule::aws_sns(), &fetcher);
     let paypal = source(KeyUrlRule::paypal(), &fetcher);
     for url in [
@@ -87,7 +87,10 @@ async fn another_host_is_refused_without_a_fetch() {
         "https://api.paypal.com.evil.example/v1/notifications/certs/CERT-1",
         "https://api.paypal.com/v1/other",
     ] {
-        assert!(paypal.certificate(url).await.unwrap_err().is_refused(), "{url}");
+        assert!(
+            paypal.certificate(url).await.unwrap_err().is_refused(),
+            "{url}"
+        );
     }
     // Not one request was made.
     assert_eq!(fetcher.fetches(), 0);
@@ -107,7 +110,11 @@ async fn a_slow_response_is_503_within_the_timeout() {
     let err = source.certificate(SNS_URL).await.unwrap_err();
     assert_eq!(err, FetchError::TimedOut);
     assert_eq!(err.status(), 503);
-    assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
     assert_eq!(source.cached_len(), 0);
 }
 
@@ -197,7 +204,10 @@ async fn deliveries_verify_with_fetched_certificates_and_tampered_copies_fail() 
         .serve(SNS_URL, OTHER_CERT)
         .serve(PAYPAL_URL, OTHER_CERT);
     let mut checked = 0;
-    for (name, rule) in [("aws-sns", KeyUrlRule::aws_sns()), ("paypal", KeyUrlRule::paypal())] {
+    for (name, rule) in [
+        ("aws-sns", KeyUrlRule::aws_sns()),
+        ("paypal", KeyUrlRule::paypal()),
+    ] {
         let good = source(rule.clone(), &fetcher);
         let bad = source(rule, &wrong);
         for v in derived(name) {
@@ -246,7 +256,10 @@ async fn deliveries_verify_with_fetched_certificates_and_tampered_copies_fail() 
 
 /// Answers every connection with `response` (a whole HTTP/1.1 response), after `delay`,
 /// counting connections; returns the base URL.
-async fn serve(response: Vec<u8>, delay: Duration) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+async fn serve(
+    response: Vec<u8>,
+    delay: Duration,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -322,28 +335,45 @@ async fn over_a_real_socket() {
         .build()
         .unwrap();
     let start = Instant::now();
-    let err = slow.certificate(&format!("{base}/c.pem")).await.unwrap_err();
+    let err = slow
+        .certificate(&format!("{base}/c.pem"))
+        .await
+        .unwrap_err();
     assert_eq!(err, FetchError::TimedOut);
-    assert!(start.elapsed() < Duration::from_secs(3), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
 
     // A huge body, declared or not: 503, read no further than the limit.
     let huge = vec![b'A'; 1 << 20];
     let (base, _) = serve(http_response(&huge), Duration::ZERO).await;
-    let err = local.certificate(&format!("{base}/c.pem")).await.unwrap_err();
+    let err = local
+        .certificate(&format!("{base}/c.pem"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, FetchError::TooLarge { .. }), "{err}");
     let mut undeclared = b"HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n".to_vec();
     undeclared.extend_from_slice(&huge);
     let (base, _) = serve(undeclared, Duration::ZERO).await;
-    let err = local.certificate(&format!("{base}/c.pem")).await.unwrap_err();
+    let err = local
+        .certificate(&format!("{base}/c.pem"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, FetchError::TooLarge { .. }), "{err}");
 
     // A redirect is not followed; a 404 is 503.
     let (base, _) = serve(
-        b"HTTP/1.1 302 Found\r\nlocation: http://127.0.0.1:1/x.pem\r\ncontent-length: 0\r\n\r\n".to_vec(),
+        b"HTTP/1.1 302 Found\r\nlocation: http://127.0.0.1:1/x.pem\r\ncontent-length: 0\r\n\r\n"
+            .to_vec(),
         Duration::ZERO,
     )
     .await;
-    let err = local.certificate(&format!("{base}/c.pem")).await.unwrap_err();
+    let err = local
+        .certificate(&format!("{base}/c.pem"))
+        .await
+        .unwrap_err();
     assert_eq!(err, FetchError::Status { status: 302 });
     assert_eq!(err.status(), 503);
 }
@@ -370,7 +400,12 @@ async fn standard_webhooks_keys_from_a_configured_jwks_url() {
     let body = br#"{"type":"ping"}"#;
     let headers = Signer::new(&Provider::STANDARD_WEBHOOKS, WHSK)
         .unwrap()
-        .sign(body, &SignOptions::new().timestamp(webhook_testkit::NOW).id("msg_1"))
+        .sign(
+            body,
+            &SignOptions::new()
+                .timestamp(webhook_testkit::NOW)
+                .id("msg_1"),
+        )
         .unwrap();
     let pairs: Vec<(&str, &str)> = headers
         .iter()
@@ -393,16 +428,32 @@ async fn standard_webhooks_keys_from_a_configured_jwks_url() {
     assert_eq!(fetcher.fetches(), 1);
 
     // The configured URL must be https on the default port.
-    for bad in ["http://keys.example.com/jwks.json", "https://keys.example.com:8443/jwks.json"] {
-        assert!(JwksSource::builder(bad).fetcher(TestFetcher::new()).build().is_err(), "{bad}");
+    for bad in [
+        "http://keys.example.com/jwks.json",
+        "https://keys.example.com:8443/jwks.json",
+    ] {
+        assert!(
+            JwksSource::builder(bad)
+                .fetcher(TestFetcher::new())
+                .build()
+                .is_err(),
+            "{bad}"
+        );
     }
     // A slow or failing key server: 503, nothing accepted.
     let slow = JwksSource::builder(url)
-        .fetcher(TestFetcher::new().serve(url, "{}").delay(Duration::from_secs(30)))
+        .fetcher(
+            TestFetcher::new()
+                .serve(url, "{}")
+                .delay(Duration::from_secs(30)),
+        )
         .timeout(Duration::from_millis(100))
         .build()
         .unwrap();
     assert_eq!(slow.keys().await.unwrap_err(), FetchError::TimedOut);
-    let down = JwksSource::builder(url).fetcher(TestFetcher::new()).build().unwrap();
+    let down = JwksSource::builder(url)
+        .fetcher(TestFetcher::new())
+        .build()
+        .unwrap();
     assert_eq!(down.keys().await.unwrap_err().status(), 503);
 }

@@ -221,7 +221,10 @@ impl CertificateSource {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
-        self.inner.cache.lock().unwrap_or_else(PoisonError::into_inner)
+        self.inner
+            .cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn cached(&self, url: &str) -> Option<Secret> {

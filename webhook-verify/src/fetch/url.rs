@@ -98,7 +98,12 @@ impl KeyUrlRule {
     #[must_use]
     pub fn host(host: impl Into<String>) -> Self {
         Self {
-            kind: Kind::Host(host.into().trim().trim_end_matches('.').to_ascii_lowercase()),
+            kind: Kind::Host(
+                host.into()
+                    .trim()
+                    .trim_end_matches('.')
+                    .to_ascii_lowercase(),
+            ),
         }
     }
 
@@ -224,14 +229,20 @@ mod tests {
                 "{bad}"
             );
         }
-        let long = format!("https://sns.us-east-1.amazonaws.com/{}.pem", "a".repeat(MAX_URL_LEN));
+        let long = format!(
+            "https://sns.us-east-1.amazonaws.com/{}.pem",
+            "a".repeat(MAX_URL_LEN)
+        );
         assert!(rule.check(&long).is_err());
     }
 
     #[test]
     fn paypal_urls() {
         let rule = KeyUrlRule::paypal();
-        assert!(rule.check("https://api.paypal.com/v1/notifications/certs/CERT-1").is_ok());
+        assert!(
+            rule.check("https://api.paypal.com/v1/notifications/certs/CERT-1")
+                .is_ok()
+        );
         for bad in [
             "https://api.paypal.com/v1/notifications/certs/",
             "https://api.paypal.com/v1/other/CERT-1",
@@ -251,7 +262,11 @@ mod tests {
         assert!(KeyUrlRule::loopback().check("http://[::1]:1/x").is_ok());
         assert!(KeyUrlRule::loopback().check("http://10.0.0.1/x").is_err());
         assert!(KeyUrlRule::loopback().check("ftp://127.0.0.1/x").is_err());
-        for rule in [KeyUrlRule::aws_sns(), KeyUrlRule::paypal(), KeyUrlRule::host("127.0.0.1")] {
+        for rule in [
+            KeyUrlRule::aws_sns(),
+            KeyUrlRule::paypal(),
+            KeyUrlRule::host("127.0.0.1"),
+        ] {
             assert!(rule.check(url).is_err(), "{rule:?}");
         }
     }

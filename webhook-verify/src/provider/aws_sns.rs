@@ -252,15 +252,23 @@ mod tests {
             assert!(err.is_err(), "{bad:?}");
         }
         // A signed field that is not a string, or missing.
-        let m = message(r#"{"Type":"Notification","MessageId":1,"TopicArn":"t","Message":"hi","Timestamp":"T"}"#);
+        let m = message(
+            r#"{"Type":"Notification","MessageId":1,"TopicArn":"t","Message":"hi","Timestamp":"T"}"#,
+        );
         assert!(m.string_to_sign().is_err());
-        let m = message(r#"{"Type":"SubscriptionConfirmation","MessageId":"m","TopicArn":"t","Message":"hi","Timestamp":"T"}"#);
+        let m = message(
+            r#"{"Type":"SubscriptionConfirmation","MessageId":"m","TopicArn":"t","Message":"hi","Timestamp":"T"}"#,
+        );
         assert!(m.string_to_sign().is_err());
         let m = message(r#"{"SignatureVersion":"3","Signature":"AAAA"}"#);
         assert!(m.hash().is_err());
         let long = format!(r#"{{"Signature":"{}"}}"#, "A".repeat(4096));
         assert!(message(&long).signature().is_err());
         assert!(message(r#"{"Signature":"AAB="}"#).signature().is_err()); // non-zero trailing bits
-        assert!(message(r#"{"Signature":"not base64!"}"#).signature().is_err());
+        assert!(
+            message(r#"{"Signature":"not base64!"}"#)
+                .signature()
+                .is_err()
+        );
     }
 }

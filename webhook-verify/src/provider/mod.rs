@@ -17,6 +17,7 @@ use core::str::FromStr;
 use core::time::Duration;
 
 mod adyen;
+mod aws_sns;
 mod calendly;
 mod clerk;
 mod custom;
@@ -29,6 +30,7 @@ mod lemonsqueezy;
 mod linear;
 mod mailgun;
 mod paddle;
+mod paypal;
 mod razorpay;
 mod resend;
 mod sendgrid;
@@ -42,8 +44,6 @@ mod twilio;
 mod twitch;
 mod typeform;
 pub mod zoom;
-mod aws_sns;
-mod paypal;
 
 pub use custom::CustomProvider;
 

@@ -76,7 +76,9 @@ fn verify(ctx: &SchemeContext<'_>) -> Result<Verified<()>, Error> {
         Error::config("PayPal needs its webhook id: use Provider::paypal(webhook_id)")
     })?;
     let required = |name: &Cow<'static, str>| -> Result<&str, Error> {
-        let value = ctx.header(name)?.ok_or_else(|| Error::missing(name.clone()))?;
+        let value = ctx
+            .header(name)?
+            .ok_or_else(|| Error::missing(name.clone()))?;
         core::str::from_utf8(value).map_err(|_| Error::malformed(name.clone(), "not valid UTF-8"))
     };
     let algo = required(&AUTH_ALGO)?;

@@ -414,6 +414,10 @@ impl<'a> SchemeContext<'a> {
     }
 
     /// The one value of header `name`, which is not among the scheme's own headers.
+    #[allow(
+        clippy::ptr_arg,
+        reason = "static names are cloned into errors without allocating"
+    )]
     pub(crate) fn header(&self, name: &Cow<'static, str>) -> Result<Option<&'a [u8]>, Error> {
         crate::headers::unique(self.delivery.headers(), name)
     }
