@@ -457,3 +457,51 @@ async fn standard_webhooks_keys_from_a_configured_jwks_url() {
         .unwrap();
     assert_eq!(down.keys().await.unwrap_err().status(), 503);
 }
+
+#[tokio::test]
+async fn sns_subscriptions_are_confirmed_only_when_asked_and_verified() {
+    use webhook_verify::fetch::confirm_sns_subscription;
+
+    let subscribe = "https://sns.us-west-2.amazonaws.com/?Action=ConfirmSubscription&TopicArn=arn:aws:sns:us-west-2:123456789012:MyTopic&Token=2336412f37";
+    let fetcher = TestFetcher::new().serve(subscribe, "<ConfirmSubscriptionResponse/>");
+    let mut confirmed = 0;
+    for v in derived("aws-sns") {
+        let verifier = Verifier::builder(Provider::AWS_SNS)
+            .secret(CERT)
+            .clock(FixedClock::from_unix(v.now()))
+            .build()
+            .unwrap();
+        let headers = v.header_pairs();
+        let verified = verifier
+            .verify(&v.delivery(&headers, v.payload.as_bytes()))
+            .unwrap();
+        let done = confirm_sns_subscription(&verified, &fetcher, Duration::from_secs(1))
+            .await
+            .unwrap();
+        // Only the SubscriptionConfirmation is confirmed; the unsubscribe is not.
+        assert_eq!(
+            done,
+            verified.event_type() == Some("SubscriptionConfirmation")
+        );
+        confirmed += usize::from(done);
+    }
+    assert_eq!(confirmed, 1);
+    assert_eq!(fetcher.fetches(), 1);
+
+    // A slow confirmation ends within the time given.
+    let slow = TestFetcher::new()
+        .serve(subscribe, "")
+        .delay(Duration::from_secs(30));
+    let v = &derived("aws-sns")[0];
+    let verified = Verifier::builder(Provider::AWS_SNS)
+        .secret(CERT)
+        .clock(FixedClock::from_unix(v.now()))
+        .build()
+        .unwrap()
+        .verify(&v.delivery(&v.header_pairs(), v.payload.as_bytes()))
+        .unwrap();
+    let err = confirm_sns_subscription(&verified, &slow, Duration::from_millis(100))
+        .await
+        .unwrap_err();
+    assert_eq!(err, FetchError::TimedOut);
+}

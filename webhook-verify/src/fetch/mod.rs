@@ -36,6 +36,7 @@
 
 mod jwks;
 mod reqwest;
+mod sns;
 mod source;
 mod testing;
 mod url;
@@ -46,6 +47,7 @@ use core::pin::Pin;
 pub use self::jwks::{JwksSource, JwksSourceBuilder, MAX_JWKS_KEYS};
 pub use self::reqwest::ReqwestFetcher;
 pub use self::url::{KeyUrlRule, MAX_URL_LEN};
+pub use sns::confirm_sns_subscription;
 pub use source::{
     CertificateSource, CertificateSourceBuilder, DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES,
     DEFAULT_TIMEOUT, DEFAULT_TTL,

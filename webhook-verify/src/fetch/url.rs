@@ -122,6 +122,16 @@ impl KeyUrlRule {
     ///
     /// [`FetchError::Refused`] when `url` is not a URL this rule allows.
     pub fn check(&self, url: &str) -> Result<Url, FetchError> {
+        self.checked(url, true)
+    }
+
+    /// [`check`](Self::check) without the sender's path rules: the scheme, port and host
+    /// only (AWS SNS's `SubscribeURL` is on the certificates' hosts, at another path).
+    pub(crate) fn check_host_only(&self, url: &str) -> Result<Url, FetchError> {
+        self.checked(url, false)
+    }
+
+    fn checked(&self, url: &str, paths: bool) -> Result<Url, FetchError> {
         let refused = |reason| FetchError::Refused { reason };
         if url.len() > MAX_URL_LEN {
             return Err(refused("the URL is too long"));
@@ -151,13 +161,16 @@ impl KeyUrlRule {
         let Some(Host::Domain(host)) = parsed.host() else {
             return Err(refused("the host is not a domain name"));
         };
-        let no_query = parsed.query().is_none() && parsed.fragment().is_none();
+        let no_query = !paths || (parsed.query().is_none() && parsed.fragment().is_none());
+        let path = |ok: bool| !paths || ok;
         let allowed = match &self.kind {
-            Kind::AwsSns => is_sns_host(host) && parsed.path().ends_with(".pem") && no_query,
+            Kind::AwsSns => is_sns_host(host) && path(parsed.path().ends_with(".pem")) && no_query,
             Kind::PayPal => {
                 PAYPAL_HOSTS.contains(&host)
-                    && parsed.path().len() > PAYPAL_PATH.len()
-                    && parsed.path().starts_with(PAYPAL_PATH)
+                    && path(
+                        parsed.path().len() > PAYPAL_PATH.len()
+                            && parsed.path().starts_with(PAYPAL_PATH),
+                    )
                     && no_query
             }
             Kind::Host(expected) => host == expected,

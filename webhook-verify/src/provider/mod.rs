@@ -18,6 +18,8 @@ use core::time::Duration;
 
 mod adyen;
 mod aws_sns;
+#[cfg(feature = "fetch")]
+pub(crate) use aws_sns::SnsMessage;
 mod calendly;
 mod clerk;
 mod custom;
