@@ -24,8 +24,8 @@ fn verify_args(p: &Provider, v: &Value, body: &TempFile) -> Vec<String> {
             Some(param) => format!("{}:{param}", p.name()),
             None => p.name().to_owned(),
         },
-        "--secret".to_owned(),
-        v["secret"].as_str().unwrap().to_owned(),
+        // `=`: a PEM certificate starts with `-`.
+        format!("--secret={}", v["secret"].as_str().unwrap()),
         "--body-file".to_owned(),
         body.path().to_owned(),
     ];
