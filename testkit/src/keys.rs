@@ -98,6 +98,20 @@ pub const DISCORD_SEED: &str = "000102030405060708090a0b0c0d0e0f1011121314151617
 /// ```
 pub const DISCORD_PUBLIC: &str = "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8";
 
+/// The test certificate (PEM, RSA-2048, valid 2000 to 2100) AWS SNS and PayPal deliveries
+/// are verified with here; `webhook-verify/tests/data/certs/` says how it was made.
+pub const TEST_CERT: &str = include_str!("../../webhook-verify/tests/data/certs/signing-cert.pem");
+
+/// The private key of [`TEST_CERT`] (PKCS#8 PEM): signs AWS SNS and PayPal deliveries.
+pub const TEST_CERT_KEY: &str =
+    include_str!("../../webhook-verify/tests/data/certs/signing-key.pem");
+
+/// Another test certificate, for a wrong or rotated key.
+pub const OTHER_CERT: &str = include_str!("../../webhook-verify/tests/data/certs/other-cert.pem");
+
+/// The PayPal webhook id the testkit's PayPal deliveries are signed for.
+pub const PAYPAL_WEBHOOK_ID: &str = "1JE4291016473214C";
+
 /// Another Standard Webhooks Ed25519 public key (seed `[9; 32]`), trusted by no signer here.
 ///
 /// ```
@@ -172,7 +186,14 @@ pub fn custom() -> Provider {
 /// ```
 #[must_use]
 pub fn all_providers() -> Vec<Provider> {
-    let mut v = Provider::all().to_vec();
+    // PayPal with the webhook id its deliveries here are signed for.
+    let mut v: Vec<Provider> = Provider::all()
+        .iter()
+        .map(|p| match p.name() {
+            "paypal" => Provider::paypal(PAYPAL_WEBHOOK_ID),
+            _ => p.clone(),
+        })
+        .collect();
     v.push(custom());
     v
 }
@@ -196,6 +217,7 @@ pub fn verifier_secret(p: &Provider) -> String {
         "discord" => DISCORD_PUBLIC.into(),
         "sendgrid" => p256_public_b64(1),
         "adyen" => ADYEN_SECRET.into(),
+        "aws-sns" | "paypal" => TEST_CERT.into(),
         other => format!("{other}-signing-secret"),
     }
 }
@@ -236,6 +258,7 @@ pub fn other_secret(p: &Provider) -> String {
         "discord" => hex::encode(SigningKey::from_bytes(&[9; 32]).verifying_key().as_bytes()),
         "sendgrid" => p256_public_b64(2),
         "adyen" => "DFB1EB5485895CFA84146406857104ABB4CBCABDC8AAF103A624C8F6A3EAAB00".into(),
+        "aws-sns" | "paypal" => OTHER_CERT.into(),
         _ => format!("{}-old", verifier_secret(p)),
     }
 }
@@ -272,8 +295,12 @@ pub fn verifier(p: &Provider) -> Verifier {
 /// Never for the secrets above.
 #[must_use]
 pub fn verifier_at(p: &Provider, now: i64) -> Verifier {
+    let p = match (p.name(), p.param()) {
+        ("paypal", None) => Provider::paypal(PAYPAL_WEBHOOK_ID),
+        _ => p.clone(),
+    };
     Verifier::builder(p.clone())
-        .secret(verifier_secret(p))
+        .secret(verifier_secret(&p))
         .clock(FixedClock::from_unix(now))
         .build()
         .expect("the testkit's secrets are valid")
@@ -324,7 +351,7 @@ pub fn key_forms(p: &Provider) -> Vec<KeyPair> {
         }],
         "adyen" => vec![same("hex HMAC key", ADYEN_SECRET)],
         "gitlab" => vec![same("shared token", &verifier_secret(p))],
-        "mailgun" | "sendgrid" => Vec::new(),
+        "mailgun" | "sendgrid" | "aws-sns" | "paypal" => Vec::new(),
         _ => vec![same("secret text", &verifier_secret(p))],
     }
 }

@@ -222,7 +222,7 @@ pub fn data_dir() -> PathBuf {
 /// The vectors of `file` in [`data_dir`].
 ///
 /// ```
-/// assert_eq!(webhook_testkit::vectors::load("vectors-derived.json").len(), 16);
+/// assert_eq!(webhook_testkit::vectors::load("vectors-derived.json").len(), 19);
 /// ```
 ///
 /// # Panics
@@ -245,7 +245,7 @@ pub fn official() -> Vec<Vector> {
     load("vectors.json")
 }
 
-/// `vectors-derived.json`: the 16 derived vectors.
+/// `vectors-derived.json`: the 19 derived vectors.
 ///
 /// ```
 /// assert!(webhook_testkit::vectors::derived().iter().all(|v| !v.official));
