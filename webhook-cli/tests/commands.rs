@@ -58,7 +58,7 @@ fn verify(
 
 /// Providers `sign` refuses: Mailgun carries its signature in the body, SendGrid's
 /// verifier holds a public key only.
-const CANNOT_SIGN: &[&str] = &["mailgun", "sendgrid"];
+const CANNOT_SIGN: &[&str] = &["mailgun", "sendgrid", "aws-sns", "paypal"];
 
 #[test]
 fn sign_then_verify_round_trips_for_every_provider_and_key_form() {
