@@ -321,7 +321,7 @@ async fn receive(State(hub): State<Arc<Hub>>, request: Request) -> Response {
         Err(reply) => return refused(&hub, seen, &reply),
     };
     seen.body = body.to_vec();
-    let verified = reception.verify(&parts.headers, &request_url, body);
+    let verified = reception.verify(&parts.headers, &request_url, body).await;
     let verified = match verified {
         Ok(verified) => verified,
         Err(reply) => return unverified(&hub, seen, &parts.headers, &reply).await,

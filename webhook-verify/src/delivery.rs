@@ -301,6 +301,8 @@ pub struct Verified<B = Bytes> {
     pub(crate) signature: SigBytes,
     /// Shared by clones (an [`Event`](crate::Event) keeps one): found once per delivery.
     pub(crate) json: OnceLock<Arc<JsonFields>>,
+    /// In shadow mode, why a delivery handed over anyway failed verification.
+    pub(crate) unverified: Option<crate::ErrorKind>,
 }
 
 /// A matched signature, kept inline.
@@ -336,6 +338,7 @@ impl<B> Verified<B> {
             received_at: self.received_at,
             signature: self.signature,
             json: self.json,
+            unverified: self.unverified,
         }
     }
 }
@@ -434,7 +437,9 @@ impl<B: Body> Verified<B> {
     /// - for HMAC providers without a timestamp, `provider:sig:` and a hash of the tag the
     ///   key computed over the signed bytes (Twilio signs decoded form parameters, so the
     ///   body's bytes could change while the tag cannot);
-    /// - for GitLab's token, which signs nothing, `provider:body:` and a hash of the body.
+    /// - for GitLab's token, which signs nothing, `provider:body:` and a hash of the body;
+    /// - for a delivery that failed verification and was handed over in shadow mode,
+    ///   `unverified:provider:` and a hash of the body, apart from every genuine key.
     ///
     /// An unsigned header such as GitHub's delivery GUID is never used: whoever replays the
     /// request could change it.
@@ -453,6 +458,11 @@ impl<B: Body> Verified<B> {
     pub fn replay_key(&self) -> String {
         use sha2::{Digest, Sha256};
         let provider = self.provider.name();
+        if self.unverified.is_some() {
+            // Apart from every genuine key, which starts with the provider's name.
+            let digest = Sha256::digest(self.body.as_ref());
+            return format!("unverified:{provider}:{}", &hex::encode(digest)[..32]);
+        }
         // (A token written before the items' digest was kept has none: use its body.)
         let digest_label = self.spec().message.scheme().and_then(|s| s.replay_label);
         if let Some(label) = digest_label.filter(|_| !self.signature.is_empty()) {
@@ -513,6 +523,34 @@ impl<B: Body> Verified<B> {
     #[must_use]
     pub fn key(&self) -> &MatchedKey {
         &self.key
+    }
+
+    /// Whether the delivery verified: always, except for a delivery a receiver in
+    /// [shadow mode](crate::receive::ReceiverBuilder::shadow) handed over although it
+    /// failed verification. Such a delivery was not claimed for replay protection, its
+    /// [`key`](Self::key) is meaningless, and nothing in it is authenticated.
+    ///
+    /// ```
+    /// use webhook_verify::{verify, Provider};
+    /// let headers: &[(&str, &str)] = &[(
+    ///     "X-Hub-Signature-256",
+    ///     "sha256=4864d2759938a15468b5df9ade20bf161da9b4f737ea61794142f3484236bda3",
+    /// )];
+    /// let verified = verify(&Provider::GITHUB, "mysecret", headers, br#"{"foo":"bar"}"#)?;
+    /// assert!(verified.is_authentic());
+    /// assert_eq!(verified.shadow_failure(), None);
+    /// # Ok::<(), webhook_verify::Error>(())
+    /// ```
+    #[must_use]
+    pub fn is_authentic(&self) -> bool {
+        self.unverified.is_none()
+    }
+
+    /// For a delivery handed over in shadow mode although it failed verification, why it
+    /// failed; `None` for a delivery that verified.
+    #[must_use]
+    pub fn shadow_failure(&self) -> Option<crate::ErrorKind> {
+        self.unverified
     }
 
     /// Deserializes the verified body as JSON.
@@ -688,6 +726,7 @@ mod tests {
                     received_at: 0,
                     signature: SigBytes::new(),
                     json: OnceLock::new(),
+                    unverified: None,
                 };
                 let slow = v.json_fields_one_by_one(spec);
                 if let Some(fast) = v.json_fields_in_one_pass(spec) {

@@ -143,6 +143,26 @@ impl ErrorKind {
     }
 }
 
+impl ErrorKind {
+    const ALL: [Self; 10] = [
+        Self::MissingHeader,
+        Self::DuplicateHeader,
+        Self::MalformedHeader,
+        Self::MalformedBody,
+        Self::TimestampTooOld,
+        Self::TimestampInFuture,
+        Self::SignatureMismatch,
+        Self::MissingUrl,
+        Self::InvalidSecret,
+        Self::Config,
+    ];
+
+    /// The kind named `name` ([`as_str`](Self::as_str)'s text).
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
+}
+
 impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

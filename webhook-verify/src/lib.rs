@@ -98,6 +98,7 @@ pub mod events;
 pub mod fetch;
 mod headers;
 mod json;
+pub mod key_source;
 mod keys;
 mod provider;
 pub mod receive;

@@ -52,6 +52,9 @@ struct Repr<'a> {
     /// ... else base64.
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
     body_base64: Option<Cow<'a, str>>,
+    /// Shadow mode: the delivery failed verification for this reason.
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    unverified: Option<Cow<'a, str>>,
 }
 
 /// A `Verified` serializes as the provider's name, the id, the signed timestamp, the event
@@ -101,6 +104,7 @@ impl<B: Body> Serialize for Verified<B> {
                 .then(|| Cow::Owned(hex::encode(&self.signature))),
             body,
             body_base64,
+            unverified: self.unverified.map(|kind| Cow::Borrowed(kind.as_str())),
         }
         .serialize(serializer)
     }
@@ -172,6 +176,13 @@ fn from_repr(repr: Repr<'_>, providers: &[Provider]) -> Result<Verified, String>
         received_at: repr.received_at,
         signature,
         json: OnceLock::new(),
+        unverified: match repr.unverified {
+            None => None,
+            Some(name) => Some(
+                crate::ErrorKind::from_name(&name)
+                    .ok_or_else(|| format!("unknown verification failure {name:?}"))?,
+            ),
+        },
     })
 }
 

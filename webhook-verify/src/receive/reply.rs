@@ -59,6 +59,18 @@ pub enum Outcome {
     BodyRead,
     /// The body did not arrive within the receiver's body timeout: 408.
     BodyTimeout,
+    /// Shadow mode: the delivery failed verification and was handed to the handler
+    /// anyway, marked unverified.
+    ShadowAccepted,
+    /// Keys are resolved per tenant and the request does not name its tenant: 400.
+    TenantMissing,
+    /// Keys are resolved per tenant and there is no such tenant: 401, answered as a bad
+    /// signature.
+    UnknownTenant,
+    /// The tenant's key resolver failed transiently or did not answer in time: 503.
+    KeysUnavailable,
+    /// The tenant's key resolver failed, or gave secrets the provider cannot use: 500.
+    KeysFailed,
 }
 
 impl Outcome {
@@ -84,6 +96,11 @@ impl Outcome {
             Self::PayloadTooLarge => "payload_too_large",
             Self::BodyRead => "body_read",
             Self::BodyTimeout => "body_timeout",
+            Self::ShadowAccepted => "shadow_accepted",
+            Self::TenantMissing => "tenant_missing",
+            Self::UnknownTenant => "unknown_tenant",
+            Self::KeysUnavailable => "keys_unavailable",
+            Self::KeysFailed => "keys_failed",
         }
     }
 }
@@ -290,6 +307,38 @@ impl Reply {
     pub fn store_unavailable(error: StoreError) -> Self {
         Self::text(503, "service unavailable", Outcome::StoreUnavailable)
             .with_cause(Cause::Store(error))
+    }
+
+    /// The answers when keys are resolved per tenant
+    /// ([`TenantKeys`](crate::key_source::TenantKeys)): `400 missing tenant` when the
+    /// request does not name one; `401 invalid signature` for an unknown tenant (exactly a
+    /// bad signature's answer); `503 service unavailable` when the resolver failed
+    /// transiently or timed out; `500 internal server error` for any other resolver
+    /// failure. The resolver's message is kept as the cause (logged, never sent).
+    #[cfg(feature = "tokio")]
+    pub(crate) fn tenant_miss(miss: crate::key_source::TenantMiss) -> Self {
+        use crate::key_source::TenantMiss;
+        match miss {
+            TenantMiss::NotNamed(what) => {
+                let mut reply = Self::text(400, "", Outcome::TenantMissing);
+                reply.body = Bytes::from(format!("missing tenant ({what})"));
+                reply
+            }
+            TenantMiss::Unknown => Self::text(401, "invalid signature", Outcome::UnknownTenant),
+            TenantMiss::Resolver(error) if error.is_unavailable() => {
+                let mut reply = Self::text(503, "service unavailable", Outcome::KeysUnavailable);
+                reply.retry_after = Some(1);
+                reply.with_cause(Cause::Other(Arc::new(error)))
+            }
+            TenantMiss::Resolver(error) => {
+                Self::text(500, "internal server error", Outcome::KeysFailed)
+                    .with_cause(Cause::Other(Arc::new(error)))
+            }
+            TenantMiss::BadSecrets(error) => {
+                Self::text(500, "internal server error", Outcome::KeysFailed)
+                    .with_cause(Cause::Verify(error))
+            }
+        }
     }
 
     /// 500 `internal server error`: a handler failed or panicked.

@@ -339,7 +339,46 @@ impl Verifier {
             received_at: now,
             signature,
             json: OnceLock::new(),
+            unverified: None,
         })
+    }
+}
+
+/// What can be read from a delivery that failed verification, for a receiver in shadow
+/// mode: the event type and id headers (unauthenticated), no key, no timestamp.
+pub(crate) fn unverified(
+    provider: &Provider,
+    headers: &dyn Headers,
+    received_at: i64,
+    failure: crate::ErrorKind,
+) -> Verified<()> {
+    use crate::provider::EventTypeSource;
+    let spec = provider.spec();
+    let text = |name: Option<&Cow<'static, str>>| {
+        name.and_then(|name| crate::headers::unique(headers, name).ok().flatten())
+            .map(|v| HeaderText::new(&String::from_utf8_lossy(v)))
+    };
+    let id_name = match &spec.id {
+        IdSource::Header { name, .. } => Some(name),
+        _ => spec.names.id.as_ref(),
+    };
+    let event_name = match &spec.event_type {
+        EventTypeSource::Header(name) => Some(name),
+        _ => None,
+    };
+    Verified {
+        provider: provider.clone(),
+        spec_is_alternate: false,
+        header_id: text(id_name),
+        id_signed: false,
+        timestamp: None,
+        header_event_type: text(event_name),
+        key: MatchedKey { index: 0, id: None },
+        body: (),
+        received_at,
+        signature: SigBytes::new(),
+        json: OnceLock::new(),
+        unverified: Some(failure),
     }
 }
 
