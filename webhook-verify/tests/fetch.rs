@@ -505,3 +505,180 @@ async fn sns_subscriptions_are_confirmed_only_when_asked_and_verified() {
         .unwrap_err();
     assert_eq!(err, FetchError::TimedOut);
 }
+
+/// Runs one delivery through a receiver's verify step: the verified id, or the status.
+async fn receive(
+    keys: webhook_verify::key_source::TenantKeys,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> Result<Option<String>, (u16, String)> {
+    use webhook_verify::receive::{Receiver, RequestUrl};
+    let receiver = Receiver::builder(keys).without_replay().build();
+    receiver
+        .receive()
+        .verify(
+            &headers.to_vec(),
+            &RequestUrl::new("/hooks"),
+            webhook_verify::Bytes::copy_from_slice(body),
+        )
+        .await
+        .map(|v| v.id().map(str::to_owned))
+        .map_err(|reply| (reply.status(), reply.body_text().into_owned()))
+}
+
+fn owned_headers(v: &Vector) -> Vec<(String, String)> {
+    v.headers
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_receive_path_fetches_the_certificate_each_delivery_names() {
+    // AWS SNS: the tenant is the body's SigningCertURL.
+    let fetcher = TestFetcher::new().serve(SNS_URL, CERT);
+    let keys = || {
+        source(KeyUrlRule::aws_sns(), &fetcher)
+            .aws_sns_keys()
+            .clock(FixedClock::from_unix(webhook_testkit::NOW))
+            .build()
+            .unwrap()
+    };
+    let sns = keys();
+    for v in derived("aws-sns") {
+        let id = receive(sns.clone(), &owned_headers(&v), v.payload.as_bytes()).await;
+        assert_eq!(
+            id,
+            Ok(Some("165545c9-2a5c-472c-8df2-7ff2be2b3b1b".to_owned()))
+        );
+    }
+    // Two deliveries, one certificate URL: one fetch.
+    assert_eq!(fetcher.fetches(), 1);
+
+    // The same message naming a certificate on another host (the URL is not signed):
+    // refused as a bad signature, nothing fetched.
+    let v = &derived("aws-sns")[0];
+    let forged = v.payload.replace(
+        SNS_URL,
+        "https://sns.us-west-2.amazonaws.com.evil.example/c.pem",
+    );
+    let fresh = TestFetcher::new();
+    let keys = source(KeyUrlRule::aws_sns(), &fresh)
+        .aws_sns_keys()
+        .clock(FixedClock::from_unix(webhook_testkit::NOW))
+        .build()
+        .unwrap();
+    let err = receive(keys.clone(), &owned_headers(v), forged.as_bytes())
+        .await
+        .unwrap_err();
+    assert_eq!(err, (401, "invalid signature".to_owned()));
+    assert_eq!(fresh.fetches(), 0);
+    // An allowed host that does not answer: 503, the sender retries; never accepted.
+    let err = receive(keys, &owned_headers(v), v.payload.as_bytes())
+        .await
+        .unwrap_err();
+    assert_eq!(err.0, 503);
+    assert_eq!(fresh.fetches(), 1);
+
+    // PayPal: the tenant is the PAYPAL-CERT-URL header.
+    let v = &derived("paypal")[0];
+    let webhook_id = v.extra["webhook_id"].as_str().unwrap();
+    let keys = source(
+        KeyUrlRule::paypal(),
+        &TestFetcher::new().serve(PAYPAL_URL, CERT),
+    )
+    .paypal_keys(webhook_id)
+    .clock(FixedClock::from_unix(v.now()))
+    .build()
+    .unwrap();
+    let id = receive(keys.clone(), &owned_headers(v), v.payload.as_bytes()).await;
+    assert_eq!(
+        id,
+        Ok(Some("69cd13f0-d67a-11e5-baa3-778b53f4ae55".to_owned()))
+    );
+    let mut tampered = v.payload.clone().into_bytes();
+    tampered[10] ^= 1;
+    let err = receive(keys.clone(), &owned_headers(v), &tampered)
+        .await
+        .unwrap_err();
+    assert_eq!(err.0, 401);
+    let mut forged = owned_headers(v);
+    for (k, value) in &mut forged {
+        if k.eq_ignore_ascii_case("paypal-cert-url") {
+            *value = "https://api.paypal.com.evil.example/v1/notifications/certs/CERT-1".into();
+        }
+    }
+    let err = receive(keys, &forged, v.payload.as_bytes())
+        .await
+        .unwrap_err();
+    assert_eq!(err.0, 401);
+    // The wrong webhook id: a bad signature.
+    let keys = source(
+        KeyUrlRule::paypal(),
+        &TestFetcher::new().serve(PAYPAL_URL, CERT),
+    )
+    .paypal_keys("OTHER")
+    .clock(FixedClock::from_unix(v.now()))
+    .build()
+    .unwrap();
+    let err = receive(keys, &owned_headers(v), v.payload.as_bytes())
+        .await
+        .unwrap_err();
+    assert_eq!(err, (401, "invalid signature".to_owned()));
+}
+
+#[tokio::test]
+async fn the_receive_path_uses_keys_from_a_configured_jwks_url() {
+    use base64::Engine as _;
+    use webhook_testkit::{WHPK, WHSK};
+    use webhook_verify::fetch::JwksSource;
+    use webhook_verify::{SignOptions, Signer};
+
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(&WHPK["whpk_".len()..])
+        .unwrap();
+    let x = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+    let url = "https://keys.example.com/webhooks.jwks";
+    let fetcher = TestFetcher::new().serve(
+        url,
+        format!(r#"{{"keys":[{{"kty":"OKP","crv":"Ed25519","x":"{x}"}}]}}"#),
+    );
+    let keys = JwksSource::builder(url)
+        .fetcher(fetcher.clone())
+        .build()
+        .unwrap()
+        .standard_webhooks_keys()
+        .clock(FixedClock::from_unix(webhook_testkit::NOW))
+        .build()
+        .unwrap();
+    let body = br#"{"type":"ping"}"#;
+    let headers = Signer::new(&Provider::STANDARD_WEBHOOKS, WHSK)
+        .unwrap()
+        .sign(
+            body,
+            &SignOptions::new()
+                .timestamp(webhook_testkit::NOW)
+                .id("msg_1"),
+        )
+        .unwrap();
+    for _ in 0..3 {
+        assert_eq!(
+            receive(keys.clone(), &headers, body).await,
+            Ok(Some("msg_1".to_owned()))
+        );
+    }
+    assert_eq!(fetcher.fetches(), 1);
+    let err = receive(keys, &headers, br#"{"type":"pong"}"#)
+        .await
+        .unwrap_err();
+    assert_eq!(err.0, 401);
+    // The key server down: 503.
+    let down = JwksSource::builder(url)
+        .fetcher(TestFetcher::new())
+        .build()
+        .unwrap()
+        .standard_webhooks_keys()
+        .build()
+        .unwrap();
+    assert_eq!(receive(down, &headers, body).await.unwrap_err().0, 503);
+}

@@ -164,6 +164,11 @@ impl JwksSource {
         }
     }
 
+    /// The time one fetch may take.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.inner.timeout
+    }
+
     /// The document's Ed25519 keys as `whpk_…` secrets: kept from an earlier fetch, or
     /// fetched now.
     ///

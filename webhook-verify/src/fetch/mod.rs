@@ -38,6 +38,7 @@ mod jwks;
 mod reqwest;
 mod sns;
 mod source;
+mod tenants;
 mod testing;
 mod url;
 
@@ -52,6 +53,7 @@ pub use source::{
     CertificateSource, CertificateSourceBuilder, DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES,
     DEFAULT_TIMEOUT, DEFAULT_TTL,
 };
+pub use tenants::{PAYPAL_CERT_URL_HEADER, SNS_CERT_URL_FIELD};
 pub use testing::TestFetcher;
 
 #[doc(no_inline)]

@@ -171,6 +171,11 @@ impl CertificateSource {
         }
     }
 
+    /// The time one fetch may take.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.inner.timeout
+    }
+
     /// The rule URLs are checked with.
     #[must_use]
     pub fn rule(&self) -> &KeyUrlRule {
