@@ -15,6 +15,26 @@
 //!   keeping it. Any failure to fetch answers **503** (the sender retries later): a
 //!   delivery is never accepted without its key.
 //!
+//! In a [`Receiver`](crate::receive::Receiver), each source resolves keys for
+//! [`TenantKeys`](crate::key_source::TenantKeys): the "tenant" is the certificate URL the
+//! delivery names (SNS's `SigningCertURL` field, PayPal's `PAYPAL-CERT-URL` header), so a
+//! certificate is fetched once per URL and TTL, and a refused URL answers `401 invalid
+//! signature` like a bad signature:
+//!
+//! ```
+//! use webhook_verify::fetch::{CertificateSource, KeyUrlRule};
+//! use webhook_verify::receive::Receiver;
+//!
+//! let sns = CertificateSource::builder(KeyUrlRule::aws_sns()).build()?;
+//! let receiver = Receiver::builder(sns.aws_sns_keys().build()?).build();
+//!
+//! let paypal = CertificateSource::builder(KeyUrlRule::paypal()).build()?;
+//! let receiver = Receiver::builder(paypal.paypal_keys("1JE4291016473214C").build()?).build();
+//! # Ok::<(), webhook_verify::Error>(())
+//! ```
+//!
+//! Or by hand, for one delivery:
+//!
 //! ```no_run
 //! use webhook_verify::fetch::{CertificateSource, KeyUrlRule};
 //! use webhook_verify::{Delivery, Provider, Verifier};
@@ -29,6 +49,9 @@
 //! let verified = verifier.verify(&Delivery::new(&headers, body))?;
 //! # Ok(()) }
 //! ```
+//!
+//! AWS SNS subscriptions are confirmed only when asked, for a verified message:
+//! [`confirm_sns_subscription`].
 //!
 //! Tests need no network: [`TestFetcher`] serves fixed responses and counts requests;
 //! [`dangerous::loopback_key_urls`](crate::dangerous::loopback_key_urls) allows a local
