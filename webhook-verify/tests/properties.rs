@@ -130,7 +130,7 @@ fn grammars(p: &Provider) -> Vec<Target> {
         ],
         "mailgun" => vec![target(Grammar::BodyFields, "signature", None, None)],
         // The message's fields: its `Signature` and `Timestamp` are in the body.
-        "aws-sns" => vec![target(Grammar::BodyFields, "Signature", None, None)],
+        "aws-sns" => vec![target(Grammar::BodyFields, "signature", None, None)],
         "paypal" => vec![target(
             Grammar::BareBase64,
             sig,

@@ -50,9 +50,10 @@ pub(crate) const FUTURE: Duration = Duration::from_secs(300);
 pub(super) static AWS_SNS: Spec = Spec {
     name: name("aws-sns"),
     names: Names {
-        // Fields of the JSON body, not headers: named here for errors and listings.
-        signature: name("Signature"),
-        timestamp: Some(name("Timestamp")),
+        // Fields of the JSON body (`Signature`, `Timestamp`), not headers: named here, in
+        // lowercase as header names are, for listings.
+        signature: name("signature"),
+        timestamp: Some(name("timestamp")),
         id: None,
     },
     fallback: None,

@@ -182,8 +182,14 @@ impl Provider {
     /// `{transmission id}|{transmission time}|{webhook id}|{CRC32 of the body}`. The
     /// webhook id is the user's: use [`Provider::paypal`]; this constant, without one,
     /// verifies nothing. The secret is PayPal's certificate (PEM), or fetched from
-    /// `PAYPAL-CERT-URL` with the `fetch` feature. No tolerance by default, like PayPal's
-    /// SDK.
+    /// `PAYPAL-CERT-URL` with the `fetch` feature. The transmission time may be 3 days old
+    /// (PayPal's retries) and 5 minutes ahead.
+    ///
+    /// **The body is signed only through its CRC32**, which anyone can match with another
+    /// body: a captured delivery's headers verify any body of the same CRC32. The signed
+    /// transmission id is the replay key, so with replay protection on (the default) in a
+    /// store that remembers for the tolerance, such a body under a handled delivery's
+    /// headers is a duplicate and never reaches the handler; keep it on for PayPal.
     pub const PAYPAL: Provider = Provider::builtin(&paypal::PAYPAL);
 
     /// [`Provider::PAYPAL`] for the webhook `webhook_id` (the id PayPal's dashboard shows

@@ -10,11 +10,19 @@
 //! and `rest-api-sdk/src/main/java/com/paypal/base/SSLUtil.java` (`crc32`, `validateData`),
 //! with the signed delivery and certificate of
 //! `rest-api-sdk/src/test/java/com/paypal/base/ValidateCertTest.java` copied to the vectors.
-//! PayPal's SDK checks no age of the transmission time; neither does this scheme by default
-//! (set one with [`VerifierBuilder::tolerance`](crate::VerifierBuilder::tolerance)).
+//!
+//! **The body is covered only through its CRC32**, which is not a cryptographic hash: from
+//! one captured delivery, anyone can make another body with the same CRC32 that the same
+//! headers verify. What keeps such a body out is the signed transmission id and time: the
+//! id is the replay key, so once the real delivery was handled, a forged body under its
+//! headers is a duplicate (replay protection is on by default), and the time must be within
+//! the tolerance, here 3 days in the past (PayPal retries a delivery for up to 3 days) and
+//! 5 minutes ahead, which replay protection covers. PayPal's own SDK checks no age. Keep
+//! replay protection on for PayPal, in a store that does not forget within the tolerance.
 
 use alloc::borrow::Cow;
 use alloc::format;
+use core::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -32,6 +40,12 @@ use crate::{Error, Tolerance, Verified};
 const AUTH_ALGO: Cow<'static, str> = name("paypal-auth-algo");
 const TRANSMISSION_ID: Cow<'static, str> = name("paypal-transmission-id");
 const TRANSMISSION_TIME: Cow<'static, str> = name("paypal-transmission-time");
+
+/// How old a transmission time may be: PayPal retries a delivery for up to 3 days.
+const PAST: Duration = Duration::from_secs(3 * 24 * 3600);
+
+/// How far ahead of the receiver's clock a transmission time may be (clock skew).
+const FUTURE: Duration = Duration::from_secs(300);
 
 pub(super) static PAYPAL: Spec = Spec {
     name: name("paypal"),
@@ -51,7 +65,7 @@ pub(super) static PAYPAL: Spec = Spec {
     message: Message::Scheme(&SCHEME),
     timestamp: TimestampSource::Header,
     timestamp_format: TsFormat::Rfc3339,
-    tolerance: Tolerance::NONE,
+    tolerance: Tolerance::new(Some(PAST), Some(FUTURE)),
     id: IdSource::Header {
         name: TRANSMISSION_ID,
         signed: true,
