@@ -28,6 +28,9 @@ pub const WHSEC: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 /// SendGrid's published verification key (base64 DER).
 const SENDGRID: &str = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g==";
 const ADYEN: &str = "11223344D785FBAE710E7F943F307971BB61B21281C98C9129B3D4018A57B2EB";
+/// The test certificates AWS SNS and PayPal verify with (RSA; they cannot sign here).
+const CERT: &str = include_str!("../../webhook-verify/tests/data/certs/signing-cert.pem");
+const OTHER_CERT: &str = include_str!("../../webhook-verify/tests/data/certs/other-cert.pem");
 
 /// The secret a verifier of `provider` takes.
 pub fn verify_secret(provider: &Provider) -> &'static str {
@@ -36,6 +39,7 @@ pub fn verify_secret(provider: &Provider) -> &'static str {
         "discord" => DISCORD_PUBLIC,
         "sendgrid" => SENDGRID,
         "adyen" => ADYEN,
+        "aws-sns" | "paypal" => CERT,
         _ => "fuzz-secret",
     }
 }
@@ -48,6 +52,7 @@ pub fn other_secret(provider: &Provider) -> &'static str {
         }
         "discord" | "sendgrid" => verify_secret(provider),
         "adyen" => "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056",
+        "aws-sns" | "paypal" => OTHER_CERT,
         _ => "another-fuzz-secret",
     }
 }
@@ -56,7 +61,7 @@ pub fn other_secret(provider: &Provider) -> &'static str {
 pub fn sign_secret(provider: &Provider) -> Option<&'static str> {
     match provider.name() {
         "discord" => Some(DISCORD_SEED),
-        "sendgrid" | "mailgun" => None,
+        "sendgrid" | "mailgun" | "aws-sns" | "paypal" => None,
         _ => Some(verify_secret(provider)),
     }
 }
@@ -82,12 +87,17 @@ fn index(provider: &Provider) -> usize {
 
 /// Builds a verifier of `provider` at [`NOW`].
 pub fn build_verifier(provider: &Provider, rotated: bool) -> Verifier {
+    // PayPal verifies for a webhook id.
+    let provider = match provider.name() {
+        "paypal" => Provider::paypal("FUZZ-WEBHOOK-ID"),
+        _ => provider.clone(),
+    };
     let mut builder = Verifier::builder(provider.clone()).clock(FixedClock::from_unix(NOW));
     if rotated {
-        builder = builder.secret(other_secret(provider));
+        builder = builder.secret(other_secret(&provider));
     }
     builder
-        .secret(verify_secret(provider))
+        .secret(verify_secret(&provider))
         .build()
         .expect("the fuzz secrets are valid")
 }

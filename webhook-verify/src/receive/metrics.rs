@@ -9,7 +9,7 @@
 //! | `webhook_handler_duration_seconds` | histogram | `provider` | from verification to the handler's answer |
 //! | `webhook_claims_in_flight` | gauge | `provider` | replay claims held by deliveries being handled |
 //!
-//! `outcome` is the [`Outcome`](super::Outcome) name, the same as the `webhook` span's
+//! `outcome` is the [`Outcome`] name, the same as the `webhook` span's
 //! `outcome` field: `handled`, `verified` (handed to a handler whose answer the receive
 //! path does not see: the extractors), `challenge`, `unrouted`, `duplicate`,
 //! `in_progress`, `missing_header`, `duplicate_header`, `malformed_header`,
