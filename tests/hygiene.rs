@@ -152,6 +152,15 @@ fn secrets(p: &Provider) -> Option<(String, String, String)> {
         "standard" | "svix" | "clerk" | "resend" | "gitlab" => {
             (WHSEC.into(), WHSEC.into(), WHSEC_OTHER.into())
         }
+        "openai" | "replicate" | "brex" | "lithic" => {
+            (WHSEC.into(), WHSEC.into(), WHSEC_OTHER.into())
+        }
+        // Basic authentication: `username:password`.
+        "chargebee" => (
+            "hygiene-USER:SECRET-chargebee-9f8e7d".into(),
+            "hygiene-USER:SECRET-chargebee-9f8e7d".into(),
+            "hygiene-USER:OTHER-chargebee-1a2b3c".into(),
+        ),
         "discord" => (
             DISCORD_PUBLIC.into(),
             DISCORD_SEED.into(),

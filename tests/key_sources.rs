@@ -153,7 +153,19 @@ fn tenant_keys(calls: &Arc<AtomicUsize>) -> TenantKeys {
 /// in shadow mode.
 fn answer(tenant: &str, verified: &webhook_verify::Verified) -> String {
     match verified.shadow_failure() {
-        None => format!("{tenant}:{}", verified.key().id().unwrap_or("-")),
+        None => {
+            assert_eq!(
+                verified.tenant(),
+                Some(tenant),
+                "the tenant that verified it"
+            );
+            assert!(
+                verified
+                    .replay_key()
+                    .starts_with(&format!("tenant:{}:{tenant}:github:", tenant.len()))
+            );
+            format!("{tenant}:{}", verified.key().id().unwrap_or("-"))
+        }
         Some(kind) => format!("unverified:{kind}"),
     }
 }

@@ -36,6 +36,9 @@ const OTHER_CERT: &str = include_str!("../../webhook-verify/tests/data/certs/oth
 pub fn verify_secret(provider: &Provider) -> &'static str {
     match provider.name() {
         "standard" | "svix" | "clerk" | "resend" | "gitlab" => WHSEC,
+        "openai" | "replicate" | "brex" | "lithic" => WHSEC,
+        // Basic authentication: `username:password`.
+        "chargebee" => "fuzz-user:fuzz-secret",
         "discord" => DISCORD_PUBLIC,
         "sendgrid" => SENDGRID,
         "adyen" => ADYEN,
@@ -47,9 +50,9 @@ pub fn verify_secret(provider: &Provider) -> &'static str {
 /// A second, valid secret of the same form (key rotation).
 pub fn other_secret(provider: &Provider) -> &'static str {
     match provider.name() {
-        "standard" | "svix" | "clerk" | "resend" | "gitlab" => {
-            "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
-        }
+        "standard" | "svix" | "clerk" | "resend" | "gitlab" | "openai" | "replicate" | "brex"
+        | "lithic" => "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+        "chargebee" => "fuzz-user:another-fuzz-secret",
         "discord" | "sendgrid" => verify_secret(provider),
         "adyen" => "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056",
         "aws-sns" | "paypal" => OTHER_CERT,

@@ -209,6 +209,10 @@ pub fn all_providers() -> Vec<Provider> {
 pub fn verifier_secret(p: &Provider) -> String {
     match p.name() {
         "standard" | "svix" | "clerk" | "resend" => STANDARD_SECRET.into(),
+        // Standard Webhooks senders under their own names.
+        "openai" | "replicate" | "brex" | "lithic" => STANDARD_SECRET.into(),
+        // Basic authentication: `username:password`.
+        "chargebee" => "chargebee-user:signing-secret".into(),
         "stripe" => STRIPE_SECRET.into(),
         "github" | "github-sha1" => GITHUB_SECRET.into(),
         "slack" => SLACK_SECRET.into(),
@@ -252,7 +256,7 @@ pub fn signing_secret(p: &Provider) -> String {
 #[must_use]
 pub fn other_secret(p: &Provider) -> String {
     match p.name() {
-        "standard" | "svix" | "clerk" | "resend" => {
+        "standard" | "svix" | "clerk" | "resend" | "openai" | "replicate" | "brex" | "lithic" => {
             format!("whsec_{}", B64.encode([3u8; 32]))
         }
         "discord" => hex::encode(SigningKey::from_bytes(&[9; 32]).verifying_key().as_bytes()),
@@ -351,22 +355,29 @@ pub fn key_forms(p: &Provider) -> Vec<KeyPair> {
         }],
         "adyen" => vec![same("hex HMAC key", ADYEN_SECRET)],
         "gitlab" => vec![same("shared token", &verifier_secret(p))],
+        "openai" | "replicate" | "brex" | "lithic" => vec![
+            same("whsec_ HMAC", STANDARD_SECRET),
+            same("bare base64 HMAC", &STANDARD_SECRET["whsec_".len()..]),
+        ],
+        "chargebee" => vec![same("basic-auth username:password", "user:pass word")],
         "mailgun" | "sendgrid" | "aws-sns" | "paypal" => Vec::new(),
         _ => vec![same("secret text", &verifier_secret(p))],
     }
 }
 
 /// Whether `p`'s signature covers the raw body, so a changed body byte must fail: not for
-/// GitLab's token (it signs nothing) or Mailgun (timestamp and token only). Twilio's form
-/// signature covers the decoded parameters, which a changed byte changes too.
+/// GitLab's token or Chargebee's basic-auth credential (they sign nothing) or Mailgun
+/// (timestamp and token only). Twilio's and Mandrill's form signatures cover the decoded
+/// parameters, which a changed byte changes too.
 ///
 /// ```
 /// use webhook_verify::Provider;
 /// assert!(webhook_testkit::signs_body(&Provider::STRIPE));
 /// assert!(!webhook_testkit::signs_body(&Provider::MAILGUN));
 /// assert!(!webhook_testkit::signs_body(&Provider::GITLAB));
+/// assert!(!webhook_testkit::signs_body(&Provider::CHARGEBEE));
 /// ```
 #[must_use]
 pub fn signs_body(p: &Provider) -> bool {
-    !matches!(p.name(), "gitlab" | "mailgun")
+    !matches!(p.name(), "gitlab" | "mailgun" | "chargebee")
 }

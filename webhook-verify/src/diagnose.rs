@@ -1,6 +1,8 @@
 //! Explaining a failed verification, for logs and debugging tools.
 
-use std::fmt;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
 
 use crate::delivery::Body;
 use crate::provider::KeyForm;

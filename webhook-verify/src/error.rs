@@ -1,7 +1,8 @@
 //! The crate's one error type.
 
-use std::borrow::Cow;
-use std::fmt;
+use alloc::borrow::Cow;
+use alloc::string::ToString;
+use core::fmt;
 
 /// Why a delivery was not verified, or why a verifier could not be built.
 ///

@@ -1,5 +1,7 @@
 //! Turning secrets into keys: pre-keyed MAC states and public keys.
 
+use alloc::boxed::Box;
+use alloc::vec::Vec;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};

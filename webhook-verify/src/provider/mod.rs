@@ -10,8 +10,10 @@
 //! listed, and the default timestamp tolerance. Built-in providers are `static` values; a
 //! [`CustomProvider`] is the same description assembled at run time.
 
-use alloc::borrow::Cow;
+use alloc::borrow::{Cow, ToOwned};
+use alloc::string::String;
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 use core::fmt;
 use core::str::FromStr;
 use core::time::Duration;
@@ -46,6 +48,24 @@ mod twilio;
 mod twitch;
 mod typeform;
 pub mod zoom;
+
+mod airwallex;
+mod bitbucket;
+mod brex;
+mod chargebee;
+mod coinbase;
+mod docusign;
+mod hubspot;
+mod lithic;
+mod mandrill;
+mod mux;
+mod openai;
+mod replicate;
+mod sentry;
+mod vercel;
+mod webflow;
+mod workos;
+mod zendesk;
 
 pub use custom::CustomProvider;
 
@@ -171,6 +191,52 @@ impl Provider {
     /// `additionalData.hmacSignature` in each `NotificationRequestItem`, over its
     /// colon-joined fields, and every item must verify.
     pub const ADYEN: Provider = Provider::builtin(&adyen::ADYEN);
+    /// HubSpot signature v3: base64 `X-HubSpot-Signature-v3` over
+    /// `POST{url}{body}{timestamp}`, `X-HubSpot-Request-Timestamp` in milliseconds; 300 s,
+    /// past only. Needs the URL ([`Delivery::with_url`](crate::Delivery::with_url)).
+    pub const HUBSPOT: Provider = Provider::builtin(&hubspot::HUBSPOT);
+    /// DocuSign Connect: base64 HMAC-SHA256 of the body in `X-DocuSign-Signature-1`,
+    /// `-2`, … (one per active key); any of them made with any configured key verifies.
+    /// No timestamp.
+    pub const DOCUSIGN: Provider = Provider::builtin(&docusign::DOCUSIGN);
+    /// Mandrill (Mailchimp Transactional): base64 HMAC-SHA1 `X-Mandrill-Signature` over the
+    /// webhook URL followed by the sorted form parameters. Needs the URL
+    /// ([`Delivery::with_url`](crate::Delivery::with_url)); no timestamp.
+    pub const MANDRILL: Provider = Provider::builtin(&mandrill::MANDRILL);
+    /// Coinbase Commerce: hex `X-CC-Webhook-Signature` over the body; no timestamp.
+    pub const COINBASE: Provider = Provider::builtin(&coinbase::COINBASE);
+    /// Zendesk: base64 `X-Zendesk-Webhook-Signature` over timestamp ‖ body, the
+    /// `X-Zendesk-Webhook-Signature-Timestamp` in RFC 3339; ±300 s.
+    pub const ZENDESK: Provider = Provider::builtin(&zendesk::ZENDESK);
+    /// Vercel: hex HMAC-SHA1 `x-vercel-signature` over the body; no timestamp.
+    pub const VERCEL: Provider = Provider::builtin(&vercel::VERCEL);
+    /// OpenAI: Standard Webhooks (`webhook-*` headers, secret `whsec_…`); ±300 s.
+    pub const OPENAI: Provider = Provider::builtin(&openai::OPENAI);
+    /// Replicate: Standard Webhooks (`webhook-*` headers, secret `whsec_…`); ±300 s.
+    pub const REPLICATE: Provider = Provider::builtin(&replicate::REPLICATE);
+    /// Brex: Standard Webhooks signatures (`Webhook-*` headers, base64 secret); ±300 s.
+    pub const BREX: Provider = Provider::builtin(&brex::BREX);
+    /// Lithic: Standard Webhooks (`webhook-*` headers, secret `whsec_…`); ±300 s.
+    pub const LITHIC: Provider = Provider::builtin(&lithic::LITHIC);
+    /// Airwallex: hex `x-signature` over `x-timestamp` (milliseconds) ‖ body; ±300 s.
+    pub const AIRWALLEX: Provider = Provider::builtin(&airwallex::AIRWALLEX);
+    /// Bitbucket Cloud: `X-Hub-Signature: sha256=…` over the body; no timestamp.
+    pub const BITBUCKET: Provider = Provider::builtin(&bitbucket::BITBUCKET);
+    /// Chargebee: HTTP basic authentication (`Authorization: Basic …`), the secret being
+    /// `username:password`, compared in constant time. **Not a signature**: it does not
+    /// protect the body, nor tell when it was sent.
+    pub const CHARGEBEE: Provider = Provider::builtin(&chargebee::CHARGEBEE);
+    /// WorkOS: `WorkOS-Signature: t=…, v1=…` over `{t}.{body}`, `t` in milliseconds;
+    /// 180 s, past only.
+    pub const WORKOS: Provider = Provider::builtin(&workos::WORKOS);
+    /// Sentry integration platform: hex `Sentry-Hook-Signature` over the body; no
+    /// timestamp (`Sentry-Hook-Timestamp` is not signed).
+    pub const SENTRY: Provider = Provider::builtin(&sentry::SENTRY);
+    /// Webflow: hex `x-webflow-signature` over `{x-webflow-timestamp}:{body}`, the
+    /// timestamp in milliseconds; 300 s, past only.
+    pub const WEBFLOW: Provider = Provider::builtin(&webflow::WEBFLOW);
+    /// Mux: `Mux-Signature: t=…,v1=…` over `{t}.{body}`; 300 s, past only.
+    pub const MUX: Provider = Provider::builtin(&mux::MUX);
     /// AWS SNS: the message JSON's `Signature` (base64 RSA, SHA1withRSA for
     /// `SignatureVersion` 1, SHA256withRSA for 2) over the fields AWS signs for its `Type`
     /// (`Notification`, `SubscriptionConfirmation`, `UnsubscribeConfirmation`). The secret
@@ -245,7 +311,10 @@ impl Provider {
     /// `standard-webhooks`, `svix`, `clerk`, `resend`, `stripe`, `github`, `github-sha1`,
     /// `slack`, `shopify`, `twilio`, `discord`, `paddle`, `linear`, `zoom`, `square`,
     /// `mailgun`, `sendgrid`, `twitch`, `intercom`, `typeform`, `calendly`, `gitlab`,
-    /// `razorpay`, `lemonsqueezy` (or `lemon-squeezy`), `adyen`.
+    /// `razorpay`, `lemonsqueezy` (or `lemon-squeezy`), `adyen`, `hubspot`, `docusign`,
+    /// `mandrill` (or `mailchimp-transactional`), `coinbase` (or `coinbase-commerce`),
+    /// `zendesk`, `vercel`, `openai`, `replicate`, `brex`, `lithic`, `airwallex`,
+    /// `bitbucket`, `chargebee`, `workos`, `sentry`, `webflow`, `mux`.
     ///
     /// ```
     /// use webhook_verify::Provider;
@@ -266,6 +335,12 @@ impl Provider {
         }
         if name.eq_ignore_ascii_case("lemon-squeezy") {
             return Some(Self::LEMON_SQUEEZY);
+        }
+        if name.eq_ignore_ascii_case("mailchimp-transactional") {
+            return Some(Self::MANDRILL);
+        }
+        if name.eq_ignore_ascii_case("coinbase-commerce") {
+            return Some(Self::COINBASE);
         }
         BUILTIN
             .iter()
@@ -452,6 +527,23 @@ static BUILTIN: &[Provider] = &[
     Provider::RAZORPAY,
     Provider::LEMON_SQUEEZY,
     Provider::ADYEN,
+    Provider::HUBSPOT,
+    Provider::DOCUSIGN,
+    Provider::MANDRILL,
+    Provider::COINBASE,
+    Provider::ZENDESK,
+    Provider::VERCEL,
+    Provider::OPENAI,
+    Provider::REPLICATE,
+    Provider::BREX,
+    Provider::LITHIC,
+    Provider::AIRWALLEX,
+    Provider::BITBUCKET,
+    Provider::CHARGEBEE,
+    Provider::WORKOS,
+    Provider::SENTRY,
+    Provider::WEBFLOW,
+    Provider::MUX,
     Provider::AWS_SNS,
     Provider::PAYPAL,
 ];

@@ -22,6 +22,7 @@
 
 use alloc::borrow::Cow;
 use alloc::format;
+use alloc::string::String;
 use core::time::Duration;
 
 use base64::Engine as _;

@@ -622,7 +622,9 @@ impl Reception {
                 match found {
                     Ok((tenant, verifier)) => {
                         self.span.record("tenant", &*tenant);
-                        self.verify_with(&verifier, headers, url, body)
+                        let mut verified = self.verify_with(&verifier, headers, url, body)?;
+                        verified.tenant = Some(tenant);
+                        Ok(verified)
                     }
                     Err(miss) => {
                         let reply = Reply::tenant_miss(miss);

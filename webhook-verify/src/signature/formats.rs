@@ -2,7 +2,7 @@
 //! space-separated `version,signature` list, and `key=value` lists (a timestamp and
 //! signatures under their keys). Each is parsed into a [`Parsed`].
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 
 use super::{MAX_SIGNATURES, Parsed, SigKind};
 use crate::Error;
@@ -104,7 +104,7 @@ pub(crate) fn parse_into<'a>(
 /// `memchr`).
 fn split(value: &[u8], separator: u8) -> impl Iterator<Item = &[u8]> {
     let mut start = 0;
-    let ends = memchr::memchr_iter(separator, value).chain(std::iter::once(value.len()));
+    let ends = memchr::memchr_iter(separator, value).chain(core::iter::once(value.len()));
     ends.map(move |end| {
         let piece = &value[start..end];
         start = end + 1;

@@ -1,7 +1,7 @@
 //! Matching: which key produced a signature (HMAC tags compared in constant time, Ed25519
 //! and ECDSA checked strictly), and the timestamp checks around it.
 
-use std::borrow::Cow;
+use alloc::borrow::{Cow, ToOwned};
 
 use ed25519_dalek::Signature;
 use ed25519_dalek::ed25519::signature::MultipartVerifier;
@@ -35,7 +35,7 @@ impl Verifier {
         let bad = |r| Error::malformed(name.clone(), r);
         let inner = &*self.inner;
         let tolerance = match inner.provider.spec().alternate {
-            Some(alt) if std::ptr::eq(alt, spec) => inner.alt_tolerance,
+            Some(alt) if core::ptr::eq(alt, spec) => inner.alt_tolerance,
             _ => inner.tolerance,
         };
         // One call per unit, so that `check` divides by a constant.
@@ -246,7 +246,7 @@ fn ed25519_strict(public: &ed25519_dalek::VerifyingKey, message: &[&[u8]], sig: 
 
 /// Parses an RFC 3339 timestamp (Twitch) into Unix milliseconds.
 fn parse_rfc3339(raw: &[u8]) -> Result<i64, &'static str> {
-    let text = std::str::from_utf8(raw).map_err(|_| "timestamp is not valid UTF-8")?;
+    let text = core::str::from_utf8(raw).map_err(|_| "timestamp is not valid UTF-8")?;
     let t = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
         .map_err(|_| "timestamp is not RFC 3339")?;
     i64::try_from(t.unix_timestamp_nanos().div_euclid(1_000_000))

@@ -11,20 +11,24 @@ mod matching;
 
 pub use builder::VerifierBuilder;
 
-use std::borrow::Cow;
-use std::fmt;
-use std::sync::{Arc, OnceLock};
+use alloc::borrow::{Cow, ToOwned};
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::fmt;
 
 use arrayvec::ArrayVec;
 use subtle::ConstantTimeEq;
 
-use crate::delivery::{Body, IntoBody, MatchedKey, SigBytes};
+use crate::delivery::{Body, MatchedKey, SigBytes};
 use crate::headers::{HeaderKey, HeaderSet, HeaderText, HeaderView};
 use crate::keys::{HmacSha256, Key};
 use crate::provider::{IdSource, Message, Part, Spec, TimestampSource, TsFormat};
 
 use crate::signature::{self, Parsed};
-use crate::{Clock, Delivery, Error, Headers, IntoSecret, Provider, Secret, Tolerance, Verified};
+use crate::{Clock, Delivery, Error, Provider, Secret, Tolerance, Verified};
+#[cfg(feature = "std")]
+use crate::{Headers, IntoBody, IntoSecret};
 use matching::{check_public_key_count, check_timestamp_boundary, find_key};
 use sha2::{Digest, Sha256};
 
@@ -124,7 +128,8 @@ impl Verifier {
         VerifierBuilder::new(provider)
     }
 
-    /// A verifier for `provider` with one secret and every default.
+    /// A verifier for `provider` with one secret and every default (the system clock: with
+    /// the `std` feature; without it, use [`builder`](Self::builder) and give a clock).
     ///
     /// ```
     /// use webhook_verify::{Provider, Verifier};
@@ -135,6 +140,7 @@ impl Verifier {
     /// # Errors
     ///
     /// [`Error::InvalidSecret`] when the secret cannot be used with this provider.
+    #[cfg(feature = "std")]
     pub fn new<S>(provider: Provider, secret: S) -> Result<Self, Error>
     where
         S: IntoSecret,
@@ -292,11 +298,10 @@ impl Verifier {
         // 6. Report.
         let id_name = names.id.as_ref().or(lookups.id.as_ref());
         let header_id = match (id_raw, id_name) {
-            (Some(raw), Some(key)) => {
-                Some(HeaderText::new(std::str::from_utf8(raw).map_err(|_| {
-                    Error::malformed(key.name.clone(), "not valid UTF-8")
-                })?))
-            }
+            (Some(raw), Some(key)) => Some(HeaderText::new(
+                core::str::from_utf8(raw)
+                    .map_err(|_| Error::malformed(key.name.clone(), "not valid UTF-8"))?,
+            )),
             _ => None,
         };
         self.verified(
@@ -326,7 +331,7 @@ impl Verifier {
         };
         Ok(Verified {
             provider: self.inner.provider.clone(),
-            spec_is_alternate: !std::ptr::eq(spec, self.inner.provider.spec()),
+            spec_is_alternate: !core::ptr::eq(spec, self.inner.provider.spec()),
             header_id,
             id_signed,
             timestamp,
@@ -338,14 +343,16 @@ impl Verifier {
             body: (),
             received_at: now,
             signature,
-            json: OnceLock::new(),
+            json: crate::delivery::JsonCell::new(),
             unverified: None,
+            tenant: None,
         })
     }
 }
 
 /// What can be read from a delivery that failed verification, for a receiver in shadow
 /// mode: the event type and id headers (unauthenticated), no key, no timestamp.
+#[cfg(feature = "std")]
 pub(crate) fn unverified(
     provider: &Provider,
     headers: &dyn Headers,
@@ -377,8 +384,9 @@ pub(crate) fn unverified(
         body: (),
         received_at,
         signature: SigBytes::new(),
-        json: OnceLock::new(),
+        json: crate::delivery::JsonCell::new(),
         unverified: Some(failure),
+        tenant: None,
     }
 }
 
@@ -412,6 +420,12 @@ impl<'a> SchemeContext<'a> {
         self.delivery.url().ok_or_else(|| Error::MissingUrl {
             provider: Cow::Owned(self.verifier.inner.provider.name().to_owned()),
         })
+    }
+
+    /// The delivery's headers, for a scheme that reads headers it cannot name in advance
+    /// (DocuSign's numbered signature headers).
+    pub(crate) fn headers(&self) -> &'a dyn Headers {
+        self.delivery.headers()
     }
 
     /// The signature header's value, which must be present once.
@@ -499,7 +513,7 @@ impl<'a> SchemeContext<'a> {
         parsed: &Parsed<'_>,
         messages: &[&[&[u8]]],
     ) -> bool {
-        let key = std::slice::from_ref(&self.keys[index]);
+        let key = core::slice::from_ref(&self.keys[index]);
         find_key(key, parsed, messages, &mut SigBytes::new()).is_some()
     }
 
@@ -585,6 +599,7 @@ fn select_names<'n, 'h>(
 /// # Errors
 ///
 /// As [`Verifier::verify`], and [`Error::InvalidSecret`] for an unusable secret.
+#[cfg(feature = "std")]
 pub fn verify<S, H, T>(
     provider: &Provider,
     secret: S,
