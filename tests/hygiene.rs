@@ -167,6 +167,11 @@ fn secrets(p: &Provider) -> Option<(String, String, String)> {
             DISCORD_PUBLIC.into(),
         ),
         "adyen" => (ADYEN.into(), ADYEN.into(), "AB".repeat(32)),
+        "telnyx" => (
+            webhook_testkit::TELNYX_PUBLIC.into(),
+            webhook_testkit::TELNYX_SEED.into(),
+            webhook_testkit::other_secret(p),
+        ),
         // Checked on their own below.
         "sendgrid" | "mailgun" | "aws-sns" | "paypal" => return None,
         _ => (

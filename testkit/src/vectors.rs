@@ -4,7 +4,7 @@
 //! ```
 //! use webhook_testkit::vectors;
 //! let official = vectors::official();
-//! assert_eq!(official.len(), 38);
+//! assert_eq!(official.len(), 41);
 //! assert!(official.iter().all(|v| v.provider().is_some()));
 //! ```
 
@@ -95,6 +95,23 @@ pub fn provider(name: &str) -> Option<Provider> {
         "sentry" => Provider::SENTRY,
         "webflow" => Provider::WEBFLOW,
         "mux" => Provider::MUX,
+        "circleci" => Provider::CIRCLECI,
+        "fusionauth" => Provider::FUSIONAUTH,
+        "orb" => Provider::ORB,
+        "postmark" => Provider::POSTMARK,
+        "segment" => Provider::SEGMENT,
+        "telnyx" => Provider::TELNYX,
+        "tiktok" => Provider::TIKTOK,
+        "woocommerce" => Provider::WOOCOMMERCE,
+        "xero" => Provider::XERO,
+        "aftership" => Provider::AFTERSHIP,
+        "alchemy" => Provider::ALCHEMY,
+        "cursor" => Provider::CURSOR,
+        "pagerduty" => Provider::PAGERDUTY,
+        "contentful" => Provider::CONTENTFUL,
+        "box" => Provider::BOX,
+        "frameio" => Provider::FRAMEIO,
+        "asana" => Provider::ASANA,
         "aws-sns" => Provider::AWS_SNS,
         "paypal" => Provider::PAYPAL,
         _ => return None,
@@ -119,13 +136,14 @@ pub struct Vector {
     #[serde(default)]
     pub payload: String,
     /// The timestamp as stored: Unix seconds, milliseconds for the providers in
-    /// [`MILLIS`], Twitch's and Zendesk's RFC 3339 string, or null.
+    /// [`MILLIS`], Twitch's and Zendesk's RFC 3339 string, or null. (Orb, Box and
+    /// Contentful store the second their header's timestamp falls in.)
     #[serde(default)]
     pub timestamp: serde_json::Value,
     /// The headers.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
-    /// The URL the signature covers (Twilio, Square).
+    /// The URL the signature covers (Twilio, Square, Contentful).
     #[serde(default)]
     pub url: Option<String>,
     /// Always true in these files.
@@ -253,7 +271,7 @@ pub fn data_dir() -> PathBuf {
 /// The vectors of `file` in [`data_dir`].
 ///
 /// ```
-/// assert_eq!(webhook_testkit::vectors::load("vectors-derived.json").len(), 30);
+/// assert_eq!(webhook_testkit::vectors::load("vectors-derived.json").len(), 44);
 /// ```
 ///
 /// # Panics
@@ -266,7 +284,7 @@ pub fn load(file: &str) -> Vec<Vector> {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// `vectors.json`: the 38 official vectors.
+/// `vectors.json`: the 41 official vectors.
 ///
 /// ```
 /// assert!(webhook_testkit::vectors::official().iter().all(|v| v.official));
@@ -276,7 +294,7 @@ pub fn official() -> Vec<Vector> {
     load("vectors.json")
 }
 
-/// `vectors-derived.json`: the 30 derived vectors.
+/// `vectors-derived.json`: the 44 derived vectors.
 ///
 /// ```
 /// assert!(webhook_testkit::vectors::derived().iter().all(|v| !v.official));

@@ -44,6 +44,14 @@ pub(crate) fn signed_shape(provider: &Provider) -> &'static str {
              pspReference:originalReference:merchantAccountCode:merchantReference:value:\
              currency:eventCode:success"
         }
+        "tiktok" => "{t}.{body}  (t from the signature header)",
+        "orb" => "v1:{timestamp}:{body}",
+        "frameio" => "v0:{timestamp}:{body}",
+        "telnyx" => "{timestamp}|{body}",
+        "box" => "{body}{timestamp}  (the box-delivery-timestamp text)",
+        "contentful" => "POST\\n{path and query, encoded}\\n{signed headers name:value;…}\\n{body}",
+        "fusionauth" => "a JWT whose request_body_sha256 claim is the body's base64 SHA-256",
+        "postmark" => "no signature: the Authorization header carries the basic auth credentials",
         "aws-sns" => {
             "Name\nvalue\n for the message's signed fields (Message, MessageId, Subject, \
              Timestamp, TopicArn, Type; confirmations: SubscribeURL and Token too)"

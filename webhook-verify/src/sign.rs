@@ -132,10 +132,12 @@ impl Signer {
         let ts = match spec.timestamp_format {
             TsFormat::UnixSeconds => timestamp.to_string(),
             TsFormat::UnixMillis => timestamp.saturating_mul(1000).to_string(),
-            TsFormat::Rfc3339 => time::OffsetDateTime::from_unix_timestamp(timestamp)
-                .ok()
-                .and_then(rfc3339)
-                .ok_or_else(|| Error::config("the timestamp is out of range"))?,
+            TsFormat::Rfc3339 | TsFormat::Rfc3339OrUtc => {
+                time::OffsetDateTime::from_unix_timestamp(timestamp)
+                    .ok()
+                    .and_then(rfc3339)
+                    .ok_or_else(|| Error::config("the timestamp is out of range"))?
+            }
         };
         let id = options.id.clone().unwrap_or_else(|| {
             let mut h = Sha256::new();
@@ -163,11 +165,18 @@ impl Signer {
                     SigningMaterial::Token(token) => Some(&token[..]),
                     _ => None,
                 };
+                let mac = |message: &[u8]| match &self.key {
+                    SigningMaterial::Mac(Key::Sha256(mac)) => Some(mac_tag(mac.clone(), message)),
+                    SigningMaterial::Mac(Key::Sha1(mac)) => Some(mac_tag(mac.clone(), message)),
+                    _ => None,
+                };
                 let input = SignInput {
                     spec,
                     body,
                     url,
                     token,
+                    timestamp,
+                    mac: &mac,
                 };
                 match sign(&input)? {
                     Signing::Message(message) => message,
@@ -211,6 +220,9 @@ impl Signer {
                 char::from(*separator),
                 hex::encode(&tag)
             ),
+            SigFormat::List {
+                prefix, encoding, ..
+            } => format!("{prefix}{}", encode(*encoding, &tag)),
         };
         let mut headers = Vec::with_capacity(3);
         if spec.needs_id() {
@@ -230,7 +242,7 @@ impl Signer {
 
 /// `t` (UTC, whole seconds) as RFC 3339.
 #[cfg(feature = "std")]
-fn rfc3339(t: time::OffsetDateTime) -> Option<String> {
+pub(crate) fn rfc3339(t: time::OffsetDateTime) -> Option<String> {
     t.format(&time::format_description::well_known::Rfc3339)
         .ok()
 }
@@ -239,7 +251,7 @@ fn rfc3339(t: time::OffsetDateTime) -> Option<String> {
 /// same text as with std for every timestamp `from_unix_timestamp` accepts (years 1970 to
 /// 9999 here, the timestamp being non-negative).
 #[cfg(not(feature = "std"))]
-fn rfc3339(t: time::OffsetDateTime) -> Option<String> {
+pub(crate) fn rfc3339(t: time::OffsetDateTime) -> Option<String> {
     Some(rfc3339_written(t))
 }
 

@@ -28,16 +28,25 @@ enum Grammar {
     PrefixedHex(&'static str),
     /// A prefix then base64: `sha256=` (Typeform), `v1=` (the custom provider).
     PrefixedBase64(&'static str),
-    /// Bare base64 (Shopify, Twilio, Square, Adyen's `HmacSignature`).
+    /// Bare base64 (Shopify, Twilio, Square, Adyen's `HmacSignature`, WooCommerce, Xero,
+    /// AfterShip, Box).
     BareBase64,
-    /// Bare lowercase hex (Linear, Razorpay, Lemon Squeezy).
+    /// Bare lowercase hex (Linear, Razorpay, Lemon Squeezy, Segment, Alchemy, Asana,
+    /// Contentful).
     BareHex,
     /// A 64-byte Ed25519 signature in hex (Discord).
     Ed25519Hex,
     /// A base64 DER ECDSA signature (SendGrid).
     DerBase64,
-    /// A shared token (GitLab's `X-Gitlab-Token`).
+    /// A shared token (GitLab's `X-Gitlab-Token`, Postmark's basic auth).
     Token,
+    /// Entries separated by `sep`, each a prefix then lowercase hex (PagerDuty, CircleCI:
+    /// `v1=…,v1=…`; Orb: `v1=… v1=…`).
+    PrefixedList { sep: char, prefix: &'static str },
+    /// A 64-byte Ed25519 signature in base64 (Telnyx).
+    Ed25519Base64,
+    /// A JWT, base64url parts (FusionAuth).
+    Jwt,
     /// Fields of the body (Mailgun's `signature` object or form fields).
     BodyFields,
 }
@@ -152,6 +161,50 @@ fn grammars(p: &Provider) -> Vec<Target> {
         "mailgun" => vec![target(Grammar::BodyFields, "signature", None, None)],
         // The `Authorization: Basic …` credential, checked like a token.
         "chargebee" => vec![target(Grammar::Token, sig, None, None)],
+        "tiktok" => vec![target(
+            Grammar::KeyValueList {
+                sep: ',',
+                ts: "t",
+                sig: "s",
+            },
+            sig,
+            None,
+            None,
+        )],
+        "circleci" | "pagerduty" => vec![target(
+            Grammar::PrefixedList {
+                sep: ',',
+                prefix: "v1=",
+            },
+            sig,
+            None,
+            None,
+        )],
+        "orb" => vec![target(
+            Grammar::PrefixedList {
+                sep: ' ',
+                prefix: "v1=",
+            },
+            sig,
+            p.timestamp_header().map(|t| (t, Ts::Rfc3339)),
+            None,
+        )],
+        "segment" | "alchemy" | "asana" => vec![target(Grammar::BareHex, sig, None, None)],
+        "contentful" => vec![target(Grammar::BareHex, sig, ts, None)],
+        "woocommerce" | "xero" | "aftership" => {
+            vec![target(Grammar::BareBase64, sig, None, None)]
+        }
+        "box" => vec![target(
+            Grammar::BareBase64,
+            sig,
+            p.timestamp_header().map(|t| (t, Ts::Rfc3339)),
+            None,
+        )],
+        "cursor" => vec![target(Grammar::PrefixedHex("sha256="), sig, None, None)],
+        "frameio" => vec![target(Grammar::PrefixedHex("v0="), sig, ts, None)],
+        "telnyx" => vec![target(Grammar::Ed25519Base64, sig, ts, None)],
+        "postmark" => vec![target(Grammar::Token, sig, None, None)],
+        "fusionauth" => vec![target(Grammar::Jwt, sig, None, None)],
         // The message's fields: its `Signature` and `Timestamp` are in the body.
         "aws-sns" => vec![target(Grammar::BodyFields, "signature", None, None)],
         "paypal" => vec![target(
@@ -202,6 +255,11 @@ fn allowed(target: &Target) -> Vec<ErrorKind> {
     }
     if target.grammar == Grammar::BodyFields {
         kinds.push(ErrorKind::MalformedBody);
+    }
+    if target.grammar == Grammar::Jwt {
+        // A JWT made without the key never gets to its claims; these are listed for a
+        // JWT whose claims are read.
+        kinds.extend([ErrorKind::MalformedBody, ErrorKind::TimestampTooOld]);
     }
     kinds
 }
@@ -330,12 +388,12 @@ proptest! {
 
     /// Left out, because their signature does not cover the raw body: Twilio and Mandrill
     /// sign the decoded form parameters (`a=b+c` and `a=b%20c`, `%4A` and `%4a` sign the
-    /// same), Mailgun only the timestamp and token, GitLab's token and Chargebee's
-    /// basic-auth credential sign nothing, AWS SNS the values of some of the message's JSON
-    /// fields (not its spacing, nor `SigningCertURL`). Their vectors' tampered copies are
+    /// same), Mailgun only the timestamp and token, GitLab's token and Chargebee's and
+    /// Postmark's basic-auth credentials sign nothing, AWS SNS the values of some of
+    /// the message's JSON fields (not its spacing, nor `SigningCertURL`). Their vectors' tampered copies are
     /// checked in vectors.rs.
     #[test]
-    fn any_body_byte_change_is_a_signature_mismatch(p in providers().prop_filter("raw body signed", |p| ![Provider::TWILIO, Provider::MANDRILL, Provider::MAILGUN, Provider::GITLAB, Provider::CHARGEBEE, Provider::AWS_SNS].contains(p)), body in prop::collection::vec(any::<u8>(), 1..512), i in any::<prop::sample::Index>(), x in 1u8..=255) {
+    fn any_body_byte_change_is_a_signature_mismatch(p in providers().prop_filter("raw body signed", |p| ![Provider::TWILIO, Provider::MANDRILL, Provider::MAILGUN, Provider::GITLAB, Provider::CHARGEBEE, Provider::POSTMARK, Provider::AWS_SNS].contains(p)), body in prop::collection::vec(any::<u8>(), 1..512), i in any::<prop::sample::Index>(), x in 1u8..=255) {
         let d = signed(&p, &body, NOW);
         let mut body = d.body.clone();
         let i = i.index(body.len());
@@ -364,10 +422,12 @@ proptest! {
         let (_, value) = headers.iter_mut().find(|(k, _)| k == name).unwrap();
         let hex_alphabet = matches!(
             target.grammar,
-            Grammar::KeyValueList { .. } | Grammar::PrefixedHex(_) | Grammar::BareHex | Grammar::Ed25519Hex
+            Grammar::KeyValueList { .. } | Grammar::PrefixedHex(_) | Grammar::BareHex | Grammar::Ed25519Hex | Grammar::PrefixedList { .. }
         );
         let alphabet: &[u8] = if hex_alphabet {
             b"0123456789abcdef"
+        } else if target.grammar == Grammar::Jwt {
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
         } else {
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
         };
@@ -423,7 +483,10 @@ proptest! {
             body = serde_json::to_vec(&json).unwrap();
         } else if let Some(name) = p.timestamp_header() {
             let (_, value) = headers.iter_mut().find(|(k, _)| k == name).unwrap();
-            *value = if [Provider::TWITCH, Provider::ZENDESK, Provider::PAYPAL].contains(&p) {
+            *value = if p == Provider::CONTENTFUL {
+                // Milliseconds.
+                (moved * 1000).to_string()
+            } else if [Provider::TWITCH, Provider::ZENDESK, Provider::ORB, Provider::BOX, Provider::PAYPAL].contains(&p) {
                 // 2023-11-14T22:13:20Z is NOW; `d` is at most 600 s.
                 let secs = 22 * 3600 + 13 * 60 + 20 - d;
                 format!("2023-11-14T{:02}:{:02}:{:02}Z", secs / 3600, secs / 60 % 60, secs % 60)
@@ -529,8 +592,33 @@ proptest! {
     }
 
     #[test]
-    fn bare_base64_headers(digits in base64(60)) {
-        check_all(|g| g == Grammar::BareBase64, |_| digits.clone(), "", "", "")?;
+    fn bare_base64_headers(digits in base64(60), ts in timestamp(), rfc in rfc3339()) {
+        check_all(|g| g == Grammar::BareBase64, |_| digits.clone(), &ts, &rfc, "")?;
+    }
+
+    #[test]
+    fn prefixed_list_headers(entries in prop::collection::vec(("(v1=|v2=|v1|V1=|)", hex(70)), 0..5), seps in "[ ,]{0,2}", ts in timestamp(), rfc in rfc3339()) {
+        let sig = |t: &Target| {
+            let Grammar::PrefixedList { sep, .. } = t.grammar else { unreachable!() };
+            entries.iter().map(|(p, h)| format!("{p}{h}")).collect::<Vec<_>>().join(&format!("{sep}{seps}"))
+        };
+        check_all(|g| matches!(g, Grammar::PrefixedList { .. }), sig, &ts, &rfc, "")?;
+    }
+
+    #[test]
+    fn ed25519_base64_headers(digits in prop_oneof![base64(100), "[A-Za-z0-9+/]{86}=="], ts in timestamp()) {
+        check_all(|g| g == Grammar::Ed25519Base64, |_| digits.clone(), &ts, "", "")?;
+    }
+
+    #[test]
+    fn jwt_headers(parts in prop::collection::vec(prop_oneof![
+        "[A-Za-z0-9_\\-]{0,60}",
+        Just("eyJhbGciOiJIUzI1NiJ9".to_owned()),
+        Just("eyJhbGciOiJub25lIn0".to_owned()),
+        Just("eyJyZXF1ZXN0X2JvZHlfc2hhMjU2IjoiIn0".to_owned()),
+    ], 0..5)) {
+        let jwt = parts.join(".");
+        check_all(|g| g == Grammar::Jwt, |_| jwt.clone(), "", "", "")?;
     }
 
     #[test]

@@ -92,7 +92,7 @@ fn verify_basic(ctx: &SchemeContext<'_>) -> Result<Verified<()>, Error> {
 fn sign_basic(input: &SignInput<'_>) -> Result<Signing, Error> {
     match input.token {
         Some(token) => Ok(Signing::Headers(vec![(
-            input.spec.names.signature.to_string(),
+            input.spec.names.signature.clone().into_owned(),
             String::from("Basic ") + &STANDARD.encode(token),
         )])),
         None => Err(Error::secret("no credential to send")),

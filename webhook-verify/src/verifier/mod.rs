@@ -23,12 +23,12 @@ use subtle::ConstantTimeEq;
 use crate::delivery::{Body, MatchedKey, SigBytes};
 use crate::headers::{HeaderKey, HeaderSet, HeaderText, HeaderView};
 use crate::keys::{HmacSha256, Key};
-use crate::provider::{IdSource, Message, Part, Spec, TimestampSource, TsFormat};
+use crate::provider::{IdSource, Message, Part, Spec, TimestampSource};
 
 use crate::signature::{self, Parsed};
-use crate::{Clock, Delivery, Error, Provider, Secret, Tolerance, Verified};
+use crate::{Clock, Delivery, Error, Headers, Provider, Secret, Tolerance, Verified};
 #[cfg(feature = "std")]
-use crate::{Headers, IntoBody, IntoSecret};
+use crate::{IntoBody, IntoSecret};
 use matching::{check_public_key_count, check_timestamp_boundary, find_key};
 use sha2::{Digest, Sha256};
 
@@ -281,7 +281,7 @@ impl Verifier {
                 Part::Url => url.unwrap_or_default().as_bytes(),
             });
         }
-        if spec.timestamp_format != TsFormat::Rfc3339 {
+        if !spec.timestamp_format.is_text() {
             check_timestamp_boundary(parts, &message)?;
         }
         let index =
@@ -461,18 +461,28 @@ impl<'a> SchemeContext<'a> {
             .check_timestamp(self.spec, raw, name, self.now)
     }
 
+    /// The current time of the verifier's clock, Unix milliseconds (read once per delivery).
+    pub(crate) fn now_unix_millis(&self) -> i64 {
+        self.now
+    }
+
+    /// The one value of header `name` (lowercase), looked up on its own: for headers a
+    /// scheme reads beyond its signature, timestamp and id (Box's algorithm, Contentful's
+    /// signed headers).
+    pub(crate) fn header(&self, name: &str) -> Result<Option<&'a [u8]>, Error> {
+        crate::headers::unique(self.delivery.headers(), &Cow::Owned(name.to_owned()))
+    }
+
+    /// The secret key `index` was derived from, for schemes whose MAC the pre-keyed states
+    /// do not compute (FusionAuth's HS384 and HS512 JWTs).
+    pub(crate) fn secret(&self, index: usize) -> Option<&'a Secret> {
+        let position = self.keys.get(index)?.index;
+        self.verifier.inner.secrets.get(position)
+    }
+
     /// The provider being verified (with its parameter, such as PayPal's webhook id).
     pub(crate) fn provider(&self) -> &'a Provider {
         &self.verifier.inner.provider
-    }
-
-    /// The one value of header `name`, which is not among the scheme's own headers.
-    #[allow(
-        clippy::ptr_arg,
-        reason = "static names are cloned into errors without allocating"
-    )]
-    pub(crate) fn header(&self, name: &Cow<'static, str>) -> Result<Option<&'a [u8]>, Error> {
-        crate::headers::unique(self.delivery.headers(), name)
     }
 
     /// The first certificate key whose PKCS#1 v1.5 signature over `message` is `signature`,
