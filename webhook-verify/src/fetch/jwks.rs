@@ -16,6 +16,10 @@ use super::{
 use crate::{Error, Secret};
 
 /// The most keys read from one document (a sender lists its current and next key).
+///
+/// ```
+/// assert_eq!(webhook_verify::fetch::MAX_JWKS_KEYS, 16);
+/// ```
 pub const MAX_JWKS_KEYS: usize = 16;
 
 /// Standard Webhooks `v1a` public keys fetched from a JWKS document (RFC 7517) at a URL
@@ -69,6 +73,21 @@ impl fmt::Debug for JwksSource {
 }
 
 /// Configures a [`JwksSource`]. Created by [`JwksSource::builder`].
+///
+/// ```
+/// use std::time::Duration;
+/// use webhook_verify::fetch::{JwksSource, KeyUrlRule, TestFetcher};
+///
+/// let source = JwksSource::builder("https://keys.example.com/jwks.json")
+///     .rule(KeyUrlRule::host("keys.example.com"))
+///     .fetcher(TestFetcher::new())
+///     .timeout(Duration::from_secs(2))
+///     .max_bytes(8 * 1024)
+///     .ttl(Duration::from_secs(600))
+///     .build()?;
+/// # let _ = source;
+/// # Ok::<(), webhook_verify::Error>(())
+/// ```
 #[must_use]
 pub struct JwksSourceBuilder {
     url: String,

@@ -80,7 +80,7 @@ pub use tenants::{PAYPAL_CERT_URL_HEADER, SNS_CERT_URL_FIELD};
 pub use testing::TestFetcher;
 
 #[doc(no_inline)]
-pub use ::reqwest::Url;
+pub use ::reqwest::{Client, Url};
 
 /// A boxed, `Send` future, as [`KeyFetcher::fetch`] returns.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -177,6 +177,13 @@ impl FetchError {
     }
 
     /// Whether the URL was refused (no fetch was made).
+    ///
+    /// ```
+    /// use webhook_verify::fetch::{FetchError, KeyUrlRule};
+    /// let err = KeyUrlRule::aws_sns().check("https://evil.example/x.pem").unwrap_err();
+    /// assert!(err.is_refused());
+    /// assert!(!FetchError::TimedOut.is_refused());
+    /// ```
     #[must_use]
     pub fn is_refused(&self) -> bool {
         matches!(self, Self::Refused { .. })

@@ -48,6 +48,19 @@ impl ReqwestFetcher {
 
     /// A fetcher with your client (a proxy, other roots). Redirects are refused whatever
     /// the client's policy: a response for another URL than the one asked is an error.
+    ///
+    /// This crate builds reqwest with rustls and no crypto provider of its own choosing:
+    /// give the client a TLS configuration (`tls_backend_preconfigured`) or install a
+    /// rustls provider first, as [`new`](Self::new) does for its own client.
+    ///
+    /// ```no_run
+    /// use webhook_verify::fetch::{Client, ReqwestFetcher};
+    ///
+    /// rustls::crypto::ring::default_provider().install_default().ok();
+    /// let client = Client::builder().build()?;
+    /// let fetcher = ReqwestFetcher::with_client(client);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn with_client(client: reqwest::Client) -> Self {
         Self { client }

@@ -10,17 +10,33 @@ use crate::certificate::{MAX_PEM_LEN, RsaKey};
 use crate::{Error, Secret};
 
 /// The longest response read: 64 KiB (a certificate chain is a few KiB).
+///
+/// ```
+/// assert_eq!(webhook_verify::fetch::DEFAULT_MAX_BYTES, 64 * 1024);
+/// ```
 pub const DEFAULT_MAX_BYTES: usize = MAX_PEM_LEN;
 
 /// The time one fetch may take, connection included: 5 s.
+///
+/// ```
+/// assert_eq!(webhook_verify::fetch::DEFAULT_TIMEOUT.as_secs(), 5);
+/// ```
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How long a fetched certificate is kept: 1 hour. Senders rotate certificates to a new
 /// URL, so a kept certificate is never stale; the limit bounds how long a revoked one is
 /// trusted.
+///
+/// ```
+/// assert_eq!(webhook_verify::fetch::DEFAULT_TTL.as_secs(), 3600);
+/// ```
 pub const DEFAULT_TTL: Duration = Duration::from_secs(3600);
 
 /// How many URLs are kept at most: 64 (a sender uses one or two at a time).
+///
+/// ```
+/// assert_eq!(webhook_verify::fetch::DEFAULT_MAX_ENTRIES, 64);
+/// ```
 pub const DEFAULT_MAX_ENTRIES: usize = 64;
 
 /// Signing certificates fetched from the URL a delivery names (AWS SNS `SigningCertURL`,
@@ -81,6 +97,21 @@ impl fmt::Debug for CertificateSource {
 }
 
 /// Configures a [`CertificateSource`]. Created by [`CertificateSource::builder`].
+///
+/// ```
+/// use std::time::Duration;
+/// use webhook_verify::fetch::{CertificateSource, KeyUrlRule, TestFetcher};
+///
+/// let source = CertificateSource::builder(KeyUrlRule::paypal())
+///     .fetcher(TestFetcher::new())
+///     .timeout(Duration::from_secs(2))
+///     .max_bytes(16 * 1024)
+///     .ttl(Duration::from_secs(600))
+///     .max_entries(8)
+///     .build()?;
+/// assert_eq!(source.cached_len(), 0);
+/// # Ok::<(), webhook_verify::Error>(())
+/// ```
 #[must_use]
 pub struct CertificateSourceBuilder {
     rule: KeyUrlRule,

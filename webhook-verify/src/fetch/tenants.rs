@@ -10,10 +10,20 @@ use crate::Provider;
 
 use super::{CertificateSource, FetchError, JwksSource};
 
-/// The JSON pointer of an AWS SNS message's certificate URL.
+/// The JSON pointer of an AWS SNS message's certificate URL, the tenant of
+/// [`CertificateSource::aws_sns_keys`].
+///
+/// ```
+/// assert_eq!(webhook_verify::fetch::SNS_CERT_URL_FIELD, "/SigningCertURL");
+/// ```
 pub const SNS_CERT_URL_FIELD: &str = "/SigningCertURL";
 
-/// The header naming PayPal's certificate URL.
+/// The header naming PayPal's certificate URL, the tenant of
+/// [`CertificateSource::paypal_keys`].
+///
+/// ```
+/// assert_eq!(webhook_verify::fetch::PAYPAL_CERT_URL_HEADER, "paypal-cert-url");
+/// ```
 pub const PAYPAL_CERT_URL_HEADER: &str = "paypal-cert-url";
 
 /// A refused URL is an unknown tenant (`401`, as a bad signature); any other failure is

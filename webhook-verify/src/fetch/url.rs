@@ -9,6 +9,10 @@ use url::Host;
 use super::FetchError;
 
 /// The longest key URL considered.
+///
+/// ```
+/// assert_eq!(webhook_verify::fetch::MAX_URL_LEN, 2048);
+/// ```
 pub const MAX_URL_LEN: usize = 2048;
 
 /// Where keys may be fetched from: the sender's documented hosts, or one host you
