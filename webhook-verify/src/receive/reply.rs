@@ -136,6 +136,13 @@ enum Cause {
 /// | handler failed | [`handler_failed`](Self::handler_failed) | 500 | `internal server error` |
 /// | receiver misconfigured | [`rejected`](Self::rejected) with a config error | 500 | `internal server error` |
 /// | replay store unreachable | [`store_unavailable`](Self::store_unavailable) | 503 | `service unavailable` |
+/// | keys per tenant: the request names no tenant | (receive path) | 400 | `missing tenant (…)` |
+/// | keys per tenant: unknown tenant | (receive path) | 401 | `invalid signature` |
+/// | keys per tenant: resolver down or too slow | (receive path) | 503 + `Retry-After: 1` | `service unavailable` |
+/// | keys per tenant: resolver failed otherwise | (receive path) | 500 | `internal server error` |
+///
+/// In [shadow mode](crate::receive::ReceiverBuilder::shadow) the 400 and 401 answers of
+/// verification are not sent: the delivery goes to the handler, marked unverified.
 ///
 /// ```
 /// use std::time::Duration;
