@@ -21,8 +21,9 @@ pub use live::LiveKeys;
 pub(crate) use tenants::TenantMiss;
 #[cfg(feature = "tokio")]
 pub use tenants::{
-    BoxFuture, DEFAULT_RESOLVE_TIMEOUT, DEFAULT_TENANT_CACHE_ENTRIES, DEFAULT_TENANT_CACHE_TTL,
-    ResolveError, ResolveKeys, TenantFrom, TenantKeys, TenantKeysBuilder, TenantSecrets,
+    BoxFuture, DEFAULT_MAX_RESOLVING, DEFAULT_RESOLVE_TIMEOUT, DEFAULT_TENANT_CACHE_ENTRIES,
+    DEFAULT_TENANT_CACHE_TTL, ResolveError, ResolveKeys, TenantFrom, TenantKeys, TenantKeysBuilder,
+    TenantSecrets,
 };
 
 use crate::{Provider, Tolerance, Verifier};

@@ -1,14 +1,14 @@
 //! Keys resolved per tenant by an async resolver, behind a bounded, expiring cache.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use tokio::sync::OnceCell;
+use tokio::sync::{OnceCell, Semaphore};
 
 use crate::json::{self, Pointer};
 use crate::{
@@ -27,6 +27,10 @@ pub const DEFAULT_TENANT_CACHE_TTL: Duration = Duration::from_secs(300);
 
 /// How long [`TenantKeys`] waits for the resolver by default: 5 s, then `503`.
 pub const DEFAULT_RESOLVE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How many resolver calls [`TenantKeys`] lets run at once by default: 16; a delivery
+/// that would start one more gets `503`.
+pub const DEFAULT_MAX_RESOLVING: usize = 16;
 
 /// The longest tenant identifier read from a request, in bytes.
 const MAX_TENANT_LEN: usize = 1024;
@@ -280,7 +284,49 @@ struct Inner {
     max_entries: usize,
     ttl: Duration,
     timeout: Duration,
-    cache: Mutex<HashMap<Arc<str>, Slot>>,
+    /// Permits for resolver calls in flight.
+    resolving: Semaphore,
+    max_resolving: usize,
+    cache: Mutex<Cache>,
+}
+
+/// The cached answers, and the order they were made in (every answer lives as long, so
+/// the oldest is the first to expire and the one to evict at the bound).
+#[derive(Default)]
+struct Cache {
+    slots: HashMap<Arc<str>, Slot>,
+    /// `(tenant, expiry)` in insertion order; an entry whose tenant has since been
+    /// replaced or removed is skipped when it comes up.
+    order: VecDeque<(Arc<str>, Instant)>,
+}
+
+impl Cache {
+    /// Whether `tenant`'s answer is the one made to expire at `expires`.
+    fn is_current(&self, tenant: &str, expires: Instant) -> bool {
+        self.slots.get(tenant).is_some_and(|s| s.expires == expires)
+    }
+
+    /// Makes room for one more answer: drops expired answers from the front, then the
+    /// oldest while at the bound. Amortized O(1) per insertion.
+    fn make_room(&mut self, max: usize, now: Instant) {
+        while let Some((tenant, expires)) = self.order.front() {
+            let current = self.is_current(tenant, *expires);
+            if current && *expires > now && self.slots.len() < max {
+                break;
+            }
+            if let Some((tenant, _)) = self.order.pop_front() {
+                if current {
+                    self.slots.remove(&tenant);
+                }
+            }
+        }
+        // Replaced answers leave stale entries behind: keep the queue within twice the map.
+        if self.order.len() > 2 * max.min(self.slots.len()).max(1) {
+            let mut order = std::mem::take(&mut self.order);
+            order.retain(|(tenant, expires)| self.is_current(tenant, *expires));
+            self.order = order;
+        }
+    }
 }
 
 /// A tenant's cached answer, or the cell concurrent deliveries wait on while it resolves.
@@ -312,6 +358,7 @@ pub struct TenantKeysBuilder {
     max_entries: usize,
     ttl: Duration,
     timeout: Duration,
+    max_resolving: usize,
 }
 
 impl fmt::Debug for TenantKeysBuilder {
@@ -346,6 +393,15 @@ impl TenantKeysBuilder {
         self
     }
 
+    /// At most `calls` resolver calls at once (for different tenants: deliveries for one
+    /// tenant share one call); a delivery that would start one more gets `503`, so a flood
+    /// of made-up tenant names cannot pile up calls to the secret manager. Defaults to
+    /// [`DEFAULT_MAX_RESOLVING`].
+    pub fn max_resolving(mut self, calls: usize) -> Self {
+        self.max_resolving = calls;
+        self
+    }
+
     /// How long to wait for the resolver before answering `503`. Defaults to
     /// [`DEFAULT_RESOLVE_TIMEOUT`].
     pub fn resolve_timeout(mut self, timeout: Duration) -> Self {
@@ -373,6 +429,11 @@ impl TenantKeysBuilder {
         if self.max_entries == 0 {
             return Err(Error::config("the tenant cache needs room for one entry"));
         }
+        if self.max_resolving == 0 {
+            return Err(Error::config(
+                "the resolver needs at least one call at a time",
+            ));
+        }
         Ok(TenantKeys {
             inner: Arc::new(Inner {
                 tolerance: self
@@ -386,7 +447,9 @@ impl TenantKeysBuilder {
                 max_entries: self.max_entries,
                 ttl: self.ttl,
                 timeout: self.timeout,
-                cache: Mutex::new(HashMap::new()),
+                resolving: Semaphore::new(self.max_resolving),
+                max_resolving: self.max_resolving,
+                cache: Mutex::new(Cache::default()),
             }),
         })
     }
@@ -422,6 +485,7 @@ impl TenantKeys {
             max_entries: DEFAULT_TENANT_CACHE_ENTRIES,
             ttl: DEFAULT_TENANT_CACHE_TTL,
             timeout: DEFAULT_RESOLVE_TIMEOUT,
+            max_resolving: DEFAULT_MAX_RESOLVING,
         }
     }
 
@@ -444,21 +508,23 @@ impl TenantKeys {
     /// How many tenants' answers are cached now (expired ones included until replaced).
     #[must_use]
     pub fn cached(&self) -> usize {
-        self.lock().len()
+        self.lock().slots.len()
     }
 
     /// Forgets `tenant`'s cached keys: the next delivery for it asks the resolver (after a
     /// rotation in the secret manager, for one).
     pub fn invalidate(&self, tenant: &str) {
-        self.lock().remove(tenant);
+        self.lock().slots.remove(tenant);
     }
 
     /// Forgets every cached answer.
     pub fn clear(&self) {
-        self.lock().clear();
+        let mut cache = self.lock();
+        cache.slots.clear();
+        cache.order.clear();
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Arc<str>, Slot>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Cache> {
         // A panic while holding the lock cannot leave the map half-updated.
         self.inner
             .cache
@@ -488,6 +554,12 @@ impl TenantKeys {
         let resolved = cell
             .get_or_try_init(|| async {
                 let inner = &*self.inner;
+                let Ok(_permit) = inner.resolving.try_acquire() else {
+                    return Err(TenantMiss::Resolver(ResolveError::unavailable(format!(
+                        "{} key lookups already in flight",
+                        inner.max_resolving
+                    ))));
+                };
                 let secrets =
                     match tokio::time::timeout(inner.timeout, inner.resolver.resolve(tenant)).await
                     {
@@ -509,10 +581,11 @@ impl TenantKeys {
                 // Not cached: the next delivery asks again.
                 let mut cache = self.lock();
                 if cache
+                    .slots
                     .get(tenant)
                     .is_some_and(|slot| Arc::ptr_eq(&slot.cell, &cell))
                 {
-                    cache.remove(tenant);
+                    cache.slots.remove(tenant);
                 }
                 Err(miss)
             }
@@ -523,29 +596,22 @@ impl TenantKeys {
     fn slot(&self, tenant: &str) -> Arc<OnceCell<Option<Verifier>>> {
         let now = Instant::now();
         let mut cache = self.lock();
-        if let Some(slot) = cache.get(tenant) {
+        if let Some(slot) = cache.slots.get(tenant) {
             if slot.expires > now {
                 return Arc::clone(&slot.cell);
             }
         }
-        if cache.len() >= self.inner.max_entries && !cache.contains_key(tenant) {
-            cache.retain(|_, slot| slot.expires > now);
-            if cache.len() >= self.inner.max_entries {
-                if let Some(first) = cache
-                    .iter()
-                    .min_by_key(|(_, slot)| slot.expires)
-                    .map(|(name, _)| Arc::clone(name))
-                {
-                    cache.remove(&first);
-                }
-            }
-        }
+        cache.slots.remove(tenant);
+        cache.make_room(self.inner.max_entries, now);
         let cell = Arc::new(OnceCell::new());
-        cache.insert(
-            Arc::from(tenant),
+        let tenant: Arc<str> = Arc::from(tenant);
+        let expires = now + self.inner.ttl;
+        cache.order.push_back((Arc::clone(&tenant), expires));
+        cache.slots.insert(
+            tenant,
             Slot {
                 cell: Arc::clone(&cell),
-                expires: now + self.inner.ttl,
+                expires,
             },
         );
         cell
@@ -727,6 +793,50 @@ mod tests {
             assert!(task.await.unwrap());
         }
         assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn the_oldest_answer_goes_first_at_the_bound() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let keys = keys(TenantFrom::Fixed("x".into()), &calls);
+        for tenant in ["a", "b", "c", "b", "c"] {
+            keys.verifier_for(tenant).await.unwrap();
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 3, "b and c stayed");
+        keys.verifier_for("a").await.unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 4, "a was evicted");
+        // Many replacements keep the bookkeeping bounded.
+        for _ in 0..100 {
+            keys.invalidate("a");
+            keys.verifier_for("a").await.unwrap();
+        }
+        assert_eq!(keys.cached(), 2);
+        assert!(keys.lock().order.len() <= 4, "{}", keys.lock().order.len());
+    }
+
+    #[tokio::test]
+    async fn resolver_calls_in_flight_are_bounded() {
+        let keys = TenantKeys::builder(
+            Provider::GITHUB,
+            TenantFrom::PathSegment(0),
+            |_t: String| async {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                Ok(Some(TenantSecrets::new().secret("s")))
+            },
+        )
+        .max_resolving(1)
+        .build()
+        .unwrap();
+        let first = tokio::spawn({
+            let keys = keys.clone();
+            async move { keys.verifier_for("a").await }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let second = keys.verifier_for("b").await.unwrap_err();
+        assert!(second.is_unavailable(), "{second}");
+        assert!(first.await.unwrap().unwrap().is_some());
+        // The permit is back: the next tenant resolves.
+        assert!(keys.verifier_for("b").await.unwrap().is_some());
     }
 
     #[tokio::test]

@@ -1,12 +1,24 @@
-//! Xero: `x-xero-signature: <base64 HMAC-SHA256>` over the body, keyed by the webhook key.
+//! Xero: `x-xero-signature: <base64 HMAC-SHA256>` over the body, keyed by the app's webhook
+//! key; no timestamp.
+//!
+//! The webhook key is used as text, the way Xero's samples use it, although it looks like
+//! base64: give it as the developer portal shows it.
 //!
 //! Xero's "intent to receive" handshake is answered by verifying: Xero sends deliveries
-//! signed correctly and incorrectly, and expects 200 for the first and 401 for the
-//! second, which is what a verifier answers (a signature mismatch is 401).
+//! signed correctly and incorrectly, and expects `200` for the first and `401` for the
+//! second, which is what a verifier answers (a signature mismatch is `401`). Xero also
+//! expects no body and no cookies in the response, within 5 seconds.
 //!
-//! Source: Xero's developer docs, <https://developer.xero.com/documentation/guides/webhooks/configuring-your-server/>
-//! ("Intent to receive", "Signature": HMAC-SHA256 of the payload with the webhook key,
-//! base64).
+//! Sources:
+//! - Xero's developer docs, <https://developer.xero.com/documentation/webhooks/configuring-your-server>
+//!   ("Intent to receive": the payload hashed using HMACSHA256 with the webhook signing key
+//!   and base64 encoded; `200` for correctly and `401` for incorrectly signed payloads);
+//! - `XeroAPI/xero-php-webhook` `index.php`
+//!   (`base64_encode(hash_hmac('sha256', $rawPayload, $webhookKey, true))`);
+//! - `XeroAPI/XeroWebhooksReceiver` `XeroWebhooksReceiver/Helpers/SignatureVerifier.cs`
+//!   (`HMACSHA256` keyed by the UTF-8 bytes of the key, `Convert.ToBase64String`).
+//!
+//! None of them gives a signature with a fixed answer to copy; the vector is derived.
 
 use super::hmac::{BODY, simple};
 use super::{Algorithm, Encoding, EventTypeSource, IdSource, Spec};
