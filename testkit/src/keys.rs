@@ -112,6 +112,20 @@ pub const TELNYX_SEED: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 /// ```
 pub const TELNYX_PUBLIC: &str = "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=";
 
+/// The test certificate (PEM, RSA-2048, valid 2000 to 2100) AWS SNS and PayPal deliveries
+/// are verified with here; `webhook-verify/tests/data/certs/` says how it was made.
+pub const TEST_CERT: &str = include_str!("../../webhook-verify/tests/data/certs/signing-cert.pem");
+
+/// The private key of [`TEST_CERT`] (PKCS#8 PEM): signs AWS SNS and PayPal deliveries.
+pub const TEST_CERT_KEY: &str =
+    include_str!("../../webhook-verify/tests/data/certs/signing-key.pem");
+
+/// Another test certificate, for a wrong or rotated key.
+pub const OTHER_CERT: &str = include_str!("../../webhook-verify/tests/data/certs/other-cert.pem");
+
+/// The PayPal webhook id the testkit's PayPal deliveries are signed for.
+pub const PAYPAL_WEBHOOK_ID: &str = "1JE4291016473214C";
+
 /// Another Standard Webhooks Ed25519 public key (seed `[9; 32]`), trusted by no signer here.
 ///
 /// ```
@@ -186,7 +200,14 @@ pub fn custom() -> Provider {
 /// ```
 #[must_use]
 pub fn all_providers() -> Vec<Provider> {
-    let mut v = Provider::all().to_vec();
+    // PayPal with the webhook id its deliveries here are signed for.
+    let mut v: Vec<Provider> = Provider::all()
+        .iter()
+        .map(|p| match p.name() {
+            "paypal" => Provider::paypal(PAYPAL_WEBHOOK_ID),
+            _ => p.clone(),
+        })
+        .collect();
     v.push(custom());
     v
 }
@@ -216,6 +237,7 @@ pub fn verifier_secret(p: &Provider) -> String {
         "adyen" => ADYEN_SECRET.into(),
         "telnyx" => TELNYX_PUBLIC.into(),
         "postmark" => "postmark-user:postmark-password".into(),
+        "aws-sns" | "paypal" => TEST_CERT.into(),
         other => format!("{other}-signing-secret"),
     }
 }
@@ -258,6 +280,7 @@ pub fn other_secret(p: &Provider) -> String {
         "sendgrid" => p256_public_b64(2),
         "adyen" => "DFB1EB5485895CFA84146406857104ABB4CBCABDC8AAF103A624C8F6A3EAAB00".into(),
         "telnyx" => B64.encode(SigningKey::from_bytes(&[9; 32]).verifying_key().as_bytes()),
+        "aws-sns" | "paypal" => OTHER_CERT.into(),
         _ => format!("{}-old", verifier_secret(p)),
     }
 }
@@ -294,8 +317,12 @@ pub fn verifier(p: &Provider) -> Verifier {
 /// Never for the secrets above.
 #[must_use]
 pub fn verifier_at(p: &Provider, now: i64) -> Verifier {
+    let p = match (p.name(), p.param()) {
+        ("paypal", None) => Provider::paypal(PAYPAL_WEBHOOK_ID),
+        _ => p.clone(),
+    };
     Verifier::builder(p.clone())
-        .secret(verifier_secret(p))
+        .secret(verifier_secret(&p))
         .clock(FixedClock::from_unix(now))
         .build()
         .expect("the testkit's secrets are valid")
@@ -357,8 +384,9 @@ pub fn key_forms(p: &Provider) -> Vec<KeyPair> {
             signing: TELNYX_SEED.into(),
             verifying: TELNYX_PUBLIC.into(),
         }],
-        // Microsoft Graph's shared value travels in the body: nothing to sign with.
-        "mailgun" | "sendgrid" | "microsoft-graph" => Vec::new(),
+        // Microsoft Graph's shared value travels in the body: nothing to sign with; AWS SNS
+        // and PayPal sign with a certificate's private key.
+        "mailgun" | "sendgrid" | "microsoft-graph" | "aws-sns" | "paypal" => Vec::new(),
         _ => vec![same("secret text", &verifier_secret(p))],
     }
 }

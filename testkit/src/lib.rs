@@ -59,16 +59,20 @@ pub use body::Counted;
 #[cfg(any(feature = "http-body", feature = "stream"))]
 pub use body::CountingBody;
 pub use keys::{
-    ADYEN_SECRET, DISCORD_PUBLIC, DISCORD_SEED, GITHUB_SECRET, KeyPair, NOW, SHOPIFY_SECRET,
-    SLACK_SECRET, STANDARD_SECRET, STRIPE_SECRET, TELNYX_PUBLIC, TELNYX_SEED, TWILIO_SECRET, URL,
-    WHPK, WHSK, all_providers, custom, key_forms, other_secret, other_whpk, p256_key,
-    p256_public_b64, signing_secret, signs_body, verifier, verifier_at, verifier_secret,
+    ADYEN_SECRET, DISCORD_PUBLIC, DISCORD_SEED, GITHUB_SECRET, KeyPair, NOW, OTHER_CERT,
+    PAYPAL_WEBHOOK_ID, SHOPIFY_SECRET, SLACK_SECRET, STANDARD_SECRET, STRIPE_SECRET, TELNYX_PUBLIC,
+    TELNYX_SEED, TEST_CERT, TEST_CERT_KEY, TWILIO_SECRET, URL, WHPK, WHSK, all_providers, custom,
+    key_forms, other_secret, other_whpk, p256_key, p256_public_b64, signing_secret, signs_body,
+    verifier, verifier_at, verifier_secret,
 };
 #[cfg(feature = "tracing")]
 pub use logs::LogCapture;
 pub use redis_server::RedisServer;
 pub use replay::{Store, StoreKind, for_each_store};
-pub use sign::{MAILGUN_TOKEN, SIGNED_ID, Signed, mailgun_body, mailgun_form, signed};
+pub use sign::{
+    MAILGUN_TOKEN, SIGNED_ID, Signed, mailgun_body, mailgun_form, paypal_headers, rfc3339, signed,
+    sns_body,
+};
 
 #[doc(hidden)]
 pub mod __private {

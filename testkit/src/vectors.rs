@@ -4,7 +4,7 @@
 //! ```
 //! use webhook_testkit::vectors;
 //! let official = vectors::official();
-//! assert_eq!(official.len(), 37);
+//! assert_eq!(official.len(), 42);
 //! assert!(official.iter().all(|v| v.provider().is_some()));
 //! ```
 
@@ -117,6 +117,8 @@ pub fn provider(name: &str) -> Option<Provider> {
         "dropbox" => Provider::DROPBOX,
         "okta" => Provider::OKTA,
         "microsoft-graph" => Provider::MICROSOFT_GRAPH,
+        "aws-sns" => Provider::AWS_SNS,
+        "paypal" => Provider::PAYPAL,
         _ => return None,
     })
 }
@@ -163,7 +165,8 @@ pub struct Vector {
 }
 
 impl Vector {
-    /// The provider it is for, through [`provider`].
+    /// The provider it is for, through [`provider`], with the vector's `webhook_id` for
+    /// PayPal.
     ///
     /// ```
     /// let v = &webhook_testkit::vectors::official()[0];
@@ -171,7 +174,10 @@ impl Vector {
     /// ```
     #[must_use]
     pub fn provider(&self) -> Option<Provider> {
-        provider(&self.provider)
+        match (self.provider.as_str(), self.extra.get("webhook_id")) {
+            ("paypal", Some(serde_json::Value::String(id))) => Some(Provider::paypal(id.as_str())),
+            _ => provider(&self.provider),
+        }
     }
 
     /// The instant (Unix seconds) the vector was signed at: its timestamp (in
@@ -270,7 +276,7 @@ pub fn data_dir() -> PathBuf {
 /// The vectors of `file` in [`data_dir`].
 ///
 /// ```
-/// assert_eq!(webhook_testkit::vectors::load("vectors-derived.json").len(), 46);
+/// assert_eq!(webhook_testkit::vectors::load("vectors-derived.json").len(), 49);
 /// ```
 ///
 /// # Panics
@@ -283,7 +289,7 @@ pub fn load(file: &str) -> Vec<Vector> {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// `vectors.json`: the 37 official vectors.
+/// `vectors.json`: the 42 official vectors.
 ///
 /// ```
 /// assert!(webhook_testkit::vectors::official().iter().all(|v| v.official));
@@ -293,7 +299,7 @@ pub fn official() -> Vec<Vector> {
     load("vectors.json")
 }
 
-/// `vectors-derived.json`: the 46 derived vectors.
+/// `vectors-derived.json`: the 49 derived vectors.
 ///
 /// ```
 /// assert!(webhook_testkit::vectors::derived().iter().all(|v| !v.official));

@@ -56,6 +56,11 @@ pub(crate) fn signed_shape(provider: &Provider) -> &'static str {
         "microsoft-graph" => {
             "no signature: each notification's clientState is the configured value itself"
         }
+        "aws-sns" => {
+            "Name\nvalue\n for the message's signed fields (Message, MessageId, Subject, \
+             Timestamp, TopicArn, Type; confirmations: SubscribeURL and Token too)"
+        }
+        "paypal" => "{transmission id}|{transmission time}|{webhook id}|{crc32 of the body}",
         _ => "{body}",
     }
 }

@@ -57,8 +57,15 @@ fn verify(
 }
 
 /// Providers `sign` refuses: Mailgun carries its signature in the body, Microsoft Graph its
-/// shared `clientState`, SendGrid's verifier holds a public key only.
-const CANNOT_SIGN: &[&str] = &["mailgun", "sendgrid", "microsoft-graph"];
+/// shared `clientState`, SendGrid's verifier holds a public key only, AWS SNS and PayPal
+/// sign with a certificate's private key.
+const CANNOT_SIGN: &[&str] = &[
+    "mailgun",
+    "sendgrid",
+    "microsoft-graph",
+    "aws-sns",
+    "paypal",
+];
 
 #[test]
 fn sign_then_verify_round_trips_for_every_provider_and_key_form() {

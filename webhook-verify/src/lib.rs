@@ -53,6 +53,7 @@
 //! | `http` | yes | [`Headers`] for `http::HeaderMap` |
 //! | `tokio` | no | the receive path's body timeout, and dropped replay claims released in the background (both adapters enable it) |
 //! | `redis` | no | `replay::RedisStore`, replay protection shared by many instances |
+//! | `fetch` | no | `fetch`: AWS SNS and PayPal certificates fetched from checked URLs (reqwest, rustls) |
 //!
 //! # Without `std`
 //!
@@ -99,6 +100,7 @@
 #[cfg_attr(not(feature = "std"), macro_use)]
 extern crate alloc;
 
+mod certificate;
 mod clock;
 pub mod dangerous;
 mod delivery;
@@ -106,6 +108,8 @@ mod diagnose;
 mod error;
 #[cfg(feature = "std")]
 pub mod events;
+#[cfg(feature = "fetch")]
+pub mod fetch;
 mod headers;
 mod json;
 #[cfg(feature = "std")]

@@ -213,6 +213,14 @@ fn grammars(p: &Provider) -> Vec<Target> {
         "okta" => vec![target(Grammar::Token, sig, None, None)],
         // The shared value is a field of each notification in the body.
         "microsoft-graph" => vec![target(Grammar::BodyFields, "clientstate", None, None)],
+        // The message's fields: its `Signature` and `Timestamp` are in the body.
+        "aws-sns" => vec![target(Grammar::BodyFields, "signature", None, None)],
+        "paypal" => vec![target(
+            Grammar::BareBase64,
+            sig,
+            p.timestamp_header().map(|t| (t, Ts::Rfc3339)),
+            p.id_header(),
+        )],
         other => panic!("provider {other} has no header grammar here: add one"),
     }
 }
@@ -390,10 +398,11 @@ proptest! {
     /// sign the decoded form parameters (`a=b+c` and `a=b%20c`, `%4A` and `%4a` sign the
     /// same), Mailgun only the timestamp and token, GitLab's token and Chargebee's and
     /// Postmark's basic-auth credentials, Okta's credential and Microsoft Graph's
-    /// `clientState` sign nothing. Their vectors' tampered copies are
-    /// checked in vectors.rs.
+    /// `clientState` sign nothing, AWS SNS the values of some of the message's JSON fields
+    /// (not its spacing, nor `SigningCertURL`). Their vectors' tampered copies are checked
+    /// in vectors.rs.
     #[test]
-    fn any_body_byte_change_is_a_signature_mismatch(p in providers().prop_filter("raw body signed", |p| ![Provider::TWILIO, Provider::MANDRILL, Provider::MAILGUN, Provider::GITLAB, Provider::CHARGEBEE, Provider::OKTA, Provider::MICROSOFT_GRAPH, Provider::POSTMARK].contains(p)), body in prop::collection::vec(any::<u8>(), 1..512), i in any::<prop::sample::Index>(), x in 1u8..=255) {
+    fn any_body_byte_change_is_a_signature_mismatch(p in providers().prop_filter("raw body signed", |p| ![Provider::TWILIO, Provider::MANDRILL, Provider::MAILGUN, Provider::GITLAB, Provider::CHARGEBEE, Provider::OKTA, Provider::MICROSOFT_GRAPH, Provider::POSTMARK, Provider::AWS_SNS].contains(p)), body in prop::collection::vec(any::<u8>(), 1..512), i in any::<prop::sample::Index>(), x in 1u8..=255) {
         let d = signed(&p, &body, NOW);
         let mut body = d.body.clone();
         let i = i.index(body.len());
@@ -414,7 +423,7 @@ proptest! {
     /// (never the last one, whose low bits may be padding): still well formed, so the MAC
     /// (or signature) check is what fails.
     #[test]
-    fn a_changed_signature_character_is_a_signature_mismatch(p in providers().prop_filter("signature in a header", |p| ![Provider::MAILGUN, Provider::MICROSOFT_GRAPH].contains(p)), i in any::<prop::sample::Index>(), c in any::<prop::sample::Index>()) {
+    fn a_changed_signature_character_is_a_signature_mismatch(p in providers().prop_filter("signature in a header", |p| ![Provider::MAILGUN, Provider::MICROSOFT_GRAPH, Provider::AWS_SNS].contains(p)), i in any::<prop::sample::Index>(), c in any::<prop::sample::Index>()) {
         let d = signed(&p, br#"{"type":"x","id":"evt_1"}"#, NOW);
         let target = grammars(&p).remove(0);
         let name = if p == Provider::ADYEN { "hmacsignature" } else { p.signature_header() };
@@ -477,12 +486,16 @@ proptest! {
             let mut json: serde_json::Value = serde_json::from_slice(&body).unwrap();
             json["signature"]["timestamp"] = moved.to_string().into();
             body = serde_json::to_vec(&json).unwrap();
+        } else if p == Provider::AWS_SNS {
+            let mut json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            json["Timestamp"] = webhook_testkit::rfc3339(moved).replace('Z', ".000Z").into();
+            body = serde_json::to_vec(&json).unwrap();
         } else if let Some(name) = p.timestamp_header() {
             let (_, value) = headers.iter_mut().find(|(k, _)| k == name).unwrap();
             *value = if p == Provider::CONTENTFUL {
                 // Milliseconds.
                 (moved * 1000).to_string()
-            } else if [Provider::TWITCH, Provider::ZENDESK, Provider::ORB, Provider::BOX].contains(&p) {
+            } else if [Provider::TWITCH, Provider::ZENDESK, Provider::ORB, Provider::BOX, Provider::PAYPAL].contains(&p) {
                 // 2023-11-14T22:13:20Z is NOW; `d` is at most 600 s.
                 let secs = 22 * 3600 + 13 * 60 + 20 - d;
                 format!("2023-11-14T{:02}:{:02}:{:02}Z", secs / 3600, secs / 60 % 60, secs % 60)
@@ -702,6 +715,7 @@ fn signed_id_providers() -> Vec<Provider> {
             "replicate",
             "brex",
             "lithic",
+            "paypal",
             "acme"
         ]
     );

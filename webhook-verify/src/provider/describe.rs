@@ -66,6 +66,8 @@ fn describe(spec: &Spec) -> String {
         Algorithm::HmacSha1 => "HMAC-SHA1",
         Algorithm::Ed25519 => "Ed25519",
         Algorithm::EcdsaP256Sha256 => "ECDSA P-256 (DER)",
+        Algorithm::RsaPkcs1Sha256 => "RSA PKCS#1 v1.5 SHA-256",
+        Algorithm::RsaPkcs1Sha1 => "RSA PKCS#1 v1.5 SHA-1",
     };
     let written = match &spec.signature {
         SigFormat::Single { prefix, encoding } => {

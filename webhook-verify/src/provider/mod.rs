@@ -23,6 +23,7 @@ mod aftership;
 mod airwallex;
 mod alchemy;
 mod asana;
+mod aws_sns;
 mod bitbucket;
 mod r#box;
 mod brex;
@@ -34,12 +35,15 @@ mod coinbase;
 mod contentful;
 mod cursor;
 mod custom;
+mod describe;
 mod discord;
 mod docusign;
+mod dropbox;
 mod frameio;
 mod fusionauth;
 mod github;
 mod gitlab;
+mod handshake;
 mod hmac;
 mod hubspot;
 mod intercom;
@@ -48,11 +52,15 @@ mod linear;
 mod lithic;
 mod mailgun;
 mod mandrill;
+mod meta;
+mod msgraph;
 mod mux;
+mod okta;
 mod openai;
 mod orb;
 mod paddle;
 mod pagerduty;
+mod paypal;
 mod postmark;
 mod razorpay;
 mod replicate;
@@ -75,17 +83,13 @@ mod vercel;
 mod webflow;
 mod woocommerce;
 mod workos;
+mod x;
 mod xero;
 mod zendesk;
 pub mod zoom;
 
-mod describe;
-mod dropbox;
-mod handshake;
-mod meta;
-mod msgraph;
-mod okta;
-mod x;
+#[cfg(feature = "fetch")]
+pub(crate) use aws_sns::SnsMessage;
 
 pub use custom::CustomProvider;
 pub use handshake::Handshake;
@@ -116,6 +120,8 @@ pub struct Provider {
 enum SpecRef {
     Static(&'static Spec),
     Custom(Arc<Spec>),
+    /// A built-in scheme with a value the user configures (PayPal's webhook id).
+    Param(&'static Spec, Arc<str>),
 }
 
 impl Provider {
@@ -274,6 +280,57 @@ impl Provider {
     /// notification's `clientState` must equal the configured value (constant time); the
     /// body is not covered. Also known as `msgraph`.
     pub const MICROSOFT_GRAPH: Provider = Provider::builtin(&msgraph::MICROSOFT_GRAPH);
+    /// AWS SNS: the message JSON's `Signature` (base64 RSA, SHA1withRSA for
+    /// `SignatureVersion` 1, SHA256withRSA for 2) over the fields AWS signs for its `Type`
+    /// (`Notification`, `SubscriptionConfirmation`, `UnsubscribeConfirmation`). The secret
+    /// is the signing certificate (PEM), or fetched from `SigningCertURL` with the `fetch`
+    /// feature. The id is `MessageId`; the `Timestamp` field may be 1 hour old (SNS's
+    /// HTTP/S retries last at most an hour) and 5 minutes ahead.
+    pub const AWS_SNS: Provider = Provider::builtin(&aws_sns::AWS_SNS);
+    /// PayPal: `PAYPAL-TRANSMISSION-SIG` (base64 SHA256withRSA) over
+    /// `{transmission id}|{transmission time}|{webhook id}|{CRC32 of the body}`. The
+    /// webhook id is the user's: use [`Provider::paypal`]; this constant, without one,
+    /// verifies nothing. The secret is PayPal's certificate (PEM), or fetched from
+    /// `PAYPAL-CERT-URL` with the `fetch` feature. The transmission time may be 3 days old
+    /// (PayPal's retries) and 5 minutes ahead.
+    ///
+    /// **The body is signed only through its CRC32**, which anyone can match with another
+    /// body: a captured delivery's headers verify any body of the same CRC32. The signed
+    /// transmission id is the replay key, so with replay protection on (the default) in a
+    /// store that remembers for the tolerance, such a body under a handled delivery's
+    /// headers is a duplicate and never reaches the handler; keep it on for PayPal.
+    pub const PAYPAL: Provider = Provider::builtin(&paypal::PAYPAL);
+
+    /// [`Provider::PAYPAL`] for the webhook `webhook_id` (the id PayPal's dashboard shows
+    /// for the webhook, part of what PayPal signs).
+    ///
+    /// ```
+    /// use webhook_verify::Provider;
+    /// let paypal = Provider::paypal("96605875FF6516633");
+    /// assert_eq!(paypal, Provider::PAYPAL);
+    /// assert_eq!(paypal.param(), Some("96605875FF6516633"));
+    /// ```
+    pub fn paypal(webhook_id: impl Into<Arc<str>>) -> Provider {
+        Provider {
+            spec: SpecRef::Param(&paypal::PAYPAL, webhook_id.into()),
+        }
+    }
+
+    /// The value configured for this provider's scheme, if it takes one (PayPal's webhook
+    /// id).
+    ///
+    /// ```
+    /// use webhook_verify::Provider;
+    /// assert_eq!(Provider::paypal("WH-1").param(), Some("WH-1"));
+    /// assert_eq!(Provider::STRIPE.param(), None);
+    /// ```
+    #[must_use]
+    pub fn param(&self) -> Option<&str> {
+        match &self.spec {
+            SpecRef::Param(_, value) => Some(value),
+            _ => None,
+        }
+    }
 
     /// CircleCI: `circleci-signature: v1=<hex>` (a comma-separated list) over the body; no
     /// timestamp.
@@ -357,10 +414,16 @@ impl Provider {
     /// use webhook_verify::Provider;
     /// assert_eq!(Provider::from_name("Standard"), Some(Provider::STANDARD_WEBHOOKS));
     /// assert_eq!(Provider::from_name("nope"), None);
+    /// // PayPal with its webhook id: `paypal:<webhook id>`.
+    /// assert_eq!(Provider::from_name("paypal:WH-1").unwrap().param(), Some("WH-1"));
     /// ```
     #[must_use]
     pub fn from_name(name: &str) -> Option<Provider> {
         let name = name.trim();
+        if let Some((base, id)) = name.split_once(':') {
+            return (base.eq_ignore_ascii_case("paypal") && !id.is_empty())
+                .then(|| Self::paypal(id));
+        }
         ALIASES
             .iter()
             .find(|(alias, _)| alias.eq_ignore_ascii_case(name))
@@ -396,7 +459,7 @@ impl Provider {
     #[must_use]
     pub fn handshake(&self) -> Option<Handshake> {
         match &self.spec {
-            SpecRef::Static(spec) => handshake::of(spec),
+            SpecRef::Static(spec) | SpecRef::Param(spec, _) => handshake::of(spec),
             SpecRef::Custom(_) => None,
         }
     }
@@ -426,7 +489,7 @@ impl Provider {
 
     pub(crate) fn spec(&self) -> &Spec {
         match &self.spec {
-            SpecRef::Static(s) => s,
+            SpecRef::Static(s) | SpecRef::Param(s, _) => s,
             SpecRef::Custom(s) => s,
         }
     }
@@ -624,6 +687,8 @@ static BUILTIN: &[Provider] = &[
     Provider::DROPBOX,
     Provider::OKTA,
     Provider::MICROSOFT_GRAPH,
+    Provider::AWS_SNS,
+    Provider::PAYPAL,
 ];
 
 /// Other names [`Provider::from_name`] accepts, besides each provider's own.
@@ -715,6 +780,9 @@ pub enum KeyForm {
     Token,
     /// An Ed25519 public key in standard base64 (Telnyx's public key).
     Ed25519Base64,
+    /// An RSA public key (2048 to 4096 bits) in an X.509 certificate, PEM (AWS SNS,
+    /// PayPal); the first certificate of a chain.
+    X509Pem,
 }
 
 impl KeyForm {
@@ -728,6 +796,7 @@ impl KeyForm {
             Self::P256Base64Der => "ECDSA P-256 public key, base64 DER",
             Self::Token => "shared token compared as it is",
             Self::Ed25519Base64 => "Ed25519 public key, base64",
+            Self::X509Pem => "X.509 certificate (PEM) with an RSA public key",
         }
     }
 }
@@ -744,6 +813,10 @@ pub enum Algorithm {
     Ed25519,
     /// ECDSA P-256 with SHA-256, DER signatures (SendGrid).
     EcdsaP256Sha256,
+    /// RSA PKCS#1 v1.5 with SHA-256 (PayPal, AWS SNS `SignatureVersion` 2).
+    RsaPkcs1Sha256,
+    /// RSA PKCS#1 v1.5 with SHA-1 (AWS SNS `SignatureVersion` 1).
+    RsaPkcs1Sha1,
 }
 
 impl Algorithm {
@@ -753,6 +826,7 @@ impl Algorithm {
             Self::HmacSha1 => 20,
             Self::Ed25519 => 64,
             Self::EcdsaP256Sha256 => 72,
+            Self::RsaPkcs1Sha256 | Self::RsaPkcs1Sha1 => crate::certificate::MAX_SIGNATURE_LEN,
         }
     }
 }
