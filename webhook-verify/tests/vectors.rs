@@ -597,6 +597,7 @@ fn telnyx_keys_are_base64() {
 }
 
 #[test]
+#[cfg(feature = "http")]
 fn contentful_signed_header_lists_never_panic() {
     let v = vector("contentful");
     let many: Vec<String> = (0..40).map(|i| format!("x-h{i}")).collect();
