@@ -53,7 +53,7 @@
 //! | `http` | yes | [`Headers`] for `http::HeaderMap` |
 //! | `tokio` | no | the receive path's body timeout, and dropped replay claims released in the background (both adapters enable it) |
 //! | `redis` | no | `replay::RedisStore`, replay protection shared by many instances |
-//! | `fetch` | no | `fetch`: AWS SNS and PayPal certificates fetched from checked URLs (reqwest, rustls) |
+//! | `fetch` | no | `fetch`: AWS SNS and PayPal certificates fetched from checked URLs (hyper, rustls) |
 //!
 //! # Without `std`
 //!

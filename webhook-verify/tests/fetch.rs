@@ -11,9 +11,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use webhook_testkit::vectors::{self, Vector};
 use webhook_verify::dangerous::loopback_key_urls;
-use webhook_verify::fetch::{
-    CertificateSource, FetchError, KeyUrlRule, ReqwestFetcher, TestFetcher,
-};
+use webhook_verify::fetch::{CertificateSource, FetchError, HttpsFetcher, KeyUrlRule, TestFetcher};
 use webhook_verify::{Error, FixedClock, Provider, Verifier};
 
 const CERT: &str = include_str!("data/certs/signing-cert.pem");
@@ -296,7 +294,7 @@ fn http_response(body: &[u8]) -> Vec<u8> {
 
 #[tokio::test]
 async fn over_a_real_socket() {
-    let fetcher = ReqwestFetcher::new().unwrap();
+    let fetcher = HttpsFetcher::new().unwrap();
 
     // The default rules refuse plain http to loopback; only the dangerous rule allows it.
     let (base, connections) = serve(http_response(CERT.as_bytes()), Duration::ZERO).await;

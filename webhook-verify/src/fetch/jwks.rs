@@ -10,8 +10,8 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde::Deserialize;
 
 use super::{
-    DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, DEFAULT_TTL, FetchError, KeyFetcher, KeyUrlRule,
-    ReqwestFetcher, Url,
+    DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, DEFAULT_TTL, FetchError, HttpsFetcher, KeyFetcher,
+    KeyUrlRule, Url,
 };
 use crate::{Error, Secret};
 
@@ -107,7 +107,7 @@ impl fmt::Debug for JwksSourceBuilder {
 }
 
 impl JwksSourceBuilder {
-    /// The fetcher. Defaults to a [`ReqwestFetcher`].
+    /// The fetcher. Defaults to a [`HttpsFetcher`].
     pub fn fetcher(mut self, fetcher: impl KeyFetcher) -> Self {
         self.fetcher = Some(Arc::new(fetcher));
         self
@@ -155,7 +155,7 @@ impl JwksSourceBuilder {
             .map_err(|e| Error::config(format!("the JWKS URL: {e}")))?;
         let fetcher = match self.fetcher {
             Some(f) => f,
-            None => Arc::new(ReqwestFetcher::new()?),
+            None => Arc::new(HttpsFetcher::new()?),
         };
         Ok(JwksSource {
             inner: Arc::new(Inner {

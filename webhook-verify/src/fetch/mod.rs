@@ -9,7 +9,7 @@
 //!   `api.sandbox.paypal.com`) and path, or exactly the host you configure. A refused URL
 //!   answers 401 and costs no request.
 //! - A [`KeyFetcher`] reads at most [`DEFAULT_MAX_BYTES`] within [`DEFAULT_TIMEOUT`]
-//!   ([`ReqwestFetcher`]: reqwest over rustls with the system's roots, no redirects).
+//!   ([`HttpsFetcher`]: hyper over rustls with the system's roots, no redirects).
 //! - [`CertificateSource`] keeps what it fetched for [`DEFAULT_TTL`], at most
 //!   [`DEFAULT_MAX_ENTRIES`] URLs, and checks a response is a usable certificate before
 //!   keeping it. Any failure to fetch answers **503** (the sender retries later): a
@@ -57,8 +57,8 @@
 //! [`dangerous::loopback_key_urls`](crate::dangerous::loopback_key_urls) allows a local
 //! test server.
 
+mod https;
 mod jwks;
-mod reqwest;
 mod sns;
 mod source;
 mod tenants;
@@ -68,8 +68,8 @@ mod url;
 use core::future::Future;
 use core::pin::Pin;
 
+pub use self::https::HttpsFetcher;
 pub use self::jwks::{JwksSource, JwksSourceBuilder, MAX_JWKS_KEYS};
-pub use self::reqwest::ReqwestFetcher;
 pub use self::url::{KeyUrlRule, MAX_URL_LEN};
 pub use sns::confirm_sns_subscription;
 pub use source::{
@@ -80,12 +80,12 @@ pub use tenants::{PAYPAL_CERT_URL_HEADER, SNS_CERT_URL_FIELD};
 pub use testing::TestFetcher;
 
 #[doc(no_inline)]
-pub use ::reqwest::{Client, Url};
+pub use ::url::Url;
 
 /// A boxed, `Send` future, as [`KeyFetcher::fetch`] returns.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// Fetches a key's bytes. [`ReqwestFetcher`] over the network, [`TestFetcher`] in tests, or
+/// Fetches a key's bytes. [`HttpsFetcher`] over the network, [`TestFetcher`] in tests, or
 /// your own (a proxy, a cache shared between instances).
 ///
 /// Callers check the URL with a [`KeyUrlRule`] first and bound the time themselves

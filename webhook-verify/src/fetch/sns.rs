@@ -23,9 +23,9 @@ const MAX_ANSWER: usize = 16 * 1024;
 /// ```no_run
 /// # async fn run(verified: webhook_verify::Verified) -> Result<(), Box<dyn std::error::Error>> {
 /// use std::time::Duration;
-/// use webhook_verify::fetch::{ReqwestFetcher, confirm_sns_subscription};
+/// use webhook_verify::fetch::{HttpsFetcher, confirm_sns_subscription};
 ///
-/// let fetcher = ReqwestFetcher::new()?;
+/// let fetcher = HttpsFetcher::new()?;
 /// let topic: serde_json::Value = verified.json()?;
 /// if topic["TopicArn"] == "arn:aws:sns:us-west-2:123456789012:MyTopic" {
 ///     confirm_sns_subscription(&verified, &fetcher, Duration::from_secs(5)).await?;

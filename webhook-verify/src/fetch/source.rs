@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use super::{FetchError, KeyFetcher, KeyUrlRule, ReqwestFetcher};
+use super::{FetchError, HttpsFetcher, KeyFetcher, KeyUrlRule};
 use crate::certificate::{MAX_PEM_LEN, RsaKey};
 use crate::{Error, Secret};
 
@@ -131,7 +131,7 @@ impl fmt::Debug for CertificateSourceBuilder {
 }
 
 impl CertificateSourceBuilder {
-    /// The fetcher. Defaults to a [`ReqwestFetcher`].
+    /// The fetcher. Defaults to a [`HttpsFetcher`].
     pub fn fetcher(mut self, fetcher: impl KeyFetcher) -> Self {
         self.fetcher = Some(Arc::new(fetcher));
         self
@@ -169,11 +169,11 @@ impl CertificateSourceBuilder {
     /// # Errors
     ///
     /// [`Error::Config`] when the default fetcher cannot be built (see
-    /// [`ReqwestFetcher::new`]).
+    /// [`HttpsFetcher::new`]).
     pub fn build(self) -> Result<CertificateSource, Error> {
         let fetcher = match self.fetcher {
             Some(f) => f,
-            None => Arc::new(ReqwestFetcher::new()?),
+            None => Arc::new(HttpsFetcher::new()?),
         };
         Ok(CertificateSource {
             inner: Arc::new(Inner {

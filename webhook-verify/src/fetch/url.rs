@@ -3,7 +3,7 @@
 use core::fmt;
 use core::net::IpAddr;
 
-use reqwest::Url;
+use ::url::Url;
 use url::Host;
 
 use super::FetchError;
