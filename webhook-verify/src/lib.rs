@@ -49,7 +49,7 @@
 //! |---|---|---|
 //! | `http` | yes | [`Headers`] for `http::HeaderMap` |
 //! | `tokio` | no | the receive path's body timeout, and dropped replay claims released in the background (both adapters enable it) |
-//! | `redis` | no | `replay::RedisStore`, replay protection shared by many instances |
+//! | `redis` | no | `replay::RedisStore`, replay protection shared by many instances; [`queue`]: hand deliveries to workers through Redis Streams |
 //!
 //! # Security
 //!
@@ -96,6 +96,8 @@ mod headers;
 mod json;
 mod keys;
 mod provider;
+#[cfg(feature = "redis")]
+pub mod queue;
 pub mod receive;
 pub mod replay;
 mod secret;

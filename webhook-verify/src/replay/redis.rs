@@ -27,6 +27,17 @@ end
 return 1
 ";
 
+/// Moves the claim from ARGV[1] (or an empty key) to ARGV[2] for ARGV[3] ms.
+const TAKE_OVER: &str = r"
+local v = redis.call('GET', KEYS[1])
+if v == 'done' then return 'done' end
+if v == false or v == ARGV[1] or v == ARGV[2] then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+  return 'new'
+end
+return 'inflight'
+";
+
 /// Replay store in Redis (feature `redis`): every call is one atomic round trip (a Lua
 /// script for claim and release, `SET … PX` for commit). The connection manager
 /// reconnects by itself; while Redis is unreachable every call fails with
@@ -45,6 +56,7 @@ pub struct RedisStore {
     prefix: String,
     claim: redis::Script,
     release: redis::Script,
+    take_over: redis::Script,
 }
 
 impl fmt::Debug for RedisStore {
@@ -80,6 +92,7 @@ impl RedisStore {
             prefix: "webhook:".to_owned(),
             claim: redis::Script::new(CLAIM),
             release: redis::Script::new(RELEASE),
+            take_over: redis::Script::new(TAKE_OVER),
         })
     }
 
@@ -95,7 +108,7 @@ impl RedisStore {
     }
 }
 
-fn unavailable(e: redis::RedisError) -> StoreError {
+pub(crate) fn unavailable(e: redis::RedisError) -> StoreError {
     StoreError::new(format!("redis: {:?}", e.kind()))
 }
 
@@ -105,6 +118,15 @@ fn ms(d: Duration) -> u64 {
 
 fn in_flight(ticket: u128) -> String {
     format!("inflight:{ticket:032x}")
+}
+
+fn answer_claim(answer: &str) -> Result<Claim, StoreError> {
+    match answer {
+        "new" => Ok(Claim::New),
+        "done" => Ok(Claim::Done),
+        "inflight" => Ok(Claim::InFlight),
+        _ => Err(StoreError::new("unexpected answer from redis")),
+    }
 }
 
 impl ReplayStore for RedisStore {
@@ -119,12 +141,29 @@ impl ReplayStore for RedisStore {
                 .invoke_async(&mut conn)
                 .await
                 .map_err(unavailable)?;
-            match answer.as_str() {
-                "new" => Ok(Claim::New),
-                "done" => Ok(Claim::Done),
-                "inflight" => Ok(Claim::InFlight),
-                _ => Err(StoreError::new("unexpected answer from redis")),
-            }
+            answer_claim(&answer)
+        })
+    }
+
+    fn take_over<'a>(
+        &'a self,
+        key: &'a str,
+        from: u128,
+        ticket: u128,
+        lease: Duration,
+    ) -> StoreFuture<'a, Claim> {
+        Box::pin(async move {
+            let mut conn = self.conn.clone();
+            let answer: String = self
+                .take_over
+                .key(self.key(key))
+                .arg(in_flight(from))
+                .arg(in_flight(ticket))
+                .arg(ms(lease))
+                .invoke_async(&mut conn)
+                .await
+                .map_err(unavailable)?;
+            answer_claim(&answer)
         })
     }
 
