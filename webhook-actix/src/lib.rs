@@ -121,7 +121,7 @@
 //!
 //! | feature | enables |
 //! |---|---|
-//! | `redis` | `RedisStore` (`webhook_verify::replay::RedisStore`), replay protection shared by many instances |
+//! | `redis` | `RedisStore` (`webhook_verify::replay::RedisStore`), replay protection shared by many instances; `queue()`: a route handing verified deliveries to workers through a Redis Stream |
 //!
 //! # Providers that sign the URL
 //!
@@ -154,12 +154,16 @@ mod error;
 mod events;
 mod extract;
 mod middleware;
+#[cfg(feature = "redis")]
+mod queue;
 mod request;
 pub mod test_helpers;
 
 pub use config::{WebhookConfig, WebhookConfigBuilder};
 pub use error::WebhookError;
 pub use events::events;
+#[cfg(feature = "redis")]
+pub use queue::queue;
 pub use extract::{Claimed, VerifiedWebhook, Webhook};
 pub use middleware::{VerifyWebhook, VerifyWebhookService};
 pub use request::ActixHeaders;

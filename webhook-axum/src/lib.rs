@@ -169,7 +169,7 @@
 //!
 //! | feature | default | enables |
 //! |---|---|---|
-//! | `redis` | no | `RedisStore` (re-exported from `webhook_verify::replay`), a replay store shared by many instances |
+//! | `redis` | no | `RedisStore` (re-exported from `webhook_verify::replay`), a replay store shared by many instances; `queue()`: a route handing verified deliveries to workers through a Redis Stream |
 //!
 //! # URL-signing providers (Twilio)
 //!
@@ -211,11 +211,15 @@ mod events;
 mod extract;
 mod layer;
 mod rejection;
+#[cfg(feature = "redis")]
+mod queue;
 mod request;
 pub mod test_helpers;
 
 pub use config::{WebhookConfig, WebhookConfigBuilder};
 pub use events::events;
+#[cfg(feature = "redis")]
+pub use queue::queue;
 pub use extract::{Claimed, VerifiedWebhook, Webhook};
 pub use layer::{ResponseFuture, VerifyWebhook, VerifyWebhookLayer};
 pub use rejection::WebhookRejection;
