@@ -101,7 +101,7 @@ echo 0 >"$DIR/progress"
 SENDER=$!
 PIDS+=("$SENDER")
 
-progress() { cat "$DIR/progress" 2>/dev/null || echo 0; }
+progress() { local p; p=$(cat "$DIR/progress" 2>/dev/null || true); echo "${p:-0}"; }
 wait_progress() { # percent
     while kill -0 "$SENDER" 2>/dev/null && [ "$(progress)" -lt $((N * $1 / 100)) ]; do sleep 0.05; done
 }

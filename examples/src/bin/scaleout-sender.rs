@@ -146,7 +146,7 @@ async fn main() -> ExitCode {
                 }
                 let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
                 if let Some(path) = progress.filter(|_| finished % 100 == 0) {
-                    let _ = std::fs::write(path, finished.to_string());
+                    write_progress(&path, finished);
                 }
                 drop(permit);
             }));
@@ -157,7 +157,7 @@ async fn main() -> ExitCode {
     }
     let elapsed = started.elapsed();
     if let Some(path) = &args.progress {
-        let _ = std::fs::write(path, done.load(Ordering::Relaxed).to_string());
+        write_progress(path, done.load(Ordering::Relaxed));
     }
     let mut tally = tally.lock().await;
     let ids: String = tally
@@ -204,6 +204,14 @@ async fn main() -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+/// Replaces the progress file at once (a reader never sees it half written).
+fn write_progress(path: &str, finished: usize) {
+    let tmp = format!("{path}.tmp");
+    if std::fs::write(&tmp, finished.to_string()).is_ok() {
+        let _ = std::fs::rename(tmp, path);
     }
 }
 
