@@ -48,7 +48,12 @@ pub struct ListenerArgs {
     /// Hand each verified delivery to workers through this Redis Stream on the --redis
     /// server instead: 202 `queued` once Redis has it, 503 when it cannot (see the
     /// `worker` example).
-    #[arg(long, value_name = "STREAM", requires = "redis", conflicts_with = "router_demo")]
+    #[arg(
+        long,
+        value_name = "STREAM",
+        requires = "redis",
+        conflicts_with = "router_demo"
+    )]
     pub queue: Option<String>,
     /// The number of shards of the --queue stream; the workers must use the same.
     #[arg(long, default_value_t = 1)]

@@ -162,10 +162,10 @@ pub mod test_helpers;
 pub use config::{WebhookConfig, WebhookConfigBuilder};
 pub use error::WebhookError;
 pub use events::events;
-#[cfg(feature = "redis")]
-pub use queue::queue;
 pub use extract::{Claimed, VerifiedWebhook, Webhook};
 pub use middleware::{VerifyWebhook, VerifyWebhookService};
+#[cfg(feature = "redis")]
+pub use queue::queue;
 pub use request::ActixHeaders;
 
 #[doc(no_inline)]

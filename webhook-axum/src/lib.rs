@@ -210,18 +210,18 @@ mod config;
 mod events;
 mod extract;
 mod layer;
-mod rejection;
 #[cfg(feature = "redis")]
 mod queue;
+mod rejection;
 mod request;
 pub mod test_helpers;
 
 pub use config::{WebhookConfig, WebhookConfigBuilder};
 pub use events::events;
-#[cfg(feature = "redis")]
-pub use queue::queue;
 pub use extract::{Claimed, VerifiedWebhook, Webhook};
 pub use layer::{ResponseFuture, VerifyWebhook, VerifyWebhookLayer};
+#[cfg(feature = "redis")]
+pub use queue::queue;
 pub use rejection::WebhookRejection;
 
 #[doc(no_inline)]

@@ -160,7 +160,12 @@ pub(crate) struct ListenArgs {
     pub(crate) redis: Option<String>,
     /// Hand each verified delivery to workers: append it to this Redis Stream (on the
     /// --redis server) and answer 202 `queued` once Redis has it; 503 when it cannot.
-    #[arg(long, value_name = "STREAM", requires = "redis", conflicts_with = "forward_to")]
+    #[arg(
+        long,
+        value_name = "STREAM",
+        requires = "redis",
+        conflicts_with = "forward_to"
+    )]
     pub(crate) queue: Option<String>,
     /// Forward each verified delivery (exact body bytes and headers) to this local app
     /// (plain http://) and pass its answer back to the sender; 502 when it cannot be

@@ -30,7 +30,9 @@ fn verifier() -> Verifier {
 }
 
 fn signed(id: &str) -> (Vec<(String, String)>, Bytes) {
-    let body = format!(r#"{{"type":"user.created","timestamp":"2023-11-14T22:13:20Z","data":{{"n":"{id}"}}}}"#);
+    let body = format!(
+        r#"{{"type":"user.created","timestamp":"2023-11-14T22:13:20Z","data":{{"n":"{id}"}}}}"#
+    );
     let headers = Signer::new(&Provider::STANDARD_WEBHOOKS, STANDARD_SECRET)
         .unwrap()
         .sign(body.as_bytes(), &SignOptions::new().id(id).timestamp(NOW))
@@ -102,19 +104,29 @@ async fn queued_then_handled_once_and_duplicates_answered() {
     let handoff = Handoff::new(receiver, queue.clone());
 
     let reply = post(&handoff, "msg_1").await;
-    assert_eq!((reply.status(), reply.body_text().as_ref()), (202, "queued"));
+    assert_eq!(
+        (reply.status(), reply.body_text().as_ref()),
+        (202, "queued")
+    );
     assert_eq!(queue.len().await.unwrap(), 1);
     // Queued, not yet handled: the sender is told to come back.
     let again = post(&handoff, "msg_1").await;
-    assert_eq!((again.status(), again.body_text().as_ref()), (409, "in progress"));
+    assert_eq!(
+        (again.status(), again.body_text().as_ref()),
+        (409, "in progress")
+    );
     assert_eq!(queue.len().await.unwrap(), 1, "a duplicate is not appended");
 
     let runs = Arc::new(AtomicUsize::new(0));
-    let worker = Worker::builder(queue.clone(), replay(&server).await, counting_router(runs.clone(), false))
-        .consumer("w1")
-        .build()
-        .await
-        .unwrap();
+    let worker = Worker::builder(
+        queue.clone(),
+        replay(&server).await,
+        counting_router(runs.clone(), false),
+    )
+    .consumer("w1")
+    .build()
+    .await
+    .unwrap();
     let entries = worker.fetch().await.unwrap();
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].attempt(), 1);
@@ -122,10 +134,17 @@ async fn queued_then_handled_once_and_duplicates_answered() {
     assert_eq!(processed, Processed::Handled);
     worker.settle(&entries[0], processed).await.unwrap();
     assert_eq!(runs.load(Ordering::SeqCst), 1);
-    assert_eq!(queue.len().await.unwrap(), 0, "acknowledged entries are deleted");
+    assert_eq!(
+        queue.len().await.unwrap(),
+        0,
+        "acknowledged entries are deleted"
+    );
 
     let done = post(&handoff, "msg_1").await;
-    assert_eq!((done.status(), done.body_text().as_ref()), (200, "duplicate"));
+    assert_eq!(
+        (done.status(), done.body_text().as_ref()),
+        (200, "duplicate")
+    );
 }
 
 #[tokio::test]
@@ -160,17 +179,28 @@ async fn sealed_tokens_round_trip_and_unsealed_entries_are_poison() {
         .unwrap();
 
     let runs = Arc::new(AtomicUsize::new(0));
-    let worker = Worker::builder(queue.clone(), replay(&server).await, counting_router(runs.clone(), false))
-        .build()
-        .await
-        .unwrap();
+    let worker = Worker::builder(
+        queue.clone(),
+        replay(&server).await,
+        counting_router(runs.clone(), false),
+    )
+    .build()
+    .await
+    .unwrap();
     let entries = worker.fetch().await.unwrap();
     assert_eq!(entries.len(), 2);
     assert_eq!(worker.process(&entries[0]).await, Processed::Handled);
     let poison = worker.process(&entries[1]).await;
-    assert!(matches!(&poison, Processed::Poison(e) if e.contains("token")), "{poison:?}");
+    assert!(
+        matches!(&poison, Processed::Poison(e) if e.contains("token")),
+        "{poison:?}"
+    );
     worker.settle(&entries[1], poison).await.unwrap();
-    assert_eq!(runs.load(Ordering::SeqCst), 1, "the forged token ran nothing");
+    assert_eq!(
+        runs.load(Ordering::SeqCst),
+        1,
+        "the forged token ran nothing"
+    );
     assert_eq!(queue.dead_letters().await.unwrap(), 1);
 }
 
@@ -185,7 +215,10 @@ async fn append_failure_answers_503_and_releases_the_claim() {
 
     queue_server.stop();
     let reply = post(&handoff, "msg_lost").await;
-    assert_eq!((reply.status(), reply.body_text().as_ref()), (503, "service unavailable"));
+    assert_eq!(
+        (reply.status(), reply.body_text().as_ref()),
+        (503, "service unavailable")
+    );
     // The claim was released: the sender's retry is taken at once, not after the lease.
     match replay.begin(&verified("msg_lost")).await.unwrap() {
         Begin::New(claim) => claim.release().await.unwrap(),
@@ -194,7 +227,10 @@ async fn append_failure_answers_503_and_releases_the_claim() {
 
     // Once the queue's server is back, the retry is queued.
     queue_server.restart();
-    let ok = until(Duration::from_secs(5), async || post(&handoff, "msg_lost").await.status() == 202).await;
+    let ok = until(Duration::from_secs(5), async || {
+        post(&handoff, "msg_lost").await.status() == 202
+    })
+    .await;
     assert!(ok, "the retry was not queued after the server came back");
 }
 
@@ -212,11 +248,15 @@ async fn a_worker_killed_between_handling_and_ack_is_not_run_twice() {
     // Worker A reads the entry, runs the handler and commits, and dies before XACK: the
     // entry stays in its pending list.
     {
-        let a = Worker::builder(queue.clone(), replay(&server).await, counting_router(runs.clone(), false))
-            .consumer("a")
-            .build()
-            .await
-            .unwrap();
+        let a = Worker::builder(
+            queue.clone(),
+            replay(&server).await,
+            counting_router(runs.clone(), false),
+        )
+        .consumer("a")
+        .build()
+        .await
+        .unwrap();
         let entries = a.fetch().await.unwrap();
         assert_eq!(entries.len(), 1);
         assert_eq!(a.process(&entries[0]).await, Processed::Handled);
@@ -226,20 +266,31 @@ async fn a_worker_killed_between_handling_and_ack_is_not_run_twice() {
     assert_eq!(queue.len().await.unwrap(), 1, "not acknowledged");
 
     // Worker B claims it after the idle timeout, finds it committed, acknowledges it.
-    let b = Worker::builder(queue.clone(), replay(&server).await, counting_router(runs.clone(), false))
-        .consumer("b")
-        .idle_timeout(Duration::from_millis(200))
-        .build()
-        .await
-        .unwrap();
+    let b = Worker::builder(
+        queue.clone(),
+        replay(&server).await,
+        counting_router(runs.clone(), false),
+    )
+    .consumer("b")
+    .idle_timeout(Duration::from_millis(200))
+    .build()
+    .await
+    .unwrap();
     let check = queue.clone();
     let stats = b
         .run(async move {
-            until(Duration::from_secs(10), async || check.len().await.unwrap() == 0).await;
+            until(Duration::from_secs(10), async || {
+                check.len().await.unwrap() == 0
+            })
+            .await;
         })
         .await
         .unwrap();
-    assert_eq!(queue.len().await.unwrap(), 0, "worker b did not take the entry");
+    assert_eq!(
+        queue.len().await.unwrap(),
+        0,
+        "worker b did not take the entry"
+    );
     assert_eq!(runs.load(Ordering::SeqCst), 1, "the handler ran twice");
     assert_eq!((stats.handled, stats.duplicates), (0, 1));
 }
@@ -259,34 +310,54 @@ async fn a_worker_killed_before_the_commit_leaves_the_delivery_to_another() {
     // its lease, the entry with the idle timeout.
     let failed = Arc::new(AtomicUsize::new(0));
     {
-        let a = Worker::builder(queue.clone(), replay_short().await, counting_router(failed.clone(), true))
-            .consumer("a")
-            .build()
-            .await
-            .unwrap();
-        let entries = a.fetch().await.unwrap();
-        let processed = a.process(&entries[0]).await;
-        assert!(matches!(&processed, Processed::Failed(e) if e.contains("the database said no")), "{processed:?}");
-    }
-    let runs = Arc::new(AtomicUsize::new(0));
-    let b = Worker::builder(queue.clone(), replay_short().await, counting_router(runs.clone(), false))
-        .consumer("b")
-        .idle_timeout(Duration::from_millis(200))
-        .backoff(Duration::from_millis(20))
+        let a = Worker::builder(
+            queue.clone(),
+            replay_short().await,
+            counting_router(failed.clone(), true),
+        )
+        .consumer("a")
         .build()
         .await
         .unwrap();
+        let entries = a.fetch().await.unwrap();
+        let processed = a.process(&entries[0]).await;
+        assert!(
+            matches!(&processed, Processed::Failed(e) if e.contains("the database said no")),
+            "{processed:?}"
+        );
+    }
+    let runs = Arc::new(AtomicUsize::new(0));
+    let b = Worker::builder(
+        queue.clone(),
+        replay_short().await,
+        counting_router(runs.clone(), false),
+    )
+    .consumer("b")
+    .idle_timeout(Duration::from_millis(200))
+    .backoff(Duration::from_millis(20))
+    .build()
+    .await
+    .unwrap();
     let check = queue.clone();
     let stats = b
         .run(async move {
-            until(Duration::from_secs(10), async || check.len().await.unwrap() == 0).await;
+            until(Duration::from_secs(10), async || {
+                check.len().await.unwrap() == 0
+            })
+            .await;
         })
         .await
         .unwrap();
-    assert_eq!((failed.load(Ordering::SeqCst), runs.load(Ordering::SeqCst)), (1, 1));
+    assert_eq!(
+        (failed.load(Ordering::SeqCst), runs.load(Ordering::SeqCst)),
+        (1, 1)
+    );
     assert_eq!(stats.handled, 1);
     let done = post(&handoff, "msg_fail_then_die").await;
-    assert_eq!((done.status(), done.body_text().as_ref()), (200, "duplicate"));
+    assert_eq!(
+        (done.status(), done.body_text().as_ref()),
+        (200, "duplicate")
+    );
 }
 
 #[tokio::test]
@@ -323,12 +394,18 @@ async fn poison_entries_reach_the_dead_letter_stream_after_n_attempts() {
     let check = queue.clone();
     let stats = worker
         .run(async move {
-            until(Duration::from_secs(10), async || check.dead_letters().await.unwrap() == 1).await;
+            until(Duration::from_secs(10), async || {
+                check.dead_letters().await.unwrap() == 1
+            })
+            .await;
         })
         .await
         .unwrap();
     assert_eq!(runs.load(Ordering::SeqCst), 3, "three attempts");
-    assert_eq!((stats.handled, stats.retried, stats.dead_lettered), (1, 2, 1));
+    assert_eq!(
+        (stats.handled, stats.retried, stats.dead_lettered),
+        (1, 2, 1)
+    );
     assert_eq!(queue.len().await.unwrap(), 0);
 
     let client = redis::Client::open(server.url()).unwrap();
@@ -344,16 +421,23 @@ async fn poison_entries_reach_the_dead_letter_stream_after_n_attempts() {
     assert_eq!(entry.get::<String>("attempts").as_deref(), Some("3"));
     let error = entry.get::<String>("error").unwrap();
     assert!(error.contains("cannot handle this one"), "{error}");
-    assert_eq!(entry.get::<String>("key"), Some(verified("msg_poison").replay_key()));
+    assert_eq!(
+        entry.get::<String>("key"),
+        Some(verified("msg_poison").replay_key())
+    );
     // The dead-lettered delivery's claim was released: a sender's retry is queued again.
     assert_eq!(post(&handoff, "msg_poison").await.status(), 202);
 }
 
 #[tokio::test]
 async fn a_server_that_evicts_is_refused_and_one_without_aof_accepted() {
-    let evicting = RedisServer::start_with(&["--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru"]);
+    let evicting =
+        RedisServer::start_with(&["--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru"]);
     let error = Queue::connect(&evicting.url(), STREAM).await.unwrap_err();
-    assert!(matches!(&error, QueueError::Unsafe(m) if m.contains("allkeys-lru")), "{error}");
+    assert!(
+        matches!(&error, QueueError::Unsafe(m) if m.contains("allkeys-lru")),
+        "{error}"
+    );
 
     let plain = RedisServer::start();
     let queue = Queue::connect(&plain.url(), STREAM).await.unwrap();

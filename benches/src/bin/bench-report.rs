@@ -950,6 +950,9 @@ fn main() {
     }
     doc.push('\n');
     doc.push_str(body.trim_end());
+    doc.push_str("\n\n");
+    // Measured by scripts/scaleout.sh, not by this run: kept as written there.
+    doc.push_str(SCALEOUT.trim_end());
     doc.push('\n');
     doc.push_str(EXPLANATION);
     for dir in [&args.criterion, &args.results, &root] {
@@ -972,3 +975,6 @@ fn main() {
 /// What each comparison measures; every claim about another crate was checked in its
 /// source at the version in Cargo.lock.
 const EXPLANATION: &str = include_str!("../../explanation.md");
+
+/// The scale-out figures (`scripts/scaleout.sh`), written by hand from its runs.
+const SCALEOUT: &str = include_str!("../../scaleout.md");

@@ -100,11 +100,19 @@ async fn main() -> ExitCode {
     // again: at once to the next listener (concurrent duplicates), or at a later place.
     let step = 100 / args.dup_percent.clamp(1, 100);
     let mut jobs: Vec<Vec<Job>> = (0..args.count)
-        .map(|n| vec![Job { n, listener: n % listeners }])
+        .map(|n| {
+            vec![Job {
+                n,
+                listener: n % listeners,
+            }]
+        })
         .collect();
     let mut later = Vec::new();
     for n in (0..args.count).filter(|n| n % step == 0) {
-        let again = Job { n, listener: (n + 1) % listeners };
+        let again = Job {
+            n,
+            listener: (n + 1) % listeners,
+        };
         if (n / step) % 2 == 0 {
             jobs[n].push(again);
         } else {
@@ -139,8 +147,16 @@ async fn main() -> ExitCode {
             );
             let urls = args.urls.clone();
             let progress = args.progress.clone();
+            let permits = Arc::clone(&permits);
             tasks.push(tokio::spawn(async move {
-                let accepted = send(&client, &signer, &urls, job, deadline, &tally).await;
+                let sender = Sender {
+                    client: &client,
+                    signer: &signer,
+                    urls: &urls,
+                    permits: &permits,
+                    tally: &tally,
+                };
+                let accepted = sender.send(job, deadline, permit).await;
                 if accepted {
                     tally.lock().await.accepted[job.n] = true;
                 }
@@ -148,7 +164,6 @@ async fn main() -> ExitCode {
                 if let Some(path) = progress.filter(|_| finished % 100 == 0) {
                     write_progress(&path, finished);
                 }
-                drop(permit);
             }));
         }
     }
@@ -178,7 +193,11 @@ async fn main() -> ExitCode {
         if l.is_empty() {
             return 0.0;
         }
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss
+        )]
         let i = (((l.len() - 1) as f64) * p).round() as usize;
         #[allow(clippy::cast_precision_loss)]
         let ms = l[i] as f64 / 1000.0;
@@ -197,6 +216,7 @@ async fn main() -> ExitCode {
             "p50_ms": pct(0.50),
             "p99_ms": pct(0.99),
             "requests_per_s": rps.round(),
+            "accepted_per_s": (accepted as f64 / elapsed.as_secs_f64()).round(),
             "elapsed_s": (elapsed.as_secs_f64() * 10.0).round() / 10.0,
         })
     );
@@ -215,60 +235,82 @@ fn write_progress(path: &str, finished: usize) {
     }
 }
 
-/// Sends one delivery until a listener answers 2xx (then `true`) or the deadline passes.
-async fn send(
-    client: &reqwest::Client,
-    signer: &Signer,
-    urls: &[String],
-    job: Job,
-    deadline: Duration,
-    tally: &Mutex<Tally>,
-) -> bool {
-    let id = format!("msg_{}", job.n);
-    let body = format!(
-        r#"{{"type":"user.created","timestamp":"2026-01-01T00:00:00Z","data":{{"n":{},"pad":"{}"}}}}"#,
-        job.n,
-        "x".repeat(64)
-    );
-    let started = Instant::now();
-    let mut attempt = 0usize;
-    while started.elapsed() < deadline {
-        // A provider's retry: the same id, a fresh timestamp, maybe another listener.
-        let url = &urls[(job.listener + attempt) % urls.len()];
-        attempt += 1;
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
-        let Ok(headers) = signer.sign(body.as_bytes(), &SignOptions::new().id(&id).timestamp(now))
-        else {
-            return false;
-        };
-        let mut request = client
-            .post(url)
-            .header("content-type", "application/json")
-            .body(body.clone());
-        for (name, value) in &headers {
-            request = request.header(name.as_str(), value.as_str());
+/// What each send shares.
+struct Sender<'a> {
+    client: &'a reqwest::Client,
+    signer: &'a Signer,
+    urls: &'a [String],
+    permits: &'a Arc<Semaphore>,
+    tally: &'a Mutex<Tally>,
+}
+
+impl Sender<'_> {
+    /// Sends one delivery until a listener answers 2xx (then `true`) or the deadline
+    /// passes; holds a request slot only while a request is in flight.
+    async fn send(
+        &self,
+        job: Job,
+        deadline: Duration,
+        first: tokio::sync::OwnedSemaphorePermit,
+    ) -> bool {
+        let id = format!("msg_{}", job.n);
+        let body = format!(
+            r#"{{"type":"user.created","timestamp":"2026-01-01T00:00:00Z","data":{{"n":{},"pad":"{}"}}}}"#,
+            job.n,
+            "x".repeat(64)
+        );
+        let started = Instant::now();
+        let mut attempt = 0usize;
+        let mut permit = Some(first);
+        while started.elapsed() < deadline {
+            let _slot = match permit.take() {
+                Some(permit) => permit,
+                None => match Arc::clone(self.permits).acquire_owned().await {
+                    Ok(permit) => permit,
+                    Err(_) => return false,
+                },
+            };
+            // A provider's retry: the same id, a fresh timestamp, maybe another listener.
+            let url = &self.urls[(job.listener + attempt) % self.urls.len()];
+            attempt += 1;
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+            let Ok(headers) = self
+                .signer
+                .sign(body.as_bytes(), &SignOptions::new().id(&id).timestamp(now))
+            else {
+                return false;
+            };
+            let mut request = self
+                .client
+                .post(url)
+                .header("content-type", "application/json")
+                .body(body.clone());
+            for (name, value) in &headers {
+                request = request.header(name.as_str(), value.as_str());
+            }
+            let sent = Instant::now();
+            let answer = request.send().await;
+            let took = u64::try_from(sent.elapsed().as_micros()).unwrap_or(u64::MAX);
+            drop(_slot);
+            let status = match &answer {
+                Ok(response) => response.status().as_u16().to_string(),
+                Err(_) => "error".to_owned(),
+            };
+            {
+                let mut tally = self.tally.lock().await;
+                tally.latencies_us.push(took);
+                *tally.statuses.entry(status).or_default() += 1;
+            }
+            let wait = match answer {
+                Ok(response) if response.status().is_success() => return true,
+                // In progress elsewhere: come back after a while, as providers do.
+                Ok(response) if response.status().as_u16() == 409 => Duration::from_millis(500),
+                _ => Duration::from_millis(100 * attempt.min(10) as u64),
+            };
+            tokio::time::sleep(wait).await;
         }
-        let sent = Instant::now();
-        let answer = request.send().await;
-        let took = u64::try_from(sent.elapsed().as_micros()).unwrap_or(u64::MAX);
-        let status = match &answer {
-            Ok(response) => response.status().as_u16().to_string(),
-            Err(_) => "error".to_owned(),
-        };
-        {
-            let mut tally = tally.lock().await;
-            tally.latencies_us.push(took);
-            *tally.statuses.entry(status).or_default() += 1;
-        }
-        let wait = match answer {
-            Ok(response) if response.status().is_success() => return true,
-            // In progress elsewhere: come back after a while, as providers do.
-            Ok(response) if response.status().as_u16() == 409 => Duration::from_millis(500),
-            _ => Duration::from_millis(100 * attempt.min(10) as u64),
-        };
-        tokio::time::sleep(wait).await;
+        false
     }
-    false
 }

@@ -44,9 +44,7 @@ impl Durability {
         Self {
             aof: field("aof_enabled").as_deref() == Some("1"),
             appendfsync,
-            maxmemory: field("maxmemory")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0),
+            maxmemory: field("maxmemory").and_then(|v| v.parse().ok()).unwrap_or(0),
             policy: field("maxmemory_policy").unwrap_or_else(|| "noeviction".to_owned()),
         }
     }

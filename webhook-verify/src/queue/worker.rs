@@ -430,7 +430,9 @@ impl Worker {
                     Ok(Some(true)) => stats.dead_lettered += 1,
                     Ok(Some(false)) => stats.retried += 1,
                     Ok(None) => {}
-                    Err(error) => tracing::warn!(%error, entry = entry.id, "queue settle failed; retrying"),
+                    Err(error) => {
+                        tracing::warn!(%error, entry = entry.id, "queue settle failed; retrying")
+                    }
                 }
                 let stop = poll_fn(|cx| Poll::Ready(shutdown.as_mut().poll(cx).is_ready())).await;
                 if stop {
@@ -694,7 +696,11 @@ impl Worker {
             Err(error) => return self.later(entry, ticket, error.to_string()),
             Ok(Claim::Done) => return Processed::Duplicate,
             Ok(Claim::InFlight) => {
-                return self.later(entry, ticket, "another worker holds the delivery".to_owned());
+                return self.later(
+                    entry,
+                    ticket,
+                    "another worker holds the delivery".to_owned(),
+                );
             }
             Ok(Claim::New) => {}
         }
