@@ -108,14 +108,14 @@ async fn queued_then_handled_once_and_duplicates_answered() {
         (reply.status(), reply.body_text().as_ref()),
         (202, "queued")
     );
-    assert_eq!(queue.len().await.unwrap(), 1);
+    assert_eq!(queue.backlog().await.unwrap(), 1);
     // Queued, not yet handled: the sender is told to come back.
     let again = post(&handoff, "msg_1").await;
     assert_eq!(
         (again.status(), again.body_text().as_ref()),
         (409, "in progress")
     );
-    assert_eq!(queue.len().await.unwrap(), 1, "a duplicate is not appended");
+    assert_eq!(queue.backlog().await.unwrap(), 1, "a duplicate is not appended");
 
     let runs = Arc::new(AtomicUsize::new(0));
     let worker = Worker::builder(
@@ -135,7 +135,7 @@ async fn queued_then_handled_once_and_duplicates_answered() {
     worker.settle(&entries[0], processed).await.unwrap();
     assert_eq!(runs.load(Ordering::SeqCst), 1);
     assert_eq!(
-        queue.len().await.unwrap(),
+        queue.backlog().await.unwrap(),
         0,
         "acknowledged entries are deleted"
     );
@@ -263,7 +263,7 @@ async fn a_worker_killed_between_handling_and_ack_is_not_run_twice() {
         drop(a);
     }
     assert_eq!(runs.load(Ordering::SeqCst), 1);
-    assert_eq!(queue.len().await.unwrap(), 1, "not acknowledged");
+    assert_eq!(queue.backlog().await.unwrap(), 1, "not acknowledged");
 
     // Worker B claims it after the idle timeout, finds it committed, acknowledges it.
     let b = Worker::builder(
@@ -280,14 +280,14 @@ async fn a_worker_killed_between_handling_and_ack_is_not_run_twice() {
     let stats = b
         .run(async move {
             until(Duration::from_secs(10), async || {
-                check.len().await.unwrap() == 0
+                check.backlog().await.unwrap() == 0
             })
             .await;
         })
         .await
         .unwrap();
     assert_eq!(
-        queue.len().await.unwrap(),
+        queue.backlog().await.unwrap(),
         0,
         "worker b did not take the entry"
     );
@@ -342,7 +342,7 @@ async fn a_worker_killed_before_the_commit_leaves_the_delivery_to_another() {
     let stats = b
         .run(async move {
             until(Duration::from_secs(10), async || {
-                check.len().await.unwrap() == 0
+                check.backlog().await.unwrap() == 0
             })
             .await;
         })
@@ -406,7 +406,7 @@ async fn poison_entries_reach_the_dead_letter_stream_after_n_attempts() {
         (stats.handled, stats.retried, stats.dead_lettered),
         (1, 2, 1)
     );
-    assert_eq!(queue.len().await.unwrap(), 0);
+    assert_eq!(queue.backlog().await.unwrap(), 0);
 
     let client = redis::Client::open(server.url()).unwrap();
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();

@@ -12,7 +12,7 @@
 //!
 //! - [`Handoff`]: the listener's side, in the one receive path: after verification and
 //!   the replay claim, the verified delivery (a token, sealed when the [`Queue`] has a
-//!   [`TokenKey`](crate::TokenKey)) is appended; the sender gets `202 queued` only after
+//!   [`TokenKey`]) is appended; the sender gets `202 queued` only after
 //!   Redis acknowledged the append. An append that fails answers 503 and releases the
 //!   claim, so the sender's retry is taken. The claim itself stays in flight: the worker
 //!   takes it over.
@@ -287,7 +287,7 @@ impl Queue {
     /// # Errors
     ///
     /// [`QueueError::Unavailable`] when Redis cannot be reached.
-    pub async fn len(&self) -> Result<u64, QueueError> {
+    pub async fn backlog(&self) -> Result<u64, QueueError> {
         self.sum_xlen(|shard| self.stream_key(shard)).await
     }
 
