@@ -47,7 +47,14 @@ cleanup() {
 trap cleanup EXIT
 
 # The whole run is bounded.
-( sleep "$TIME_LIMIT"; echo "scaleout: time limit of ${TIME_LIMIT}s reached" >&2; kill -TERM $$ ) &
+(
+    sleep "$TIME_LIMIT" &
+    timer=$!
+    trap 'kill "$timer" 2>/dev/null; exit 0' TERM
+    wait "$timer"
+    echo "scaleout: time limit of ${TIME_LIMIT}s reached" >&2
+    kill -TERM $$
+) &
 WATCHDOG=$!
 PIDS+=("$WATCHDOG")
 
