@@ -14,6 +14,7 @@
 //! | [`vectors`] | the official and derived vectors, and vector name → [`Provider`](webhook_verify::Provider) in one place | |
 //! | [`Store`], [`for_each_store`], [`store_tests!`] | one replay scenario run against every store (memory, Redis) | `redis` for the Redis runs |
 //! | [`RedisServer`] | a real `redis-server` on a free loopback port | |
+//! | `RedisCluster` | a real 3-master Redis Cluster on loopback ports | `redis-cluster` |
 //! | `LogCapture` | a `tracing` subscriber writing into a buffer | `tracing` |
 //! | `CountingBody`, `Counted` | bodies that count the bytes pulled from them | `http-body`, `stream` |
 //!
@@ -47,6 +48,8 @@ mod body;
 mod keys;
 #[cfg(feature = "tracing")]
 mod logs;
+#[cfg(feature = "redis-cluster")]
+mod redis_cluster;
 mod redis_server;
 mod replay;
 mod sign;
@@ -64,6 +67,8 @@ pub use keys::{
 };
 #[cfg(feature = "tracing")]
 pub use logs::LogCapture;
+#[cfg(feature = "redis-cluster")]
+pub use redis_cluster::RedisCluster;
 pub use redis_server::RedisServer;
 pub use replay::{Store, StoreKind, for_each_store};
 pub use sign::{MAILGUN_TOKEN, SIGNED_ID, Signed, mailgun_body, mailgun_form, signed};

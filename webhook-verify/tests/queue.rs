@@ -445,3 +445,95 @@ async fn a_server_that_evicts_is_refused_and_one_without_aof_accepted() {
     assert!(!durability.aof && !durability.evicts());
     assert_eq!(durability.warnings().len(), 1);
 }
+
+/// The replay store and the stream handoff on a real 3-master Redis Cluster: one master
+/// stopped mid-run answers 503 for its slots (the others keep accepting), recovers when it
+/// returns, and every delivery accepted is handled once by a worker reading every shard.
+#[cfg(feature = "redis-cluster")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cluster_loses_nothing_accepted_while_a_master_is_down() {
+    use std::collections::{HashMap, HashSet};
+    use std::sync::Mutex;
+    use webhook_testkit::RedisCluster;
+
+    let mut cluster = tokio::task::spawn_blocking(RedisCluster::start).await.unwrap();
+    let urls = cluster.urls();
+    let nodes: Vec<&str> = urls.iter().map(String::as_str).collect();
+    let store = RedisStore::connect_cluster(&nodes).await.unwrap();
+    let queue = Queue::connect_cluster(&nodes, STREAM).await.unwrap().shards(6);
+    assert_eq!(queue.stream_key(0), "hooks:{0}");
+    // A claim whose release failed too ends with this lease (the sender gets 409 until).
+    let receiver = Receiver::builder(verifier())
+        .replay(Replay::new(store.clone()).lease(Duration::from_secs(3)))
+        .build();
+    let handoff = Handoff::new(receiver, queue.clone());
+
+    let mut accepted = HashSet::new();
+    for i in 0..30 {
+        let id = format!("msg_{i}");
+        assert_eq!(post(&handoff, &id).await.status(), 202, "{id}");
+        accepted.insert(id);
+    }
+    cluster.stop(1);
+    let mut refused = Vec::new();
+    for i in 30..90 {
+        let id = format!("msg_{i}");
+        match post(&handoff, &id).await.status() {
+            202 => {
+                accepted.insert(id);
+            }
+            503 => refused.push(id),
+            status => panic!("{id}: {status}"),
+        }
+    }
+    assert!(!refused.is_empty(), "no delivery touched the stopped master's slots");
+    assert!(accepted.len() > 30, "the other masters stopped accepting too");
+
+    cluster.restart(1);
+    let start = Instant::now();
+    while !refused.is_empty() && start.elapsed() < Duration::from_secs(30) {
+        let mut still = Vec::new();
+        for id in refused {
+            let status = post(&handoff, &id).await.status();
+            if status == 202 {
+                accepted.insert(id);
+            } else {
+                eprintln!("{id}: {status}");
+                still.push(id);
+            }
+        }
+        refused = still;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(refused.is_empty(), "not accepted after the master returned: {refused:?}");
+    assert_eq!(accepted.len(), 90);
+
+    let handled: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+    let router = EventRouter::with_state(Provider::STANDARD_WEBHOOKS, handled.clone())
+        .on(
+            "user.created",
+            |State(handled): State<Arc<Mutex<HashMap<String, usize>>>>, event: Event| async move {
+                let id = event.id().unwrap_or_default().to_owned();
+                *handled.lock().unwrap().entry(id).or_default() += 1;
+                Ok::<_, std::io::Error>(())
+            },
+        )
+        .build()
+        .unwrap();
+    let worker = Worker::builder(queue.clone(), Replay::new(store), router)
+        .build()
+        .await
+        .unwrap();
+    let check = queue.clone();
+    worker
+        .run(async move {
+            until(Duration::from_secs(30), async || check.backlog().await.unwrap() == 0).await;
+        })
+        .await
+        .unwrap();
+    let handled = handled.lock().unwrap().clone();
+    assert_eq!(handled.len(), 90, "every accepted delivery handled");
+    assert!(handled.values().all(|&n| n == 1), "each once: {handled:?}");
+    let ids: HashSet<String> = handled.into_keys().collect();
+    assert_eq!(ids, accepted);
+}

@@ -1,6 +1,21 @@
 //! What a Redis server does with the data it acknowledged.
 
+use redis::aio::ConnectionLike;
+
 use super::QueueError;
+
+/// Reads a server's settings (`INFO`, and `CONFIG GET appendfsync` where allowed).
+pub(crate) async fn read<C: ConnectionLike + Send>(conn: &mut C) -> Result<Durability, QueueError> {
+    let info: String = redis::cmd("INFO").query_async(conn).await?;
+    let appendfsync = redis::cmd("CONFIG")
+        .arg("GET")
+        .arg("appendfsync")
+        .query_async::<Vec<String>>(conn)
+        .await
+        .ok()
+        .and_then(|pair| pair.into_iter().nth(1));
+    Ok(Durability::from_info(&info, appendfsync))
+}
 
 /// A Redis server's persistence and eviction settings, read at start-up by
 /// [`Queue::connect`](super::Queue::connect).

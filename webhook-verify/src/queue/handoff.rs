@@ -63,6 +63,27 @@ impl Handoff {
         &self.queue
     }
 
+    /// Releases the claim of a delivery whose append failed, trying twice: the connection
+    /// that just failed may be finding its way again (a cluster refreshing its slots).
+    /// When both fail, the claim ends with its lease and the sender's retries get 409
+    /// until then.
+    async fn release(&self, verified: &Verified, claim: crate::receive::Claim) {
+        let Some(replay) = self.receiver.replay() else {
+            return;
+        };
+        let ticket = claim.ticket();
+        let Err(_) = claim.release().await else {
+            return;
+        };
+        if let Some(ticket) = ticket {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            let key = verified.replay_key();
+            if let Err(error) = replay.store().release(&key, ticket).await {
+                tracing::warn!(%error, "replay release failed again; the claim expires after its lease");
+            }
+        }
+    }
+
     /// Claims the delivery verified by `delivery`'s steps and appends it; records the
     /// answer on its span.
     pub async fn enqueue(&self, delivery: &Reception, verified: Verified) -> Reply {
@@ -95,8 +116,7 @@ impl Handoff {
                 reply
             }
             Err(error) => {
-                // Logged by release when it fails; the claim then ends with its lease.
-                let _ = claim.release().await;
+                self.release(&verified, claim).await;
                 delivery.refuse(Reply::store_unavailable(StoreError::from(error)))
             }
         }

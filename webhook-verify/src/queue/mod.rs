@@ -82,7 +82,6 @@ mod worker;
 use std::fmt;
 use std::time::Duration;
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 pub use durability::Durability;
 pub use handoff::Handoff;
@@ -93,6 +92,7 @@ pub use worker::{
 
 use crate::TokenKey;
 use crate::replay::StoreError;
+use crate::replay::conn::Conn;
 
 /// The consumer group workers read with unless told otherwise: `workers`.
 pub const DEFAULT_GROUP: &str = "workers";
@@ -149,12 +149,20 @@ impl From<QueueError> for StoreError {
 /// ```
 #[derive(Clone)]
 pub struct Queue {
-    conn: ConnectionManager,
-    client: redis::Client,
+    conn: Conn,
+    target: Target,
     stream: String,
     shards: u16,
     group: String,
     token_key: Option<TokenKey>,
+}
+
+/// Where new connections go.
+#[derive(Clone)]
+enum Target {
+    Single(redis::Client),
+    #[cfg(feature = "redis-cluster")]
+    Cluster(Vec<String>),
 }
 
 impl fmt::Debug for Queue {
@@ -186,10 +194,10 @@ impl Queue {
         }
         let client = redis::Client::open(url)
             .map_err(|_| QueueError::Config("invalid redis URL".to_owned()))?;
-        let conn = manager(&client, DEFAULT_RESPONSE_TIMEOUT).await?;
+        let conn = Conn::single(&client, DEFAULT_RESPONSE_TIMEOUT).await?;
         let queue = Self {
             conn,
-            client,
+            target: Target::Single(client),
             stream,
             shards: 1,
             group: DEFAULT_GROUP.to_owned(),
@@ -197,6 +205,42 @@ impl Queue {
         };
         queue.durability().await?.check()?;
         Ok(queue)
+    }
+
+    /// Connects to the Redis Cluster these nodes belong to, for the stream `stream`, and
+    /// checks every node given as [`connect`](Self::connect) checks its server. On a
+    /// cluster every shard is named with a hash tag (`NAME:{i}`), so a shard and its
+    /// dead-letter stream share a slot; give as many [`shards`](Self::shards) as you want
+    /// streams spread over the masters. Workers read every shard.
+    ///
+    /// # Errors
+    ///
+    /// As [`connect`](Self::connect), for any of the nodes.
+    #[cfg(feature = "redis-cluster")]
+    pub async fn connect_cluster(
+        nodes: &[&str],
+        stream: impl Into<String>,
+    ) -> Result<Self, QueueError> {
+        let stream = stream.into();
+        if stream.is_empty() {
+            return Err(QueueError::Config("the stream name is empty".to_owned()));
+        }
+        for node in nodes {
+            let client = redis::Client::open(*node)
+                .map_err(|_| QueueError::Config("invalid redis URL".to_owned()))?;
+            let mut conn = client.get_multiplexed_async_connection().await?;
+            durability::read(&mut conn).await?.check()?;
+        }
+        let nodes: Vec<String> = nodes.iter().map(|n| (*n).to_owned()).collect();
+        let conn = Conn::cluster(&nodes, DEFAULT_RESPONSE_TIMEOUT).await?;
+        Ok(Self {
+            conn,
+            target: Target::Cluster(nodes),
+            stream,
+            shards: 1,
+            group: DEFAULT_GROUP.to_owned(),
+            token_key: None,
+        })
     }
 
     /// Splits the stream into `n` shards (at least 1): `NAME:{0}` … `NAME:{n-1}`, each
@@ -239,7 +283,7 @@ impl Queue {
     /// The key of shard `shard`'s stream.
     #[must_use]
     pub fn stream_key(&self, shard: u16) -> String {
-        if self.shards == 1 {
+        if self.shards == 1 && !self.conn.is_cluster() {
             self.stream.clone()
         } else {
             format!("{}:{{{shard}}}", self.stream)
@@ -271,15 +315,7 @@ impl Queue {
     /// [`QueueError::Unavailable`] when the server cannot be asked.
     pub async fn durability(&self) -> Result<Durability, QueueError> {
         let mut conn = self.conn.clone();
-        let info: String = redis::cmd("INFO").query_async(&mut conn).await?;
-        let appendfsync = redis::cmd("CONFIG")
-            .arg("GET")
-            .arg("appendfsync")
-            .query_async::<Vec<String>>(&mut conn)
-            .await
-            .ok()
-            .and_then(|pair| pair.into_iter().nth(1));
-        Ok(Durability::from_info(&info, appendfsync))
+        durability::read(&mut conn).await
     }
 
     /// The number of entries in every shard's stream (waiting or being handled).
@@ -335,27 +371,24 @@ impl Queue {
         Ok(id)
     }
 
-    pub(crate) fn connection(&self) -> ConnectionManager {
+    pub(crate) fn connection(&self) -> Conn {
         self.conn.clone()
     }
 
-    pub(crate) async fn reader(&self, block: Duration) -> Result<ConnectionManager, QueueError> {
-        manager(&self.client, block + DEFAULT_RESPONSE_TIMEOUT).await
+    pub(crate) fn is_cluster(&self) -> bool {
+        self.conn.is_cluster()
+    }
+
+    pub(crate) async fn reader(&self, block: Duration) -> Result<Conn, QueueError> {
+        let timeout = block + DEFAULT_RESPONSE_TIMEOUT;
+        Ok(match &self.target {
+            Target::Single(client) => Conn::single(client, timeout).await?,
+            #[cfg(feature = "redis-cluster")]
+            Target::Cluster(nodes) => Conn::cluster(nodes, timeout).await?,
+        })
     }
 
     pub(crate) fn key(&self) -> Option<&TokenKey> {
         self.token_key.as_ref()
     }
-}
-
-async fn manager(
-    client: &redis::Client,
-    timeout: Duration,
-) -> Result<ConnectionManager, QueueError> {
-    let config = ConnectionManagerConfig::new()
-        .set_connection_timeout(Some(DEFAULT_RESPONSE_TIMEOUT))
-        .set_response_timeout(Some(timeout))
-        .set_number_of_retries(1)
-        .set_max_delay(Duration::from_millis(500));
-    Ok(ConnectionManager::new_with_config(client.clone(), config).await?)
 }

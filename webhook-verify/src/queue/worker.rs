@@ -9,10 +9,10 @@ use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use redis::Value;
-use redis::aio::ConnectionManager;
 use redis::streams::{StreamClaimReply, StreamId, StreamPendingCountReply, StreamReadReply};
 
 use super::{Queue, QueueError};
+use crate::replay::conn::Conn;
 use crate::replay::{Claim, Replay, new_ticket};
 use crate::{EventRouter, Provider, Verified};
 
@@ -27,6 +27,23 @@ pub const DEFAULT_BACKOFF: Duration = Duration::from_millis(500);
 pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(10);
 /// The most entries read at once: 16.
 pub const DEFAULT_BATCH: usize = 16;
+
+/// Acknowledges and deletes an entry (KEYS: the stream; ARGV: the group, the id).
+const ACK: &str = r"
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+redis.call('XDEL', KEYS[1], ARGV[2])
+return 1
+";
+
+/// Moves an entry to the dead-letter stream (KEYS: the stream, the dead-letter stream;
+/// ARGV: the group, the id, then the dead letter's fields and values). One slot: the two
+/// streams share the shard's hash tag.
+const DEAD_LETTER: &str = r"
+redis.call('XADD', KEYS[2], '*', unpack(ARGV, 3))
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+redis.call('XDEL', KEYS[1], ARGV[2])
+return 1
+";
 
 /// How long a read waits for new entries.
 const BLOCK: Duration = Duration::from_millis(500);
@@ -184,8 +201,10 @@ struct Inner {
     backoff: Duration,
     max_backoff: Duration,
     batch: usize,
-    conn: ConnectionManager,
-    reader: ConnectionManager,
+    conn: Conn,
+    reader: Conn,
+    ack: redis::Script,
+    dead: redis::Script,
     state: Mutex<State>,
 }
 
@@ -309,6 +328,8 @@ impl WorkerBuilder {
                 batch: self.batch,
                 conn,
                 reader,
+                ack: redis::Script::new(ACK),
+                dead: redis::Script::new(DEAD_LETTER),
                 state: Mutex::new(State {
                     // A (re)started worker first looks at what it held.
                     scan: vec![true; shards],
@@ -488,7 +509,11 @@ impl Worker {
             if !counts {
                 claim.arg("JUSTID");
             }
-            let answer: Value = claim.query_async(&mut conn).await?;
+            let answer: Value = match claim.query_async(&mut conn).await {
+                Ok(answer) => answer,
+                // Its shard's master is down: tried again at the next round.
+                Err(_) => continue,
+            };
             let still_pending = match answer {
                 Value::Array(items) => !items.is_empty(),
                 _ => false,
@@ -524,7 +549,7 @@ impl Worker {
         for shard in 0..inner.queue.shard_count() {
             // JUSTID moves them to this consumer without counting a delivery; fetch_held
             // then claims them with their count.
-            let answer: Value = redis::cmd("XAUTOCLAIM")
+            let answer: Result<Value, _> = redis::cmd("XAUTOCLAIM")
                 .arg(inner.queue.stream_key(shard))
                 .arg(inner.queue.group_name())
                 .arg(&inner.consumer)
@@ -534,7 +559,14 @@ impl Worker {
                 .arg(inner.batch * 4)
                 .arg("JUSTID")
                 .query_async(&mut conn)
-                .await?;
+                .await;
+            let answer = match answer {
+                Ok(answer) => answer,
+                Err(error) => {
+                    tracing::debug!(shard, %error, "claiming idle entries failed");
+                    continue;
+                }
+            };
             let claimed = match &answer {
                 Value::Array(parts) => match parts.get(1) {
                     Some(Value::Array(ids)) => ids.len(),
@@ -567,7 +599,7 @@ impl Worker {
                 continue;
             }
             let stream = inner.queue.stream_key(shard);
-            let pending: StreamPendingCountReply = redis::cmd("XPENDING")
+            let pending: StreamPendingCountReply = match redis::cmd("XPENDING")
                 .arg(&stream)
                 .arg(inner.queue.group_name())
                 .arg("-")
@@ -575,7 +607,14 @@ impl Worker {
                 .arg(inner.batch)
                 .arg(&inner.consumer)
                 .query_async(&mut conn)
-                .await?;
+                .await
+            {
+                Ok(pending) => pending,
+                Err(error) => {
+                    tracing::debug!(shard, %error, "reading held entries failed");
+                    continue;
+                }
+            };
             let counts: HashMap<String, usize> = {
                 let state = self.state();
                 pending
@@ -602,7 +641,13 @@ impl Worker {
             for id in counts.keys() {
                 claim.arg(id);
             }
-            let claimed: StreamClaimReply = claim.query_async(&mut conn).await?;
+            let claimed: StreamClaimReply = match claim.query_async(&mut conn).await {
+                Ok(claimed) => claimed,
+                Err(error) => {
+                    tracing::debug!(shard, %error, "claiming held entries failed");
+                    continue;
+                }
+            };
             for entry in &claimed.ids {
                 let before = counts.get(&entry.id).copied().unwrap_or(0);
                 let attempt = u32::try_from(before + 1).unwrap_or(u32::MAX);
@@ -620,31 +665,33 @@ impl Worker {
             due.saturating_duration_since(Instant::now())
                 .clamp(Duration::from_millis(1), BLOCK)
         });
-        let mut read = redis::cmd("XREADGROUP");
-        read.arg("GROUP")
-            .arg(inner.queue.group_name())
-            .arg(&inner.consumer)
-            .arg("COUNT")
-            .arg(inner.batch)
-            .arg("BLOCK")
-            .arg(u64::try_from(block.as_millis()).unwrap_or(500))
-            .arg("STREAMS");
         let shards = inner.queue.shard_count();
-        for shard in 0..shards {
-            read.arg(inner.queue.stream_key(shard));
-        }
-        for _ in 0..shards {
-            read.arg(">");
-        }
-        let reply: Option<StreamReadReply> = match read.query_async(&mut reader).await {
-            Ok(reply) => reply,
-            Err(e) if e.code() == Some("NOGROUP") => {
-                // The server lost the group (restarted without its data): make it again.
-                tracing::warn!("consumer group missing; creating it again");
-                self.create_groups().await?;
-                return Ok(Vec::new());
+        let reply: Option<StreamReadReply> = if inner.queue.is_cluster() {
+            // One slot per command on a cluster: each shard read on its own, without
+            // waiting; a pause when none had anything.
+            let mut keys = Vec::new();
+            let mut failed = None;
+            for shard in 0..shards {
+                let read = self.read_group(&[shard], None);
+                match read.query_async::<Option<StreamReadReply>>(&mut reader).await {
+                    Ok(reply) => keys.extend(reply.map(|r| r.keys).unwrap_or_default()),
+                    // A master down: its shards wait, the others are read.
+                    Err(e) => failed = Some(e),
+                }
             }
-            Err(e) => return Err(e.into()),
+            if let (true, Some(e)) = (keys.is_empty(), failed) {
+                return self.read_failed(e).await;
+            }
+            if keys.is_empty() {
+                tokio::time::sleep(block.min(Duration::from_millis(50))).await;
+            }
+            Some(StreamReadReply { keys })
+        } else {
+            let all: Vec<u16> = (0..shards).collect();
+            match self.read_group(&all, Some(block)).query_async(&mut reader).await {
+                Ok(reply) => reply,
+                Err(e) => return self.read_failed(e).await,
+            }
         };
         let mut out = Vec::new();
         for stream in reply.map(|r| r.keys).unwrap_or_default() {
@@ -659,6 +706,38 @@ impl Worker {
             );
         }
         Ok(out)
+    }
+
+    fn read_group(&self, shards: &[u16], block: Option<Duration>) -> redis::Cmd {
+        let inner = &*self.inner;
+        let mut read = redis::cmd("XREADGROUP");
+        read.arg("GROUP")
+            .arg(inner.queue.group_name())
+            .arg(&inner.consumer)
+            .arg("COUNT")
+            .arg(inner.batch);
+        if let Some(block) = block {
+            read.arg("BLOCK")
+                .arg(u64::try_from(block.as_millis()).unwrap_or(500));
+        }
+        read.arg("STREAMS");
+        for &shard in shards {
+            read.arg(inner.queue.stream_key(shard));
+        }
+        for _ in shards {
+            read.arg(">");
+        }
+        read
+    }
+
+    async fn read_failed(&self, e: redis::RedisError) -> Result<Vec<Entry>, QueueError> {
+        if e.code() == Some("NOGROUP") {
+            // The server lost the group (restarted without its data): make it again.
+            tracing::warn!("consumer group missing; creating it again");
+            self.create_groups().await?;
+            return Ok(Vec::new());
+        }
+        Err(e.into())
     }
 
     /// Handles one entry without acknowledging it: opens the token, takes the delivery's
@@ -865,31 +944,26 @@ impl Worker {
 
     async fn ack(&self, entry: &Entry) -> Result<(), QueueError> {
         let inner = &*self.inner;
-        let stream = inner.queue.stream_key(entry.shard);
         let mut conn = inner.conn.clone();
-        redis::pipe()
-            .atomic()
-            .cmd("XACK")
-            .arg(&stream)
+        inner
+            .ack
+            .key(inner.queue.stream_key(entry.shard))
             .arg(inner.queue.group_name())
             .arg(&entry.id)
-            .ignore()
-            .cmd("XDEL")
-            .arg(&stream)
-            .arg(&entry.id)
-            .ignore()
-            .query_async::<()>(&mut conn)
+            .invoke_async::<i64>(&mut conn)
             .await?;
         Ok(())
     }
 
     async fn dead_letter(&self, entry: &Entry, error: &str) -> Result<(), QueueError> {
         let inner = &*self.inner;
-        let stream = inner.queue.stream_key(entry.shard);
         let mut conn = inner.conn.clone();
-        let mut add = redis::cmd("XADD");
-        add.arg(inner.queue.dead_letter_key(entry.shard))
-            .arg("*")
+        let mut script = inner.dead.prepare_invoke();
+        script
+            .key(inner.queue.stream_key(entry.shard))
+            .key(inner.queue.dead_letter_key(entry.shard))
+            .arg(inner.queue.group_name())
+            .arg(&entry.id)
             .arg("entry")
             .arg(&entry.id)
             .arg("attempts")
@@ -897,26 +971,12 @@ impl Worker {
             .arg("error")
             .arg(error);
         if let Some(key) = &entry.key {
-            add.arg("key").arg(key);
+            script.arg("key").arg(key);
         }
         if let Some(token) = &entry.token {
-            add.arg("token").arg(token);
+            script.arg("token").arg(token);
         }
-        redis::pipe()
-            .atomic()
-            .add_command(add)
-            .ignore()
-            .cmd("XACK")
-            .arg(&stream)
-            .arg(inner.queue.group_name())
-            .arg(&entry.id)
-            .ignore()
-            .cmd("XDEL")
-            .arg(&stream)
-            .arg(&entry.id)
-            .ignore()
-            .query_async::<()>(&mut conn)
-            .await?;
+        script.invoke_async::<i64>(&mut conn).await?;
         let local = self.state().local.remove(&(entry.shard, entry.id.clone()));
         if let (Some(key), Some(local)) = (&entry.key, local) {
             // A later delivery of it (a provider's retry) is taken again.

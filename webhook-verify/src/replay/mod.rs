@@ -72,6 +72,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+#[cfg(feature = "redis")]
+pub(crate) mod conn;
 mod memory;
 #[cfg(feature = "redis")]
 mod redis;

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use super::conn::Conn;
 
 use super::{Claim, ReplayStore, StoreError, StoreFuture};
 
@@ -52,7 +52,7 @@ return 'inflight'
 /// ```
 #[derive(Clone)]
 pub struct RedisStore {
-    conn: ConnectionManager,
+    conn: Conn,
     prefix: String,
     claim: redis::Script,
     release: redis::Script,
@@ -79,12 +79,38 @@ impl RedisStore {
     /// [`StoreError`] when the URL is invalid or the server cannot be reached.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let client = redis::Client::open(url).map_err(|_| StoreError::new("invalid redis URL"))?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(DEFAULT_RESPONSE_TIMEOUT))
-            .set_response_timeout(Some(DEFAULT_RESPONSE_TIMEOUT))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_millis(500));
-        let conn = ConnectionManager::new_with_config(client, config)
+        let conn = Conn::single(&client, DEFAULT_RESPONSE_TIMEOUT)
+            .await
+            .map_err(unavailable)?;
+        Ok(Self {
+            conn,
+            prefix: "webhook:".to_owned(),
+            claim: redis::Script::new(CLAIM),
+            release: redis::Script::new(RELEASE),
+            take_over: redis::Script::new(TAKE_OVER),
+        })
+    }
+
+    /// Connects to the Redis Cluster these nodes belong to (`redis://host:port/` each; one
+    /// reachable node is enough to find the rest). Each call is one script or command on
+    /// one key, so one slot: while a master is down, the keys of its slots fail with
+    /// [`StoreError`] (503) and the others keep working.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), webhook_verify::replay::StoreError> {
+    /// use webhook_verify::replay::RedisStore;
+    /// let nodes = ["redis://10.0.0.1:7000/", "redis://10.0.0.2:7000/"];
+    /// let store = RedisStore::connect_cluster(&nodes).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when a URL is invalid or no node can be reached.
+    #[cfg(feature = "redis-cluster")]
+    pub async fn connect_cluster(nodes: &[&str]) -> Result<Self, StoreError> {
+        let nodes: Vec<String> = nodes.iter().map(|n| (*n).to_owned()).collect();
+        let conn = Conn::cluster(&nodes, DEFAULT_RESPONSE_TIMEOUT)
             .await
             .map_err(unavailable)?;
         Ok(Self {
