@@ -72,7 +72,10 @@ impl RedisCluster {
             .status()
             .expect("redis-cli must be installed (scripts/test.sh installs it)");
         assert!(status.success(), "redis-cli --cluster create failed");
-        assert!(cluster.wait_ok(Duration::from_secs(20)), "the cluster did not form");
+        assert!(
+            cluster.wait_ok(Duration::from_secs(20)),
+            "the cluster did not form"
+        );
         cluster
     }
 
@@ -87,7 +90,12 @@ impl RedisCluster {
         std::fs::create_dir_all(&dir).expect("a node directory");
         let child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"])
+            .args([
+                "--cluster-enabled",
+                "yes",
+                "--cluster-config-file",
+                "nodes.conf",
+            ])
             .args(["--cluster-node-timeout", "2000"])
             .args(["--cluster-require-full-coverage", "no"])
             .args(["--appendonly", "yes", "--save", ""])
@@ -120,16 +128,12 @@ impl RedisCluster {
     pub fn wait_ok(&self, timeout: Duration) -> bool {
         let start = Instant::now();
         while start.elapsed() < timeout {
-            let ok = self
-                .nodes
-                .iter()
-                .filter(|n| n.child.is_some())
-                .all(|n| {
-                    Command::new("redis-cli")
-                        .args(["-p", &n.port.to_string(), "cluster", "info"])
-                        .output()
-                        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("cluster_state:ok"))
-                });
+            let ok = self.nodes.iter().filter(|n| n.child.is_some()).all(|n| {
+                Command::new("redis-cli")
+                    .args(["-p", &n.port.to_string(), "cluster", "info"])
+                    .output()
+                    .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("cluster_state:ok"))
+            });
             if ok {
                 return true;
             }

@@ -50,6 +50,7 @@
 //! | `http` | yes | [`Headers`] for `http::HeaderMap` |
 //! | `tokio` | no | the receive path's body timeout, and dropped replay claims released in the background (both adapters enable it) |
 //! | `redis` | no | `replay::RedisStore`, replay protection shared by many instances; [`queue`]: hand deliveries to workers through Redis Streams |
+//! | `redis-cluster` | no | the Redis store and the queue on a Redis Cluster (`connect_cluster`) |
 //!
 //! # Security
 //!

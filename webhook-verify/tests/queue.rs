@@ -115,7 +115,11 @@ async fn queued_then_handled_once_and_duplicates_answered() {
         (again.status(), again.body_text().as_ref()),
         (409, "in progress")
     );
-    assert_eq!(queue.backlog().await.unwrap(), 1, "a duplicate is not appended");
+    assert_eq!(
+        queue.backlog().await.unwrap(),
+        1,
+        "a duplicate is not appended"
+    );
 
     let runs = Arc::new(AtomicUsize::new(0));
     let worker = Worker::builder(
@@ -456,11 +460,16 @@ async fn a_cluster_loses_nothing_accepted_while_a_master_is_down() {
     use std::sync::Mutex;
     use webhook_testkit::RedisCluster;
 
-    let mut cluster = tokio::task::spawn_blocking(RedisCluster::start).await.unwrap();
+    let mut cluster = tokio::task::spawn_blocking(RedisCluster::start)
+        .await
+        .unwrap();
     let urls = cluster.urls();
     let nodes: Vec<&str> = urls.iter().map(String::as_str).collect();
     let store = RedisStore::connect_cluster(&nodes).await.unwrap();
-    let queue = Queue::connect_cluster(&nodes, STREAM).await.unwrap().shards(6);
+    let queue = Queue::connect_cluster(&nodes, STREAM)
+        .await
+        .unwrap()
+        .shards(6);
     assert_eq!(queue.stream_key(0), "hooks:{0}");
     // A claim whose release failed too ends with this lease (the sender gets 409 until).
     let receiver = Receiver::builder(verifier())
@@ -486,8 +495,14 @@ async fn a_cluster_loses_nothing_accepted_while_a_master_is_down() {
             status => panic!("{id}: {status}"),
         }
     }
-    assert!(!refused.is_empty(), "no delivery touched the stopped master's slots");
-    assert!(accepted.len() > 30, "the other masters stopped accepting too");
+    assert!(
+        !refused.is_empty(),
+        "no delivery touched the stopped master's slots"
+    );
+    assert!(
+        accepted.len() > 30,
+        "the other masters stopped accepting too"
+    );
 
     cluster.restart(1);
     let start = Instant::now();
@@ -505,7 +520,10 @@ async fn a_cluster_loses_nothing_accepted_while_a_master_is_down() {
         refused = still;
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert!(refused.is_empty(), "not accepted after the master returned: {refused:?}");
+    assert!(
+        refused.is_empty(),
+        "not accepted after the master returned: {refused:?}"
+    );
     assert_eq!(accepted.len(), 90);
 
     let handled: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
@@ -527,7 +545,10 @@ async fn a_cluster_loses_nothing_accepted_while_a_master_is_down() {
     let check = queue.clone();
     worker
         .run(async move {
-            until(Duration::from_secs(30), async || check.backlog().await.unwrap() == 0).await;
+            until(Duration::from_secs(30), async || {
+                check.backlog().await.unwrap() == 0
+            })
+            .await;
         })
         .await
         .unwrap();

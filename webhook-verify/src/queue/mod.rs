@@ -24,6 +24,11 @@
 //!   stream with its last error. A redelivered entry whose delivery is already committed
 //!   is acknowledged without running the handler.
 //!
+//! On a Redis Cluster (feature `redis-cluster`), [`Queue::connect_cluster`] and
+//! `RedisStore::connect_cluster`: every script touches one key, the stream's shards are
+//! hash-tagged (`NAME:{i}`), and workers read every shard; a master that is down makes the
+//! deliveries of its slots answer 503 until it returns, the others go on.
+//!
 //! # Guarantees and their limits
 //!
 //! - **Nothing accepted is lost**: a 2xx is sent only after Redis acknowledged the append
@@ -81,7 +86,6 @@ mod worker;
 
 use std::fmt;
 use std::time::Duration;
-
 
 pub use durability::Durability;
 pub use handoff::Handoff;

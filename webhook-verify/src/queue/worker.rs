@@ -673,7 +673,10 @@ impl Worker {
             let mut failed = None;
             for shard in 0..shards {
                 let read = self.read_group(&[shard], None);
-                match read.query_async::<Option<StreamReadReply>>(&mut reader).await {
+                match read
+                    .query_async::<Option<StreamReadReply>>(&mut reader)
+                    .await
+                {
                     Ok(reply) => keys.extend(reply.map(|r| r.keys).unwrap_or_default()),
                     // A master down: its shards wait, the others are read.
                     Err(e) => failed = Some(e),
@@ -688,7 +691,11 @@ impl Worker {
             Some(StreamReadReply { keys })
         } else {
             let all: Vec<u16> = (0..shards).collect();
-            match self.read_group(&all, Some(block)).query_async(&mut reader).await {
+            match self
+                .read_group(&all, Some(block))
+                .query_async(&mut reader)
+                .await
+            {
                 Ok(reply) => reply,
                 Err(e) => return self.read_failed(e).await,
             }
