@@ -152,12 +152,26 @@ fn secrets(p: &Provider) -> Option<(String, String, String)> {
         "standard" | "svix" | "clerk" | "resend" | "gitlab" => {
             (WHSEC.into(), WHSEC.into(), WHSEC_OTHER.into())
         }
+        "openai" | "replicate" | "brex" | "lithic" => {
+            (WHSEC.into(), WHSEC.into(), WHSEC_OTHER.into())
+        }
+        // Basic authentication: `username:password`.
+        "chargebee" => (
+            "hygiene-USER:SECRET-chargebee-9f8e7d".into(),
+            "hygiene-USER:SECRET-chargebee-9f8e7d".into(),
+            "hygiene-USER:OTHER-chargebee-1a2b3c".into(),
+        ),
         "discord" => (
             DISCORD_PUBLIC.into(),
             DISCORD_SEED.into(),
             DISCORD_PUBLIC.into(),
         ),
         "adyen" => (ADYEN.into(), ADYEN.into(), "AB".repeat(32)),
+        "telnyx" => (
+            webhook_testkit::TELNYX_PUBLIC.into(),
+            webhook_testkit::TELNYX_SEED.into(),
+            webhook_testkit::other_secret(p),
+        ),
         "sendgrid" | "mailgun" => return None,
         _ => (
             own.clone(),

@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 
 use clap::Parser;
 use webhook_verify::events::{EventRouter, Failure};
+use webhook_verify::key_source::{KeySource, LiveKeys};
 use webhook_verify::queue::{Queue, QueueError};
 use webhook_verify::replay::{MemoryStore, RedisStore, Replay, StoreError};
 use webhook_verify::{Event, Provider, Verified, Verifier};
@@ -22,8 +23,21 @@ pub struct ListenerArgs {
     #[arg(long, value_parser = parse_provider)]
     pub provider: Provider,
     /// The signing secret as the provider shows it; repeat while rotating keys.
-    #[arg(long = "secret", required = true)]
+    #[arg(long = "secret", required_unless_present = "secrets_file")]
     pub secrets: Vec<String>,
+    /// Read the secrets from this file instead, one per line (`id=secret` to name a key;
+    /// blank lines and `#` comments skipped), and read it again on `SIGHUP`: keys rotate
+    /// without a restart. A file that does not load keeps the keys in force.
+    #[arg(long = "secrets-file", conflicts_with = "secrets")]
+    pub secrets_file: Option<std::path::PathBuf>,
+    /// Serve Prometheus metrics (`webhook_deliveries_total`, ...) on this address, at
+    /// `/metrics`.
+    #[arg(long = "metrics-addr")]
+    pub metrics_addr: Option<SocketAddr>,
+    /// Shadow mode: deliveries that fail verification are still handled (and printed with
+    /// `"authentic":false`); a loud warning is logged at start-up.
+    #[arg(long)]
+    pub shadow: bool,
     /// The address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
@@ -69,38 +83,42 @@ fn parse_provider(name: &str) -> Result<Provider, String> {
 }
 
 impl ListenerArgs {
-    /// The verifier these arguments describe.
+    /// The keys these arguments describe: the `--secret`s, or the `--secrets-file`, read
+    /// again on every `SIGHUP` (this starts the task that waits for it; call it inside the
+    /// tokio runtime).
     ///
     /// # Errors
     ///
-    /// When a secret cannot be used with the provider.
-    pub fn verifier(&self) -> Result<Verifier, webhook_verify::Error> {
-        self.secrets
-            .iter()
-            .fold(Verifier::builder(self.provider.clone()), |b, s| b.secret(s))
-            .build()
+    /// When a secret cannot be used with the provider, or the file cannot be read.
+    pub fn keys(&self) -> Result<KeySource, String> {
+        let Some(path) = &self.secrets_file else {
+            let verifier = self
+                .secrets
+                .iter()
+                .fold(Verifier::builder(self.provider.clone()), |b, s| b.secret(s))
+                .build()
+                .map_err(|e| e.to_string())?;
+            return Ok(verifier.into());
+        };
+        let live = LiveKeys::new(secrets_file(&self.provider, path)?);
+        reload_on_sighup(live.clone(), self.provider.clone(), path.clone());
+        Ok(live.into())
     }
-}
 
-impl ListenerArgs {
-    /// Replay protection: the Redis store with `--redis`, the in-memory store otherwise;
-    /// handled deliveries are remembered at least as long as `verifier` accepts them.
+    /// Replay protection: the Redis store with `--redis`, the in-memory store otherwise
+    /// (the receiver keeps deliveries at least as long as its keys accept them).
     ///
     /// # Errors
     ///
     /// When the Redis server cannot be reached.
-    pub async fn replay(&self, verifier: &Verifier) -> Result<Replay, StoreError> {
-        let replay = match &self.redis {
+    pub async fn replay(&self) -> Result<Replay, StoreError> {
+        Ok(match &self.redis {
             Some(url) => Replay::new(RedisStore::connect(url).await?),
             None => Replay::new(MemoryStore::new()),
-        };
-        Ok(replay
-            .lease(std::time::Duration::from_millis(self.lease_ms))
-            .covering(verifier))
+        }
+        .lease(std::time::Duration::from_millis(self.lease_ms)))
     }
-}
 
-impl ListenerArgs {
     /// The queue `--queue` names, on the `--redis` server.
     ///
     /// # Errors
@@ -116,6 +134,89 @@ impl ListenerArgs {
                 .shards(self.shards),
         ))
     }
+
+    /// Serves Prometheus metrics on `--metrics-addr`, when given (call it inside the tokio
+    /// runtime).
+    ///
+    /// # Errors
+    ///
+    /// When the exporter cannot be installed or cannot listen on the address.
+    pub fn serve_metrics(&self) -> Result<(), String> {
+        match self.metrics_addr {
+            Some(addr) => serve_metrics(addr),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Installs the Prometheus exporter as the `metrics` recorder, serving `/metrics` on
+/// `addr` (inside the tokio runtime).
+///
+/// # Errors
+///
+/// When a recorder is already installed or the address cannot be bound.
+pub fn serve_metrics(addr: SocketAddr) -> Result<(), String> {
+    metrics_exporter_prometheus::PrometheusBuilder::new()
+        .with_http_listener(addr)
+        .install()
+        .map_err(|e| format!("cannot serve metrics on {addr}: {e}"))
+}
+
+/// The verifier of a secrets file: one secret per line, `id=secret` to name it, blank
+/// lines and `#` comments skipped.
+///
+/// # Errors
+///
+/// When the file cannot be read, holds no secret, or a secret does not suit `provider`
+/// (the message never contains a secret).
+pub fn secrets_file(provider: &Provider, path: &std::path::Path) -> Result<Verifier, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut builder = Verifier::builder(provider.clone());
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        builder = match line.split_once('=') {
+            // `=` also ends base64 secrets: only a short word before it is an id.
+            Some((id, secret))
+                if !id.is_empty()
+                    && id.len() <= 64
+                    && !secret.is_empty()
+                    && id
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) =>
+            {
+                builder.secret_with_id(id, secret)
+            }
+            _ => builder.secret(line),
+        };
+    }
+    builder
+        .build()
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Reads `path` again on every `SIGHUP` and replaces `live`'s keys with its contents.
+fn reload_on_sighup(live: LiveKeys, provider: Provider, path: std::path::PathBuf) {
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+            eprintln!("cannot wait for SIGHUP: keys will not be reloaded");
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            match secrets_file(&provider, &path)
+                .and_then(|v| live.replace(v).map_err(|e| e.to_string()))
+            {
+                Ok(_) => eprintln!("keys reloaded from {}", path.display()),
+                Err(e) => eprintln!("keys not reloaded, the old ones stay: {e}"),
+            }
+        }
+    });
+    #[cfg(not(unix))]
+    let _ = (live, provider, path);
 }
 
 /// The line printed for a verified delivery:
@@ -123,13 +224,17 @@ impl ListenerArgs {
 /// send. `id` is the delivery's replay key ([`Verified::replay_key`]).
 #[must_use]
 pub fn delivery_line(verified: &Verified) -> String {
-    serde_json::json!({
+    let mut line = serde_json::json!({
         "provider": verified.provider().name(),
         "id": verified.replay_key(),
         "timestamp": verified.timestamp(),
         "event_type": verified.event_type(),
-    })
-    .to_string()
+    });
+    if let Some(failure) = verified.shadow_failure() {
+        line["authentic"] = false.into();
+        line["failure"] = failure.as_str().into();
+    }
+    line.to_string()
 }
 
 /// The event router of `--router-demo`: a few routes per provider, each printing which

@@ -28,14 +28,21 @@ pub const WHSEC: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 /// SendGrid's published verification key (base64 DER).
 const SENDGRID: &str = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g==";
 const ADYEN: &str = "11223344D785FBAE710E7F943F307971BB61B21281C98C9129B3D4018A57B2EB";
+/// Discord's pair in Telnyx's base64 forms.
+const TELNYX_PUBLIC: &str = "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=";
+const TELNYX_SEED: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 /// The secret a verifier of `provider` takes.
 pub fn verify_secret(provider: &Provider) -> &'static str {
     match provider.name() {
         "standard" | "svix" | "clerk" | "resend" | "gitlab" => WHSEC,
+        "openai" | "replicate" | "brex" | "lithic" => WHSEC,
+        // Basic authentication: `username:password`.
+        "chargebee" => "fuzz-user:fuzz-secret",
         "discord" => DISCORD_PUBLIC,
         "sendgrid" => SENDGRID,
         "adyen" => ADYEN,
+        "telnyx" => TELNYX_PUBLIC,
         _ => "fuzz-secret",
     }
 }
@@ -43,10 +50,10 @@ pub fn verify_secret(provider: &Provider) -> &'static str {
 /// A second, valid secret of the same form (key rotation).
 pub fn other_secret(provider: &Provider) -> &'static str {
     match provider.name() {
-        "standard" | "svix" | "clerk" | "resend" | "gitlab" => {
-            "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
-        }
-        "discord" | "sendgrid" => verify_secret(provider),
+        "standard" | "svix" | "clerk" | "resend" | "gitlab" | "openai" | "replicate" | "brex"
+        | "lithic" => "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+        "chargebee" => "fuzz-user:another-fuzz-secret",
+        "discord" | "sendgrid" | "telnyx" => verify_secret(provider),
         "adyen" => "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056",
         _ => "another-fuzz-secret",
     }
@@ -56,6 +63,7 @@ pub fn other_secret(provider: &Provider) -> &'static str {
 pub fn sign_secret(provider: &Provider) -> Option<&'static str> {
     match provider.name() {
         "discord" => Some(DISCORD_SEED),
+        "telnyx" => Some(TELNYX_SEED),
         "sendgrid" | "mailgun" => None,
         _ => Some(verify_secret(provider)),
     }

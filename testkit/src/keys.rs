@@ -98,6 +98,20 @@ pub const DISCORD_SEED: &str = "000102030405060708090a0b0c0d0e0f1011121314151617
 /// ```
 pub const DISCORD_PUBLIC: &str = "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8";
 
+/// Telnyx: the Ed25519 seed of [`DISCORD_SEED`] in base64, what a signer takes; pair of
+/// [`TELNYX_PUBLIC`].
+///
+/// ```
+/// assert_eq!(webhook_testkit::signing_secret(&webhook_verify::Provider::TELNYX), webhook_testkit::TELNYX_SEED);
+/// ```
+pub const TELNYX_SEED: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+/// Telnyx: the public key of [`TELNYX_SEED`] in base64, as Mission Control shows it.
+///
+/// ```
+/// assert_eq!(webhook_testkit::verifier_secret(&webhook_verify::Provider::TELNYX), webhook_testkit::TELNYX_PUBLIC);
+/// ```
+pub const TELNYX_PUBLIC: &str = "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=";
+
 /// Another Standard Webhooks Ed25519 public key (seed `[9; 32]`), trusted by no signer here.
 ///
 /// ```
@@ -188,6 +202,10 @@ pub fn all_providers() -> Vec<Provider> {
 pub fn verifier_secret(p: &Provider) -> String {
     match p.name() {
         "standard" | "svix" | "clerk" | "resend" => STANDARD_SECRET.into(),
+        // Standard Webhooks senders under their own names.
+        "openai" | "replicate" | "brex" | "lithic" => STANDARD_SECRET.into(),
+        // Basic authentication: `username:password`.
+        "chargebee" => "chargebee-user:signing-secret".into(),
         "stripe" => STRIPE_SECRET.into(),
         "github" | "github-sha1" => GITHUB_SECRET.into(),
         "slack" => SLACK_SECRET.into(),
@@ -196,6 +214,8 @@ pub fn verifier_secret(p: &Provider) -> String {
         "discord" => DISCORD_PUBLIC.into(),
         "sendgrid" => p256_public_b64(1),
         "adyen" => ADYEN_SECRET.into(),
+        "telnyx" => TELNYX_PUBLIC.into(),
+        "postmark" => "postmark-user:postmark-password".into(),
         other => format!("{other}-signing-secret"),
     }
 }
@@ -213,6 +233,7 @@ pub fn verifier_secret(p: &Provider) -> String {
 pub fn signing_secret(p: &Provider) -> String {
     match p.name() {
         "discord" => DISCORD_SEED.into(),
+        "telnyx" => TELNYX_SEED.into(),
         _ => verifier_secret(p),
     }
 }
@@ -230,12 +251,13 @@ pub fn signing_secret(p: &Provider) -> String {
 #[must_use]
 pub fn other_secret(p: &Provider) -> String {
     match p.name() {
-        "standard" | "svix" | "clerk" | "resend" => {
+        "standard" | "svix" | "clerk" | "resend" | "openai" | "replicate" | "brex" | "lithic" => {
             format!("whsec_{}", B64.encode([3u8; 32]))
         }
         "discord" => hex::encode(SigningKey::from_bytes(&[9; 32]).verifying_key().as_bytes()),
         "sendgrid" => p256_public_b64(2),
         "adyen" => "DFB1EB5485895CFA84146406857104ABB4CBCABDC8AAF103A624C8F6A3EAAB00".into(),
+        "telnyx" => B64.encode(SigningKey::from_bytes(&[9; 32]).verifying_key().as_bytes()),
         _ => format!("{}-old", verifier_secret(p)),
     }
 }
@@ -324,22 +346,35 @@ pub fn key_forms(p: &Provider) -> Vec<KeyPair> {
         }],
         "adyen" => vec![same("hex HMAC key", ADYEN_SECRET)],
         "gitlab" => vec![same("shared token", &verifier_secret(p))],
+        "openai" | "replicate" | "brex" | "lithic" => vec![
+            same("whsec_ HMAC", STANDARD_SECRET),
+            same("bare base64 HMAC", &STANDARD_SECRET["whsec_".len()..]),
+        ],
+        "chargebee" => vec![same("basic-auth username:password", "user:pass word")],
+        "postmark" => vec![same("basic auth user:password", &verifier_secret(p))],
+        "telnyx" => vec![KeyPair {
+            form: "Ed25519 base64 seed/public key",
+            signing: TELNYX_SEED.into(),
+            verifying: TELNYX_PUBLIC.into(),
+        }],
         "mailgun" | "sendgrid" => Vec::new(),
         _ => vec![same("secret text", &verifier_secret(p))],
     }
 }
 
 /// Whether `p`'s signature covers the raw body, so a changed body byte must fail: not for
-/// GitLab's token (it signs nothing) or Mailgun (timestamp and token only). Twilio's form
-/// signature covers the decoded parameters, which a changed byte changes too.
+/// GitLab's token or Chargebee's and Postmark's basic-auth credentials (they sign nothing)
+/// or Mailgun (timestamp and token only). Twilio's and Mandrill's form signatures cover the
+/// decoded parameters, which a changed byte changes too.
 ///
 /// ```
 /// use webhook_verify::Provider;
 /// assert!(webhook_testkit::signs_body(&Provider::STRIPE));
 /// assert!(!webhook_testkit::signs_body(&Provider::MAILGUN));
 /// assert!(!webhook_testkit::signs_body(&Provider::GITLAB));
+/// assert!(!webhook_testkit::signs_body(&Provider::CHARGEBEE));
 /// ```
 #[must_use]
 pub fn signs_body(p: &Provider) -> bool {
-    !matches!(p.name(), "gitlab" | "mailgun")
+    !matches!(p.name(), "gitlab" | "mailgun" | "chargebee" | "postmark")
 }

@@ -61,9 +61,9 @@ pub use body::Counted;
 pub use body::CountingBody;
 pub use keys::{
     ADYEN_SECRET, DISCORD_PUBLIC, DISCORD_SEED, GITHUB_SECRET, KeyPair, NOW, SHOPIFY_SECRET,
-    SLACK_SECRET, STANDARD_SECRET, STRIPE_SECRET, TWILIO_SECRET, URL, WHPK, WHSK, all_providers,
-    custom, key_forms, other_secret, other_whpk, p256_key, p256_public_b64, signing_secret,
-    signs_body, verifier, verifier_at, verifier_secret,
+    SLACK_SECRET, STANDARD_SECRET, STRIPE_SECRET, TELNYX_PUBLIC, TELNYX_SEED, TWILIO_SECRET, URL,
+    WHPK, WHSK, all_providers, custom, key_forms, other_secret, other_whpk, p256_key,
+    p256_public_b64, signing_secret, signs_body, verifier, verifier_at, verifier_secret,
 };
 #[cfg(feature = "tracing")]
 pub use logs::LogCapture;

@@ -34,8 +34,9 @@ pub const MAILGUN_TOKEN: &str = "a8ce0edb2dd8301dee6c2405235584e45aa91d1e9f979f3
 pub struct Signed {
     /// The headers, lowercase names, signature first (empty for Mailgun).
     pub headers: Vec<(String, String)>,
-    /// The body: the one given, except for Mailgun (the JSON carrying the signature) and
-    /// Linear (the JSON body with `webhookTimestamp` set).
+    /// The body: the one given, except for Mailgun (the JSON carrying the signature),
+    /// Linear (the JSON body with `webhookTimestamp` set) and Mandrill (the form
+    /// `mandrill_events=<the body, percent-encoded>`).
     pub body: Vec<u8>,
     /// The URL the signature covers, for providers that sign it ([`URL`]).
     pub url: Option<&'static str>,
@@ -91,6 +92,7 @@ impl Signed {
 
 /// `body` signed for `p` at `timestamp` with [`signing_secret`], id [`SIGNED_ID`] and, for
 /// URL-signing providers, [`URL`]. Mailgun's body becomes [`mailgun_body`] around `body`,
+/// Mandrill's the form `mandrill_events=<body>`,
 /// SendGrid is signed with [`p256_key(1)`](crate::p256_key), and a JSON object body for
 /// Linear gets its `webhookTimestamp`.
 ///
@@ -133,8 +135,11 @@ pub fn signed(p: &Provider, body: &[u8], timestamp: i64) -> Signed {
         }
         _ => {}
     }
-    // Linear's timestamp lives in the signed JSON body.
+    // Linear's timestamp lives in the signed JSON body; Mandrill posts a form.
     let mut body = body.to_vec();
+    if p.name() == "mandrill" {
+        body = mandrill_form(&body);
+    }
     if p.name() == "linear" {
         if let Ok(serde_json::Value::Object(mut map)) = serde_json::from_slice(&body) {
             map.insert("webhookTimestamp".into(), (timestamp * 1000).into());
@@ -150,6 +155,20 @@ pub fn signed(p: &Provider, body: &[u8], timestamp: i64) -> Signed {
         .and_then(|s| s.sign(&body, &opts))
         .unwrap_or_else(|e| panic!("{p}: cannot sign: {e}"));
     Signed { headers, body, url }
+}
+
+/// `mandrill_events=` and `events` with every byte but ASCII letters and digits
+/// percent-encoded, as Mandrill posts its events.
+fn mandrill_form(events: &[u8]) -> Vec<u8> {
+    let mut out = b"mandrill_events=".to_vec();
+    for &b in events {
+        if b.is_ascii_alphanumeric() {
+            out.push(b);
+        } else {
+            out.extend_from_slice(format!("%{b:02X}").as_bytes());
+        }
+    }
+    out
 }
 
 fn mailgun_signature(secret: &str, timestamp: &str, token: &str) -> String {

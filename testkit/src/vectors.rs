@@ -4,7 +4,7 @@
 //! ```
 //! use webhook_testkit::vectors;
 //! let official = vectors::official();
-//! assert_eq!(official.len(), 29);
+//! assert_eq!(official.len(), 36);
 //! assert!(official.iter().all(|v| v.provider().is_some()));
 //! ```
 
@@ -14,6 +14,14 @@ use std::path::PathBuf;
 use serde::Deserialize;
 use webhook_verify::{Delivery, Headers, Provider};
 
+/// Vector names whose timestamp is in milliseconds (Linear's body field; HubSpot's,
+/// Airwallex's and Webflow's headers; WorkOS's `t=`).
+///
+/// ```
+/// assert!(webhook_testkit::vectors::MILLIS.contains(&"hubspot"));
+/// ```
+pub const MILLIS: &[&str] = &["linear", "hubspot", "airwallex", "webflow", "workos"];
+
 /// Vector names that are not deliveries to verify (Zoom's endpoint validation is a
 /// challenge and its response).
 ///
@@ -22,15 +30,16 @@ use webhook_verify::{Delivery, Headers, Provider};
 /// ```
 pub const NOT_DELIVERIES: &[&str] = &["zoom-url-validation"];
 
-/// Vector names of providers the core does not implement (derived vectors only). A test
-/// should check that none of them maps to a provider, so the list stays true.
+/// Vector names of providers the core does not implement (derived vectors only; none at
+/// present). A test should check that none of them maps to a provider, so the list stays
+/// true.
 ///
 /// ```
 /// for name in webhook_testkit::vectors::UNSUPPORTED {
 ///     assert!(webhook_testkit::vectors::provider(name).is_none());
 /// }
 /// ```
-pub const UNSUPPORTED: &[&str] = &["vercel", "sentry"];
+pub const UNSUPPORTED: &[&str] = &[];
 
 /// The provider a vector's `provider` name stands for; `None` for [`NOT_DELIVERIES`],
 /// [`UNSUPPORTED`] and unknown names.
@@ -40,7 +49,8 @@ pub const UNSUPPORTED: &[&str] = &["vercel", "sentry"];
 /// use webhook_verify::Provider;
 /// assert_eq!(provider("standard-webhooks-v1a"), Some(Provider::STANDARD_WEBHOOKS));
 /// assert_eq!(provider("gitlab-token"), Some(Provider::GITLAB));
-/// assert_eq!(provider("vercel"), None);
+/// assert_eq!(provider("vercel"), Some(Provider::VERCEL));
+/// assert_eq!(provider("unknown"), None);
 /// ```
 #[must_use]
 pub fn provider(name: &str) -> Option<Provider> {
@@ -68,6 +78,40 @@ pub fn provider(name: &str) -> Option<Provider> {
         "razorpay" => Provider::RAZORPAY,
         "lemonsqueezy" => Provider::LEMON_SQUEEZY,
         "adyen" | "adyen-balanceplatform" => Provider::ADYEN,
+        "hubspot" => Provider::HUBSPOT,
+        "docusign" => Provider::DOCUSIGN,
+        "mandrill" => Provider::MANDRILL,
+        "coinbase" => Provider::COINBASE,
+        "zendesk" => Provider::ZENDESK,
+        "vercel" => Provider::VERCEL,
+        "openai" => Provider::OPENAI,
+        "replicate" => Provider::REPLICATE,
+        "brex" => Provider::BREX,
+        "lithic" => Provider::LITHIC,
+        "airwallex" => Provider::AIRWALLEX,
+        "bitbucket" => Provider::BITBUCKET,
+        "chargebee" => Provider::CHARGEBEE,
+        "workos" => Provider::WORKOS,
+        "sentry" => Provider::SENTRY,
+        "webflow" => Provider::WEBFLOW,
+        "mux" => Provider::MUX,
+        "circleci" => Provider::CIRCLECI,
+        "fusionauth" => Provider::FUSIONAUTH,
+        "orb" => Provider::ORB,
+        "postmark" => Provider::POSTMARK,
+        "segment" => Provider::SEGMENT,
+        "telnyx" => Provider::TELNYX,
+        "tiktok" => Provider::TIKTOK,
+        "woocommerce" => Provider::WOOCOMMERCE,
+        "xero" => Provider::XERO,
+        "aftership" => Provider::AFTERSHIP,
+        "alchemy" => Provider::ALCHEMY,
+        "cursor" => Provider::CURSOR,
+        "pagerduty" => Provider::PAGERDUTY,
+        "contentful" => Provider::CONTENTFUL,
+        "box" => Provider::BOX,
+        "frameio" => Provider::FRAMEIO,
+        "asana" => Provider::ASANA,
         _ => return None,
     })
 }
@@ -89,14 +133,15 @@ pub struct Vector {
     /// The body.
     #[serde(default)]
     pub payload: String,
-    /// The timestamp as stored: Unix seconds, Linear's milliseconds, Twitch's RFC 3339
-    /// string, or null.
+    /// The timestamp as stored: Unix seconds, milliseconds for the providers in
+    /// [`MILLIS`], Twitch's and Zendesk's RFC 3339 string, or null. (Orb, Box and
+    /// Contentful store the second their header's timestamp falls in.)
     #[serde(default)]
     pub timestamp: serde_json::Value,
     /// The headers.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
-    /// The URL the signature covers (Twilio, Square).
+    /// The URL the signature covers (Twilio, Square, Contentful).
     #[serde(default)]
     pub url: Option<String>,
     /// Always true in these files.
@@ -124,8 +169,9 @@ impl Vector {
         provider(&self.provider)
     }
 
-    /// The instant (Unix seconds) the vector was signed at: its timestamp (Linear's in
-    /// milliseconds, Twitch's RFC 3339 `2019-11-16T10:11:12…`), else [`NOW`](crate::NOW).
+    /// The instant (Unix seconds) the vector was signed at: its timestamp (in
+    /// milliseconds for [`MILLIS`], Twitch's and Zendesk's RFC 3339
+    /// `2019-11-16T10:11:12…`), else [`NOW`](crate::NOW).
     ///
     /// ```
     /// let v = &webhook_testkit::vectors::official()[0];
@@ -134,9 +180,12 @@ impl Vector {
     #[must_use]
     pub fn now(&self) -> i64 {
         match (&self.timestamp, self.provider.as_str()) {
-            (serde_json::Value::Number(n), "linear") => n.as_i64().unwrap_or_default() / 1000,
+            (serde_json::Value::Number(n), name) if MILLIS.contains(&name) => {
+                n.as_i64().unwrap_or_default().div_euclid(1000)
+            }
             (serde_json::Value::Number(n), _) => n.as_i64().unwrap_or_default(),
-            (serde_json::Value::String(_), "twitch") => 1_573_899_072, // 2019-11-16T10:11:12Z
+            // 2019-11-16T10:11:12Z
+            (serde_json::Value::String(_), "twitch" | "zendesk") => 1_573_899_072,
             _ => crate::NOW,
         }
     }
@@ -149,10 +198,10 @@ impl Vector {
     /// ```
     #[must_use]
     pub fn unix_seconds(&self) -> Option<i64> {
-        match self.provider.as_str() {
-            "linear" => None,
-            _ => self.timestamp.as_i64(),
+        if MILLIS.contains(&self.provider.as_str()) {
+            return None;
         }
+        self.timestamp.as_i64()
     }
 
     /// The headers as `(name, value)` pairs.
@@ -216,7 +265,7 @@ pub fn data_dir() -> PathBuf {
 /// The vectors of `file` in [`data_dir`].
 ///
 /// ```
-/// assert_eq!(webhook_testkit::vectors::load("vectors-derived.json").len(), 16);
+/// assert_eq!(webhook_testkit::vectors::load("vectors-derived.json").len(), 41);
 /// ```
 ///
 /// # Panics
@@ -229,7 +278,7 @@ pub fn load(file: &str) -> Vec<Vector> {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// `vectors.json`: the 29 official vectors.
+/// `vectors.json`: the 36 official vectors.
 ///
 /// ```
 /// assert!(webhook_testkit::vectors::official().iter().all(|v| v.official));
@@ -239,7 +288,7 @@ pub fn official() -> Vec<Vector> {
     load("vectors.json")
 }
 
-/// `vectors-derived.json`: the 16 derived vectors.
+/// `vectors-derived.json`: the 41 derived vectors.
 ///
 /// ```
 /// assert!(webhook_testkit::vectors::derived().iter().all(|v| !v.official));

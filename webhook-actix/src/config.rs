@@ -5,9 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::{HttpRequest, web};
-use webhook_verify::Verifier;
+use webhook_verify::key_source::KeySource;
 use webhook_verify::receive::{Receiver, ReceiverBuilder, Reply};
 use webhook_verify::replay::Replay;
+use webhook_verify::{Provider, Verifier};
 
 use crate::WebhookError;
 
@@ -87,8 +88,8 @@ impl WebhookConfig {
     /// # Ok::<(), webhook_verify::Error>(())
     /// ```
     #[must_use]
-    pub fn new(verifier: Verifier) -> Self {
-        Self::builder(verifier).build()
+    pub fn new(keys: impl Into<KeySource>) -> Self {
+        Self::builder(keys).build()
     }
 
     /// Starts a configuration around `verifier`.
@@ -106,9 +107,9 @@ impl WebhookConfig {
     /// assert_eq!(config.public_base_url(), Some("https://hooks.example.com"));
     /// # Ok::<(), webhook_verify::Error>(())
     /// ```
-    pub fn builder(verifier: Verifier) -> WebhookConfigBuilder {
+    pub fn builder(keys: impl Into<KeySource>) -> WebhookConfigBuilder {
         WebhookConfigBuilder {
-            receiver: Receiver::builder(verifier),
+            receiver: Receiver::builder(keys),
             error_handler: None,
         }
     }
@@ -127,17 +128,24 @@ impl WebhookConfig {
         &self.receiver
     }
 
-    /// The verifier.
+    /// The provider whose deliveries are verified.
     ///
     /// ```
     /// # use webhook_actix::WebhookConfig;
     /// # use webhook_verify::{Provider, Verifier};
     /// let config = WebhookConfig::new(Verifier::new(Provider::GITHUB, "s3cret")?);
-    /// assert_eq!(config.verifier().provider(), &Provider::GITHUB);
+    /// assert_eq!(config.provider(), &Provider::GITHUB);
     /// # Ok::<(), webhook_verify::Error>(())
     /// ```
     #[must_use]
-    pub fn verifier(&self) -> &Verifier {
+    pub fn provider(&self) -> &Provider {
+        self.receiver.provider()
+    }
+
+    /// The verifier in force now; `None` when keys are resolved per tenant (see
+    /// [`Receiver::verifier`]).
+    #[must_use]
+    pub fn verifier(&self) -> Option<Verifier> {
         self.receiver.verifier()
     }
 
@@ -303,6 +311,24 @@ impl WebhookConfigBuilder {
     /// ```
     pub fn without_replay(self) -> Self {
         self.map(ReceiverBuilder::without_replay)
+    }
+
+    /// Shadow mode (report only): deliveries that fail verification still reach the
+    /// handler, marked ([`Verified::is_authentic`](webhook_verify::Verified::is_authentic)
+    /// is `false`), are not claimed for replay protection, and are recorded as
+    /// `shadow_accepted`. See
+    /// [`ReceiverBuilder::shadow`](webhook_verify::receive::ReceiverBuilder::shadow).
+    /// Defaults to off.
+    ///
+    /// ```
+    /// # use webhook_actix::WebhookConfig;
+    /// # use webhook_verify::{Provider, Verifier};
+    /// let config = WebhookConfig::builder(Verifier::new(Provider::GITHUB, "s")?).shadow(true).build();
+    /// assert!(config.receiver().is_shadow());
+    /// # Ok::<(), webhook_verify::Error>(())
+    /// ```
+    pub fn shadow(self, on: bool) -> Self {
+        self.map(|receiver| receiver.shadow(on))
     }
 
     /// Turns a refusal into the error actix answers with, e.g. to change the response.

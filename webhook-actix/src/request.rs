@@ -46,7 +46,7 @@ pub(crate) async fn verify(
     let url = RequestUrl::new(uri.path_and_query().map_or("/", |pq| pq.as_str()))
         .origin(origin)
         .host(host);
-    reception.verify(&headers, &url, body)
+    reception.verify(&headers, &url, body).await
 }
 
 /// Put in the request extensions by the middleware, next to the [`Verified`]: the receiver

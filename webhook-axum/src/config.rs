@@ -5,9 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::response::Response;
-use webhook_verify::Verifier;
+use webhook_verify::key_source::KeySource;
 use webhook_verify::receive::{Receiver, ReceiverBuilder, Reply};
 use webhook_verify::replay::Replay;
+use webhook_verify::{Provider, Verifier};
 
 use crate::rejection::{RejectionHook, WebhookRejection};
 
@@ -64,8 +65,8 @@ impl WebhookConfig {
     /// # Ok::<(), webhook_verify::Error>(())
     /// ```
     #[must_use]
-    pub fn new(verifier: Verifier) -> Self {
-        Receiver::new(verifier).into()
+    pub fn new(keys: impl Into<KeySource>) -> Self {
+        Receiver::new(keys).into()
     }
 
     /// Starts a configuration around `verifier`.
@@ -80,9 +81,9 @@ impl WebhookConfig {
     /// assert_eq!(config.public_base_url(), Some("https://hooks.example.com"));
     /// # Ok::<(), webhook_verify::Error>(())
     /// ```
-    pub fn builder(verifier: Verifier) -> WebhookConfigBuilder {
+    pub fn builder(keys: impl Into<KeySource>) -> WebhookConfigBuilder {
         WebhookConfigBuilder {
-            receiver: Receiver::builder(verifier),
+            receiver: Receiver::builder(keys),
             on_rejection: None,
         }
     }
@@ -101,17 +102,24 @@ impl WebhookConfig {
         &self.receiver
     }
 
-    /// The verifier.
+    /// The provider whose deliveries are verified.
     ///
     /// ```
     /// # use webhook_axum::WebhookConfig;
     /// # use webhook_verify::{Provider, Verifier};
     /// let config = WebhookConfig::new(Verifier::new(Provider::SLACK, "8f742231b10e8888abcd99yyyzzz85a5")?);
-    /// assert_eq!(config.verifier().provider(), &Provider::SLACK);
+    /// assert_eq!(config.provider(), &Provider::SLACK);
     /// # Ok::<(), webhook_verify::Error>(())
     /// ```
     #[must_use]
-    pub fn verifier(&self) -> &Verifier {
+    pub fn provider(&self) -> &Provider {
+        self.receiver.provider()
+    }
+
+    /// The verifier in force now; `None` when keys are resolved per tenant (see
+    /// [`Receiver::verifier`]).
+    #[must_use]
+    pub fn verifier(&self) -> Option<Verifier> {
         self.receiver.verifier()
     }
 
@@ -295,6 +303,25 @@ impl WebhookConfigBuilder {
     /// ```
     pub fn without_replay(mut self) -> Self {
         self.receiver = self.receiver.without_replay();
+        self
+    }
+
+    /// Shadow mode (report only): deliveries that fail verification still reach the
+    /// handler, marked ([`Verified::is_authentic`](webhook_verify::Verified::is_authentic)
+    /// is `false`), are not claimed for replay protection, and are recorded as
+    /// `shadow_accepted`. See
+    /// [`ReceiverBuilder::shadow`](webhook_verify::receive::ReceiverBuilder::shadow).
+    /// Defaults to off.
+    ///
+    /// ```
+    /// # use webhook_axum::WebhookConfig;
+    /// # use webhook_verify::{Provider, Verifier};
+    /// let config = WebhookConfig::builder(Verifier::new(Provider::GITHUB, "s")?).shadow(true).build();
+    /// assert!(config.receiver().is_shadow());
+    /// # Ok::<(), webhook_verify::Error>(())
+    /// ```
+    pub fn shadow(mut self, on: bool) -> Self {
+        self.receiver = self.receiver.shadow(on);
         self
     }
 

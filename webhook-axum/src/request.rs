@@ -36,7 +36,10 @@ where
     let url = RequestUrl::new(uri.path_and_query().map_or("/", |pq| pq.as_str()))
         .origin(uri.scheme_str().zip(uri.authority().map(|a| a.as_str())))
         .host(host.and_then(|host| host.to_str().ok()));
-    delivery.verify(&parts.headers, &url, body).map_err(reject)
+    delivery
+        .verify(&parts.headers, &url, body)
+        .await
+        .map_err(reject)
 }
 
 /// Put in the request extensions by the layer, next to the [`Verified`]: the receiver

@@ -214,6 +214,7 @@ async fn garbled_headers_are_400_malformed_with_the_core_text() {
             // The expected answer is whatever the core says about these very headers.
             let expected = config(provider)
                 .verifier()
+                .unwrap()
                 .verify(&webhook_verify::Delivery::new(
                     request.headers(),
                     json_body("a"),

@@ -89,7 +89,7 @@ fn app(
             )
             .route_layer(VerifyWebhookLayer::new(config)),
         Way::Events => {
-            let router = EventRouter::builder(config.verifier().provider().clone())
+            let router = EventRouter::builder(config.provider().clone())
                 .fallback(move |_: Event| {
                     let run = run.clone();
                     async move {

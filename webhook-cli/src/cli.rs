@@ -203,6 +203,10 @@ pub(crate) struct ListenArgs {
     /// verified delivery is printed as `verify` prints it.
     #[arg(long)]
     pub(crate) json: bool,
+    /// Serve Prometheus metrics on this address at `/metrics`: deliveries by provider and
+    /// outcome (`webhook_deliveries_total`), verify and handler time, claims in flight.
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) metrics_addr: Option<std::net::SocketAddr>,
 }
 
 /// `webhook replay`.

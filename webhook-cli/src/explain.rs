@@ -10,8 +10,21 @@ use webhook_verify::{Delivery, Error, Provider, Verifier};
 /// its templates private; this table follows `webhook-verify/src/provider/`.
 pub(crate) fn signed_shape(provider: &Provider) -> &'static str {
     match provider.name() {
-        "standard" | "svix" | "clerk" | "resend" => "{id}.{timestamp}.{body}",
-        "stripe" | "calendly" => "{t}.{body}  (t from the signature header)",
+        "standard" | "svix" | "clerk" | "resend" | "openai" | "replicate" | "brex" | "lithic" => {
+            "{id}.{timestamp}.{body}"
+        }
+        "stripe" | "calendly" | "mux" => "{t}.{body}  (t from the signature header)",
+        "workos" => "{t}.{body}  (t, in milliseconds, from the signature header)",
+        "hubspot" => "POST{url}{body}{timestamp}  (timestamp in milliseconds)",
+        "zendesk" => "{timestamp}{body}  (timestamp in RFC 3339)",
+        "airwallex" => "{timestamp}{body}  (timestamp in milliseconds)",
+        "webflow" => "{timestamp}:{body}  (timestamp in milliseconds)",
+        "mandrill" => "{url} followed by each form parameter's name and value, sorted by name",
+        "chargebee" => {
+            "no signature: the Authorization header carries the basic-auth credential \
+             (username:password) itself"
+        }
+        "docusign" => "{body}  (one signature per active key: X-DocuSign-Signature-1, -2, ...)",
         "slack" | "zoom" => "v0:{timestamp}:{body}",
         "paddle" => "{ts}:{body}  (ts from the signature header)",
         "discord" | "sendgrid" => "{timestamp}{body}",
@@ -31,6 +44,14 @@ pub(crate) fn signed_shape(provider: &Provider) -> &'static str {
              pspReference:originalReference:merchantAccountCode:merchantReference:value:\
              currency:eventCode:success"
         }
+        "tiktok" => "{t}.{body}  (t from the signature header)",
+        "orb" => "v1:{timestamp}:{body}",
+        "frameio" => "v0:{timestamp}:{body}",
+        "telnyx" => "{timestamp}|{body}",
+        "box" => "{body}{timestamp}  (the box-delivery-timestamp text)",
+        "contentful" => "POST\\n{path and query, encoded}\\n{signed headers name:value;…}\\n{body}",
+        "fusionauth" => "a JWT whose request_body_sha256 claim is the body's base64 SHA-256",
+        "postmark" => "no signature: the Authorization header carries the basic auth credentials",
         _ => "{body}",
     }
 }

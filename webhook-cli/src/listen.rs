@@ -133,6 +133,14 @@ pub(crate) fn run(args: ListenArgs) -> Result<(), Failure> {
     };
 
     runtime.block_on(async move {
+        if let Some(addr) = args.metrics_addr {
+            metrics_exporter_prometheus::PrometheusBuilder::new()
+                .with_http_listener(addr)
+                .install()
+                .map_err(|e| {
+                    Failure::usage(format!("--metrics-addr: cannot serve on {addr}: {e}"))
+                })?;
+        }
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .map_err(|e| Failure::usage(format!("cannot listen on {}: {e}", args.addr)))?;
@@ -167,6 +175,9 @@ pub(crate) fn run(args: ListenArgs) -> Result<(), Failure> {
             args.path,
             args.provider.name()
         );
+        if let Some(addr) = args.metrics_addr {
+            eprintln!("metrics on http://{addr}/metrics");
+        }
         if let Some(forward) = &hub.forward {
             eprintln!("forwarding to {}", forward.url());
         }
@@ -326,7 +337,7 @@ async fn receive(State(hub): State<Arc<Hub>>, request: Request) -> Response {
         Err(reply) => return refused(&hub, seen, &reply),
     };
     seen.body = body.to_vec();
-    let verified = reception.verify(&parts.headers, &request_url, body);
+    let verified = reception.verify(&parts.headers, &request_url, body).await;
     let verified = match verified {
         Ok(verified) => verified,
         Err(reply) => return unverified(&hub, seen, &parts.headers, &reply).await,

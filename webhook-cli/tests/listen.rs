@@ -269,3 +269,39 @@ fn listen_and_send_read_secrets_from_a_file_and_the_environment() {
     let printed = listener.stop();
     assert!(printed.starts_with("{\"provider\":\"github\""), "{printed}");
 }
+
+/// `--metrics-addr` serves Prometheus metrics: each delivery counted by outcome.
+#[test]
+fn listen_serves_metrics() {
+    use std::io::{Read as _, Write as _};
+    let metrics_addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .to_string();
+    let listener = Listener::start("github", "s3cret", &["--metrics-addr", &metrics_addr]);
+    let body = TempFile::new(br#"{"zen":"Approachable is better than simple."}"#);
+    assert_eq!(send_github(&listener.url, &body), "200 OK\nok\n");
+    assert_eq!(send_github(&listener.url, &body), "200 OK\nduplicate\n");
+    webhook()
+        .args(["send", "--provider", "github", "--secret", "wrong"])
+        .args(["--body-file", body.path(), &listener.url])
+        .assert()
+        .code(1);
+    let mut stream = std::net::TcpStream::connect(&metrics_addr).unwrap();
+    stream
+        .write_all(b"GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        .unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    for (outcome, count) in [("verified", 1), ("duplicate", 1), ("signature_mismatch", 1)] {
+        let line = format!(
+            "webhook_deliveries_total{{provider=\"github\",outcome=\"{outcome}\"}} {count}"
+        );
+        assert!(text.lines().any(|l| l == line), "{line} not in:\n{text}");
+    }
+    assert!(
+        text.contains("webhook_verify_duration_seconds_count{provider=\"github\"} 3"),
+        "{text}"
+    );
+}

@@ -1,6 +1,8 @@
-//! Where "now" comes from: the system clock by default, a fixed instant in tests.
+//! Where "now" comes from: the system clock by default (with `std`), a fixed instant in
+//! tests and wherever the caller keeps time.
 
-use std::fmt::Debug;
+use core::fmt::Debug;
+#[cfg(feature = "std")]
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// A source of the current time, injected into a [`Verifier`](crate::Verifier).
@@ -21,9 +23,11 @@ pub trait Clock: Send + Sync + Debug {
 /// milliseconds), which is a few nanoseconds per reading instead of tens: precise enough
 /// for timestamp tolerances counted in seconds and for replay leases. Elsewhere it is
 /// [`SystemTime::now`].
+#[cfg(feature = "std")]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 
+#[cfg(feature = "std")]
 impl Clock for SystemClock {
     #[inline]
     fn now_unix_millis(&self) -> i64 {
@@ -34,7 +38,7 @@ impl Clock for SystemClock {
 /// The wall clock as of the kernel's last tick (`CLOCK_REALTIME_COARSE`: resolution of a
 /// few milliseconds, read from the vDSO without a syscall or a timer read), which costs a
 /// few nanoseconds where a precise reading costs tens; timestamps are checked in seconds.
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(all(feature = "std", any(target_os = "linux", target_os = "android")))]
 #[inline]
 fn coarse_now_millis() -> i64 {
     let now = rustix::time::clock_gettime(rustix::time::ClockId::RealtimeCoarse);
@@ -45,7 +49,7 @@ fn coarse_now_millis() -> i64 {
 }
 
 /// Elsewhere, the precise system time.
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
+#[cfg(all(feature = "std", not(any(target_os = "linux", target_os = "android"))))]
 #[inline]
 fn coarse_now_millis() -> i64 {
     system_time_to_millis(SystemTime::now())
@@ -80,6 +84,7 @@ impl FixedClock {
     }
 
     /// A clock fixed at the given system time.
+    #[cfg(feature = "std")]
     #[must_use]
     pub fn at(time: SystemTime) -> Self {
         Self {
@@ -94,6 +99,7 @@ impl Clock for FixedClock {
     }
 }
 
+#[cfg(feature = "std")]
 fn system_time_to_millis(time: SystemTime) -> i64 {
     match time.duration_since(UNIX_EPOCH) {
         Ok(d) => clamp_millis(d),
@@ -102,6 +108,7 @@ fn system_time_to_millis(time: SystemTime) -> i64 {
 }
 
 /// `d` in milliseconds, at most `i64::MAX`: `as_millis` without its 128-bit arithmetic.
+#[cfg(feature = "std")]
 fn clamp_millis(d: Duration) -> i64 {
     i64::try_from(d.as_secs())
         .ok()

@@ -1,7 +1,9 @@
 //! A delivery as received, and what verification proved about it.
 
-use std::fmt;
-use std::sync::{Arc, OnceLock};
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::fmt;
 
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
@@ -300,8 +302,19 @@ pub struct Verified<B = Bytes> {
     /// [`replay_key`](Self::replay_key).
     pub(crate) signature: SigBytes,
     /// Shared by clones (an [`Event`](crate::Event) keeps one): found once per delivery.
-    pub(crate) json: OnceLock<Arc<JsonFields>>,
+    pub(crate) json: JsonCell,
+    /// In shadow mode, why a delivery handed over anyway failed verification.
+    pub(crate) unverified: Option<crate::ErrorKind>,
+    /// The tenant whose keys verified it, when keys are resolved per tenant.
+    pub(crate) tenant: Option<Arc<str>>,
 }
+
+/// Where a [`Verified`] keeps its JSON fields once found: a `OnceLock` with `std`; without
+/// it a lock-free cell (two threads may both look, one answer is kept).
+#[cfg(feature = "std")]
+pub(crate) type JsonCell = std::sync::OnceLock<Arc<JsonFields>>;
+#[cfg(not(feature = "std"))]
+pub(crate) type JsonCell = once_cell::race::OnceBox<Arc<JsonFields>>;
 
 /// A matched signature, kept inline.
 pub(crate) type SigBytes = arrayvec::ArrayVec<u8, 72>;
@@ -336,6 +349,8 @@ impl<B> Verified<B> {
             received_at: self.received_at,
             signature: self.signature,
             json: self.json,
+            unverified: self.unverified,
+            tenant: self.tenant,
         }
     }
 }
@@ -434,7 +449,10 @@ impl<B: Body> Verified<B> {
     /// - for HMAC providers without a timestamp, `provider:sig:` and a hash of the tag the
     ///   key computed over the signed bytes (Twilio signs decoded form parameters, so the
     ///   body's bytes could change while the tag cannot);
-    /// - for GitLab's token, which signs nothing, `provider:body:` and a hash of the body.
+    /// - for GitLab's token, which signs nothing, `provider:body:` and a hash of the body;
+    /// - for a delivery that failed verification and was handed over in shadow mode,
+    ///   `unverified:provider:` and a hash of the body, apart from every genuine key;
+    /// - with keys per tenant, `tenant:{length}:{tenant}:` followed by the key above.
     ///
     /// An unsigned header such as GitHub's delivery GUID is never used: whoever replays the
     /// request could change it.
@@ -451,6 +469,23 @@ impl<B: Body> Verified<B> {
     /// ```
     #[must_use]
     pub fn replay_key(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let provider = self.provider.name();
+        if self.unverified.is_some() {
+            // Apart from every genuine key, which starts with the provider's name.
+            let digest = Sha256::digest(self.body.as_ref());
+            return format!("unverified:{provider}:{}", &hex::encode(digest)[..32]);
+        }
+        if let Some(tenant) = &self.tenant {
+            // Tenants' senders choose their ids independently: one tenant's id must not
+            // make another's delivery a duplicate. The length keeps the key unambiguous.
+            return format!("tenant:{}:{tenant}:{}", tenant.len(), self.key_of_sender());
+        }
+        self.key_of_sender()
+    }
+
+    /// [`replay_key`](Self::replay_key) of a genuine delivery, without its tenant.
+    fn key_of_sender(&self) -> String {
         use sha2::{Digest, Sha256};
         let provider = self.provider.name();
         // (A token written before the items' digest was kept has none: use its body.)
@@ -494,6 +529,7 @@ impl<B: Body> Verified<B> {
     }
 
     /// The event type when it comes from a header (no body parsing).
+    #[cfg(feature = "std")]
     pub(crate) fn event_type_from_header(&self) -> Option<String> {
         match &self.spec().event_type {
             EventTypeSource::Header(_) => self.header_event_type.as_deref().map(str::to_owned),
@@ -515,6 +551,42 @@ impl<B: Body> Verified<B> {
         &self.key
     }
 
+    /// Whether the delivery verified: always, except for a delivery a receiver in
+    /// [shadow mode](crate::receive::ReceiverBuilder::shadow) handed over although it
+    /// failed verification. Such a delivery was not claimed for replay protection, its
+    /// [`key`](Self::key) is meaningless, and nothing in it is authenticated.
+    ///
+    /// ```
+    /// use webhook_verify::{verify, Provider};
+    /// let headers: &[(&str, &str)] = &[(
+    ///     "X-Hub-Signature-256",
+    ///     "sha256=4864d2759938a15468b5df9ade20bf161da9b4f737ea61794142f3484236bda3",
+    /// )];
+    /// let verified = verify(&Provider::GITHUB, "mysecret", headers, br#"{"foo":"bar"}"#)?;
+    /// assert!(verified.is_authentic());
+    /// assert_eq!(verified.shadow_failure(), None);
+    /// # Ok::<(), webhook_verify::Error>(())
+    /// ```
+    #[must_use]
+    pub fn is_authentic(&self) -> bool {
+        self.unverified.is_none()
+    }
+
+    /// The tenant whose keys verified the delivery, when the receiver resolves keys per
+    /// tenant ([`TenantKeys`](crate::key_source::TenantKeys)); it is part of the
+    /// [`replay_key`](Self::replay_key), so tenants' ids never collide.
+    #[must_use]
+    pub fn tenant(&self) -> Option<&str> {
+        self.tenant.as_deref()
+    }
+
+    /// For a delivery handed over in shadow mode although it failed verification, why it
+    /// failed; `None` for a delivery that verified.
+    #[must_use]
+    pub fn shadow_failure(&self) -> Option<crate::ErrorKind> {
+        self.unverified
+    }
+
     /// Deserializes the verified body as JSON.
     ///
     /// # Errors
@@ -533,7 +605,7 @@ impl<B: Body> Verified<B> {
     }
 
     fn json_fields(&self) -> &JsonFields {
-        self.json.get_or_init(|| {
+        let find = || {
             let spec = self.spec();
             let wants_json = matches!(spec.id, IdSource::Json(_))
                 || matches!(spec.event_type, EventTypeSource::Json(_));
@@ -544,7 +616,11 @@ impl<B: Body> Verified<B> {
                 self.json_fields_in_one_pass(spec)
                     .unwrap_or_else(|| self.json_fields_one_by_one(spec)),
             )
-        })
+        };
+        #[cfg(feature = "std")]
+        return self.json.get_or_init(find);
+        #[cfg(not(feature = "std"))]
+        return self.json.get_or_init(|| alloc::boxed::Box::new(find()));
     }
 }
 
@@ -687,7 +763,9 @@ mod tests {
                     body: body.as_bytes(),
                     received_at: 0,
                     signature: SigBytes::new(),
-                    json: OnceLock::new(),
+                    json: JsonCell::new(),
+                    unverified: None,
+                    tenant: None,
                 };
                 let slow = v.json_fields_one_by_one(spec);
                 if let Some(fast) = v.json_fields_in_one_pass(spec) {
@@ -712,10 +790,10 @@ mod tests {
         let verifier = Verifier::new(provider, secret).unwrap();
 
         let from_str: Verified<&[u8]> = verifier.verify(&Delivery::new(&headers, &*text)).unwrap();
-        assert!(std::ptr::eq(from_str.body(), text.as_bytes()));
+        assert!(core::ptr::eq(from_str.body(), text.as_bytes()));
         let bytes = text.as_bytes().to_vec();
         let from_vec_ref = verifier.verify(&Delivery::new(&headers, &bytes)).unwrap();
-        assert!(std::ptr::eq(from_vec_ref.body(), &bytes[..]));
+        assert!(core::ptr::eq(from_vec_ref.body(), &bytes[..]));
         assert_eq!(from_vec_ref.id(), Some("msg_1"));
         assert_eq!(from_vec_ref.event_type(), Some("a.b"));
 

@@ -1,6 +1,8 @@
 //! Explaining a failed verification, for logs and debugging tools.
 
-use std::fmt;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
 
 use crate::delivery::Body;
 use crate::provider::KeyForm;
@@ -291,5 +293,6 @@ fn describe(form: KeyForm) -> &'static str {
         KeyForm::Ed25519Hex => "hex public key",
         KeyForm::P256Base64Der => "base64 DER public key",
         KeyForm::Token => "token compared as it is",
+        KeyForm::Ed25519Base64 => "base64 public key",
     }
 }

@@ -1,7 +1,8 @@
 //! The crate's one error type.
 
-use std::borrow::Cow;
-use std::fmt;
+use alloc::borrow::Cow;
+use alloc::string::ToString;
+use core::fmt;
 
 /// Why a delivery was not verified, or why a verifier could not be built.
 ///
@@ -140,6 +141,26 @@ impl ErrorKind {
             Self::InvalidSecret => "invalid_secret",
             Self::Config => "config",
         }
+    }
+}
+
+impl ErrorKind {
+    const ALL: [Self; 10] = [
+        Self::MissingHeader,
+        Self::DuplicateHeader,
+        Self::MalformedHeader,
+        Self::MalformedBody,
+        Self::TimestampTooOld,
+        Self::TimestampInFuture,
+        Self::SignatureMismatch,
+        Self::MissingUrl,
+        Self::InvalidSecret,
+        Self::Config,
+    ];
+
+    /// The kind named `name` ([`as_str`](Self::as_str)'s text).
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
     }
 }
 

@@ -1,6 +1,9 @@
 //! Reading request headers from any HTTP library.
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 use crate::Error;
 
@@ -296,7 +299,7 @@ impl From<String> for HeaderText {
     }
 }
 
-impl std::ops::Deref for HeaderText {
+impl core::ops::Deref for HeaderText {
     type Target = str;
 
     #[inline]

@@ -1,7 +1,10 @@
 //! Reading a few values out of a JSON document without building it: JSON pointers resolved
 //! to borrowed raw slices, with every other value skipped.
 
-use std::fmt;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
@@ -56,12 +59,14 @@ impl Pointer {
     }
 
     /// The pointer as written.
+    #[cfg(feature = "std")]
     pub(crate) fn as_str(&self) -> &str {
         &self.text
     }
 
     /// The segments joined with dots, the way field paths are printed (`data.object`);
     /// empty for the whole document.
+    #[cfg(feature = "std")]
     pub(crate) fn dotted(&self) -> String {
         self.segments.join(".")
     }
@@ -112,6 +117,7 @@ pub(crate) fn document_fields<'a>(
 /// key of the top-level object, then `rest` below it) parsed as a `T`: `None` when the
 /// value is missing. The data key may not be one of `keys`. A key that appears twice is an
 /// error.
+#[cfg(feature = "std")]
 pub(crate) fn document_fields_and_data<'a, T: serde::de::DeserializeOwned>(
     json: &'a [u8],
     keys: &[&str],
@@ -126,19 +132,21 @@ pub(crate) fn document_fields_and_data<'a, T: serde::de::DeserializeOwned>(
         keys,
         data,
         rest,
-        _t: std::marker::PhantomData,
+        _t: core::marker::PhantomData,
     })?;
     de.end()?;
     Ok(found)
 }
 
+#[cfg(feature = "std")]
 struct FieldsAndDataVisitor<'k, T> {
     keys: &'k [&'k str],
     data: &'k str,
     rest: &'k [String],
-    _t: std::marker::PhantomData<T>,
+    _t: core::marker::PhantomData<T>,
 }
 
+#[cfg(feature = "std")]
 impl<'de, T: serde::de::DeserializeOwned> Visitor<'de> for FieldsAndDataVisitor<'_, T> {
     type Value = ([Option<&'de RawValue>; 3], Option<T>);
 
@@ -166,7 +174,7 @@ impl<'de, T: serde::de::DeserializeOwned> Visitor<'de> for FieldsAndDataVisitor<
                     out[i] = Some(map.next_value::<&'de RawValue>()?);
                 }
                 DataKey::Data => {
-                    if std::mem::replace(&mut seen_data, true) {
+                    if core::mem::replace(&mut seen_data, true) {
                         return Err(de::Error::custom(format_args!(
                             "duplicate field `{}`",
                             self.data
@@ -175,7 +183,7 @@ impl<'de, T: serde::de::DeserializeOwned> Visitor<'de> for FieldsAndDataVisitor<
                     data = map.next_value_seed(PathSeed::<T> {
                         segments: self.rest,
                         track: None,
-                        _t: std::marker::PhantomData,
+                        _t: core::marker::PhantomData,
                     })?;
                 }
                 DataKey::Other => {
@@ -187,6 +195,7 @@ impl<'de, T: serde::de::DeserializeOwned> Visitor<'de> for FieldsAndDataVisitor<
     }
 }
 
+#[cfg(feature = "std")]
 enum DataKey {
     Field(usize),
     Data,
@@ -194,12 +203,14 @@ enum DataKey {
 }
 
 /// Reads an object key: one of `keys`, the data key, or another.
+#[cfg(feature = "std")]
 #[derive(Clone, Copy)]
 struct DataKeySeed<'k> {
     keys: &'k [&'k str],
     data: &'k str,
 }
 
+#[cfg(feature = "std")]
 impl<'de> DeserializeSeed<'de> for DataKeySeed<'_> {
     type Value = DataKey;
 
@@ -208,6 +219,7 @@ impl<'de> DeserializeSeed<'de> for DataKeySeed<'_> {
     }
 }
 
+#[cfg(feature = "std")]
 impl Visitor<'_> for DataKeySeed<'_> {
     type Value = DataKey;
 
@@ -473,6 +485,7 @@ impl<'de> Visitor<'de> for IndexVisitor {
 /// Parses the value at `segments` below `value` as a `T` in one pass over `value`, without
 /// capturing the values on the way; `T` is parsed from `null` when a step is missing.
 /// Errors carry the path below `segments`.
+#[cfg(feature = "std")]
 pub(crate) fn parse_at<T: serde::de::DeserializeOwned>(
     value: &[u8],
     segments: &[String],
@@ -482,7 +495,7 @@ pub(crate) fn parse_at<T: serde::de::DeserializeOwned>(
     let parsed = PathSeed::<T> {
         segments,
         track: Some(&mut track),
-        _t: std::marker::PhantomData,
+        _t: core::marker::PhantomData,
     }
     .deserialize(&mut de);
     match parsed {
@@ -501,6 +514,7 @@ pub(crate) fn parse_at<T: serde::de::DeserializeOwned>(
 
 /// [`parse_at`] without recording the path (faster); `None` on any error, which
 /// [`parse_at`] then explains.
+#[cfg(feature = "std")]
 pub(crate) fn parse_untracked<T: serde::de::DeserializeOwned>(
     value: &[u8],
     segments: &[String],
@@ -509,7 +523,7 @@ pub(crate) fn parse_untracked<T: serde::de::DeserializeOwned>(
     let parsed = PathSeed::<T> {
         segments,
         track: None,
-        _t: std::marker::PhantomData,
+        _t: core::marker::PhantomData,
     }
     .deserialize(&mut de)
     .ok()?;
@@ -523,12 +537,14 @@ pub(crate) fn parse_untracked<T: serde::de::DeserializeOwned>(
 /// Walks `segments` into a document and parses the value there as a `T`, recording the
 /// path below `segments` in `track` when there is one (which slows the parse down: the
 /// fast path has none and, on an error, parses again with one).
+#[cfg(feature = "std")]
 struct PathSeed<'p, T> {
     segments: &'p [String],
     track: Option<&'p mut serde_path_to_error::Track>,
-    _t: std::marker::PhantomData<T>,
+    _t: core::marker::PhantomData<T>,
 }
 
+#[cfg(feature = "std")]
 impl<'de, T: serde::de::DeserializeOwned> DeserializeSeed<'de> for PathSeed<'_, T> {
     type Value = Option<T>;
 
@@ -545,19 +561,21 @@ impl<'de, T: serde::de::DeserializeOwned> DeserializeSeed<'de> for PathSeed<'_, 
                 segment,
                 rest,
                 track: self.track,
-                _t: std::marker::PhantomData,
+                _t: core::marker::PhantomData,
             }),
         }
     }
 }
 
+#[cfg(feature = "std")]
 struct PathVisitor<'p, T> {
     segment: &'p str,
     rest: &'p [String],
     track: Option<&'p mut serde_path_to_error::Track>,
-    _t: std::marker::PhantomData<T>,
+    _t: core::marker::PhantomData<T>,
 }
 
+#[cfg(feature = "std")]
 impl<'de, T: serde::de::DeserializeOwned> Visitor<'de> for PathVisitor<'_, T> {
     type Value = Option<T>;
 
@@ -570,7 +588,7 @@ impl<'de, T: serde::de::DeserializeOwned> Visitor<'de> for PathVisitor<'_, T> {
         let mut seed = Some(PathSeed::<T> {
             segments: self.rest,
             track: self.track,
-            _t: std::marker::PhantomData,
+            _t: core::marker::PhantomData,
         });
         let mut found = None;
         while let Some(key) = map.next_key_seed(KeySeed { keys: &keys })? {
@@ -600,7 +618,7 @@ impl<'de, T: serde::de::DeserializeOwned> Visitor<'de> for PathVisitor<'_, T> {
         let mut next = Some(PathSeed::<T> {
             segments: self.rest,
             track: self.track,
-            _t: std::marker::PhantomData,
+            _t: core::marker::PhantomData,
         });
         let mut i = 0usize;
         loop {

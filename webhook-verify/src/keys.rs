@@ -1,5 +1,7 @@
 //! Turning secrets into keys: pre-keyed MAC states and public keys.
 
+use alloc::boxed::Box;
+use alloc::vec::Vec;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
@@ -91,8 +93,10 @@ fn p256_public(secret: &Secret) -> Result<p256::ecdsa::VerifyingKey, Error> {
 pub(crate) fn signing_key(spec: &Spec, secret: &Secret) -> Result<SigningMaterial, Error> {
     match ed25519_prefix(spec, secret) {
         Some(Ed25519Text::Secret) => ed25519_secret(spec, secret),
-        Some(Ed25519Text::Public) if spec.key == KeyForm::Ed25519Hex => {
-            // Discord: a hex seed looks like a hex public key; signing takes the seed.
+        Some(Ed25519Text::Public)
+            if matches!(spec.key, KeyForm::Ed25519Hex | KeyForm::Ed25519Base64) =>
+        {
+            // Discord, Telnyx: a seed looks like a public key; signing takes the seed.
             ed25519_secret(spec, secret)
         }
         Some(Ed25519Text::Public) => Err(Error::secret(
@@ -124,7 +128,7 @@ enum Ed25519Text {
 /// Whether `secret` is an Ed25519 key for this provider, and which half.
 fn ed25519_prefix(spec: &Spec, secret: &Secret) -> Option<Ed25519Text> {
     match spec.key {
-        KeyForm::Ed25519Hex => Some(Ed25519Text::Public),
+        KeyForm::Ed25519Hex | KeyForm::Ed25519Base64 => Some(Ed25519Text::Public),
         KeyForm::StandardWebhooks => match secret.text() {
             Some(t) if t.starts_with("whpk_") => Some(Ed25519Text::Public),
             Some(t) if t.starts_with("whsk_") => Some(Ed25519Text::Secret),
@@ -146,7 +150,7 @@ fn mac_bytes(spec: &Spec, secret: &Secret) -> Result<Zeroizing<Vec<u8>>, Error> 
         KeyForm::Hex => {
             hex::decode(text).map_err(|_| Error::secret("the secret is not valid hex"))?
         }
-        KeyForm::Ed25519Hex | KeyForm::P256Base64Der | KeyForm::Token => {
+        KeyForm::Ed25519Hex | KeyForm::Ed25519Base64 | KeyForm::P256Base64Der | KeyForm::Token => {
             return Err(Error::secret("this provider does not use an HMAC key"));
         }
     };
@@ -210,6 +214,11 @@ fn ed25519_public(spec: &Spec, secret: &Secret) -> Result<VerifyingKey, Error> {
         (Some(t), KeyForm::StandardWebhooks) => {
             Zeroizing::new(decode_base64(t.trim_start_matches("whpk_"))?)
         }
+        (Some(t), KeyForm::Ed25519Base64) => Zeroizing::new(
+            STANDARD
+                .decode(t.trim())
+                .map_err(|_| Error::secret("the public key is not valid base64"))?,
+        ),
         (Some(t), _) => Zeroizing::new(
             hex::decode(t).map_err(|_| Error::secret("the public key is not valid hex"))?,
         ),
@@ -248,6 +257,11 @@ fn ed25519_secret(spec: &Spec, secret: &Secret) -> Result<SigningMaterial, Error
                     .map_err(|_| Error::secret("the signing key is not valid base64"))?,
             )
         }
+        (Some(t), KeyForm::Ed25519Base64) => Zeroizing::new(
+            STANDARD
+                .decode(t.trim())
+                .map_err(|_| Error::secret("the signing seed is not valid base64"))?,
+        ),
         (Some(t), _) => Zeroizing::new(
             hex::decode(t).map_err(|_| Error::secret("the signing seed is not valid hex"))?,
         ),

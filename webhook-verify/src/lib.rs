@@ -47,10 +47,19 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
+//! | `std` | yes | the system clock ([`SystemClock`], [`Verifier::new`], [`verify`]), [`receive`], [`replay`], [`events`]; `http`, `tokio` and `redis` enable it |
 //! | `http` | yes | [`Headers`] for `http::HeaderMap` |
 //! | `tokio` | no | the receive path's body timeout, and dropped replay claims released in the background (both adapters enable it) |
 //! | `redis` | no | `replay::RedisStore`, replay protection shared by many instances; [`queue`]: hand deliveries to workers through Redis Streams |
 //! | `redis-cluster` | no | the Redis store and the queue on a Redis Cluster (`connect_cluster`) |
+//!
+//! # Without `std`
+//!
+//! With `default-features = false` the crate is `#![no_std]` + `alloc` (edge runtimes,
+//! wasm): every provider, [`Verifier`] through [`VerifierBuilder`], [`Signer`],
+//! [`Verified`], [`Error`] (a `core::error::Error`). There is no system clock: give the
+//! builder one ([`FixedClock`] or your own [`Clock`]), or [`build`](VerifierBuilder::build)
+//! refuses; a [`SignOptions`] needs its timestamp.
 //!
 //! # Security
 //!
@@ -82,9 +91,11 @@
 //!   reader the verifier, providers and envelopes share).
 //! - [`receive`]: the one request path both adapters use; [`replay`]; [`events`].
 
+#![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
+#[cfg_attr(not(feature = "std"), macro_use)]
 extern crate alloc;
 
 mod clock;
@@ -92,14 +103,19 @@ pub mod dangerous;
 mod delivery;
 mod diagnose;
 mod error;
+#[cfg(feature = "std")]
 pub mod events;
 mod headers;
 mod json;
+#[cfg(feature = "std")]
+pub mod key_source;
 mod keys;
 mod provider;
 #[cfg(feature = "redis")]
 pub mod queue;
+#[cfg(feature = "std")]
 pub mod receive;
+#[cfg(feature = "std")]
 pub mod replay;
 mod secret;
 mod sign;
@@ -108,10 +124,13 @@ mod token;
 mod tolerance;
 mod verifier;
 
-pub use clock::{Clock, FixedClock, SystemClock};
+#[cfg(feature = "std")]
+pub use clock::SystemClock;
+pub use clock::{Clock, FixedClock};
 pub use delivery::{Body, Delivery, IntoBody, MatchedKey, Verified};
 pub use diagnose::Diagnosis;
 pub use error::{Error, ErrorKind};
+#[cfg(feature = "std")]
 pub use events::{Envelope, Event, EventRouter, OrOther};
 pub use headers::Headers;
 pub use provider::{Algorithm, CustomProvider, Encoding, KeyForm, Provider, zoom};
@@ -120,7 +139,9 @@ pub use sign::{SignOptions, Signer};
 pub use signature::MAX_SIGNATURES;
 pub use token::{TokenError, TokenKey};
 pub use tolerance::Tolerance;
-pub use verifier::{Verifier, VerifierBuilder, verify};
+#[cfg(feature = "std")]
+pub use verifier::verify;
+pub use verifier::{Verifier, VerifierBuilder};
 
 #[doc(no_inline)]
 pub use bytes::Bytes;

@@ -1,6 +1,8 @@
 //! Secrets as the provider's dashboard shows them, and raw key bytes.
 
-use std::fmt;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
 
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
@@ -88,7 +90,7 @@ impl Secret {
     /// The secret as text, when it was created from text (always valid UTF-8).
     pub(crate) fn text(&self) -> Option<&str> {
         match self.form {
-            SecretForm::Text => std::str::from_utf8(&self.bytes).ok(),
+            SecretForm::Text => core::str::from_utf8(&self.bytes).ok(),
             SecretForm::Raw => None,
         }
     }

@@ -1,6 +1,8 @@
 //! Producing signed headers, so users can test their own endpoints.
 
-use std::fmt;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -12,7 +14,9 @@ use crate::keys::{Key, SigningMaterial, signing_key};
 use crate::provider::{
     Encoding, Message, Part, SigFormat, SignInput, Signing, TimestampSource, TsFormat,
 };
-use crate::{Clock, Error, IntoSecret, Provider, SystemClock};
+#[cfg(feature = "std")]
+use crate::{Clock, SystemClock};
+use crate::{Error, IntoSecret, Provider};
 
 /// What to put in a signed delivery besides the body.
 ///
@@ -34,7 +38,8 @@ impl SignOptions {
         Self::default()
     }
 
-    /// The Unix timestamp (seconds) to sign. Defaults to now.
+    /// The Unix timestamp (seconds) to sign. Defaults to now (by the system clock; without
+    /// the `std` feature there is none and the timestamp is required).
     pub fn timestamp(mut self, secs: i64) -> Self {
         self.timestamp = Some(secs);
         self
@@ -115,18 +120,24 @@ impl Signer {
         let timestamp = match options.timestamp {
             Some(t) if t < 0 => return Err(Error::config("the timestamp must not be negative")),
             Some(t) => t,
+            #[cfg(feature = "std")]
             None => SystemClock.now_unix_millis().div_euclid(1000),
+            #[cfg(not(feature = "std"))]
+            None => {
+                return Err(Error::config(
+                    "without the std feature there is no clock: give the timestamp",
+                ));
+            }
         };
         let ts = match spec.timestamp_format {
             TsFormat::UnixSeconds => timestamp.to_string(),
             TsFormat::UnixMillis => timestamp.saturating_mul(1000).to_string(),
-            TsFormat::Rfc3339 => time::OffsetDateTime::from_unix_timestamp(timestamp)
-                .ok()
-                .and_then(|t| {
-                    t.format(&time::format_description::well_known::Rfc3339)
-                        .ok()
-                })
-                .ok_or_else(|| Error::config("the timestamp is out of range"))?,
+            TsFormat::Rfc3339 | TsFormat::Rfc3339OrUtc => {
+                time::OffsetDateTime::from_unix_timestamp(timestamp)
+                    .ok()
+                    .and_then(rfc3339)
+                    .ok_or_else(|| Error::config("the timestamp is out of range"))?
+            }
         };
         let id = options.id.clone().unwrap_or_else(|| {
             let mut h = Sha256::new();
@@ -154,11 +165,18 @@ impl Signer {
                     SigningMaterial::Token(token) => Some(&token[..]),
                     _ => None,
                 };
+                let mac = |message: &[u8]| match &self.key {
+                    SigningMaterial::Mac(Key::Sha256(mac)) => Some(mac_tag(mac.clone(), message)),
+                    SigningMaterial::Mac(Key::Sha1(mac)) => Some(mac_tag(mac.clone(), message)),
+                    _ => None,
+                };
                 let input = SignInput {
                     spec,
                     body,
                     url,
                     token,
+                    timestamp,
+                    mac: &mac,
                 };
                 match sign(&input)? {
                     Signing::Message(message) => message,
@@ -202,6 +220,9 @@ impl Signer {
                 char::from(*separator),
                 hex::encode(&tag)
             ),
+            SigFormat::List {
+                prefix, encoding, ..
+            } => format!("{prefix}{}", encode(*encoding, &tag)),
         };
         let mut headers = Vec::with_capacity(3);
         if spec.needs_id() {
@@ -219,6 +240,34 @@ impl Signer {
     }
 }
 
+/// `t` (UTC, whole seconds) as RFC 3339.
+#[cfg(feature = "std")]
+pub(crate) fn rfc3339(t: time::OffsetDateTime) -> Option<String> {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .ok()
+}
+
+/// `t` (UTC, whole seconds) as RFC 3339, written out: `time` formats only with std. The
+/// same text as with std for every timestamp `from_unix_timestamp` accepts (years 1970 to
+/// 9999 here, the timestamp being non-negative).
+#[cfg(not(feature = "std"))]
+pub(crate) fn rfc3339(t: time::OffsetDateTime) -> Option<String> {
+    Some(rfc3339_written(t))
+}
+
+#[cfg(any(not(feature = "std"), test))]
+fn rfc3339_written(t: time::OffsetDateTime) -> String {
+    alloc::format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
 fn mac_tag<M: Mac>(mut mac: M, message: &[u8]) -> Vec<u8> {
     mac.update(message);
     mac.finalize().into_bytes().to_vec()
@@ -228,5 +277,28 @@ fn encode(encoding: Encoding, tag: &[u8]) -> String {
     match encoding {
         Encoding::Hex => hex::encode(tag),
         Encoding::Base64 => STANDARD.encode(tag),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_written_out_as_time_formats_it() {
+        let last = 253_402_300_799; // 9999-12-31T23:59:59Z
+        for secs in [
+            0,
+            1,
+            59,
+            86_399,
+            951_782_400,
+            1_700_000_000,
+            4_102_444_800,
+            last,
+        ] {
+            let t = time::OffsetDateTime::from_unix_timestamp(secs).unwrap();
+            assert_eq!(Some(rfc3339_written(t)), rfc3339(t), "{secs}");
+        }
     }
 }

@@ -1,9 +1,10 @@
 //! Verified deliveries as tokens: serialize a [`Verified`] to enqueue it, and handle it
 //! later without verifying again (the tolerance window may have passed by then).
 
-use std::borrow::Cow;
-use std::fmt;
-use std::sync::{Arc, OnceLock};
+use alloc::borrow::{Cow, ToOwned};
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use core::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -28,11 +29,11 @@ struct Repr<'a> {
     v: u8,
     #[serde(borrow)]
     provider: Cow<'a, str>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
     alternate: bool,
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
     id: Option<Cow<'a, str>>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
     id_signed: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     timestamp: Option<i64>,
@@ -52,6 +53,12 @@ struct Repr<'a> {
     /// ... else base64.
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
     body_base64: Option<Cow<'a, str>>,
+    /// Shadow mode: the delivery failed verification for this reason.
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    unverified: Option<Cow<'a, str>>,
+    /// The tenant whose keys verified it.
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    tenant: Option<Cow<'a, str>>,
 }
 
 /// A `Verified` serializes as the provider's name, the id, the signed timestamp, the event
@@ -82,7 +89,7 @@ struct Repr<'a> {
 impl<B: Body> Serialize for Verified<B> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let body = self.body_bytes();
-        let (body, body_base64) = match std::str::from_utf8(body) {
+        let (body, body_base64) = match core::str::from_utf8(body) {
             Ok(text) => (Some(Cow::Borrowed(text)), None),
             Err(_) => (None, Some(Cow::Owned(STANDARD.encode(body)))),
         };
@@ -101,6 +108,8 @@ impl<B: Body> Serialize for Verified<B> {
                 .then(|| Cow::Owned(hex::encode(&self.signature))),
             body,
             body_base64,
+            unverified: self.unverified.map(|kind| Cow::Borrowed(kind.as_str())),
+            tenant: self.tenant.as_deref().map(Cow::Borrowed),
         }
         .serialize(serializer)
     }
@@ -171,7 +180,15 @@ fn from_repr(repr: Repr<'_>, providers: &[Provider]) -> Result<Verified, String>
         body,
         received_at: repr.received_at,
         signature,
-        json: OnceLock::new(),
+        json: crate::delivery::JsonCell::new(),
+        unverified: match repr.unverified {
+            None => None,
+            Some(name) => Some(
+                crate::ErrorKind::from_name(&name)
+                    .ok_or_else(|| format!("unknown verification failure {name:?}"))?,
+            ),
+        },
+        tenant: repr.tenant.map(|t| Arc::from(&*t)),
     })
 }
 

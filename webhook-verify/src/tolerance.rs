@@ -1,6 +1,6 @@
 //! How far a signed timestamp may be from now.
 
-use std::time::Duration;
+use core::time::Duration;
 
 use crate::Error;
 
@@ -243,7 +243,7 @@ mod tests {
             for c in 0..=255u8 {
                 let mut text = *b"1700000000";
                 text[pos] = c;
-                let expected = std::str::from_utf8(&text)
+                let expected = core::str::from_utf8(&text)
                     .ok()
                     .filter(|t| t.bytes().all(|b| b.is_ascii_digit()))
                     .and_then(|t| t.parse::<i64>().ok());

@@ -28,16 +28,25 @@ enum Grammar {
     PrefixedHex(&'static str),
     /// A prefix then base64: `sha256=` (Typeform), `v1=` (the custom provider).
     PrefixedBase64(&'static str),
-    /// Bare base64 (Shopify, Twilio, Square, Adyen's `HmacSignature`).
+    /// Bare base64 (Shopify, Twilio, Square, Adyen's `HmacSignature`, WooCommerce, Xero,
+    /// AfterShip, Box).
     BareBase64,
-    /// Bare lowercase hex (Linear, Razorpay, Lemon Squeezy).
+    /// Bare lowercase hex (Linear, Razorpay, Lemon Squeezy, Segment, Alchemy, Asana,
+    /// Contentful).
     BareHex,
     /// A 64-byte Ed25519 signature in hex (Discord).
     Ed25519Hex,
     /// A base64 DER ECDSA signature (SendGrid).
     DerBase64,
-    /// A shared token (GitLab's `X-Gitlab-Token`).
+    /// A shared token (GitLab's `X-Gitlab-Token`, Postmark's basic auth).
     Token,
+    /// Entries separated by `sep`, each a prefix then lowercase hex (PagerDuty, CircleCI:
+    /// `v1=…,v1=…`; Orb: `v1=… v1=…`).
+    PrefixedList { sep: char, prefix: &'static str },
+    /// A 64-byte Ed25519 signature in base64 (Telnyx).
+    Ed25519Base64,
+    /// A JWT, base64url parts (FusionAuth).
+    Jwt,
     /// Fields of the body (Mailgun's `signature` object or form fields).
     BodyFields,
 }
@@ -73,14 +82,25 @@ fn grammars(p: &Provider) -> Vec<Target> {
     let sig = p.signature_header();
     let ts = p.timestamp_header().map(|t| (t, Ts::Seconds));
     match p.name() {
-        "standard" | "svix" | "clerk" | "resend" => {
+        "standard" | "svix" | "clerk" | "resend" | "openai" | "replicate" | "brex" | "lithic" => {
             vec![target(Grammar::VersionedList, sig, ts, p.id_header())]
         }
-        "stripe" | "calendly" => vec![target(
+        "stripe" | "calendly" | "mux" => vec![target(
             Grammar::KeyValueList {
                 sep: ',',
                 ts: "t",
                 sig: "v1",
+            },
+            sig,
+            None,
+            None,
+        )],
+        // WorkOS writes `t=…, v1=…`: the signature element's key is ` v1`.
+        "workos" => vec![target(
+            Grammar::KeyValueList {
+                sep: ',',
+                ts: "t",
+                sig: " v1",
             },
             sig,
             None,
@@ -96,7 +116,7 @@ fn grammars(p: &Provider) -> Vec<Target> {
             None,
             None,
         )],
-        "github" => vec![target(Grammar::PrefixedHex("sha256="), sig, None, None)],
+        "github" | "bitbucket" => vec![target(Grammar::PrefixedHex("sha256="), sig, None, None)],
         "github-sha1" | "intercom" => vec![target(Grammar::PrefixedHex("sha1="), sig, None, None)],
         "slack" | "zoom" => vec![target(Grammar::PrefixedHex("v0="), sig, ts, None)],
         "twitch" => vec![target(
@@ -112,11 +132,21 @@ fn grammars(p: &Provider) -> Vec<Target> {
             ts,
             p.id_header(),
         )],
-        "shopify" | "twilio" | "square" => vec![target(Grammar::BareBase64, sig, None, None)],
+        "shopify" | "twilio" | "square" | "docusign" | "mandrill" => {
+            vec![target(Grammar::BareBase64, sig, None, None)]
+        }
+        "hubspot" => vec![target(Grammar::BareBase64, sig, ts, None)],
+        "zendesk" => vec![target(
+            Grammar::BareBase64,
+            sig,
+            p.timestamp_header().map(|t| (t, Ts::Rfc3339)),
+            None,
+        )],
         "adyen" => vec![target(Grammar::BareBase64, "hmacsignature", None, None)],
-        "linear" | "razorpay" | "lemonsqueezy" => {
+        "linear" | "razorpay" | "lemonsqueezy" | "coinbase" | "vercel" | "sentry" => {
             vec![target(Grammar::BareHex, sig, None, None)]
         }
+        "airwallex" | "webflow" => vec![target(Grammar::BareHex, sig, ts, None)],
         "discord" => vec![target(Grammar::Ed25519Hex, sig, ts, None)],
         "sendgrid" => vec![target(Grammar::DerBase64, sig, ts, None)],
         "gitlab" => vec![
@@ -129,8 +159,71 @@ fn grammars(p: &Provider) -> Vec<Target> {
             ),
         ],
         "mailgun" => vec![target(Grammar::BodyFields, "signature", None, None)],
+        // The `Authorization: Basic …` credential, checked like a token.
+        "chargebee" => vec![target(Grammar::Token, sig, None, None)],
+        "tiktok" => vec![target(
+            Grammar::KeyValueList {
+                sep: ',',
+                ts: "t",
+                sig: "s",
+            },
+            sig,
+            None,
+            None,
+        )],
+        "circleci" | "pagerduty" => vec![target(
+            Grammar::PrefixedList {
+                sep: ',',
+                prefix: "v1=",
+            },
+            sig,
+            None,
+            None,
+        )],
+        "orb" => vec![target(
+            Grammar::PrefixedList {
+                sep: ' ',
+                prefix: "v1=",
+            },
+            sig,
+            p.timestamp_header().map(|t| (t, Ts::Rfc3339)),
+            None,
+        )],
+        "segment" | "alchemy" | "asana" => vec![target(Grammar::BareHex, sig, None, None)],
+        "contentful" => vec![target(Grammar::BareHex, sig, ts, None)],
+        "woocommerce" | "xero" | "aftership" => {
+            vec![target(Grammar::BareBase64, sig, None, None)]
+        }
+        "box" => vec![target(
+            Grammar::BareBase64,
+            sig,
+            p.timestamp_header().map(|t| (t, Ts::Rfc3339)),
+            None,
+        )],
+        "cursor" => vec![target(Grammar::PrefixedHex("sha256="), sig, None, None)],
+        "frameio" => vec![target(Grammar::PrefixedHex("v0="), sig, ts, None)],
+        "telnyx" => vec![target(Grammar::Ed25519Base64, sig, ts, None)],
+        "postmark" => vec![target(Grammar::Token, sig, None, None)],
+        "fusionauth" => vec![target(Grammar::Jwt, sig, None, None)],
         other => panic!("provider {other} has no header grammar here: add one"),
     }
+}
+
+/// Whether `p` refuses `body` before any signature check because a digit would sit next to
+/// its signed timestamp with no separator (tests/security.rs): `{timestamp}{body}` for
+/// Discord, SendGrid and Airwallex, `…{body}{timestamp}` for HubSpot. Their real bodies are
+/// JSON objects and arrays.
+fn digit_at_timestamp_boundary(p: &Provider, body: &[u8]) -> bool {
+    match p.name() {
+        "discord" | "sendgrid" | "airwallex" => body.first().is_some_and(u8::is_ascii_digit),
+        "hubspot" => body.last().is_some_and(u8::is_ascii_digit),
+        _ => false,
+    }
+}
+
+/// Providers whose timestamp header is in milliseconds.
+fn millis_header(p: &Provider) -> bool {
+    ["hubspot", "airwallex", "webflow"].contains(&p.name())
 }
 
 fn targets(pick: impl Fn(Grammar) -> bool) -> Vec<Target> {
@@ -154,6 +247,11 @@ fn allowed(target: &Target) -> Vec<ErrorKind> {
     }
     if target.grammar == Grammar::BodyFields {
         kinds.push(ErrorKind::MalformedBody);
+    }
+    if target.grammar == Grammar::Jwt {
+        // A JWT made without the key never gets to its claims; these are listed for a
+        // JWT whose claims are read.
+        kinds.extend([ErrorKind::MalformedBody, ErrorKind::TimestampTooOld]);
     }
     kinds
 }
@@ -265,10 +363,9 @@ proptest! {
     fn sign_then_verify_round_trips(p in providers(), body in prop::collection::vec(any::<u8>(), 0..2048), skew in -4i64..=4) {
         let d = signed(&p, &body, NOW + skew);
         let verified = verifier(&p).verify(&d.delivery());
-        // Discord and SendGrid sign `{timestamp}{body}` with no separator: a body that
-        // starts with a digit would let digits move across the boundary, and is refused
-        // (tests/security.rs). Their real bodies are JSON objects and arrays.
-        if [Provider::DISCORD, Provider::SENDGRID].contains(&p) && d.body.first().is_some_and(u8::is_ascii_digit) {
+        // A digit next to an unseparated signed timestamp would let digits move across the
+        // boundary: such a body is refused.
+        if digit_at_timestamp_boundary(&p, &d.body) {
             prop_assert_eq!(verified.map_err(|e| e.kind()).err(), Some(ErrorKind::MalformedBody));
             return Ok(());
         }
@@ -281,21 +378,22 @@ proptest! {
         }
     }
 
-    /// Left out, because their signature does not cover the raw body: Twilio signs the
-    /// decoded form parameters concatenated without separators (`a=b+c` and `a=b%20c` sign
-    /// the same), Mailgun only the timestamp and token, GitLab's token signs nothing. Their
-    /// vectors' tampered copies are checked in vectors.rs.
+    /// Left out, because their signature does not cover the raw body: Twilio and Mandrill
+    /// sign the decoded form parameters (`a=b+c` and `a=b%20c`, `%4A` and `%4a` sign the
+    /// same), Mailgun only the timestamp and token, GitLab's token and Chargebee's and
+    /// Postmark's basic-auth credentials sign nothing. Their vectors' tampered copies are
+    /// checked in vectors.rs.
     #[test]
-    fn any_body_byte_change_is_a_signature_mismatch(p in providers().prop_filter("raw body signed", |p| ![Provider::TWILIO, Provider::MAILGUN, Provider::GITLAB].contains(p)), body in prop::collection::vec(any::<u8>(), 1..512), i in any::<prop::sample::Index>(), x in 1u8..=255) {
+    fn any_body_byte_change_is_a_signature_mismatch(p in providers().prop_filter("raw body signed", |p| ![Provider::TWILIO, Provider::MANDRILL, Provider::MAILGUN, Provider::GITLAB, Provider::CHARGEBEE, Provider::POSTMARK].contains(p)), body in prop::collection::vec(any::<u8>(), 1..512), i in any::<prop::sample::Index>(), x in 1u8..=255) {
         let d = signed(&p, &body, NOW);
         let mut body = d.body.clone();
         let i = i.index(body.len());
         body[i] ^= x;
-        let starts_with_digit = body.first().is_some_and(u8::is_ascii_digit);
+        let ambiguous = digit_at_timestamp_boundary(&p, &body);
         let err = verifier(&p).verify(&d.delivery_with_body(body)).unwrap_err();
-        // A `{timestamp}{body}` scheme refuses a body that starts with a digit before any
-        // signature check (tests/security.rs).
-        let expected = if [Provider::DISCORD, Provider::SENDGRID].contains(&p) && starts_with_digit {
+        // A digit next to an unseparated signed timestamp is refused before any signature
+        // check (tests/security.rs).
+        let expected = if ambiguous {
             ErrorKind::MalformedBody
         } else {
             ErrorKind::SignatureMismatch
@@ -315,10 +413,12 @@ proptest! {
         let (_, value) = headers.iter_mut().find(|(k, _)| k == name).unwrap();
         let hex_alphabet = matches!(
             target.grammar,
-            Grammar::KeyValueList { .. } | Grammar::PrefixedHex(_) | Grammar::BareHex | Grammar::Ed25519Hex
+            Grammar::KeyValueList { .. } | Grammar::PrefixedHex(_) | Grammar::BareHex | Grammar::Ed25519Hex | Grammar::PrefixedList { .. }
         );
         let alphabet: &[u8] = if hex_alphabet {
             b"0123456789abcdef"
+        } else if target.grammar == Grammar::Jwt {
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
         } else {
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
         };
@@ -341,8 +441,9 @@ proptest! {
             None => delivery,
         };
         let err = verifier(&p).verify(&delivery).unwrap_err();
-        // A DER signature may stop being DER.
-        let kinds: &[ErrorKind] = if target.grammar == Grammar::DerBase64 {
+        // A DER signature may stop being DER; a Basic credential may lose the colon of
+        // `username:password`.
+        let kinds: &[ErrorKind] = if target.grammar == Grammar::DerBase64 || p == Provider::CHARGEBEE {
             &[ErrorKind::SignatureMismatch, ErrorKind::MalformedHeader]
         } else {
             &[ErrorKind::SignatureMismatch]
@@ -369,10 +470,15 @@ proptest! {
             body = serde_json::to_vec(&json).unwrap();
         } else if let Some(name) = p.timestamp_header() {
             let (_, value) = headers.iter_mut().find(|(k, _)| k == name).unwrap();
-            *value = if p == Provider::TWITCH {
+            *value = if p == Provider::CONTENTFUL {
+                // Milliseconds.
+                (moved * 1000).to_string()
+            } else if [Provider::TWITCH, Provider::ZENDESK, Provider::ORB, Provider::BOX].contains(&p) {
                 // 2023-11-14T22:13:20Z is NOW; `d` is at most 600 s.
                 let secs = 22 * 3600 + 13 * 60 + 20 - d;
                 format!("2023-11-14T{:02}:{:02}:{:02}Z", secs / 3600, secs / 60 % 60, secs % 60)
+            } else if millis_header(&p) {
+                (moved * 1000).to_string()
             } else {
                 moved.to_string()
             };
@@ -473,8 +579,33 @@ proptest! {
     }
 
     #[test]
-    fn bare_base64_headers(digits in base64(60)) {
-        check_all(|g| g == Grammar::BareBase64, |_| digits.clone(), "", "", "")?;
+    fn bare_base64_headers(digits in base64(60), ts in timestamp(), rfc in rfc3339()) {
+        check_all(|g| g == Grammar::BareBase64, |_| digits.clone(), &ts, &rfc, "")?;
+    }
+
+    #[test]
+    fn prefixed_list_headers(entries in prop::collection::vec(("(v1=|v2=|v1|V1=|)", hex(70)), 0..5), seps in "[ ,]{0,2}", ts in timestamp(), rfc in rfc3339()) {
+        let sig = |t: &Target| {
+            let Grammar::PrefixedList { sep, .. } = t.grammar else { unreachable!() };
+            entries.iter().map(|(p, h)| format!("{p}{h}")).collect::<Vec<_>>().join(&format!("{sep}{seps}"))
+        };
+        check_all(|g| matches!(g, Grammar::PrefixedList { .. }), sig, &ts, &rfc, "")?;
+    }
+
+    #[test]
+    fn ed25519_base64_headers(digits in prop_oneof![base64(100), "[A-Za-z0-9+/]{86}=="], ts in timestamp()) {
+        check_all(|g| g == Grammar::Ed25519Base64, |_| digits.clone(), &ts, "", "")?;
+    }
+
+    #[test]
+    fn jwt_headers(parts in prop::collection::vec(prop_oneof![
+        "[A-Za-z0-9_\\-]{0,60}",
+        Just("eyJhbGciOiJIUzI1NiJ9".to_owned()),
+        Just("eyJhbGciOiJub25lIn0".to_owned()),
+        Just("eyJyZXF1ZXN0X2JvZHlfc2hhMjU2IjoiIn0".to_owned()),
+    ], 0..5)) {
+        let jwt = parts.join(".");
+        check_all(|g| g == Grammar::Jwt, |_| jwt.clone(), "", "", "")?;
     }
 
     #[test]
@@ -527,7 +658,18 @@ fn signed_id_providers() -> Vec<Provider> {
     let names: Vec<&str> = providers.iter().map(Provider::name).collect();
     assert_eq!(
         names,
-        ["standard", "svix", "clerk", "resend", "twitch", "acme"]
+        [
+            "standard",
+            "svix",
+            "clerk",
+            "resend",
+            "twitch",
+            "openai",
+            "replicate",
+            "brex",
+            "lithic",
+            "acme"
+        ]
     );
     providers
 }

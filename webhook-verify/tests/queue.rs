@@ -53,6 +53,7 @@ async fn post(handoff: &Handoff, id: &str) -> Reply {
     let body = delivery.read_body(limit, chunks).await.unwrap();
     let verified = delivery
         .verify(&headers, &RequestUrl::new("/"), body)
+        .await
         .unwrap();
     handoff.enqueue(&delivery, verified).await
 }

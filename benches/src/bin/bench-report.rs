@@ -59,6 +59,11 @@ const VERIFY_LINES: [(&str, usize, bool, &str); 7] = [
     ("ours, Stripe, &[u8] body", 1, true, "ours_stripe_borrowed"),
     ("bare HMAC, Stripe", 7, false, "bare_hmac_stripe"),
 ];
+/// The line after which BENCHMARKS.md holds sections written by other scripts
+/// (`scripts/metrics-cost.sh`, `scripts/scaleout.sh`), kept when the report is rewritten.
+const OTHER_SCRIPTS: &str =
+    "<!-- Below: sections written by other scripts, kept by bench-report. -->";
+
 /// Where the charts go, relative to the directory of BENCHMARKS.md (the repository root).
 const CHARTS: &str = "benches/charts";
 /// The crates whose versions the report states, as named in Cargo.lock.
@@ -950,9 +955,6 @@ fn main() {
     }
     doc.push('\n');
     doc.push_str(body.trim_end());
-    doc.push_str("\n\n");
-    // Measured by scripts/scaleout.sh, not by this run: kept as written there.
-    doc.push_str(SCALEOUT.trim_end());
     doc.push('\n');
     doc.push_str(EXPLANATION);
     for dir in [&args.criterion, &args.results, &root] {
@@ -963,6 +965,13 @@ fn main() {
         {
             eprintln!("bench-report: warning: the report names a path of this machine ({abs})");
         }
+    }
+    // Sections other scripts wrote below the marker are kept as they are.
+    if let Ok(previous) = std::fs::read_to_string(&args.out)
+        && let Some(at) = previous.find(OTHER_SCRIPTS)
+    {
+        doc.push('\n');
+        doc.push_str(&previous[at..]);
     }
     std::fs::write(&args.out, doc).unwrap_or_else(|e| panic!("{}: {e}", args.out.display()));
     eprintln!(
@@ -975,6 +984,3 @@ fn main() {
 /// What each comparison measures; every claim about another crate was checked in its
 /// source at the version in Cargo.lock.
 const EXPLANATION: &str = include_str!("../../explanation.md");
-
-/// The scale-out figures (`scripts/scaleout.sh`), written by hand from its runs.
-const SCALEOUT: &str = include_str!("../../scaleout.md");

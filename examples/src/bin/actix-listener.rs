@@ -45,22 +45,27 @@ async fn receive(webhook: VerifiedWebhook) -> HttpResponse {
 #[actix_web::main]
 async fn main() -> ExitCode {
     let args = ListenerArgs::parse();
-    let verifier = match args.verifier() {
-        Ok(verifier) => verifier,
-        Err(err) => {
-            eprintln!("error: {err}");
+    let keys = match args.keys() {
+        Ok(keys) => keys,
+        Err(e) => {
+            eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
-    let replay = match args.replay(&verifier).await {
+    if let Err(e) = args.serve_metrics() {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
+    let replay = match args.replay().await {
         Ok(replay) => replay,
-        Err(err) => {
-            eprintln!("error: {err}");
+        Err(e) => {
+            eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let mut config = WebhookConfig::builder(verifier)
+    let mut config = WebhookConfig::builder(keys)
         .max_body(args.max_body)
+        .shadow(args.shadow)
         .replay(replay);
     if let Some(url) = &args.public_url {
         config = config.public_base_url(url);

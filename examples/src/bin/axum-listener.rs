@@ -46,22 +46,27 @@ async fn main() -> ExitCode {
         eprintln!("axum-listener: --path must start with '/'");
         return ExitCode::from(2);
     }
-    let verifier = match args.verifier() {
-        Ok(verifier) => verifier,
+    let keys = match args.keys() {
+        Ok(keys) => keys,
         Err(e) => {
             eprintln!("axum-listener: {e}");
             return ExitCode::from(2);
         }
     };
-    let replay = match args.replay(&verifier).await {
+    if let Err(e) = args.serve_metrics() {
+        eprintln!("axum-listener: {e}");
+        return ExitCode::FAILURE;
+    }
+    let replay = match args.replay().await {
         Ok(replay) => replay,
         Err(e) => {
             eprintln!("axum-listener: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let mut config = WebhookConfig::builder(verifier)
+    let mut config = WebhookConfig::builder(keys)
         .max_body(args.max_body)
+        .shadow(args.shadow)
         .replay(replay);
     if let Some(url) = &args.public_url {
         config = config.public_base_url(url.as_str());

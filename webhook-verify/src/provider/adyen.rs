@@ -8,7 +8,9 @@
 //!
 //! Source: Adyen's Node library, `Adyen/adyen-node-api-library` `src/utils/hmacValidator.ts`.
 
-use alloc::borrow::Cow;
+use alloc::borrow::{Cow, ToOwned};
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 
 use serde_json::Value;
 

@@ -1,6 +1,8 @@
 //! A provider assembled from parts, for senders that are not built in.
 
-use alloc::borrow::Cow;
+use alloc::borrow::{Cow, ToOwned};
+use alloc::string::String;
+use alloc::vec::Vec;
 
 use super::{
     Algorithm, Encoding, EventTypeSource, FIVE_MINUTES, IdSource, KeyForm, Message, Names, Part,
@@ -136,7 +138,7 @@ impl CustomProvider {
     }
 
     /// The timestamp tolerance, both ways. Defaults to 300 s when there is a timestamp header.
-    pub fn tolerance(mut self, window: std::time::Duration) -> Self {
+    pub fn tolerance(mut self, window: core::time::Duration) -> Self {
         self.tolerance = Some(Tolerance::both(window));
         self
     }
@@ -268,7 +270,7 @@ fn parse_template(template: &str) -> Result<Vec<Part>, Error> {
             _ => return Err(Error::config("unknown placeholder in signed content")),
         };
         if !literal.is_empty() {
-            parts.push(Part::Literal(Cow::Owned(std::mem::take(&mut literal))));
+            parts.push(Part::Literal(Cow::Owned(core::mem::take(&mut literal))));
         }
         parts.push(part);
         rest = &tail[close + 1..];

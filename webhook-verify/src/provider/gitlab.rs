@@ -5,6 +5,7 @@
 //! merge request gitlab-org/gitlab!230944 for the signing token.
 
 use alloc::borrow::Cow;
+use alloc::string::{String, ToString};
 
 use super::{
     Algorithm, EventTypeSource, FIVE_MINUTES, IdSource, KeyForm, Message, Names, Part, Scheme,

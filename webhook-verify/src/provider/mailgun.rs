@@ -4,6 +4,7 @@
 //! Source: Mailgun's PHP SDK, `mailgun/mailgun-php` `src/Api/Webhook.php` and its tests.
 
 use alloc::borrow::Cow;
+use alloc::string::String;
 
 use super::{
     Algorithm, Encoding, EventTypeSource, FIVE_MINUTES, IdSource, KeyForm, Message, Names, Scheme,

@@ -10,37 +10,73 @@
 //! listed, and the default timestamp tolerance. Built-in providers are `static` values; a
 //! [`CustomProvider`] is the same description assembled at run time.
 
-use alloc::borrow::Cow;
+use alloc::borrow::{Cow, ToOwned};
+use alloc::string::String;
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 use core::fmt;
 use core::str::FromStr;
 use core::time::Duration;
 
 mod adyen;
+mod aftership;
+mod airwallex;
+mod alchemy;
+mod asana;
+mod bitbucket;
+mod r#box;
+mod brex;
 mod calendly;
+mod chargebee;
+mod circleci;
 mod clerk;
+mod coinbase;
+mod contentful;
+mod cursor;
 mod custom;
 mod discord;
+mod docusign;
+mod frameio;
+mod fusionauth;
 mod github;
 mod gitlab;
 mod hmac;
+mod hubspot;
 mod intercom;
 mod lemonsqueezy;
 mod linear;
+mod lithic;
 mod mailgun;
+mod mandrill;
+mod mux;
+mod openai;
+mod orb;
 mod paddle;
+mod pagerduty;
+mod postmark;
 mod razorpay;
+mod replicate;
 mod resend;
+mod segment;
 mod sendgrid;
+mod sentry;
 mod shopify;
 mod slack;
 mod square;
 mod standard;
 mod stripe;
 mod svix;
+mod telnyx;
+mod tiktok;
 mod twilio;
 mod twitch;
 mod typeform;
+mod vercel;
+mod webflow;
+mod woocommerce;
+mod workos;
+mod xero;
+mod zendesk;
 pub mod zoom;
 
 pub use custom::CustomProvider;
@@ -165,6 +201,99 @@ impl Provider {
     /// `additionalData.hmacSignature` in each `NotificationRequestItem`, over its
     /// colon-joined fields, and every item must verify.
     pub const ADYEN: Provider = Provider::builtin(&adyen::ADYEN);
+    /// HubSpot signature v3: base64 `X-HubSpot-Signature-v3` over
+    /// `POST{url}{body}{timestamp}`, `X-HubSpot-Request-Timestamp` in milliseconds; 300 s,
+    /// past only. Needs the URL ([`Delivery::with_url`](crate::Delivery::with_url)).
+    pub const HUBSPOT: Provider = Provider::builtin(&hubspot::HUBSPOT);
+    /// DocuSign Connect: base64 HMAC-SHA256 of the body in `X-DocuSign-Signature-1`,
+    /// `-2`, … (one per active key); any of them made with any configured key verifies.
+    /// No timestamp.
+    pub const DOCUSIGN: Provider = Provider::builtin(&docusign::DOCUSIGN);
+    /// Mandrill (Mailchimp Transactional): base64 HMAC-SHA1 `X-Mandrill-Signature` over the
+    /// webhook URL followed by the sorted form parameters. Needs the URL
+    /// ([`Delivery::with_url`](crate::Delivery::with_url)); no timestamp.
+    pub const MANDRILL: Provider = Provider::builtin(&mandrill::MANDRILL);
+    /// Coinbase Commerce: hex `X-CC-Webhook-Signature` over the body; no timestamp.
+    pub const COINBASE: Provider = Provider::builtin(&coinbase::COINBASE);
+    /// Zendesk: base64 `X-Zendesk-Webhook-Signature` over timestamp ‖ body, the
+    /// `X-Zendesk-Webhook-Signature-Timestamp` in RFC 3339; ±300 s.
+    pub const ZENDESK: Provider = Provider::builtin(&zendesk::ZENDESK);
+    /// Vercel: hex HMAC-SHA1 `x-vercel-signature` over the body; no timestamp.
+    pub const VERCEL: Provider = Provider::builtin(&vercel::VERCEL);
+    /// OpenAI: Standard Webhooks (`webhook-*` headers, secret `whsec_…`); ±300 s.
+    pub const OPENAI: Provider = Provider::builtin(&openai::OPENAI);
+    /// Replicate: Standard Webhooks (`webhook-*` headers, secret `whsec_…`); ±300 s.
+    pub const REPLICATE: Provider = Provider::builtin(&replicate::REPLICATE);
+    /// Brex: Standard Webhooks signatures (`Webhook-*` headers, base64 secret); ±300 s.
+    pub const BREX: Provider = Provider::builtin(&brex::BREX);
+    /// Lithic: Standard Webhooks (`webhook-*` headers, secret `whsec_…`); ±300 s.
+    pub const LITHIC: Provider = Provider::builtin(&lithic::LITHIC);
+    /// Airwallex: hex `x-signature` over `x-timestamp` (milliseconds) ‖ body; ±300 s.
+    pub const AIRWALLEX: Provider = Provider::builtin(&airwallex::AIRWALLEX);
+    /// Bitbucket Cloud: `X-Hub-Signature: sha256=…` over the body; no timestamp.
+    pub const BITBUCKET: Provider = Provider::builtin(&bitbucket::BITBUCKET);
+    /// Chargebee: HTTP basic authentication (`Authorization: Basic …`), the secret being
+    /// `username:password`, compared in constant time. **Not a signature**: it does not
+    /// protect the body, nor tell when it was sent.
+    pub const CHARGEBEE: Provider = Provider::builtin(&chargebee::CHARGEBEE);
+    /// WorkOS: `WorkOS-Signature: t=…, v1=…` over `{t}.{body}`, `t` in milliseconds;
+    /// 180 s, past only.
+    pub const WORKOS: Provider = Provider::builtin(&workos::WORKOS);
+    /// Sentry integration platform: hex `Sentry-Hook-Signature` over the body; no
+    /// timestamp (`Sentry-Hook-Timestamp` is not signed).
+    pub const SENTRY: Provider = Provider::builtin(&sentry::SENTRY);
+    /// Webflow: hex `x-webflow-signature` over `{x-webflow-timestamp}:{body}`, the
+    /// timestamp in milliseconds; 300 s, past only.
+    pub const WEBFLOW: Provider = Provider::builtin(&webflow::WEBFLOW);
+    /// Mux: `Mux-Signature: t=…,v1=…` over `{t}.{body}`; 300 s, past only.
+    pub const MUX: Provider = Provider::builtin(&mux::MUX);
+
+    /// CircleCI: `circleci-signature: v1=<hex>` (a comma-separated list) over the body; no
+    /// timestamp.
+    pub const CIRCLECI: Provider = Provider::builtin(&circleci::CIRCLECI);
+    /// FusionAuth: `X-FusionAuth-Signature-JWT`, a JWT (HS256, HS384, HS512 or ES256) whose
+    /// `request_body_sha256` claim is the body's base64 SHA-256; the secret is the HMAC
+    /// signing key's secret, or the EC key's public key (PEM or base64 DER).
+    pub const FUSIONAUTH: Provider = Provider::builtin(&fusionauth::FUSIONAUTH);
+    /// Orb: `X-Orb-Signature: v1=<hex>` over `v1:{timestamp}:{body}`, the timestamp in
+    /// `X-Orb-Timestamp` (ISO 8601, UTC); ±300 s.
+    pub const ORB: Provider = Provider::builtin(&orb::ORB);
+    /// Postmark: HTTP basic authentication; the secret is `user:password`. **Not a
+    /// signature**: the credentials do not cover the body (see the provider's docs in
+    /// `provider/postmark.rs`, and use HTTPS and replay protection).
+    pub const POSTMARK: Provider = Provider::builtin(&postmark::POSTMARK);
+    /// Segment: `X-Signature` (hex HMAC-SHA1) over the body.
+    pub const SEGMENT: Provider = Provider::builtin(&segment::SEGMENT);
+    /// Telnyx: Ed25519 `telnyx-signature-ed25519` (base64) over `{telnyx-timestamp}|{body}`;
+    /// the secret is the base64 public key; ±300 s.
+    pub const TELNYX: Provider = Provider::builtin(&telnyx::TELNYX);
+    /// TikTok: `TikTok-Signature: t=…,s=<hex>` over `{t}.{body}`; 300 s, past only.
+    pub const TIKTOK: Provider = Provider::builtin(&tiktok::TIKTOK);
+    /// WooCommerce: `X-WC-Webhook-Signature` (base64) over the body.
+    pub const WOOCOMMERCE: Provider = Provider::builtin(&woocommerce::WOOCOMMERCE);
+    /// Xero: `x-xero-signature` (base64) over the body. Xero's "intent to receive"
+    /// handshake is answered by verifying (a bad signature is 401).
+    pub const XERO: Provider = Provider::builtin(&xero::XERO);
+    /// AfterShip: `aftership-hmac-sha256` (base64) over the body.
+    pub const AFTERSHIP: Provider = Provider::builtin(&aftership::AFTERSHIP);
+    /// Alchemy Notify: `X-Alchemy-Signature` (hex) over the body.
+    pub const ALCHEMY: Provider = Provider::builtin(&alchemy::ALCHEMY);
+    /// Cursor: `X-Webhook-Signature: sha256=<hex>` over the body.
+    pub const CURSOR: Provider = Provider::builtin(&cursor::CURSOR);
+    /// PagerDuty: `X-PagerDuty-Signature: v1=<hex>[,v1=…]` over the body.
+    pub const PAGERDUTY: Provider = Provider::builtin(&pagerduty::PAGERDUTY);
+    /// Contentful: `x-contentful-signature` (hex) over the method, path, signed headers
+    /// (with `x-contentful-timestamp`, milliseconds) and body; 30 s, past only. Needs the
+    /// URL ([`Delivery::with_url`](crate::Delivery::with_url)).
+    pub const CONTENTFUL: Provider = Provider::builtin(&contentful::CONTENTFUL);
+    /// Box: `box-signature-primary` / `box-signature-secondary` (base64) over the body
+    /// followed by `box-delivery-timestamp` (RFC 3339); configure both keys; 10 minutes,
+    /// past only.
+    pub const BOX: Provider = Provider::builtin(&r#box::BOX);
+    /// Frame.io: `X-Frameio-Signature: v0=<hex>` over `v0:{timestamp}:{body}`; ±300 s.
+    pub const FRAMEIO: Provider = Provider::builtin(&frameio::FRAMEIO);
+    /// Asana: `X-Hook-Signature` (hex) over the body.
+    pub const ASANA: Provider = Provider::builtin(&asana::ASANA);
 
     const fn builtin(spec: &'static Spec) -> Self {
         Self {
@@ -188,7 +317,13 @@ impl Provider {
     /// `standard-webhooks`, `svix`, `clerk`, `resend`, `stripe`, `github`, `github-sha1`,
     /// `slack`, `shopify`, `twilio`, `discord`, `paddle`, `linear`, `zoom`, `square`,
     /// `mailgun`, `sendgrid`, `twitch`, `intercom`, `typeform`, `calendly`, `gitlab`,
-    /// `razorpay`, `lemonsqueezy` (or `lemon-squeezy`), `adyen`.
+    /// `razorpay`, `lemonsqueezy` (or `lemon-squeezy`), `adyen`, `hubspot`, `docusign`,
+    /// `mandrill` (or `mailchimp-transactional`), `coinbase` (or `coinbase-commerce`),
+    /// `zendesk`, `vercel`, `openai`, `replicate`, `brex`, `lithic`, `airwallex`,
+    /// `bitbucket`, `chargebee`, `workos`, `sentry`, `webflow`, `mux`, `circleci`,
+    /// `fusionauth`, `orb`, `postmark`, `segment`, `telnyx`, `tiktok`, `woocommerce` (or
+    /// `woo`), `xero`, `aftership`, `alchemy`, `cursor`, `pagerduty`, `contentful`, `box`,
+    /// `frameio` (or `frame.io`), `asana`.
     ///
     /// ```
     /// use webhook_verify::Provider;
@@ -198,15 +333,11 @@ impl Provider {
     #[must_use]
     pub fn from_name(name: &str) -> Option<Provider> {
         let name = name.trim();
-        if name.eq_ignore_ascii_case("standard-webhooks") {
-            return Some(Self::STANDARD_WEBHOOKS);
-        }
-        if name.eq_ignore_ascii_case("lemon-squeezy") {
-            return Some(Self::LEMON_SQUEEZY);
-        }
-        BUILTIN
+        ALIASES
             .iter()
-            .find(|p| p.name().eq_ignore_ascii_case(name))
+            .find(|(alias, _)| alias.eq_ignore_ascii_case(name))
+            .map(|(_, p)| p)
+            .or_else(|| BUILTIN.iter().find(|p| p.name().eq_ignore_ascii_case(name)))
             .cloned()
     }
 
@@ -389,6 +520,50 @@ static BUILTIN: &[Provider] = &[
     Provider::RAZORPAY,
     Provider::LEMON_SQUEEZY,
     Provider::ADYEN,
+    Provider::HUBSPOT,
+    Provider::DOCUSIGN,
+    Provider::MANDRILL,
+    Provider::COINBASE,
+    Provider::ZENDESK,
+    Provider::VERCEL,
+    Provider::OPENAI,
+    Provider::REPLICATE,
+    Provider::BREX,
+    Provider::LITHIC,
+    Provider::AIRWALLEX,
+    Provider::BITBUCKET,
+    Provider::CHARGEBEE,
+    Provider::WORKOS,
+    Provider::SENTRY,
+    Provider::WEBFLOW,
+    Provider::MUX,
+    Provider::CIRCLECI,
+    Provider::FUSIONAUTH,
+    Provider::ORB,
+    Provider::POSTMARK,
+    Provider::SEGMENT,
+    Provider::TELNYX,
+    Provider::TIKTOK,
+    Provider::WOOCOMMERCE,
+    Provider::XERO,
+    Provider::AFTERSHIP,
+    Provider::ALCHEMY,
+    Provider::CURSOR,
+    Provider::PAGERDUTY,
+    Provider::CONTENTFUL,
+    Provider::BOX,
+    Provider::FRAMEIO,
+    Provider::ASANA,
+];
+
+/// Other names [`Provider::from_name`] accepts, besides each provider's own.
+static ALIASES: &[(&str, Provider)] = &[
+    ("standard-webhooks", Provider::STANDARD_WEBHOOKS),
+    ("lemon-squeezy", Provider::LEMON_SQUEEZY),
+    ("mailchimp-transactional", Provider::MANDRILL),
+    ("coinbase-commerce", Provider::COINBASE),
+    ("woo", Provider::WOOCOMMERCE),
+    ("frame.io", Provider::FRAMEIO),
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -462,6 +637,8 @@ pub enum KeyForm {
     P256Base64Der,
     /// A shared token compared as it is (GitLab's `X-Gitlab-Token`); line breaks removed.
     Token,
+    /// An Ed25519 public key in standard base64 (Telnyx's public key).
+    Ed25519Base64,
 }
 
 impl KeyForm {
@@ -474,6 +651,7 @@ impl KeyForm {
             Self::Ed25519Hex => "Ed25519 public key, hex",
             Self::P256Base64Der => "ECDSA P-256 public key, base64 DER",
             Self::Token => "shared token compared as it is",
+            Self::Ed25519Base64 => "Ed25519 public key, base64",
         }
     }
 }
@@ -530,6 +708,15 @@ pub(crate) enum SigFormat {
         separator: u8,
         timestamp_key: &'static str,
         signature_key: &'static str,
+    },
+    /// Entries separated by `separator` (spaces around each are ignored), each
+    /// `{prefix}{signature}`; entries with another prefix (another version) are skipped, and
+    /// at least one must carry `prefix` (PagerDuty's and CircleCI's `v1=…,v1=…`, Orb's
+    /// `v1=… v1=…`).
+    List {
+        separator: u8,
+        prefix: &'static str,
+        encoding: Encoding,
     },
 }
 
@@ -603,6 +790,10 @@ pub(crate) struct SignInput<'a> {
     pub(crate) url: Option<&'a str>,
     /// The shared token, when the signing key is one.
     pub(crate) token: Option<&'a [u8]>,
+    /// The Unix time (seconds) to sign at.
+    pub(crate) timestamp: i64,
+    /// The signer's HMAC of a message, when its key is an HMAC key.
+    pub(crate) mac: &'a dyn Fn(&[u8]) -> Option<Vec<u8>>,
 }
 
 /// What a [`Scheme`] signs.
@@ -641,6 +832,15 @@ pub(crate) enum TsFormat {
     UnixSeconds,
     UnixMillis,
     Rfc3339,
+    /// RFC 3339, where a timestamp without an offset is UTC (Orb's `2024-03-27T15:42:29.551`).
+    Rfc3339OrUtc,
+}
+
+impl TsFormat {
+    /// Whether the timestamp is a date and time in text (its end is fixed by its shape).
+    pub(crate) const fn is_text(self) -> bool {
+        matches!(self, Self::Rfc3339 | Self::Rfc3339OrUtc)
+    }
 }
 
 /// Where the message id comes from.

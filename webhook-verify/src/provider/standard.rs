@@ -57,3 +57,30 @@ pub(super) const fn scheme(provider: &'static str, prefix: &'static str) -> Spec
 }
 
 pub(super) static STANDARD: Spec = scheme("standard", "webhook");
+
+/// A sender that signs with Standard Webhooks under the `webhook-*` headers, with its own
+/// name, tolerance and event-type field (OpenAI, Replicate, Lithic, Brex).
+pub(super) const fn sender(
+    provider: &'static str,
+    tolerance: Tolerance,
+    event_type: EventTypeSource,
+) -> Spec {
+    Spec {
+        name: Cow::Borrowed(provider),
+        names: WEBHOOK_NAMES,
+        fallback: None,
+        alternate: None,
+        key: KeyForm::StandardWebhooks,
+        algorithm: Algorithm::HmacSha256,
+        signature: SigFormat::VersionedList,
+        message: Message::Template(Cow::Borrowed(SIGNED)),
+        timestamp: TimestampSource::Header,
+        timestamp_format: TsFormat::UnixSeconds,
+        tolerance,
+        id: IdSource::Header {
+            name: name("webhook-id"),
+            signed: true,
+        },
+        event_type,
+    }
+}

@@ -5,7 +5,10 @@
 //! Source: Twilio's Node library, `twilio/twilio-node` `src/webhooks/webhooks.ts` and its
 //! specs.
 
-use std::collections::{BTreeMap, BTreeSet};
+use alloc::borrow::ToOwned;
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::string::String;
+use alloc::vec::Vec;
 
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;

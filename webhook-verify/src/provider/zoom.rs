@@ -10,6 +10,8 @@
 //! `endpoint.url_validation` event with a `plainToken`; the endpoint answers 200 with
 //! `{"plainToken": …, "encryptedToken": hex HMAC-SHA256(secret token, plainToken)}`.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
 use hmac::{Hmac, KeyInit, Mac};
 use serde::Serialize;
 use sha2::Sha256;

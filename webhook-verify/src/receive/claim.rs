@@ -33,6 +33,9 @@ use crate::replay::{Begin, ClaimGuard, Replay, StoreError};
 #[must_use = "commit the claim once the delivery is handled, or it is released"]
 pub struct Claim {
     guard: Option<ClaimGuard>,
+    /// Counts the claim in the claims-in-flight gauge while it lives.
+    #[cfg(feature = "metrics")]
+    _in_flight: Option<super::metrics::InFlight>,
 }
 
 impl fmt::Debug for Claim {
@@ -45,7 +48,11 @@ impl Claim {
     /// An inert claim, as without replay protection: settling it does nothing. For tests
     /// of handlers that take a claim.
     pub fn none() -> Self {
-        Self { guard: None }
+        Self {
+            guard: None,
+            #[cfg(feature = "metrics")]
+            _in_flight: None,
+        }
     }
 
     /// Whether this claim holds a key in a store (and so has something to settle).
@@ -159,8 +166,17 @@ pub(crate) async fn claim(replay: Option<&Replay>, verified: &Verified) -> Resul
     let Some(replay) = replay else {
         return Ok(Claim::none());
     };
+    // A delivery handed over in shadow mode proves nothing: claiming its (unauthenticated)
+    // id could mark a genuine delivery still to come as a duplicate.
+    if !verified.is_authentic() {
+        return Ok(Claim::none());
+    }
     match replay.begin(verified).await {
-        Ok(Begin::New(guard)) => Ok(Claim { guard: Some(guard) }),
+        Ok(Begin::New(guard)) => Ok(Claim {
+            guard: Some(guard),
+            #[cfg(feature = "metrics")]
+            _in_flight: Some(super::metrics::InFlight::new(verified.provider().name())),
+        }),
         Ok(Begin::Done) => {
             tracing::debug!("webhook already handled; acknowledged as duplicate");
             Err(Reply::duplicate())

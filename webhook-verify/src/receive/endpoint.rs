@@ -36,7 +36,7 @@ impl Endpoint {
     /// receiver's verifier.
     pub fn new(receiver: impl Into<Receiver>, router: EventRouter) -> Result<Self, Error> {
         let receiver = receiver.into();
-        let verifier = receiver.verifier().provider();
+        let verifier = receiver.provider();
         if router.provider() != verifier {
             return Err(Error::config(format!(
                 "the event router reads {} deliveries, the verifier checks {}",

@@ -27,6 +27,8 @@
 mod body;
 mod claim;
 mod endpoint;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 mod receiver;
 mod reply;
 mod signed_request;

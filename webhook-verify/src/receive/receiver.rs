@@ -15,8 +15,9 @@ use tracing::field::Empty;
 
 use super::claim::{Claim, claim};
 use super::{BodyLimit, BoxError, Outcome, Reply};
+use crate::key_source::KeySource;
 use crate::replay::{MemoryStore, Replay};
-use crate::{Delivery, Headers, Verified, Verifier};
+use crate::{Delivery, Headers, Provider, Verified, Verifier};
 
 /// The default body limit: 1 MiB. Larger bodies get `413 payload too large`.
 ///
@@ -61,7 +62,11 @@ pub struct Receiver {
 }
 
 struct Inner {
-    verifier: Verifier,
+    /// The provider's name as a metrics label, made once.
+    #[cfg(feature = "metrics")]
+    provider_label: metrics::SharedString,
+    keys: KeySource,
+    shadow: bool,
     max_body: usize,
     body_timeout: Option<Duration>,
     public_base_url: Option<String>,
@@ -71,7 +76,8 @@ struct Inner {
 impl fmt::Debug for Receiver {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Receiver")
-            .field("verifier", &self.inner.verifier)
+            .field("keys", &self.inner.keys)
+            .field("shadow", &self.inner.shadow)
             .field("max_body", &self.inner.max_body)
             .field("body_timeout", &self.inner.body_timeout)
             .field("public_base_url", &self.inner.public_base_url)
@@ -87,13 +93,17 @@ impl From<Verifier> for Receiver {
 }
 
 impl Receiver {
-    /// A receiver with every default around `verifier` (in-memory replay protection on).
+    /// A receiver with every default around `keys`: a [`Verifier`], or a
+    /// [`LiveKeys`](crate::key_source::LiveKeys) or
+    /// [`TenantKeys`](crate::key_source::TenantKeys) key source (in-memory replay
+    /// protection on).
     #[must_use]
-    pub fn new(verifier: Verifier) -> Self {
-        Self::builder(verifier).build()
+    pub fn new(keys: impl Into<KeySource>) -> Self {
+        Self::builder(keys).build()
     }
 
-    /// Starts a receiver around `verifier`.
+    /// Starts a receiver around `keys` (a [`Verifier`], or a key source that changes while
+    /// serving: see [`key_source`](crate::key_source)).
     ///
     /// ```
     /// use std::time::Duration;
@@ -108,9 +118,10 @@ impl Receiver {
     /// assert_eq!(receiver.public_base_url(), Some("https://hooks.example.com"));
     /// # Ok::<(), webhook_verify::Error>(())
     /// ```
-    pub fn builder(verifier: Verifier) -> ReceiverBuilder {
+    pub fn builder(keys: impl Into<KeySource>) -> ReceiverBuilder {
         ReceiverBuilder {
-            verifier,
+            keys: keys.into(),
+            shadow: false,
             max_body: DEFAULT_MAX_BODY,
             body_timeout: Some(DEFAULT_BODY_TIMEOUT),
             public_base_url: None,
@@ -118,10 +129,41 @@ impl Receiver {
         }
     }
 
-    /// The verifier.
+    /// The verifier in force now: the receiver's own, or the current one of
+    /// [`LiveKeys`](crate::key_source::LiveKeys); `None` when keys are resolved per tenant.
+    ///
+    /// ```
+    /// # use webhook_verify::{receive::Receiver, Provider, Verifier};
+    /// let receiver = Receiver::new(Verifier::new(Provider::GITHUB, "s")?);
+    /// assert_eq!(receiver.verifier().unwrap().provider(), &Provider::GITHUB);
+    /// # Ok::<(), webhook_verify::Error>(())
+    /// ```
     #[must_use]
-    pub fn verifier(&self) -> &Verifier {
-        &self.inner.verifier
+    pub fn verifier(&self) -> Option<Verifier> {
+        match &self.inner.keys {
+            KeySource::Fixed(verifier) => Some(verifier.clone()),
+            KeySource::Live(live) => Some(live.current()),
+            #[cfg(feature = "tokio")]
+            KeySource::Tenants(_) => None,
+        }
+    }
+
+    /// Where the keys come from.
+    #[must_use]
+    pub fn keys(&self) -> &KeySource {
+        &self.inner.keys
+    }
+
+    /// The provider whose deliveries this receiver verifies.
+    #[must_use]
+    pub fn provider(&self) -> &Provider {
+        self.inner.keys.provider()
+    }
+
+    /// Whether shadow mode is on ([`ReceiverBuilder::shadow`]).
+    #[must_use]
+    pub fn is_shadow(&self) -> bool {
+        self.inner.shadow
     }
 
     /// The largest body accepted, in bytes.
@@ -153,7 +195,7 @@ impl Receiver {
     /// ```
     /// # use webhook_verify::{receive::Receiver, Provider, Verifier};
     /// let a = Receiver::new(Verifier::new(Provider::GITHUB, "s")?);
-    /// let b = Receiver::new(a.verifier().clone());
+    /// let b = Receiver::new(a.verifier().unwrap());
     /// assert!(a.same_as(&a.clone()) && !a.same_as(&b));
     /// # Ok::<(), webhook_verify::Error>(())
     /// ```
@@ -167,13 +209,16 @@ impl Receiver {
     pub fn receive(&self) -> Reception {
         let span = tracing::debug_span!(
             "webhook",
-            provider = %self.inner.verifier.provider().name(),
+            provider = %self.provider().name(),
             id = Empty,
+            tenant = Empty,
             outcome = Empty,
         );
         Reception {
             receiver: self.clone(),
             span,
+            #[cfg(feature = "metrics")]
+            meter: std::sync::Mutex::default(),
         }
     }
 
@@ -260,7 +305,8 @@ enum ReplayChoice {
 /// Configures a [`Receiver`]. Created by [`Receiver::builder`].
 #[must_use]
 pub struct ReceiverBuilder {
-    verifier: Verifier,
+    keys: KeySource,
+    shadow: bool,
     max_body: usize,
     body_timeout: Option<Duration>,
     public_base_url: Option<String>,
@@ -270,7 +316,8 @@ pub struct ReceiverBuilder {
 impl fmt::Debug for ReceiverBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReceiverBuilder")
-            .field("verifier", &self.verifier)
+            .field("keys", &self.keys)
+            .field("shadow", &self.shadow)
             .field("max_body", &self.max_body)
             .field("body_timeout", &self.body_timeout)
             .field("public_base_url", &self.public_base_url)
@@ -351,6 +398,34 @@ impl ReceiverBuilder {
         self
     }
 
+    /// **Shadow mode** (report only), for a team moving to verification that wants to
+    /// watch failures before rejecting anything: every delivery is still verified and the
+    /// result recorded (the span's `outcome`, the diagnosis, the matched key, the
+    /// `shadow_accepted` metric), but a delivery that fails verification for a reason the
+    /// sender controls (missing or malformed headers, bad signature, stale timestamp,
+    /// unknown tenant) is handed to the handler anyway, marked:
+    /// [`Verified::is_authentic`] is `false` and [`Verified::shadow_failure`] says why.
+    ///
+    /// Such a delivery is **not** claimed for replay protection (its id is not
+    /// authenticated: claiming it could make a genuine delivery a duplicate). Everything
+    /// else answers as usual: bodies over the limit, the receiver's own failures (a key
+    /// resolver down, a missing URL) and the replay answers of verified deliveries.
+    ///
+    /// Logged at WARN when the receiver is built, and for each delivery it lets through.
+    /// Defaults to off.
+    ///
+    /// ```
+    /// use webhook_verify::receive::Receiver;
+    /// use webhook_verify::{Provider, Verifier};
+    /// let receiver = Receiver::builder(Verifier::new(Provider::GITHUB, "s")?).shadow(true).build();
+    /// assert!(receiver.is_shadow());
+    /// # Ok::<(), webhook_verify::Error>(())
+    /// ```
+    pub fn shadow(mut self, on: bool) -> Self {
+        self.shadow = on;
+        self
+    }
+
     /// Builds the receiver.
     pub fn build(self) -> Receiver {
         let replay = match self.replay {
@@ -358,10 +433,22 @@ impl ReceiverBuilder {
             ReplayChoice::Custom(replay) => Some(replay),
             ReplayChoice::Off => None,
         }
-        .map(|replay| replay.covering(&self.verifier));
+        .map(|replay| replay.covering_tolerance(self.keys.tolerance()));
+        if self.shadow {
+            tracing::warn!(
+                provider = %self.keys.provider().name(),
+                "webhook SHADOW MODE: deliveries that fail verification are passed to the \
+                 handler (marked unverified); do not run this way in production longer than needed"
+            );
+        }
+        #[cfg(feature = "metrics")]
+        super::metrics::describe();
         Receiver {
             inner: Arc::new(Inner {
-                verifier: self.verifier,
+                #[cfg(feature = "metrics")]
+                provider_label: metrics::SharedString::from(self.keys.provider().name().to_owned()),
+                keys: self.keys,
+                shadow: self.shadow,
                 max_body: self.max_body,
                 body_timeout: self.body_timeout,
                 public_base_url: self.public_base_url,
@@ -402,7 +489,7 @@ pub enum Handover {
 /// let limit = delivery.body_limit(&headers)?;
 /// let chunks = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from_static(body))]);
 /// let body = delivery.read_body(limit, chunks).await?;
-/// let verified = delivery.verify(&headers, &RequestUrl::new("/hooks"), body)?;
+/// let verified = delivery.verify(&headers, &RequestUrl::new("/hooks"), body).await?;
 /// let claim = delivery.claim(&verified).await?;
 /// // ... handle the event, then:
 /// claim.settle(200).await;
@@ -416,6 +503,22 @@ pub enum Handover {
 pub struct Reception {
     receiver: Receiver,
     span: Span,
+    /// The last outcome and when the delivery verified: counted when the delivery ends.
+    #[cfg(feature = "metrics")]
+    meter: std::sync::Mutex<(Option<Outcome>, Option<std::time::Instant>)>,
+}
+
+#[cfg(feature = "metrics")]
+impl Drop for Reception {
+    fn drop(&mut self) {
+        let (outcome, _) = *self
+            .meter
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(outcome) = outcome {
+            super::metrics::delivery(&self.receiver.inner.provider_label, outcome);
+        }
+    }
 }
 
 impl Reception {
@@ -476,21 +579,80 @@ impl Reception {
         }
     }
 
-    /// Verifies the body (with the URL when the provider signs it), records the
+    /// Verifies the body (with the URL when the provider signs it) with the receiver's
+    /// keys (resolving the tenant's first, when keys are per tenant), records the
     /// delivery's id and the outcome, and on failure logs the verifier's diagnosis at
-    /// DEBUG (never the secret, the signature or the body).
+    /// DEBUG (never the secret, the signature or the body). In shadow mode a delivery that
+    /// fails verification is returned marked unverified (logged at WARN).
     ///
     /// # Errors
     ///
-    /// The status policy's answer for the verification error.
-    pub fn verify(
+    /// The status policy's answer for the verification error, or for a tenant's keys that
+    /// cannot be found ([`Reply`]'s table).
+    pub async fn verify(
         &self,
+        headers: &(dyn Headers + Sync),
+        url: &RequestUrl<'_>,
+        body: Bytes,
+    ) -> Result<Verified, Reply> {
+        #[cfg(feature = "metrics")]
+        let start = std::time::Instant::now();
+        let result = self.verify_keys(headers, url, body).await;
+        #[cfg(feature = "metrics")]
+        self.verify_done(start);
+        result
+    }
+
+    async fn verify_keys(
+        &self,
+        headers: &(dyn Headers + Sync),
+        url: &RequestUrl<'_>,
+        body: Bytes,
+    ) -> Result<Verified, Reply> {
+        match &self.receiver.inner.keys {
+            KeySource::Fixed(verifier) => self.verify_with(verifier, headers, url, body),
+            KeySource::Live(live) => self.verify_with(&live.load(), headers, url, body),
+            #[cfg(feature = "tokio")]
+            KeySource::Tenants(tenants) => {
+                use tracing::Instrument as _;
+                let found = tenants
+                    .for_request(headers, url.path_and_query, &body)
+                    .instrument(self.span.clone())
+                    .await;
+                match found {
+                    Ok((tenant, verifier)) => {
+                        self.span.record("tenant", &*tenant);
+                        let mut verified = self.verify_with(&verifier, headers, url, body)?;
+                        verified.tenant = Some(tenant);
+                        Ok(verified)
+                    }
+                    Err(miss) => {
+                        let reply = Reply::tenant_miss(miss);
+                        if self.receiver.inner.shadow && reply.status() < 500 {
+                            let clock = tenants.clock();
+                            return Ok(self.shadow_accept(
+                                clock.now_unix_millis(),
+                                headers,
+                                crate::ErrorKind::SignatureMismatch,
+                                &reply,
+                                body,
+                            ));
+                        }
+                        Err(self.refuse(reply))
+                    }
+                }
+            }
+        }
+    }
+
+    fn verify_with(
+        &self,
+        verifier: &Verifier,
         headers: &dyn Headers,
         url: &RequestUrl<'_>,
         body: Bytes,
     ) -> Result<Verified, Reply> {
         let _entered = self.span.enter();
-        let verifier = &self.receiver.inner.verifier;
         let url = if verifier.provider().needs_url() {
             self.receiver.request_url(url)
         } else {
@@ -510,20 +672,47 @@ impl Reception {
                         self.span.record("id", id);
                     }
                 }
-                self.span.record("outcome", Outcome::Verified.as_str());
+                self.outcome(Outcome::Verified);
                 tracing::debug!(body_len = verified.body().len(), "webhook verified");
                 Ok(verified)
             }
             Err(error) => {
-                if tracing::enabled!(tracing::Level::DEBUG) {
+                if self.receiver.inner.shadow || tracing::enabled!(tracing::Level::DEBUG) {
                     let diagnosis = verifier.diagnose(&delivery, &error);
                     if !diagnosis.is_empty() {
                         tracing::debug!(hints = %diagnosis, "webhook rejection diagnosis");
                     }
                 }
-                Err(self.refuse(Reply::rejected(error)))
+                let kind = error.kind();
+                let reply = Reply::rejected(error);
+                if self.receiver.inner.shadow && reply.status() < 500 {
+                    let now = verifier.clock().now_unix_millis();
+                    return Ok(self.shadow_accept(now, headers, kind, &reply, body));
+                }
+                Err(self.refuse(reply))
             }
         }
+    }
+
+    /// Shadow mode: hands a delivery that failed verification over, marked unverified.
+    fn shadow_accept(
+        &self,
+        received_at: i64,
+        headers: &dyn Headers,
+        failure: crate::ErrorKind,
+        reply: &Reply,
+        body: Bytes,
+    ) -> Verified {
+        let _entered = self.span.enter();
+        self.outcome(Outcome::ShadowAccepted);
+        tracing::warn!(
+            failure = failure.as_str(),
+            would_answer = reply.status(),
+            reason = %reply.body_text(),
+            "webhook failed verification; passed to the handler (shadow mode)"
+        );
+        crate::verifier::unverified(self.receiver.provider(), headers, received_at, failure)
+            .with_body(body)
     }
 
     /// Claims the verified delivery in the replay store (an inert [`Claim`] when replay
@@ -581,12 +770,49 @@ impl Reception {
         Ok((parsed, claim))
     }
 
+    /// Records `outcome` on the span (and for the delivery's metrics).
+    fn outcome(&self, outcome: Outcome) {
+        self.span.record("outcome", outcome.as_str());
+        #[cfg(feature = "metrics")]
+        {
+            self.meter
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .0 = Some(outcome);
+        }
+    }
+
+    /// The handler answered: its time since verification, for the metrics.
+    fn handler_answered(&self) {
+        #[cfg(feature = "metrics")]
+        {
+            let verified_at = self
+                .meter
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .1;
+            if let Some(start) = verified_at {
+                super::metrics::handler_time(&self.receiver.inner.provider_label, start);
+            }
+        }
+    }
+
+    /// Verification is done (whatever its result): its time, for the metrics.
+    #[cfg(feature = "metrics")]
+    fn verify_done(&self, start: std::time::Instant) {
+        super::metrics::verify_time(&self.receiver.inner.provider_label, start);
+        self.meter
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .1 = Some(std::time::Instant::now());
+    }
+
     /// Records a refusal decided outside these steps (a payload that does not parse as the
     /// handler's type): the outcome on the span, a DEBUG line (ERROR for a 5xx), a TRACE
     /// line under [`REJECTION_TARGET`]. Returns the reply.
     pub fn refuse(&self, reply: Reply) -> Reply {
         let _entered = self.span.enter();
-        self.span.record("outcome", reply.outcome().as_str());
+        self.outcome(reply.outcome());
         if reply.status() >= 500 {
             match reply.cause() {
                 Some(cause) => tracing::error!(status = reply.status(), %cause, "webhook refused"),
@@ -613,7 +839,8 @@ impl Reception {
     /// status of the handler behind a layer).
     pub fn finish(&self, reply: &Reply) {
         let _entered = self.span.enter();
-        self.span.record("outcome", reply.outcome().as_str());
+        self.outcome(reply.outcome());
+        self.handler_answered();
         tracing::debug!(
             status = reply.status(),
             event = reply.event().unwrap_or_default(),
@@ -637,7 +864,8 @@ impl Reception {
             Outcome::HandlerFailed
         };
         let _entered = self.span.enter();
-        self.span.record("outcome", outcome.as_str());
+        self.outcome(outcome);
+        self.handler_answered();
         tracing::debug!(status, "webhook answered");
     }
 }

@@ -61,6 +61,18 @@ pub enum Outcome {
     BodyRead,
     /// The body did not arrive within the receiver's body timeout: 408.
     BodyTimeout,
+    /// Shadow mode: the delivery failed verification and was handed to the handler
+    /// anyway, marked unverified.
+    ShadowAccepted,
+    /// Keys are resolved per tenant and the request does not name its tenant: 400.
+    TenantMissing,
+    /// Keys are resolved per tenant and there is no such tenant: 401, answered as a bad
+    /// signature.
+    UnknownTenant,
+    /// The tenant's key resolver failed transiently or did not answer in time: 503.
+    KeysUnavailable,
+    /// The tenant's key resolver failed, or gave secrets the provider cannot use: 500.
+    KeysFailed,
 }
 
 impl Outcome {
@@ -87,6 +99,11 @@ impl Outcome {
             Self::PayloadTooLarge => "payload_too_large",
             Self::BodyRead => "body_read",
             Self::BodyTimeout => "body_timeout",
+            Self::ShadowAccepted => "shadow_accepted",
+            Self::TenantMissing => "tenant_missing",
+            Self::UnknownTenant => "unknown_tenant",
+            Self::KeysUnavailable => "keys_unavailable",
+            Self::KeysFailed => "keys_failed",
         }
     }
 }
@@ -123,6 +140,13 @@ enum Cause {
 /// | handler failed | [`handler_failed`](Self::handler_failed) | 500 | `internal server error` |
 /// | receiver misconfigured | [`rejected`](Self::rejected) with a config error | 500 | `internal server error` |
 /// | replay store unreachable | [`store_unavailable`](Self::store_unavailable) | 503 | `service unavailable` |
+/// | keys per tenant: the request names no tenant | (receive path) | 400 | `missing tenant (…)` |
+/// | keys per tenant: unknown tenant | (receive path) | 401 | `invalid signature` |
+/// | keys per tenant: resolver down or too slow | (receive path) | 503 + `Retry-After: 1` | `service unavailable` |
+/// | keys per tenant: resolver failed otherwise | (receive path) | 500 | `internal server error` |
+///
+/// In [shadow mode](crate::receive::ReceiverBuilder::shadow) the 400 and 401 answers of
+/// verification are not sent: the delivery goes to the handler, marked unverified.
 ///
 /// ```
 /// use std::time::Duration;
@@ -310,6 +334,38 @@ impl Reply {
     pub fn store_unavailable(error: StoreError) -> Self {
         Self::text(503, "service unavailable", Outcome::StoreUnavailable)
             .with_cause(Cause::Store(error))
+    }
+
+    /// The answers when keys are resolved per tenant
+    /// ([`TenantKeys`](crate::key_source::TenantKeys)): `400 missing tenant` when the
+    /// request does not name one; `401 invalid signature` for an unknown tenant (exactly a
+    /// bad signature's answer); `503 service unavailable` when the resolver failed
+    /// transiently or timed out; `500 internal server error` for any other resolver
+    /// failure. The resolver's message is kept as the cause (logged, never sent).
+    #[cfg(feature = "tokio")]
+    pub(crate) fn tenant_miss(miss: crate::key_source::TenantMiss) -> Self {
+        use crate::key_source::TenantMiss;
+        match miss {
+            TenantMiss::NotNamed(what) => {
+                let mut reply = Self::text(400, "", Outcome::TenantMissing);
+                reply.body = Bytes::from(format!("missing tenant ({what})"));
+                reply
+            }
+            TenantMiss::Unknown => Self::text(401, "invalid signature", Outcome::UnknownTenant),
+            TenantMiss::Resolver(error) if error.is_unavailable() => {
+                let mut reply = Self::text(503, "service unavailable", Outcome::KeysUnavailable);
+                reply.retry_after = Some(1);
+                reply.with_cause(Cause::Other(Arc::new(error)))
+            }
+            TenantMiss::Resolver(error) => {
+                Self::text(500, "internal server error", Outcome::KeysFailed)
+                    .with_cause(Cause::Other(Arc::new(error)))
+            }
+            TenantMiss::BadSecrets(error) => {
+                Self::text(500, "internal server error", Outcome::KeysFailed)
+                    .with_cause(Cause::Verify(error))
+            }
+        }
     }
 
     /// 500 `internal server error`: a handler failed or panicked.

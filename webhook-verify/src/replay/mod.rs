@@ -215,8 +215,12 @@ impl Replay {
     /// their timestamps (both sides of its tolerance), so a replay inside the window is
     /// always recognised.
     #[must_use]
-    pub fn covering(mut self, verifier: &crate::Verifier) -> Self {
-        let t = verifier.tolerance();
+    pub fn covering(self, verifier: &crate::Verifier) -> Self {
+        self.covering_tolerance(verifier.tolerance())
+    }
+
+    /// [`covering`](Self::covering) a tolerance.
+    pub(crate) fn covering_tolerance(mut self, t: crate::Tolerance) -> Self {
         let window = t.past().unwrap_or_default() + t.future().unwrap_or_default();
         self.retention = self.retention.max(window);
         self

@@ -2,7 +2,7 @@
 //! space-separated `version,signature` list, and `key=value` lists (a timestamp and
 //! signatures under their keys). Each is parsed into a [`Parsed`].
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 
 use super::{MAX_SIGNATURES, Parsed, SigKind};
 use crate::Error;
@@ -92,6 +92,34 @@ pub(crate) fn parse_into<'a>(
                 return Err(bad("no signature with the expected scheme"));
             }
         }
+        SigFormat::List {
+            separator,
+            prefix,
+            encoding,
+        } => {
+            let entries = split(value, *separator)
+                .map(<[u8]>::trim_ascii)
+                .filter(|e| !e.is_empty());
+            for (count, entry) in entries.enumerate() {
+                if count == MAX_SIGNATURES {
+                    return Err(bad("too many signatures"));
+                }
+                // Entries of another version are skipped, and so are entries that do not
+                // decode (the senders' libraries skip both): one of the others must match.
+                if let Some(encoded) = entry.strip_prefix(prefix.as_bytes()) {
+                    match parsed.push_mac(*encoding, encoded, mac_len) {
+                        Ok(()) => {}
+                        Err(reason @ "too many signatures") => return Err(bad(reason)),
+                        Err(_) => {
+                            parsed.macs.pop();
+                        }
+                    }
+                }
+            }
+            if parsed.is_empty() {
+                return Err(bad(prefix_reason(prefix)));
+            }
+        }
     }
     Ok(())
 }
@@ -100,7 +128,7 @@ pub(crate) fn parse_into<'a>(
 /// `memchr`).
 fn split(value: &[u8], separator: u8) -> impl Iterator<Item = &[u8]> {
     let mut start = 0;
-    let ends = memchr::memchr_iter(separator, value).chain(std::iter::once(value.len()));
+    let ends = memchr::memchr_iter(separator, value).chain(core::iter::once(value.len()));
     ends.map(move |end| {
         let piece = &value[start..end];
         start = end + 1;
@@ -113,6 +141,7 @@ fn prefix_reason(prefix: &str) -> &'static str {
         "sha256=" => "expected sha256=",
         "sha1=" => "expected sha1=",
         "v0=" => "expected v0=",
+        "v1=" => "expected v1=",
         _ => "unexpected signature prefix",
     }
 }
@@ -180,6 +209,35 @@ mod tests {
         }
         let pd = Provider::PADDLE;
         assert_eq!(parse_for(&pd, &format!("ts=1;h1={sig};h2=x")).unwrap(), 1);
+    }
+
+    #[test]
+    fn prefixed_lists() {
+        let sig = "0c0b9495b893a39e70d1fea2fe11fbe0a825f88b9f67846f6cc07dd2bc5476cd";
+        let pd = Provider::PAGERDUTY;
+        assert_eq!(parse_for(&pd, &format!("v1={sig}")).unwrap(), 1);
+        assert_eq!(
+            parse_for(&pd, &format!("v1={sig}, v2=zz,v1={sig}")).unwrap(),
+            2
+        );
+        // Entries that do not decode are skipped, as go-pagerduty does.
+        assert_eq!(parse_for(&pd, &format!("v1=00,v1=zz,v1={sig}")).unwrap(), 1);
+        for bad in [
+            String::new(),
+            " , ".to_owned(),
+            format!("v2={sig}"),
+            format!("v1={}", sig.to_uppercase()),
+            "v1=00".to_owned(),
+            format!("v1={sig}00"),
+            format!("v1={}", &sig[1..]),
+        ] {
+            assert!(parse_for(&pd, &bad).is_err(), "{bad}");
+        }
+        let many = vec![format!("v1={sig}"); MAX_SIGNATURES + 1].join(",");
+        assert!(parse_for(&pd, &many).is_err());
+        let orb = Provider::ORB;
+        assert_eq!(parse_for(&orb, &format!("v1={sig} v1={sig}")).unwrap(), 2);
+        assert!(parse_for(&orb, &format!("v1={sig},v1={sig}")).is_err());
     }
 
     #[test]

@@ -12,7 +12,7 @@ mod formats;
 
 pub(crate) use formats::parse_into;
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 
 use arrayvec::ArrayVec;
 

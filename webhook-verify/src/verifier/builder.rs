@@ -2,14 +2,15 @@
 //! setup done once when it is built (keys derived for the scheme and its alternate, header
 //! names parsed).
 
-use std::fmt;
-use std::sync::Arc;
-use std::time::Duration;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::fmt;
+use core::time::Duration;
 
 use crate::headers::{HeaderKey, HeaderSet};
 use crate::keys::{Key, hmac_sha256_key, verification_key};
 use crate::provider::{EventTypeSource, IdSource, Names};
-use crate::{Clock, Error, IntoSecret, Provider, Secret, SystemClock, Tolerance};
+use crate::{Clock, Error, IntoSecret, Provider, Secret, Tolerance};
 
 use super::{Inner, KeyEntry, NameKeys, SpecKeys, Verifier};
 
@@ -28,7 +29,7 @@ impl SpecKeys {
         let mut keys = Self::unscanned(spec);
         // Every name the scheme may read, for one scan of a delivery's headers.
         let mut set = HeaderSet::default();
-        for names in std::iter::once(&mut keys.names).chain(keys.fallback.as_mut()) {
+        for names in core::iter::once(&mut keys.names).chain(keys.fallback.as_mut()) {
             set.add(&mut names.signature);
             names.timestamp.iter_mut().for_each(|k| set.add(k));
             names.id.iter_mut().for_each(|k| set.add(k));
@@ -138,7 +139,8 @@ impl VerifierBuilder {
         self
     }
 
-    /// The source of the current time. Defaults to [`SystemClock`].
+    /// The source of the current time. Defaults to [`SystemClock`](crate::SystemClock);
+    /// without the `std` feature there is no system clock and one must be given.
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Some(Arc::new(clock));
         self
@@ -156,7 +158,7 @@ impl VerifierBuilder {
     ///
     /// [`Error::InvalidSecret`] when a secret is empty or cannot be decoded for this
     /// provider (the message says why, never what the secret is); [`Error::Config`] when no
-    /// key was given.
+    /// key was given, or without the `std` feature when no [`clock`](Self::clock) was given.
     pub fn build(self) -> Result<Verifier, Error> {
         if let Some(e) = self.error {
             return Err(e);
@@ -164,6 +166,14 @@ impl VerifierBuilder {
         if self.secrets.is_empty() {
             return Err(Error::config("a verifier needs at least one secret"));
         }
+        #[cfg(feature = "std")]
+        let clock = self.clock.unwrap_or_else(|| Arc::new(crate::SystemClock));
+        #[cfg(not(feature = "std"))]
+        let Some(clock) = self.clock else {
+            return Err(Error::config(
+                "without the std feature a verifier needs a clock: give one with `clock`",
+            ));
+        };
         let spec = self.provider.spec();
         let keys = self
             .secrets
@@ -217,7 +227,7 @@ impl VerifierBuilder {
                 keys,
                 alt_keys,
                 secrets: self.secrets.into_iter().map(|(_, s)| s).collect(),
-                clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+                clock,
             }),
         })
     }

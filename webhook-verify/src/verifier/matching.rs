@@ -1,7 +1,7 @@
 //! Matching: which key produced a signature (HMAC tags compared in constant time, Ed25519
 //! and ECDSA checked strictly), and the timestamp checks around it.
 
-use std::borrow::Cow;
+use alloc::borrow::{Cow, ToOwned};
 
 use ed25519_dalek::Signature;
 use ed25519_dalek::ed25519::signature::MultipartVerifier;
@@ -35,7 +35,7 @@ impl Verifier {
         let bad = |r| Error::malformed(name.clone(), r);
         let inner = &*self.inner;
         let tolerance = match inner.provider.spec().alternate {
-            Some(alt) if std::ptr::eq(alt, spec) => inner.alt_tolerance,
+            Some(alt) if core::ptr::eq(alt, spec) => inner.alt_tolerance,
             _ => inner.tolerance,
         };
         // One call per unit, so that `check` divides by a constant.
@@ -45,9 +45,10 @@ impl Verifier {
                 tolerance.check(millis, now, 1000)?;
                 millis
             }
-            TsFormat::UnixMillis | TsFormat::Rfc3339 => {
+            TsFormat::UnixMillis | TsFormat::Rfc3339 | TsFormat::Rfc3339OrUtc => {
                 let millis = match spec.timestamp_format {
                     TsFormat::UnixMillis => parse_unix(raw).map_err(bad)?,
+                    TsFormat::Rfc3339OrUtc => parse_rfc3339_or_utc(raw).map_err(bad)?,
                     _ => parse_rfc3339(raw).map_err(bad)?,
                 };
                 tolerance.check(millis, now, 1)?;
@@ -246,11 +247,30 @@ fn ed25519_strict(public: &ed25519_dalek::VerifyingKey, message: &[&[u8]], sig: 
 
 /// Parses an RFC 3339 timestamp (Twitch) into Unix milliseconds.
 fn parse_rfc3339(raw: &[u8]) -> Result<i64, &'static str> {
-    let text = std::str::from_utf8(raw).map_err(|_| "timestamp is not valid UTF-8")?;
+    let text = core::str::from_utf8(raw).map_err(|_| "timestamp is not valid UTF-8")?;
     let t = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
         .map_err(|_| "timestamp is not RFC 3339")?;
     i64::try_from(t.unix_timestamp_nanos().div_euclid(1_000_000))
         .map_err(|_| "timestamp out of range")
+}
+
+/// Parses an RFC 3339 timestamp into Unix milliseconds, reading one without an offset
+/// (`2024-03-27T15:42:29.551`, Orb's) as UTC.
+fn parse_rfc3339_or_utc(raw: &[u8]) -> Result<i64, &'static str> {
+    // An offset follows the time: `Z`, or a sign after the `T`.
+    let time = raw
+        .iter()
+        .position(|&b| b == b'T' || b == b't')
+        .map_or(&raw[..0], |t| &raw[t..]);
+    let has_offset = time.iter().any(|&b| matches!(b, b'Z' | b'z' | b'+' | b'-'));
+    if has_offset || raw.len() > 64 {
+        return parse_rfc3339(raw);
+    }
+    let mut utc = arrayvec::ArrayVec::<u8, 65>::new();
+    utc.try_extend_from_slice(raw)
+        .map_err(|_| "timestamp is too long")?;
+    utc.push(b'Z');
+    parse_rfc3339(&utc)
 }
 
 /// Hashes `message` with the pre-keyed `mac` and compares the tag with every MAC signature
@@ -296,6 +316,31 @@ fn ct_eq(a: &[u8], b: &[u8]) -> subtle::Choice {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfc3339_without_offset_is_utc() {
+        assert_eq!(
+            parse_rfc3339_or_utc(b"2024-03-27T15:42:29.551"),
+            Ok(1_711_554_149_551)
+        );
+        assert_eq!(
+            parse_rfc3339_or_utc(b"2024-03-27T15:42:29.551Z"),
+            Ok(1_711_554_149_551)
+        );
+        assert_eq!(
+            parse_rfc3339_or_utc(b"2024-03-27T16:42:29.551+01:00"),
+            Ok(1_711_554_149_551)
+        );
+        for bad in [
+            &b""[..],
+            b"2024-03-27",
+            b"x",
+            &[b'9'; 100],
+            b"2024-03-27T15:42:29ZZ",
+        ] {
+            assert!(parse_rfc3339_or_utc(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn ct_eq_compares_every_byte() {

@@ -11,20 +11,24 @@ mod matching;
 
 pub use builder::VerifierBuilder;
 
-use std::borrow::Cow;
-use std::fmt;
-use std::sync::{Arc, OnceLock};
+use alloc::borrow::{Cow, ToOwned};
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::fmt;
 
 use arrayvec::ArrayVec;
 use subtle::ConstantTimeEq;
 
-use crate::delivery::{Body, IntoBody, MatchedKey, SigBytes};
+use crate::delivery::{Body, MatchedKey, SigBytes};
 use crate::headers::{HeaderKey, HeaderSet, HeaderText, HeaderView};
 use crate::keys::{HmacSha256, Key};
-use crate::provider::{IdSource, Message, Part, Spec, TimestampSource, TsFormat};
+use crate::provider::{IdSource, Message, Part, Spec, TimestampSource};
 
 use crate::signature::{self, Parsed};
-use crate::{Clock, Delivery, Error, Headers, IntoSecret, Provider, Secret, Tolerance, Verified};
+use crate::{Clock, Delivery, Error, Headers, Provider, Secret, Tolerance, Verified};
+#[cfg(feature = "std")]
+use crate::{IntoBody, IntoSecret};
 use matching::{check_public_key_count, check_timestamp_boundary, find_key};
 use sha2::{Digest, Sha256};
 
@@ -124,7 +128,8 @@ impl Verifier {
         VerifierBuilder::new(provider)
     }
 
-    /// A verifier for `provider` with one secret and every default.
+    /// A verifier for `provider` with one secret and every default (the system clock: with
+    /// the `std` feature; without it, use [`builder`](Self::builder) and give a clock).
     ///
     /// ```
     /// use webhook_verify::{Provider, Verifier};
@@ -135,6 +140,7 @@ impl Verifier {
     /// # Errors
     ///
     /// [`Error::InvalidSecret`] when the secret cannot be used with this provider.
+    #[cfg(feature = "std")]
     pub fn new<S>(provider: Provider, secret: S) -> Result<Self, Error>
     where
         S: IntoSecret,
@@ -275,7 +281,7 @@ impl Verifier {
                 Part::Url => url.unwrap_or_default().as_bytes(),
             });
         }
-        if spec.timestamp_format != TsFormat::Rfc3339 {
+        if !spec.timestamp_format.is_text() {
             check_timestamp_boundary(parts, &message)?;
         }
         let index =
@@ -292,11 +298,10 @@ impl Verifier {
         // 6. Report.
         let id_name = names.id.as_ref().or(lookups.id.as_ref());
         let header_id = match (id_raw, id_name) {
-            (Some(raw), Some(key)) => {
-                Some(HeaderText::new(std::str::from_utf8(raw).map_err(|_| {
-                    Error::malformed(key.name.clone(), "not valid UTF-8")
-                })?))
-            }
+            (Some(raw), Some(key)) => Some(HeaderText::new(
+                core::str::from_utf8(raw)
+                    .map_err(|_| Error::malformed(key.name.clone(), "not valid UTF-8"))?,
+            )),
             _ => None,
         };
         self.verified(
@@ -326,7 +331,7 @@ impl Verifier {
         };
         Ok(Verified {
             provider: self.inner.provider.clone(),
-            spec_is_alternate: !std::ptr::eq(spec, self.inner.provider.spec()),
+            spec_is_alternate: !core::ptr::eq(spec, self.inner.provider.spec()),
             header_id,
             id_signed,
             timestamp,
@@ -338,8 +343,50 @@ impl Verifier {
             body: (),
             received_at: now,
             signature,
-            json: OnceLock::new(),
+            json: crate::delivery::JsonCell::new(),
+            unverified: None,
+            tenant: None,
         })
+    }
+}
+
+/// What can be read from a delivery that failed verification, for a receiver in shadow
+/// mode: the event type and id headers (unauthenticated), no key, no timestamp.
+#[cfg(feature = "std")]
+pub(crate) fn unverified(
+    provider: &Provider,
+    headers: &dyn Headers,
+    received_at: i64,
+    failure: crate::ErrorKind,
+) -> Verified<()> {
+    use crate::provider::EventTypeSource;
+    let spec = provider.spec();
+    let text = |name: Option<&Cow<'static, str>>| {
+        name.and_then(|name| crate::headers::unique(headers, name).ok().flatten())
+            .map(|v| HeaderText::new(&String::from_utf8_lossy(v)))
+    };
+    let id_name = match &spec.id {
+        IdSource::Header { name, .. } => Some(name),
+        _ => spec.names.id.as_ref(),
+    };
+    let event_name = match &spec.event_type {
+        EventTypeSource::Header(name) => Some(name),
+        _ => None,
+    };
+    Verified {
+        provider: provider.clone(),
+        spec_is_alternate: false,
+        header_id: text(id_name),
+        id_signed: false,
+        timestamp: None,
+        header_event_type: text(event_name),
+        key: MatchedKey { index: 0, id: None },
+        body: (),
+        received_at,
+        signature: SigBytes::new(),
+        json: crate::delivery::JsonCell::new(),
+        unverified: Some(failure),
+        tenant: None,
     }
 }
 
@@ -375,6 +422,12 @@ impl<'a> SchemeContext<'a> {
         })
     }
 
+    /// The delivery's headers, for a scheme that reads headers it cannot name in advance
+    /// (DocuSign's numbered signature headers).
+    pub(crate) fn headers(&self) -> &'a dyn Headers {
+        self.delivery.headers()
+    }
+
     /// The signature header's value, which must be present once.
     pub(crate) fn signature_header(&self) -> Result<&'a [u8], Error> {
         self.view.required(&self.lookups.names.signature)
@@ -408,6 +461,25 @@ impl<'a> SchemeContext<'a> {
             .check_timestamp(self.spec, raw, name, self.now)
     }
 
+    /// The current time of the verifier's clock, Unix milliseconds (read once per delivery).
+    pub(crate) fn now_unix_millis(&self) -> i64 {
+        self.now
+    }
+
+    /// The one value of header `name` (lowercase), looked up on its own: for headers a
+    /// scheme reads beyond its signature, timestamp and id (Box's algorithm, Contentful's
+    /// signed headers).
+    pub(crate) fn header(&self, name: &str) -> Result<Option<&'a [u8]>, Error> {
+        crate::headers::unique(self.delivery.headers(), &Cow::Owned(name.to_owned()))
+    }
+
+    /// The secret key `index` was derived from, for schemes whose MAC the pre-keyed states
+    /// do not compute (FusionAuth's HS384 and HS512 JWTs).
+    pub(crate) fn secret(&self, index: usize) -> Option<&'a Secret> {
+        let position = self.keys.get(index)?.index;
+        self.verifier.inner.secrets.get(position)
+    }
+
     /// The number of keys.
     pub(crate) fn key_count(&self) -> usize {
         self.keys.len()
@@ -431,7 +503,7 @@ impl<'a> SchemeContext<'a> {
         parsed: &Parsed<'_>,
         messages: &[&[&[u8]]],
     ) -> bool {
-        let key = std::slice::from_ref(&self.keys[index]);
+        let key = core::slice::from_ref(&self.keys[index]);
         find_key(key, parsed, messages, &mut SigBytes::new()).is_some()
     }
 
@@ -517,6 +589,7 @@ fn select_names<'n, 'h>(
 /// # Errors
 ///
 /// As [`Verifier::verify`], and [`Error::InvalidSecret`] for an unusable secret.
+#[cfg(feature = "std")]
 pub fn verify<S, H, T>(
     provider: &Provider,
     secret: S,
