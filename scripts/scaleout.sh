@@ -62,7 +62,7 @@ REDIS_PORT=$(free_port)
 REDIS_URL="redis://127.0.0.1:$REDIS_PORT/"
 start_redis() {
     redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$DIR" --save "" \
-        --appendonly yes --appendfsync everysec --maxmemory-policy noeviction \
+        --appendonly yes --appendfsync always --maxmemory-policy noeviction \
         >>"$DIR/redis.log" 2>&1 &
     REDIS_PID=$!
     for _ in $(seq 100); do

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 /// Three `redis-server --cluster-enabled yes` masters on free 127.0.0.1 ports, joined with
 /// `redis-cli --cluster create` (no replicas, `cluster-require-full-coverage no`, so the
 /// slots of the other masters keep working while one is down), each with its own
-/// directory for `nodes.conf` and its append-only file. Stopped and removed on drop.
+/// directory for `nodes.conf` and its append-only file (`appendfsync always`). Stopped and removed on drop.
 #[derive(Debug)]
 pub struct RedisCluster {
     nodes: Vec<Node>,
@@ -98,7 +98,14 @@ impl RedisCluster {
             ])
             .args(["--cluster-node-timeout", "2000"])
             .args(["--cluster-require-full-coverage", "no"])
-            .args(["--appendonly", "yes", "--save", ""])
+            .args([
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--save",
+                "",
+            ])
             .arg("--dir")
             .arg(&dir)
             .stdout(Stdio::null())

@@ -544,7 +544,7 @@ async fn a_cluster_loses_nothing_accepted_while_a_master_is_down() {
         .await
         .unwrap();
     let check = queue.clone();
-    worker
+    let stats = worker
         .run(async move {
             until(Duration::from_secs(30), async || {
                 check.backlog().await.unwrap() == 0
@@ -554,7 +554,16 @@ async fn a_cluster_loses_nothing_accepted_while_a_master_is_down() {
         .await
         .unwrap();
     let handled = handled.lock().unwrap().clone();
-    assert_eq!(handled.len(), 90, "every accepted delivery handled");
+    let missing: Vec<_> = accepted
+        .iter()
+        .filter(|id| !handled.contains_key(*id))
+        .collect();
+    assert_eq!(
+        handled.len(),
+        90,
+        "every accepted delivery handled; {stats:?}, {} dead letters, missing {missing:?}",
+        queue.dead_letters().await.unwrap()
+    );
     assert!(handled.values().all(|&n| n == 1), "each once: {handled:?}");
     let ids: HashSet<String> = handled.into_keys().collect();
     assert_eq!(ids, accepted);

@@ -29,8 +29,9 @@ pub(crate) async fn read<C: ConnectionLike + Send>(conn: &mut C) -> Result<Durab
 /// assert!(settings.check().is_err());
 ///
 /// let info = "aof_enabled:1\r\nmaxmemory:1073741824\r\nmaxmemory_policy:noeviction\r\n";
-/// let settings = Durability::from_info(info, Some("everysec".to_owned()));
+/// let settings = Durability::from_info(info, Some("always".to_owned()));
 /// assert!(!settings.evicts() && settings.warnings().is_empty());
+/// assert_eq!(Durability::from_info(info, Some("everysec".to_owned())).warnings().len(), 1);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -73,7 +74,8 @@ impl Durability {
     }
 
     /// What could lose data without refusing to start: no append-only file, `appendfsync
-    /// no`, or an eviction policy waiting for a `maxmemory` to be set.
+    /// no` or `everysec` (Redis may answer before the write reaches the file), or an
+    /// eviction policy waiting for a `maxmemory` to be set.
     #[must_use]
     pub fn warnings(&self) -> Vec<String> {
         let mut warnings = Vec::new();
@@ -84,7 +86,12 @@ impl Durability {
             );
         } else if self.appendfsync.as_deref() == Some("no") {
             warnings.push(
-                "redis flushes its append-only file when the OS decides (appendfsync no): a machine crash loses queued deliveries"
+                "redis flushes its append-only file when the OS decides (appendfsync no): a crash loses queued deliveries"
+                    .to_owned(),
+            );
+        } else if self.appendfsync.as_deref() == Some("everysec") {
+            warnings.push(
+                "redis writes its append-only file up to 2 s after answering (appendfsync everysec): a crash can lose deliveries already answered; use appendfsync always"
                     .to_owned(),
             );
         }

@@ -31,9 +31,10 @@
 //!
 //! # Guarantees and their limits
 //!
-//! - **Nothing accepted is lost**: a 2xx is sent only after Redis acknowledged the append
-//!   and written it to its append-only file (see *Durability*); entries are deleted only
-//!   after their delivery is committed or dead-lettered.
+//! - **Nothing accepted is lost**: a 2xx is sent only after Redis acknowledged the append,
+//!   which with `appendfsync always` means it is in the append-only file (see
+//!   *Durability*); entries are deleted only after their delivery is committed or
+//!   dead-lettered.
 //! - **Each delivery's handler succeeds once**: the commit in the replay store is the
 //!   record that the work was done; a worker never runs the handler of a committed
 //!   delivery, and two workers never hold the same delivery at once (the claim is taken
@@ -51,15 +52,17 @@
 //! Redis must keep what it acknowledged:
 //!
 //! ```text
-//! appendonly yes               # every write is logged before the reply is sent
-//! appendfsync everysec         # flushed to disk each second; `always` for power loss too
+//! appendonly yes               # every write goes to the append-only file
+//! appendfsync always           # ... and is on disk before Redis answers
 //! maxmemory-policy noeviction  # when full, refuse writes (503, the sender retries)
 //! ```
 //!
 //! [`Queue::connect`] reads the server's settings ([`Durability`]): a server that evicts
 //! keys when full (any policy but `noeviction`, with a `maxmemory` set) could drop queued
 //! deliveries and replay records without an error, so it is **refused**; a server without
-//! the append-only file is accepted with a warning (a restart loses what was queued).
+//! the append-only file, or with `appendfsync everysec` (Redis may answer up to 2 s
+//! before the write reaches the file, so a crash can lose deliveries already answered),
+//! is accepted with a warning.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
