@@ -172,7 +172,8 @@ fn secrets(p: &Provider) -> Option<(String, String, String)> {
             webhook_testkit::TELNYX_SEED.into(),
             webhook_testkit::other_secret(p),
         ),
-        "sendgrid" | "mailgun" => return None,
+        // Checked on their own below.
+        "sendgrid" | "mailgun" | "microsoft-graph" | "aws-sns" | "paypal" => return None,
         _ => (
             own.clone(),
             own,
@@ -358,6 +359,47 @@ fn core_verify_diagnose_and_debug_print_no_secret_signature_or_body() {
         "{e} {e:?} {} {sendgrid:?}\n",
         sendgrid.diagnose(&delivery, &e)
     );
+
+    // RSA certificates (AWS SNS, PayPal): a verified delivery, the wrong certificate and a
+    // tampered body print neither the signature nor the body.
+    for p in [
+        Provider::AWS_SNS,
+        Provider::paypal(webhook_testkit::PAYPAL_WEBHOOK_ID),
+    ] {
+        let body = format!(r#"{{"type":"note","note":"{MARKER}"}}"#);
+        let signed = webhook_testkit::signed(&p, body.as_bytes(), NOW);
+        for (name, value) in &signed.headers {
+            if name == "paypal-transmission-sig" {
+                forbidden.signature(value);
+            }
+        }
+        if let Ok(serde_json::Value::Object(sns)) = serde_json::from_slice(&signed.body) {
+            if let Some(serde_json::Value::String(sig)) = sns.get("Signature") {
+                forbidden.signature(sig);
+            }
+        }
+        let mut tampered = signed.body.clone();
+        let at = tampered.len() / 2;
+        tampered[at] ^= 1;
+        for cert in [webhook_testkit::TEST_CERT, webhook_testkit::OTHER_CERT] {
+            let verifier = Verifier::builder(p.clone())
+                .secret(cert)
+                .clock(FixedClock::from_unix(NOW))
+                .build()
+                .unwrap();
+            printed += &format!("{verifier:?}\n");
+            for body in [signed.body.clone(), tampered.clone()] {
+                let delivery = Delivery::new(&signed.headers, body);
+                match verifier.verify(&delivery) {
+                    Ok(verified) => printed += &format!("{verified:?} {:?}\n", verified.key()),
+                    Err(e) => {
+                        let diagnosis = verifier.diagnose(&delivery, &e);
+                        printed += &format!("{e} {e:?} {diagnosis} {diagnosis:?}\n");
+                    }
+                }
+            }
+        }
+    }
 
     // Secrets, and errors from refused secrets, which must not echo them.
     for text in [

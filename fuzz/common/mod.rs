@@ -31,6 +31,9 @@ const ADYEN: &str = "11223344D785FBAE710E7F943F307971BB61B21281C98C9129B3D4018A5
 /// Discord's pair in Telnyx's base64 forms.
 const TELNYX_PUBLIC: &str = "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=";
 const TELNYX_SEED: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+/// The test certificates AWS SNS and PayPal verify with (RSA; they cannot sign here).
+const CERT: &str = include_str!("../../webhook-verify/tests/data/certs/signing-cert.pem");
+const OTHER_CERT: &str = include_str!("../../webhook-verify/tests/data/certs/other-cert.pem");
 
 /// The secret a verifier of `provider` takes.
 pub fn verify_secret(provider: &Provider) -> &'static str {
@@ -43,6 +46,7 @@ pub fn verify_secret(provider: &Provider) -> &'static str {
         "sendgrid" => SENDGRID,
         "adyen" => ADYEN,
         "telnyx" => TELNYX_PUBLIC,
+        "aws-sns" | "paypal" => CERT,
         _ => "fuzz-secret",
     }
 }
@@ -55,6 +59,7 @@ pub fn other_secret(provider: &Provider) -> &'static str {
         "chargebee" => "fuzz-user:another-fuzz-secret",
         "discord" | "sendgrid" | "telnyx" => verify_secret(provider),
         "adyen" => "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056",
+        "aws-sns" | "paypal" => OTHER_CERT,
         _ => "another-fuzz-secret",
     }
 }
@@ -64,7 +69,7 @@ pub fn sign_secret(provider: &Provider) -> Option<&'static str> {
     match provider.name() {
         "discord" => Some(DISCORD_SEED),
         "telnyx" => Some(TELNYX_SEED),
-        "sendgrid" | "mailgun" => None,
+        "sendgrid" | "mailgun" | "aws-sns" | "paypal" => None,
         _ => Some(verify_secret(provider)),
     }
 }
@@ -90,12 +95,17 @@ fn index(provider: &Provider) -> usize {
 
 /// Builds a verifier of `provider` at [`NOW`].
 pub fn build_verifier(provider: &Provider, rotated: bool) -> Verifier {
+    // PayPal verifies for a webhook id.
+    let provider = match provider.name() {
+        "paypal" => Provider::paypal("FUZZ-WEBHOOK-ID"),
+        _ => provider.clone(),
+    };
     let mut builder = Verifier::builder(provider.clone()).clock(FixedClock::from_unix(NOW));
     if rotated {
-        builder = builder.secret(other_secret(provider));
+        builder = builder.secret(other_secret(&provider));
     }
     builder
-        .secret(verify_secret(provider))
+        .secret(verify_secret(&provider))
         .build()
         .expect("the fuzz secrets are valid")
 }

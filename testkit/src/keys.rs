@@ -112,6 +112,20 @@ pub const TELNYX_SEED: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 /// ```
 pub const TELNYX_PUBLIC: &str = "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=";
 
+/// The test certificate (PEM, RSA-2048, valid 2000 to 2100) AWS SNS and PayPal deliveries
+/// are verified with here; `webhook-verify/tests/data/certs/` says how it was made.
+pub const TEST_CERT: &str = include_str!("../../webhook-verify/tests/data/certs/signing-cert.pem");
+
+/// The private key of [`TEST_CERT`] (PKCS#8 PEM): signs AWS SNS and PayPal deliveries.
+pub const TEST_CERT_KEY: &str =
+    include_str!("../../webhook-verify/tests/data/certs/signing-key.pem");
+
+/// Another test certificate, for a wrong or rotated key.
+pub const OTHER_CERT: &str = include_str!("../../webhook-verify/tests/data/certs/other-cert.pem");
+
+/// The PayPal webhook id the testkit's PayPal deliveries are signed for.
+pub const PAYPAL_WEBHOOK_ID: &str = "1JE4291016473214C";
+
 /// Another Standard Webhooks Ed25519 public key (seed `[9; 32]`), trusted by no signer here.
 ///
 /// ```
@@ -186,7 +200,14 @@ pub fn custom() -> Provider {
 /// ```
 #[must_use]
 pub fn all_providers() -> Vec<Provider> {
-    let mut v = Provider::all().to_vec();
+    // PayPal with the webhook id its deliveries here are signed for.
+    let mut v: Vec<Provider> = Provider::all()
+        .iter()
+        .map(|p| match p.name() {
+            "paypal" => Provider::paypal(PAYPAL_WEBHOOK_ID),
+            _ => p.clone(),
+        })
+        .collect();
     v.push(custom());
     v
 }
@@ -216,6 +237,7 @@ pub fn verifier_secret(p: &Provider) -> String {
         "adyen" => ADYEN_SECRET.into(),
         "telnyx" => TELNYX_PUBLIC.into(),
         "postmark" => "postmark-user:postmark-password".into(),
+        "aws-sns" | "paypal" => TEST_CERT.into(),
         other => format!("{other}-signing-secret"),
     }
 }
@@ -258,6 +280,7 @@ pub fn other_secret(p: &Provider) -> String {
         "sendgrid" => p256_public_b64(2),
         "adyen" => "DFB1EB5485895CFA84146406857104ABB4CBCABDC8AAF103A624C8F6A3EAAB00".into(),
         "telnyx" => B64.encode(SigningKey::from_bytes(&[9; 32]).verifying_key().as_bytes()),
+        "aws-sns" | "paypal" => OTHER_CERT.into(),
         _ => format!("{}-old", verifier_secret(p)),
     }
 }
@@ -294,8 +317,12 @@ pub fn verifier(p: &Provider) -> Verifier {
 /// Never for the secrets above.
 #[must_use]
 pub fn verifier_at(p: &Provider, now: i64) -> Verifier {
+    let p = match (p.name(), p.param()) {
+        ("paypal", None) => Provider::paypal(PAYPAL_WEBHOOK_ID),
+        _ => p.clone(),
+    };
     Verifier::builder(p.clone())
-        .secret(verifier_secret(p))
+        .secret(verifier_secret(&p))
         .clock(FixedClock::from_unix(now))
         .build()
         .expect("the testkit's secrets are valid")
@@ -345,7 +372,7 @@ pub fn key_forms(p: &Provider) -> Vec<KeyPair> {
             verifying: DISCORD_PUBLIC.into(),
         }],
         "adyen" => vec![same("hex HMAC key", ADYEN_SECRET)],
-        "gitlab" => vec![same("shared token", &verifier_secret(p))],
+        "gitlab" | "okta" => vec![same("shared token", &verifier_secret(p))],
         "openai" | "replicate" | "brex" | "lithic" => vec![
             same("whsec_ HMAC", STANDARD_SECRET),
             same("bare base64 HMAC", &STANDARD_SECRET["whsec_".len()..]),
@@ -357,14 +384,17 @@ pub fn key_forms(p: &Provider) -> Vec<KeyPair> {
             signing: TELNYX_SEED.into(),
             verifying: TELNYX_PUBLIC.into(),
         }],
-        "mailgun" | "sendgrid" => Vec::new(),
+        // Microsoft Graph's shared value travels in the body: nothing to sign with; AWS SNS
+        // and PayPal sign with a certificate's private key.
+        "mailgun" | "sendgrid" | "microsoft-graph" | "aws-sns" | "paypal" => Vec::new(),
         _ => vec![same("secret text", &verifier_secret(p))],
     }
 }
 
 /// Whether `p`'s signature covers the raw body, so a changed body byte must fail: not for
-/// GitLab's token or Chargebee's and Postmark's basic-auth credentials (they sign nothing)
-/// or Mailgun (timestamp and token only). Twilio's and Mandrill's form signatures cover the
+/// GitLab's token, Chargebee's and Postmark's basic-auth credentials or Okta's credential
+/// (they sign nothing), Microsoft Graph's `clientState` (a shared value in the body) or
+/// Mailgun (timestamp and token only). Twilio's and Mandrill's form signatures cover the
 /// decoded parameters, which a changed byte changes too.
 ///
 /// ```
@@ -376,5 +406,8 @@ pub fn key_forms(p: &Provider) -> Vec<KeyPair> {
 /// ```
 #[must_use]
 pub fn signs_body(p: &Provider) -> bool {
-    !matches!(p.name(), "gitlab" | "mailgun" | "chargebee" | "postmark")
+    !matches!(
+        p.name(),
+        "gitlab" | "mailgun" | "chargebee" | "postmark" | "okta" | "microsoft-graph"
+    )
 }

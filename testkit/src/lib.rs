@@ -11,6 +11,7 @@
 //! | [`all_providers`], [`custom`] | every built-in provider plus a custom one | |
 //! | [`key_forms`], [`signs_body`] | every key form a provider signs and verifies with; whether a body change must fail | |
 //! | [`signed`], [`Signed`], [`mailgun_body`], [`mailgun_form`] | a signed delivery for any provider: headers + body (+ URL) | |
+//! | [`handshake`] | every handshake challenge as a request, genuine and forged, with its answer; a replay store counting its calls | |
 //! | [`vectors`] | the official and derived vectors, and vector name → [`Provider`](webhook_verify::Provider) in one place | |
 //! | [`Store`], [`for_each_store`], [`store_tests!`] | one replay scenario run against every store (memory, Redis) | `redis` for the Redis runs |
 //! | [`RedisServer`] | a real `redis-server` on a free loopback port | |
@@ -45,6 +46,7 @@
 
 #[cfg(any(feature = "http-body", feature = "stream"))]
 mod body;
+pub mod handshake;
 mod keys;
 #[cfg(feature = "tracing")]
 mod logs;
@@ -60,10 +62,11 @@ pub use body::Counted;
 #[cfg(any(feature = "http-body", feature = "stream"))]
 pub use body::CountingBody;
 pub use keys::{
-    ADYEN_SECRET, DISCORD_PUBLIC, DISCORD_SEED, GITHUB_SECRET, KeyPair, NOW, SHOPIFY_SECRET,
-    SLACK_SECRET, STANDARD_SECRET, STRIPE_SECRET, TELNYX_PUBLIC, TELNYX_SEED, TWILIO_SECRET, URL,
-    WHPK, WHSK, all_providers, custom, key_forms, other_secret, other_whpk, p256_key,
-    p256_public_b64, signing_secret, signs_body, verifier, verifier_at, verifier_secret,
+    ADYEN_SECRET, DISCORD_PUBLIC, DISCORD_SEED, GITHUB_SECRET, KeyPair, NOW, OTHER_CERT,
+    PAYPAL_WEBHOOK_ID, SHOPIFY_SECRET, SLACK_SECRET, STANDARD_SECRET, STRIPE_SECRET, TELNYX_PUBLIC,
+    TELNYX_SEED, TEST_CERT, TEST_CERT_KEY, TWILIO_SECRET, URL, WHPK, WHSK, all_providers, custom,
+    key_forms, other_secret, other_whpk, p256_key, p256_public_b64, signing_secret, signs_body,
+    verifier, verifier_at, verifier_secret,
 };
 #[cfg(feature = "tracing")]
 pub use logs::LogCapture;
@@ -71,7 +74,10 @@ pub use logs::LogCapture;
 pub use redis_cluster::RedisCluster;
 pub use redis_server::RedisServer;
 pub use replay::{Store, StoreKind, for_each_store};
-pub use sign::{MAILGUN_TOKEN, SIGNED_ID, Signed, mailgun_body, mailgun_form, signed};
+pub use sign::{
+    MAILGUN_TOKEN, SIGNED_ID, Signed, mailgun_body, mailgun_form, paypal_headers, rfc3339, signed,
+    sns_body,
+};
 
 #[doc(hidden)]
 pub mod __private {

@@ -5,7 +5,9 @@ use base64::engine::general_purpose::STANDARD as B64;
 use hmac::{KeyInit, Mac};
 use webhook_verify::{Delivery, Provider, SignOptions, Signer};
 
-use crate::keys::{URL, p256_key, signing_secret, verifier_secret};
+use crate::keys::{
+    PAYPAL_WEBHOOK_ID, TEST_CERT_KEY, URL, p256_key, signing_secret, verifier_secret,
+};
 
 /// The message id [`signed`] deliveries carry (for providers that send one).
 ///
@@ -93,6 +95,7 @@ impl Signed {
 /// `body` signed for `p` at `timestamp` with [`signing_secret`], id [`SIGNED_ID`] and, for
 /// URL-signing providers, [`URL`]. Mailgun's body becomes [`mailgun_body`] around `body`,
 /// Mandrill's the form `mandrill_events=<body>`,
+/// Microsoft Graph's a notification carrying `body` and the `clientState`,
 /// SendGrid is signed with [`p256_key(1)`](crate::p256_key), and a JSON object body for
 /// Linear gets its `webhookTimestamp`.
 ///
@@ -117,6 +120,13 @@ pub fn signed(p: &Provider, body: &[u8], timestamp: i64) -> Signed {
                 url: None,
             };
         }
+        "microsoft-graph" => {
+            return Signed {
+                headers: Vec::new(),
+                body: graph_body(&verifier_secret(p), body),
+                url: None,
+            };
+        }
         "sendgrid" => {
             use p256::ecdsa::signature::Signer as _;
             let ts = timestamp.to_string();
@@ -129,6 +139,23 @@ pub fn signed(p: &Provider, body: &[u8], timestamp: i64) -> Signed {
                     ),
                     ("x-twilio-email-event-webhook-timestamp".to_owned(), ts),
                 ],
+                body: body.to_vec(),
+                url: None,
+            };
+        }
+        "aws-sns" => {
+            return Signed {
+                headers: vec![(
+                    "x-amz-sns-message-type".to_owned(),
+                    "Notification".to_owned(),
+                )],
+                body: sns_body(timestamp, body),
+                url: None,
+            };
+        }
+        "paypal" => {
+            return Signed {
+                headers: paypal_headers(p.param().unwrap_or(PAYPAL_WEBHOOK_ID), timestamp, body),
                 body: body.to_vec(),
                 url: None,
             };
@@ -169,6 +196,21 @@ fn mandrill_form(events: &[u8]) -> Vec<u8> {
         }
     }
     out
+}
+
+/// A Microsoft Graph notification list with one notification: `clientState`, and `body`
+/// (as JSON when it is JSON, else as a string) under `resourceData`.
+fn graph_body(client_state: &str, body: &[u8]) -> Vec<u8> {
+    let data = serde_json::from_slice::<serde_json::Value>(body)
+        .unwrap_or_else(|_| String::from_utf8_lossy(body).into_owned().into());
+    let value = serde_json::json!({ "value": [{
+        "subscriptionId": "sub-1",
+        "clientState": client_state,
+        "changeType": "created",
+        "resource": "users/1/messages/2",
+        "resourceData": data,
+    }]});
+    serde_json::to_vec(&value).expect("JSON")
 }
 
 fn mailgun_signature(secret: &str, timestamp: &str, token: &str) -> String {
@@ -247,4 +289,97 @@ fn form_encode(s: &str) -> String {
         }
     }
     out
+}
+
+/// `timestamp` (Unix seconds) as RFC 3339 UTC, `2023-11-14T22:13:20Z`.
+#[must_use]
+pub fn rfc3339(timestamp: i64) -> String {
+    // Days to a civil date (Howard Hinnant's algorithm).
+    let (days, secs) = (timestamp.div_euclid(86_400), timestamp.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+/// PKCS#1 v1.5 signature of `message` with [`TEST_CERT_KEY`], base64.
+fn rsa_sign(message: &[u8], sha1: bool) -> String {
+    use rsa::pkcs8::DecodePrivateKey;
+    let key = rsa::PrivateKey::from_pkcs8_pem(TEST_CERT_KEY).expect("the test key");
+    let sig = if sha1 {
+        key.pkcs1v15_sign::<sha1::Sha1>(message)
+    } else {
+        key.pkcs1v15_sign::<sha2::Sha256>(message)
+    };
+    B64.encode(sig.expect("RSA signing"))
+}
+
+/// An AWS SNS `Notification` carrying `message` (as text when it is UTF-8, else hex),
+/// signed (`SignatureVersion` 2) with [`TEST_CERT_KEY`] at `timestamp`.
+///
+/// ```
+/// use webhook_testkit::{NOW, sns_body, verifier};
+/// use webhook_verify::{Delivery, Provider};
+/// let body = sns_body(NOW, b"hello");
+/// let headers: &[(&str, &str)] = &[];
+/// assert!(verifier(&Provider::AWS_SNS).verify(&Delivery::new(&headers, body)).is_ok());
+/// ```
+#[must_use]
+pub fn sns_body(timestamp: i64, message: &[u8]) -> Vec<u8> {
+    let message = String::from_utf8(message.to_vec()).unwrap_or_else(|_| hex::encode(message));
+    let ts = rfc3339(timestamp).replace('Z', ".000Z");
+    let topic = "arn:aws:sns:us-east-1:123456789012:test";
+    let to_sign = format!(
+        "Message\n{message}\nMessageId\n{SIGNED_ID}\nTimestamp\n{ts}\nTopicArn\n{topic}\nType\nNotification\n"
+    );
+    serde_json::to_vec_pretty(&serde_json::json!({
+        "Type": "Notification",
+        "MessageId": SIGNED_ID,
+        "TopicArn": topic,
+        "Message": message,
+        "Timestamp": ts,
+        "SignatureVersion": "2",
+        "Signature": rsa_sign(to_sign.as_bytes(), false),
+        "SigningCertURL": "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem",
+    }))
+    .expect("JSON")
+}
+
+/// PayPal's headers for `body`, signed with [`TEST_CERT_KEY`] for `webhook_id` at
+/// `timestamp`.
+///
+/// ```
+/// use webhook_testkit::{NOW, PAYPAL_WEBHOOK_ID, paypal_headers, verifier};
+/// use webhook_verify::{Delivery, Provider};
+/// let headers = paypal_headers(PAYPAL_WEBHOOK_ID, NOW, b"{}");
+/// assert!(verifier(&Provider::PAYPAL).verify(&Delivery::new(&headers, &b"{}"[..])).is_ok());
+/// ```
+#[must_use]
+pub fn paypal_headers(webhook_id: &str, timestamp: i64, body: &[u8]) -> Vec<(String, String)> {
+    let time = rfc3339(timestamp);
+    let message = format!("{SIGNED_ID}|{time}|{webhook_id}|{}", crc32fast::hash(body));
+    vec![
+        ("paypal-transmission-id".to_owned(), SIGNED_ID.to_owned()),
+        ("paypal-transmission-time".to_owned(), time),
+        (
+            "paypal-transmission-sig".to_owned(),
+            rsa_sign(message.as_bytes(), false),
+        ),
+        ("paypal-auth-algo".to_owned(), "SHA256withRSA".to_owned()),
+        (
+            "paypal-cert-url".to_owned(),
+            "https://api.sandbox.paypal.com/v1/notifications/certs/CERT-test".to_owned(),
+        ),
+    ]
 }

@@ -4,7 +4,7 @@
 //! ```
 //! use webhook_testkit::vectors;
 //! let official = vectors::official();
-//! assert_eq!(official.len(), 36);
+//! assert_eq!(official.len(), 42);
 //! assert!(official.iter().all(|v| v.provider().is_some()));
 //! ```
 
@@ -22,13 +22,13 @@ use webhook_verify::{Delivery, Headers, Provider};
 /// ```
 pub const MILLIS: &[&str] = &["linear", "hubspot", "airwallex", "webflow", "workos"];
 
-/// Vector names that are not deliveries to verify (Zoom's endpoint validation is a
-/// challenge and its response).
+/// Vector names that are not deliveries to verify (Zoom's endpoint validation and X's
+/// CRC are challenges and their responses).
 ///
 /// ```
 /// assert!(webhook_testkit::vectors::NOT_DELIVERIES.contains(&"zoom-url-validation"));
 /// ```
-pub const NOT_DELIVERIES: &[&str] = &["zoom-url-validation"];
+pub const NOT_DELIVERIES: &[&str] = &["zoom-url-validation", "x-crc"];
 
 /// Vector names of providers the core does not implement (derived vectors only; none at
 /// present). A test should check that none of them maps to a provider, so the list stays
@@ -112,6 +112,13 @@ pub fn provider(name: &str) -> Option<Provider> {
         "box" => Provider::BOX,
         "frameio" => Provider::FRAMEIO,
         "asana" => Provider::ASANA,
+        "meta" => Provider::META,
+        "x" => Provider::X,
+        "dropbox" => Provider::DROPBOX,
+        "okta" => Provider::OKTA,
+        "microsoft-graph" => Provider::MICROSOFT_GRAPH,
+        "aws-sns" => Provider::AWS_SNS,
+        "paypal" => Provider::PAYPAL,
         _ => return None,
     })
 }
@@ -158,7 +165,8 @@ pub struct Vector {
 }
 
 impl Vector {
-    /// The provider it is for, through [`provider`].
+    /// The provider it is for, through [`provider`], with the vector's `webhook_id` for
+    /// PayPal.
     ///
     /// ```
     /// let v = &webhook_testkit::vectors::official()[0];
@@ -166,7 +174,10 @@ impl Vector {
     /// ```
     #[must_use]
     pub fn provider(&self) -> Option<Provider> {
-        provider(&self.provider)
+        match (self.provider.as_str(), self.extra.get("webhook_id")) {
+            ("paypal", Some(serde_json::Value::String(id))) => Some(Provider::paypal(id.as_str())),
+            _ => provider(&self.provider),
+        }
     }
 
     /// The instant (Unix seconds) the vector was signed at: its timestamp (in
@@ -265,7 +276,7 @@ pub fn data_dir() -> PathBuf {
 /// The vectors of `file` in [`data_dir`].
 ///
 /// ```
-/// assert_eq!(webhook_testkit::vectors::load("vectors-derived.json").len(), 41);
+/// assert_eq!(webhook_testkit::vectors::load("vectors-derived.json").len(), 49);
 /// ```
 ///
 /// # Panics
@@ -278,7 +289,7 @@ pub fn load(file: &str) -> Vec<Vector> {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// `vectors.json`: the 36 official vectors.
+/// `vectors.json`: the 42 official vectors.
 ///
 /// ```
 /// assert!(webhook_testkit::vectors::official().iter().all(|v| v.official));
@@ -288,7 +299,7 @@ pub fn official() -> Vec<Vector> {
     load("vectors.json")
 }
 
-/// `vectors-derived.json`: the 41 derived vectors.
+/// `vectors-derived.json`: the 49 derived vectors.
 ///
 /// ```
 /// assert!(webhook_testkit::vectors::derived().iter().all(|v| !v.official));

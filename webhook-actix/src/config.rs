@@ -198,8 +198,12 @@ impl WebhookConfig {
             .or_else(|| req.app_data::<web::Data<Self>>().map(|d| d.get_ref()))
     }
 
-    /// The actix error for a refusal, through `c`'s error handler when it has one.
+    /// The actix error for a refusal, through `c`'s error handler when it has one. A
+    /// handshake's answer is not a refusal: it goes out as the core made it.
     pub(crate) fn error(c: Option<&Self>, reply: Reply, req: &HttpRequest) -> actix_web::Error {
+        if reply.outcome() == webhook_verify::receive::Outcome::Challenge {
+            return WebhookError::from(reply).into();
+        }
         match c.and_then(|c| c.error_handler.as_ref()) {
             Some(Hook(handler)) => handler(reply.into(), req),
             None => WebhookError::from(reply).into(),
@@ -279,6 +283,31 @@ impl WebhookConfigBuilder {
     /// ```
     pub fn public_base_url(self, url: impl Into<String>) -> Self {
         self.map(|r| r.public_base_url(url))
+    }
+
+    /// The verify token a subscription handshake must present (Meta's
+    /// `hub.verify_token`), compared in constant time; a handshake with another token gets
+    /// `403 invalid verify token`. See [`ReceiverBuilder::verify_token`]. Defaults to none:
+    /// Meta's handshake is refused as a misconfiguration (500).
+    ///
+    /// ```
+    /// # use webhook_actix::WebhookConfig;
+    /// # use webhook_verify::{Provider, Verifier};
+    /// let config = WebhookConfig::builder(Verifier::new(Provider::META, "app-secret")?)
+    ///     .verify_token("my-verify-token")?
+    ///     .build();
+    /// # Ok::<(), webhook_verify::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidSecret`](webhook_verify::Error::InvalidSecret) when the token is empty.
+    pub fn verify_token(
+        mut self,
+        token: impl webhook_verify::IntoSecret,
+    ) -> Result<Self, webhook_verify::Error> {
+        self.receiver = self.receiver.verify_token(token)?;
+        Ok(self)
     }
 
     /// Replay protection with this store and lease (a `RedisStore` shared by every

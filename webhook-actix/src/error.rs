@@ -137,6 +137,9 @@ pub(crate) fn response(reply: &Reply) -> HttpResponse {
     if let Some(secs) = reply.retry_after() {
         response.insert_header((RETRY_AFTER, secs));
     }
+    for &(name, value) in reply.headers() {
+        response.insert_header((name, value));
+    }
     response.body(reply.body().clone())
 }
 

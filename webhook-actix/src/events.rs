@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use actix_web::{HttpRequest, Route, web};
+use actix_web::{HttpRequest, Route, guard, web};
 use tracing::Instrument as _;
 use webhook_verify::EventRouter;
 use webhook_verify::receive::Endpoint;
@@ -10,7 +10,7 @@ use webhook_verify::receive::Endpoint;
 use crate::error::response;
 use crate::{WebhookConfig, request};
 
-/// A `POST` route that verifies each delivery with `config` and hands it to `router`: the
+/// A `GET` and `POST` route that verifies each delivery with `config` and hands it to `router`: the
 /// one-line way to mount typed event handlers.
 ///
 /// Per request, the body is read and verified as by the extractors (same answers, through
@@ -18,10 +18,12 @@ use crate::{WebhookConfig, request};
 /// core's [`Endpoint`] dispatches it with the config's replay protection (claimed before
 /// the handlers run, committed when they succeed, released when they fail) and its
 /// [`Reply`](crate::Reply) is the answer: the handler's 2xx and body, 200 for event types
-/// without a route, Slack's `url_verification` challenge, 200 `duplicate`, 409 `in
+/// without a route, handshake answers, 200 `duplicate`, 409 `in
 /// progress` with `Retry-After`, 400 `invalid payload`, 500 when a handler fails, 503 when
 /// the store is down. The router's answers do not go through the error handler; shape
-/// them with the router's own hooks.
+/// them with the router's own hooks. Handshake challenges (Meta, X, Dropbox, Microsoft
+/// Graph, Okta, Slack, Zoom, Discord, Twitch) are answered by the core's receive path
+/// without running a handler; a `GET` that is no handshake gets `405`.
 ///
 /// # Panics
 ///
@@ -68,17 +70,20 @@ pub fn events(config: WebhookConfig, router: EventRouter) -> Route {
     let endpoint = Endpoint::new(config.receiver().clone(), router)
         .unwrap_or_else(|error| panic!("webhook_actix::events: {error}"));
     let shared = Rc::new((config, endpoint));
-    web::post().to(move |req: HttpRequest, payload: web::Payload| {
-        let shared = Rc::clone(&shared);
-        async move {
-            let (config, endpoint) = &*shared;
-            let reception = endpoint.receiver().receive();
-            let verified = request::verify(&reception, &req, payload.into_inner())
-                .instrument(reception.span().clone())
-                .await
-                .map_err(|reply| WebhookConfig::error(Some(config), reply, &req))?;
-            let reply = endpoint.dispatch(&reception, verified).await;
-            Ok::<_, actix_web::Error>(response(&reply))
-        }
-    })
+    // GET too: handshakes (Meta, X, Dropbox, Okta) arrive as GET requests.
+    web::route()
+        .guard(guard::Any(guard::Get()).or(guard::Post()))
+        .to(move |req: HttpRequest, payload: web::Payload| {
+            let shared = Rc::clone(&shared);
+            async move {
+                let (config, endpoint) = &*shared;
+                let reception = endpoint.receiver().receive();
+                let verified = request::verify(&reception, &req, payload.into_inner())
+                    .instrument(reception.span().clone())
+                    .await
+                    .map_err(|reply| WebhookConfig::error(Some(config), reply, &req))?;
+                let reply = endpoint.dispatch(&reception, verified).await;
+                Ok::<_, actix_web::Error>(response(&reply))
+            }
+        })
 }

@@ -117,6 +117,50 @@
 //! # }
 //! ```
 //!
+//! # Handshake challenges
+//!
+//! The extractors, the middleware and [`events()`] answer senders' handshakes through the
+//! core's receive path, without running the handler and without a replay claim: Slack's
+//! `url_verification`, Zoom's `endpoint.url_validation`, Discord's PING, Twitch's callback
+//! verification (signed deliveries, answered once verified), and Meta's `hub.challenge`,
+//! X's CRC, Dropbox's `challenge`, Microsoft Graph's `validationToken` and Okta's one-time
+//! verification (plain requests, answered before any body is read). A forged handshake is
+//! refused (`403 invalid verify token`, `401 invalid signature`, `400`); the error handler
+//! sees refusals, never answers. See [the table](webhook_verify::receive#handshake-challenges).
+//!
+//! Meta, X, Dropbox and Okta send their handshake as a `GET`: route `GET` too, with
+//! `web::route().guard(guard::Any(guard::Get()).or(guard::Post()))` ([`events()`] does). A
+//! `GET` that is no handshake gets `405 method not allowed` with `Allow`. Meta's verify
+//! token goes on the config:
+//!
+//! ```no_run
+//! use actix_web::{App, HttpServer, guard, web};
+//! use webhook_actix::{Webhook, WebhookConfig};
+//! use webhook_verify::{Provider, Verifier};
+//!
+//! async fn meta(Webhook(event): Webhook<serde_json::Value>) -> &'static str {
+//!     println!("{}", event["object"]);
+//!     "ok"
+//! }
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let verifier = Verifier::new(Provider::META, std::env::var("META_APP_SECRET")?)?;
+//! let config = WebhookConfig::builder(verifier)
+//!     .verify_token(std::env::var("META_VERIFY_TOKEN")?)?
+//!     .build();
+//! HttpServer::new(move || {
+//!     App::new().app_data(config.clone()).route(
+//!         "/meta",
+//!         web::route().guard(guard::Any(guard::Get()).or(guard::Post())).to(meta),
+//!     )
+//! })
+//! .bind(("127.0.0.1", 8080))?
+//! .run()
+//! .await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Features
 //!
 //! | feature | enables |

@@ -31,22 +31,31 @@ impl Headers for ActixHeaders<'_> {
     }
 }
 
-/// Reads `payload` within the limit and the body timeout, and verifies it.
+/// Reads `payload` within the limit and the body timeout, and verifies it. A handshake
+/// challenge is answered by the core (before the body for a plain request, after
+/// verification for a signed one): its answer comes back as the `Err` reply to send.
 pub(crate) async fn verify(
     reception: &Reception,
     req: &HttpRequest,
     payload: Payload,
 ) -> Result<Verified, Reply> {
     let headers = ActixHeaders(req.headers());
-    let limit = reception.body_limit(&headers)?;
-    let body = reception.read_body(limit, payload).await?;
     let uri = req.uri();
     let origin = uri.scheme_str().zip(uri.authority().map(|a| a.as_str()));
     let host = req.headers().get(HOST).and_then(|h| h.to_str().ok());
     let url = RequestUrl::new(uri.path_and_query().map_or("/", |pq| pq.as_str()))
         .origin(origin)
         .host(host);
-    reception.verify(&headers, &url, body).await
+    if let Some(reply) = reception.challenge(req.method().as_str(), &headers, &url) {
+        return Err(reply);
+    }
+    let limit = reception.body_limit(&headers)?;
+    let body = reception.read_body(limit, payload).await?;
+    let verified = reception.verify(&headers, &url, body).await?;
+    match reception.answer(&verified) {
+        Some(reply) => Err(reply),
+        None => Ok(verified),
+    }
 }
 
 /// Put in the request extensions by the middleware, next to the [`Verified`]: the receiver

@@ -567,11 +567,17 @@ async fn oversized_chunked_body_is_refused_while_streaming() {
     assert!(pulled(&counter) <= LIMIT + 4096, "{}", pulled(&counter));
 }
 
-/// `GET` on an events route is not routed: actix answers 404, the router never runs.
+/// `GET` on an events route reaches the receive path (handshakes arrive as `GET` for some
+/// senders): without a handshake it is `405` with `Allow`, and the router never runs.
+/// Other methods are not routed: actix answers 404.
 #[actix_web::test]
-async fn only_post_is_routed() {
+async fn only_get_and_post_are_routed() {
     let app = test::init_service(App::new().configure(routes(Arc::default()))).await;
     let res = test::call_service(&app, TestRequest::get().uri("/stripe").to_request()).await;
+    assert_eq!(res.status().as_u16(), 405);
+    assert_eq!(res.headers().get("allow").unwrap(), "POST");
+    assert_eq!(test::read_body(res).await, "method not allowed");
+    let res = test::call_service(&app, TestRequest::put().uri("/stripe").to_request()).await;
     assert_eq!(res.status().as_u16(), 404);
 }
 

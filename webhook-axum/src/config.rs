@@ -180,8 +180,12 @@ impl WebhookConfig {
         self.receiver.replay()
     }
 
-    /// A rejection carrying this configuration's hook.
+    /// A rejection carrying this configuration's hook. A handshake's answer is not a
+    /// rejection: the hook never sees it.
     pub(crate) fn reject(&self, reply: Reply) -> WebhookRejection {
+        if reply.outcome() == webhook_verify::receive::Outcome::Challenge {
+            return reply.into();
+        }
         let hook = self.on_rejection.clone();
         WebhookRejection { reply, hook }
     }
@@ -264,6 +268,31 @@ impl WebhookConfigBuilder {
     pub fn public_base_url(mut self, url: impl Into<String>) -> Self {
         self.receiver = self.receiver.public_base_url(url);
         self
+    }
+
+    /// The verify token a subscription handshake must present (Meta's
+    /// `hub.verify_token`), compared in constant time; a handshake with another token gets
+    /// `403 invalid verify token`. See [`ReceiverBuilder::verify_token`]. Defaults to none:
+    /// Meta's handshake is refused as a misconfiguration (500).
+    ///
+    /// ```
+    /// # use webhook_axum::WebhookConfig;
+    /// # use webhook_verify::{Provider, Verifier};
+    /// let config = WebhookConfig::builder(Verifier::new(Provider::META, "app-secret")?)
+    ///     .verify_token("my-verify-token")?
+    ///     .build();
+    /// # Ok::<(), webhook_verify::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidSecret`](webhook_verify::Error::InvalidSecret) when the token is empty.
+    pub fn verify_token(
+        mut self,
+        token: impl webhook_verify::IntoSecret,
+    ) -> Result<Self, webhook_verify::Error> {
+        self.receiver = self.receiver.verify_token(token)?;
+        Ok(self)
     }
 
     /// Replay protection with this store, lease and retention (a `RedisStore` shared by

@@ -2,7 +2,7 @@
 
 use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, post};
+use axum::routing::{MethodFilter, MethodRouter, on};
 use tracing::Instrument as _;
 use webhook_verify::EventRouter;
 use webhook_verify::receive::Endpoint;
@@ -11,7 +11,7 @@ use crate::config::WebhookConfig;
 use crate::rejection::reply_response;
 use crate::request::read_and_verify;
 
-/// A `POST` route that verifies each delivery with `config` and hands it to `router`: the
+/// A `GET` and `POST` route that verifies each delivery with `config` and hands it to `router`: the
 /// one-line way to mount typed event handlers.
 ///
 /// The body limit and timeout, verification answers (400, 401, 408, 413),
@@ -21,7 +21,10 @@ use crate::request::read_and_verify;
 /// it again: at least once, never twice after a success. The router's answers follow the
 /// same status policy: the handler's 2xx, 500 when it fails, 400 `invalid payload` when
 /// the data does not match its type, 200 for event types without a route, `200
-/// duplicate` / `409 in progress` / `503` from the replay claim.
+/// duplicate` / `409 in progress` / `503` from the replay claim. Handshake challenges
+/// (Meta, X, Dropbox, Microsoft Graph, Okta, Slack, Zoom, Discord, Twitch) are answered by
+/// the core's receive path without running a handler; a `GET` that is no handshake gets
+/// `405`.
 ///
 /// ```no_run
 /// use axum::Router;
@@ -69,7 +72,11 @@ where
 {
     let endpoint = Endpoint::new(config.receiver().clone(), router)
         .unwrap_or_else(|error| panic!("webhook_axum::events: {error}"));
-    post(move |request: Request| handle(config, endpoint, request))
+    // GET too: handshakes (Meta, X, Dropbox, Okta) arrive as GET requests.
+    on(
+        MethodFilter::GET.or(MethodFilter::POST),
+        move |request: Request| handle(config, endpoint, request),
+    )
 }
 
 /// Reads and verifies one request, then dispatches it.

@@ -133,7 +133,7 @@
 //! line, with the config's verification, body limit and replay protection. A handler's
 //! `Ok` answers its 2xx and commits the claim, an `Err` answers 500 and releases it, a
 //! payload that no longer matches the handler's type answers 400 `invalid payload`, and
-//! Slack's `url_verification` challenge is answered for you.
+//! handshake challenges are answered for you (below).
 //!
 //! ```no_run
 //! use axum::Router;
@@ -160,6 +160,42 @@
 //!     })
 //!     .build()?;
 //! let app: Router = Router::new().route("/webhooks/stripe", webhook_axum::events(config, router));
+//! # let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+//! # axum::serve(listener, app).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Handshake challenges
+//!
+//! The extractors, the layer and [`events()`] answer senders' handshakes through the
+//! core's receive path, without running the handler and without a replay claim: Slack's
+//! `url_verification`, Zoom's `endpoint.url_validation`, Discord's PING, Twitch's callback
+//! verification (signed deliveries, answered once verified), and Meta's `hub.challenge`,
+//! X's CRC, Dropbox's `challenge`, Microsoft Graph's `validationToken` and Okta's one-time
+//! verification (plain requests, answered before any body is read). A forged handshake is
+//! refused (`403 invalid verify token`, `401 invalid signature`, `400`); the rejection hook
+//! sees refusals, never answers. See [the table](webhook_verify::receive#handshake-challenges).
+//!
+//! Meta, X, Dropbox and Okta send their handshake as a `GET`: mount the route for `GET`
+//! too, with `get(h).post(h)` or `any(h)` ([`events()`] does). A `GET` that is no handshake
+//! gets `405 method not allowed` with `Allow`. Meta's verify token goes on the config:
+//!
+//! ```no_run
+//! use axum::{Router, routing::any};
+//! use webhook_axum::{Webhook, WebhookConfig};
+//! use webhook_verify::{Provider, Verifier};
+//!
+//! async fn meta(Webhook(event): Webhook<serde_json::Value>) -> &'static str {
+//!     println!("{}", event["object"]);
+//!     "ok"
+//! }
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let verifier = Verifier::new(Provider::META, std::env::var("META_APP_SECRET")?)?;
+//! let config = WebhookConfig::builder(verifier)
+//!     .verify_token(std::env::var("META_VERIFY_TOKEN")?)?
+//!     .build();
+//! let app = Router::new().route("/meta", any(meta)).with_state(config);
 //! # let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
 //! # axum::serve(listener, app).await?;
 //! # Ok(()) }

@@ -130,6 +130,12 @@ pub(crate) fn reply_response(reply: &Reply) -> Response {
         let value = HeaderValue::from_static(content_type);
         response.headers_mut().insert(header::CONTENT_TYPE, value);
     }
+    for &(name, value) in reply.headers() {
+        let name = header::HeaderName::from_static(name);
+        response
+            .headers_mut()
+            .insert(name, HeaderValue::from_static(value));
+    }
     add_retry_after(reply, &mut response);
     response
 }

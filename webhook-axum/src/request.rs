@@ -22,11 +22,6 @@ where
     B::Error: Into<BoxError>,
 {
     let reject = |reply| config.reject(reply);
-    let limit = delivery.body_limit(&parts.headers).map_err(reject)?;
-    let chunks = body
-        .map_frame(|frame| frame.map_data(|mut data| data.copy_to_bytes(data.remaining())))
-        .into_data_stream();
-    let body = delivery.read_body(limit, chunks).await.map_err(reject)?;
     // Under `Router::nest`, `parts.uri` has lost the prefix; the original has it.
     let uri = parts
         .extensions
@@ -36,10 +31,24 @@ where
     let url = RequestUrl::new(uri.path_and_query().map_or("/", |pq| pq.as_str()))
         .origin(uri.scheme_str().zip(uri.authority().map(|a| a.as_str())))
         .host(host.and_then(|host| host.to_str().ok()));
-    delivery
+    // A handshake challenge is answered by the core: before the body for a plain request,
+    // after verification for a signed one.
+    if let Some(reply) = delivery.challenge(parts.method.as_str(), &parts.headers, &url) {
+        return Err(reject(reply));
+    }
+    let limit = delivery.body_limit(&parts.headers).map_err(reject)?;
+    let chunks = body
+        .map_frame(|frame| frame.map_data(|mut data| data.copy_to_bytes(data.remaining())))
+        .into_data_stream();
+    let body = delivery.read_body(limit, chunks).await.map_err(reject)?;
+    let verified = delivery
         .verify(&parts.headers, &url, body)
         .await
-        .map_err(reject)
+        .map_err(reject)?;
+    match delivery.answer(&verified) {
+        Some(reply) => Err(reject(reply)),
+        None => Ok(verified),
+    }
 }
 
 /// Put in the request extensions by the layer, next to the [`Verified`]: the receiver

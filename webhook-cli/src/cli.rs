@@ -44,8 +44,17 @@ pub(crate) enum Command {
     /// Summarise a file of recorded deliveries: one row each, counts by provider, event
     /// type and outcome.
     Inspect(InspectArgs),
-    /// List the providers, their headers, key forms and default tolerances.
-    Providers,
+    /// List the providers: headers, key form, scheme, default tolerance, id source and
+    /// handshake.
+    Providers(ProvidersArgs),
+}
+
+/// `webhook providers`.
+#[derive(Debug, Args)]
+pub(crate) struct ProvidersArgs {
+    /// Print the README's Markdown tables (providers, then handshakes) instead.
+    #[arg(long)]
+    pub(crate) markdown: bool,
 }
 
 /// `webhook verify`.
@@ -198,6 +207,10 @@ pub(crate) struct ListenArgs {
     /// request's path and query are appended to it.
     #[arg(long, value_name = "URL")]
     pub(crate) public_url: Option<String>,
+    /// The verify token Meta's subscription handshake must present (`hub.verify_token`, as
+    /// typed in the app dashboard). Handshakes are answered by the listener, not forwarded.
+    #[arg(long, value_name = "TOKEN")]
+    pub(crate) verify_token: Option<String>,
     /// Print one JSON line per delivery, whatever its outcome: time, provider, event type,
     /// id, outcome, status, app status, latency. Without it and without --forward-to, each
     /// verified delivery is printed as `verify` prints it.

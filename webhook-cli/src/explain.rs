@@ -52,6 +52,15 @@ pub(crate) fn signed_shape(provider: &Provider) -> &'static str {
         "contentful" => "POST\\n{path and query, encoded}\\n{signed headers name:value;…}\\n{body}",
         "fusionauth" => "a JWT whose request_body_sha256 claim is the body's base64 SHA-256",
         "postmark" => "no signature: the Authorization header carries the basic auth credentials",
+        "okta" => "no signature: the Authorization header carries the configured value itself",
+        "microsoft-graph" => {
+            "no signature: each notification's clientState is the configured value itself"
+        }
+        "aws-sns" => {
+            "Name\nvalue\n for the message's signed fields (Message, MessageId, Subject, \
+             Timestamp, TopicArn, Type; confirmations: SubscribeURL and Token too)"
+        }
+        "paypal" => "{transmission id}|{transmission time}|{webhook id}|{crc32 of the body}",
         _ => "{body}",
     }
 }

@@ -122,6 +122,11 @@ pub(crate) fn run(args: ListenArgs) -> Result<(), Failure> {
     if let Some(url) = &args.public_url {
         receiver = receiver.public_base_url(url.trim_end_matches('/'));
     }
+    if let Some(token) = &args.verify_token {
+        receiver = receiver
+            .verify_token(token.as_str())
+            .map_err(|e| Failure::usage(format!("--verify-token: {e}")))?;
+    }
     let receiver = receiver.build();
     let handoff = runtime.block_on(crate::queue::handoff(&args, &receiver))?;
     let output = match (&forward, args.json) {
@@ -185,7 +190,8 @@ pub(crate) fn run(args: ListenArgs) -> Result<(), Failure> {
             eprintln!("recording to {}", path.display());
         }
         let app = Router::new()
-            .route(&args.path, post(receive))
+            // GET too: some senders' handshakes (Meta, X, Dropbox, Okta) are GET requests.
+            .route(&args.path, post(receive).get(receive))
             .with_state(hub.clone());
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
@@ -328,6 +334,15 @@ async fn receive(State(hub): State<Arc<Hub>>, request: Request) -> Response {
     };
 
     let reception = hub.receiver.receive();
+    // A handshake that is a plain request (Meta, X, Dropbox, Microsoft Graph, Okta), and
+    // any other GET, is answered by the core before any body is read.
+    if let Some(reply) = reception.challenge(parts.method.as_str(), &parts.headers, &request_url) {
+        return if reply.is_success() {
+            answered(&hub, seen, &reply)
+        } else {
+            refused(&hub, seen, &reply)
+        };
+    }
     let read = match reception.body_limit(&parts.headers) {
         Ok(limit) => reception.read_body(limit, body.into_data_stream()).await,
         Err(reply) => Err(reply),
@@ -344,6 +359,11 @@ async fn receive(State(hub): State<Arc<Hub>>, request: Request) -> Response {
     };
     seen.id = verified.id().map(str::to_owned);
     seen.event_type = verified.event_type().map(str::to_owned);
+    // A signed handshake (Slack, Zoom, Discord, Twitch) is answered by the core, as the
+    // adapters answer it: not forwarded, not claimed.
+    if let Some(reply) = reception.answer(&verified) {
+        return answered(&hub, seen, &reply);
+    }
     if let Some(handoff) = &hub.handoff {
         return crate::queue::enqueue(&hub, seen, &reception, handoff, verified).await;
     }
@@ -416,6 +436,14 @@ fn refused(hub: &Hub, mut seen: Seen, reply: &Reply) -> Response {
     reply_response(reply)
 }
 
+/// A handshake answered by the core: printed and recorded as `challenge`.
+fn answered(hub: &Hub, mut seen: Seen, reply: &Reply) -> Response {
+    seen.outcome = reply.outcome().as_str().to_owned();
+    seen.status = reply.status();
+    finish(hub, &seen, None);
+    reply_response(reply)
+}
+
 /// The app's answer as the sender's response (502 when it could not be reached).
 fn app_response(seen: &mut Seen, answer: Result<Answer, String>) -> Response {
     match answer {
@@ -459,6 +487,12 @@ pub(crate) fn reply_response(reply: &Reply) -> Response {
         response
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    for &(name, value) in reply.headers() {
+        response.headers_mut().insert(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
     }
     response
 }

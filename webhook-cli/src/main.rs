@@ -86,7 +86,7 @@ fn main() -> ExitCode {
         Command::Listen(args) => listen::run(args),
         Command::Replay(args) => replay::run(args),
         Command::Inspect(args) => inspect::run(args),
-        Command::Providers => providers::run(),
+        Command::Providers(args) => providers::run(&args),
     };
     let mut stderr = std::io::stderr().lock();
     match result {

@@ -57,6 +57,80 @@ impl Drop for Listener {
     }
 }
 
+/// A signed handshake is answered by the listener through the core (Slack's
+/// `url_verification`), and a forged one refused.
+#[test]
+fn listen_answers_a_signed_handshake() {
+    let secret = "8f742231b10e8888abcd99yyyzzz85a5";
+    let listener = Listener::start("slack", secret, &[]);
+    let body = TempFile::new(br#"{"token":"t","challenge":"c-123","type":"url_verification"}"#);
+    webhook()
+        .args(["send", "--provider", "slack", "--secret", secret])
+        .args(["--body-file", body.path(), &listener.url])
+        .assert()
+        .success()
+        .stdout("200 OK\n{\"challenge\":\"c-123\"}\n");
+    webhook()
+        .args(["send", "--provider", "slack", "--secret", "not the secret"])
+        .args(["--body-file", body.path(), &listener.url])
+        .assert()
+        .code(1)
+        .stdout("401 Unauthorized\ninvalid signature\n");
+    // A handshake is no delivery: nothing is printed for it.
+    assert_eq!(listener.stop(), "");
+}
+
+/// One raw HTTP/1.1 GET to the listener: status line and body.
+fn get(url: &str) -> (String, String) {
+    use std::io::{Read as _, Write as _};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').unwrap();
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    (head.lines().next().unwrap().to_owned(), body.to_owned())
+}
+
+/// GET handshakes are answered by the listener through the core: X's CRC with the secret,
+/// Meta's with `--verify-token` (a wrong token is refused), any other GET gets 405.
+#[test]
+fn listen_answers_get_handshakes() {
+    let listener = Listener::start("x", "consumer-secret", &[]);
+    let (status, body) = get(&format!("{}?crc_token=M2RkODJkZmMtYjlk", listener.url));
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        answer["response_token"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256="),
+        "{body}"
+    );
+    let (status, _) = get(&listener.url);
+    assert_eq!(status, "HTTP/1.1 405 Method Not Allowed");
+    assert_eq!(listener.stop(), "");
+
+    let listener = Listener::start("meta", "app-secret", &["--verify-token", "vt-1"]);
+    let ok = "?hub.mode=subscribe&hub.verify_token=vt-1&hub.challenge=1158201444";
+    let (status, body) = get(&format!("{}{ok}", listener.url));
+    assert_eq!(
+        (status.as_str(), body.as_str()),
+        ("HTTP/1.1 200 OK", "1158201444")
+    );
+    let forged = "?hub.mode=subscribe&hub.verify_token=vt-2&hub.challenge=1158201444";
+    let (status, body) = get(&format!("{}{forged}", listener.url));
+    assert_eq!(
+        (status.as_str(), body.as_str()),
+        ("HTTP/1.1 403 Forbidden", "invalid verify token")
+    );
+}
+
 #[test]
 fn send_to_listen_gets_200_and_a_wrong_secret_401() {
     let listener = Listener::start("github", "It's a Secret to Everybody", &[]);

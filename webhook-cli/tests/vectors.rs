@@ -19,9 +19,13 @@ fn verify_args(p: &Provider, v: &Value, body: &TempFile) -> Vec<String> {
     let mut args = vec![
         "verify".to_owned(),
         "--provider".to_owned(),
-        p.name().to_owned(),
-        "--secret".to_owned(),
-        v["secret"].as_str().unwrap().to_owned(),
+        // PayPal's webhook id as `paypal:<id>`.
+        match p.param() {
+            Some(param) => format!("{}:{param}", p.name()),
+            None => p.name().to_owned(),
+        },
+        // `=`: a PEM certificate starts with `-`.
+        format!("--secret={}", v["secret"].as_str().unwrap()),
         "--body-file".to_owned(),
         body.path().to_owned(),
     ];
@@ -55,7 +59,13 @@ fn check_file(file: &str) -> (usize, Vec<String>) {
             skipped.push(name.to_owned());
             continue;
         }
-        let Some(p) = vectors::provider(name) else {
+        let by_name = vectors::provider(name);
+        // PayPal's webhook id comes with its vector.
+        let by_name = match (by_name, v["webhook_id"].as_str()) {
+            (Some(_), Some(id)) => Some(Provider::paypal(id)),
+            (p, _) => p,
+        };
+        let Some(p) = by_name else {
             assert!(
                 UNSUPPORTED.contains(&name),
                 "{file}: vector provider {name} maps to nothing the CLI knows"
@@ -109,6 +119,8 @@ fn check_file(file: &str) -> (usize, Vec<String>) {
         let anchor = match (name, v["headers"].as_object().unwrap().is_empty()) {
             ("mailgun", _) => Some("\"token\":\""),
             ("adyen", true) => Some("\"pspReference\":\""),
+            ("microsoft-graph", _) => Some("\"clientState\":\""),
+            ("aws-sns", _) => Some("\"Message\" : \""),
             _ => None,
         };
         let flip = match anchor {
@@ -120,10 +132,16 @@ fn check_file(file: &str) -> (usize, Vec<String>) {
         let body = TempFile::new(&tampered);
         let out = webhook().args(verify_args(&p, &v, &body)).output().unwrap();
         if !signs_body(&p) && anchor.is_none() {
-            // GitLab's token and Chargebee's and Postmark's basic-auth credentials sign
-            // nothing: the changed body still verifies.
+            // GitLab's token, Chargebee's and Postmark's basic-auth credentials and Okta's
+            // credential sign nothing: the changed body still verifies.
             assert!(
-                [Provider::GITLAB, Provider::CHARGEBEE, Provider::POSTMARK].contains(&p),
+                [
+                    Provider::GITLAB,
+                    Provider::CHARGEBEE,
+                    Provider::POSTMARK,
+                    Provider::OKTA
+                ]
+                .contains(&p),
                 "{ctx}"
             );
             assert_eq!(out.status.code(), Some(0), "{ctx}: token delivery");

@@ -103,3 +103,21 @@ impl<'de> DeserializeSeed<'de> for UncheckedVerifiedSeed<'_> {
         crate::token::deserialize_unchecked(deserializer, self.providers)
     }
 }
+
+/// A [`KeyUrlRule`](crate::fetch::KeyUrlRule) that allows `http` (and `https`) to a
+/// loopback address (127.0.0.0/8, `::1`, `localhost`) on any port and path, and nothing
+/// else: for tests against a key server on this machine. **Never** use it for real
+/// deliveries: whoever sends one could then make the receiver fetch from its own loopback
+/// services.
+///
+/// ```
+/// use webhook_verify::dangerous::loopback_key_urls;
+/// let rule = loopback_key_urls();
+/// assert!(rule.check("http://127.0.0.1:8080/cert.pem").is_ok());
+/// assert!(rule.check("https://sns.us-east-1.amazonaws.com/cert.pem").is_err());
+/// ```
+#[cfg(feature = "fetch")]
+#[must_use]
+pub fn loopback_key_urls() -> crate::fetch::KeyUrlRule {
+    crate::fetch::KeyUrlRule::loopback()
+}

@@ -294,5 +294,6 @@ fn describe(form: KeyForm) -> &'static str {
         KeyForm::P256Base64Der => "base64 DER public key",
         KeyForm::Token => "token compared as it is",
         KeyForm::Ed25519Base64 => "base64 public key",
+        KeyForm::X509Pem => "certificate's RSA public key",
     }
 }

@@ -14,6 +14,7 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+use crate::certificate::{self, RsaKey};
 use crate::provider::{Algorithm, KeyForm, Spec};
 use crate::{Error, Secret};
 
@@ -35,6 +36,8 @@ pub(crate) enum Key {
     /// SHA-256 of a shared token: compared with the SHA-256 of what was sent, so the
     /// comparison is constant-time whatever the lengths.
     Token([u8; 32]),
+    /// An RSA public key from an X.509 certificate (AWS SNS, PayPal).
+    Rsa(Box<RsaKey>),
 }
 
 /// A key ready for signing.
@@ -55,6 +58,7 @@ pub(crate) fn verification_key(spec: &Spec, secret: &Secret) -> Result<Key, Erro
         None => match spec.key {
             KeyForm::P256Base64Der => p256_public(secret).map(|k| Key::P256(Box::new(k))),
             KeyForm::Token => Ok(Key::Token(token_digest(secret))),
+            KeyForm::X509Pem => certificate::boxed(secret.expose_bytes()).map(Key::Rsa),
             _ => mac_key(spec, &mac_bytes(spec, secret)?),
         },
     }
@@ -113,6 +117,10 @@ pub(crate) fn signing_key(spec: &Spec, secret: &Secret) -> Result<SigningMateria
         None if spec.key == KeyForm::P256Base64Der => Err(Error::secret(
             "SendGrid signs with its private key; deliveries cannot be signed here",
         )),
+        None if spec.key == KeyForm::X509Pem => Err(Error::secret(
+            "this sender signs with the private key of its certificate; deliveries cannot be \
+             signed here",
+        )),
         None => Ok(SigningMaterial::Mac(mac_key(
             spec,
             &mac_bytes(spec, secret)?,
@@ -150,7 +158,11 @@ fn mac_bytes(spec: &Spec, secret: &Secret) -> Result<Zeroizing<Vec<u8>>, Error> 
         KeyForm::Hex => {
             hex::decode(text).map_err(|_| Error::secret("the secret is not valid hex"))?
         }
-        KeyForm::Ed25519Hex | KeyForm::Ed25519Base64 | KeyForm::P256Base64Der | KeyForm::Token => {
+        KeyForm::Ed25519Hex
+        | KeyForm::Ed25519Base64
+        | KeyForm::P256Base64Der
+        | KeyForm::Token
+        | KeyForm::X509Pem => {
             return Err(Error::secret("this provider does not use an HMAC key"));
         }
     };

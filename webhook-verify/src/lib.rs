@@ -1,7 +1,9 @@
 //! Verify webhook deliveries: prove that a request is **authentic** (constant-time signature
 //! checks over the raw body), **fresh** (timestamp tolerance with an injectable clock) and
 //! from the sender you configured, for Stripe, GitHub, Slack, Standard Webhooks, Svix (and
-//! Clerk, Resend), Shopify, Twilio, Discord, Paddle, and any HMAC sender you describe.
+//! Clerk, Resend), Shopify, Twilio, Discord, Paddle, Meta, X, Dropbox and more, and any HMAC
+//! sender you describe. The [`receive`] path answers senders' handshake challenges
+//! ([`Handshake`]: Meta's `hub.challenge`, X's CRC, Twitch, Slack, Zoom, Discord, ...).
 //!
 //! ```toml
 //! [dependencies]
@@ -52,6 +54,7 @@
 //! | `tokio` | no | the receive path's body timeout, and dropped replay claims released in the background (both adapters enable it) |
 //! | `redis` | no | `replay::RedisStore`, replay protection shared by many instances; [`queue`]: hand deliveries to workers through Redis Streams |
 //! | `redis-cluster` | no | the Redis store and the queue on a Redis Cluster (`connect_cluster`) |
+//! | `fetch` | no | `fetch`: AWS SNS and PayPal certificates fetched from checked URLs (reqwest, rustls) |
 //!
 //! # Without `std`
 //!
@@ -98,6 +101,7 @@
 #[cfg_attr(not(feature = "std"), macro_use)]
 extern crate alloc;
 
+mod certificate;
 mod clock;
 pub mod dangerous;
 mod delivery;
@@ -105,6 +109,8 @@ mod diagnose;
 mod error;
 #[cfg(feature = "std")]
 pub mod events;
+#[cfg(feature = "fetch")]
+pub mod fetch;
 mod headers;
 mod json;
 #[cfg(feature = "std")]
@@ -133,7 +139,7 @@ pub use error::{Error, ErrorKind};
 #[cfg(feature = "std")]
 pub use events::{Envelope, Event, EventRouter, OrOther};
 pub use headers::Headers;
-pub use provider::{Algorithm, CustomProvider, Encoding, KeyForm, Provider, zoom};
+pub use provider::{Algorithm, CustomProvider, Encoding, Handshake, KeyForm, Provider, zoom};
 pub use secret::{IntoSecret, Secret};
 pub use sign::{SignOptions, Signer};
 pub use signature::MAX_SIGNATURES;

@@ -200,7 +200,7 @@ impl Signer {
         let (tag, version) = match &self.key {
             SigningMaterial::Mac(Key::Sha256(mac)) => (mac_tag(mac.clone(), &message), "v1"),
             SigningMaterial::Mac(Key::Sha1(mac)) => (mac_tag(mac.clone(), &message), "v1"),
-            SigningMaterial::Mac(Key::Ed25519(_) | Key::P256(_) | Key::Token(_))
+            SigningMaterial::Mac(Key::Ed25519(_) | Key::P256(_) | Key::Token(_) | Key::Rsa(_))
             | SigningMaterial::Token(_) => {
                 return Err(Error::secret("a public key cannot sign"));
             }

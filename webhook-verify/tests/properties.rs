@@ -38,7 +38,8 @@ enum Grammar {
     Ed25519Hex,
     /// A base64 DER ECDSA signature (SendGrid).
     DerBase64,
-    /// A shared token (GitLab's `X-Gitlab-Token`, Postmark's basic auth).
+    /// A shared token (GitLab's `X-Gitlab-Token`, Postmark's basic auth, Okta's
+    /// `Authorization`).
     Token,
     /// Entries separated by `sep`, each a prefix then lowercase hex (PagerDuty, CircleCI:
     /// `v1=…,v1=…`; Orb: `v1=… v1=…`).
@@ -47,7 +48,8 @@ enum Grammar {
     Ed25519Base64,
     /// A JWT, base64url parts (FusionAuth).
     Jwt,
-    /// Fields of the body (Mailgun's `signature` object or form fields).
+    /// Fields of the body (Mailgun's `signature` object or form fields, Microsoft Graph's
+    /// `clientState`).
     BodyFields,
 }
 
@@ -205,6 +207,20 @@ fn grammars(p: &Provider) -> Vec<Target> {
         "telnyx" => vec![target(Grammar::Ed25519Base64, sig, ts, None)],
         "postmark" => vec![target(Grammar::Token, sig, None, None)],
         "fusionauth" => vec![target(Grammar::Jwt, sig, None, None)],
+        "meta" => vec![target(Grammar::PrefixedHex("sha256="), sig, None, None)],
+        "x" => vec![target(Grammar::PrefixedBase64("sha256="), sig, None, None)],
+        "dropbox" => vec![target(Grammar::BareHex, sig, None, None)],
+        "okta" => vec![target(Grammar::Token, sig, None, None)],
+        // The shared value is a field of each notification in the body.
+        "microsoft-graph" => vec![target(Grammar::BodyFields, "clientstate", None, None)],
+        // The message's fields: its `Signature` and `Timestamp` are in the body.
+        "aws-sns" => vec![target(Grammar::BodyFields, "signature", None, None)],
+        "paypal" => vec![target(
+            Grammar::BareBase64,
+            sig,
+            p.timestamp_header().map(|t| (t, Ts::Rfc3339)),
+            p.id_header(),
+        )],
         other => panic!("provider {other} has no header grammar here: add one"),
     }
 }
@@ -381,10 +397,12 @@ proptest! {
     /// Left out, because their signature does not cover the raw body: Twilio and Mandrill
     /// sign the decoded form parameters (`a=b+c` and `a=b%20c`, `%4A` and `%4a` sign the
     /// same), Mailgun only the timestamp and token, GitLab's token and Chargebee's and
-    /// Postmark's basic-auth credentials sign nothing. Their vectors' tampered copies are
-    /// checked in vectors.rs.
+    /// Postmark's basic-auth credentials, Okta's credential and Microsoft Graph's
+    /// `clientState` sign nothing, AWS SNS the values of some of the message's JSON fields
+    /// (not its spacing, nor `SigningCertURL`). Their vectors' tampered copies are checked
+    /// in vectors.rs.
     #[test]
-    fn any_body_byte_change_is_a_signature_mismatch(p in providers().prop_filter("raw body signed", |p| ![Provider::TWILIO, Provider::MANDRILL, Provider::MAILGUN, Provider::GITLAB, Provider::CHARGEBEE, Provider::POSTMARK].contains(p)), body in prop::collection::vec(any::<u8>(), 1..512), i in any::<prop::sample::Index>(), x in 1u8..=255) {
+    fn any_body_byte_change_is_a_signature_mismatch(p in providers().prop_filter("raw body signed", |p| ![Provider::TWILIO, Provider::MANDRILL, Provider::MAILGUN, Provider::GITLAB, Provider::CHARGEBEE, Provider::OKTA, Provider::MICROSOFT_GRAPH, Provider::POSTMARK, Provider::AWS_SNS].contains(p)), body in prop::collection::vec(any::<u8>(), 1..512), i in any::<prop::sample::Index>(), x in 1u8..=255) {
         let d = signed(&p, &body, NOW);
         let mut body = d.body.clone();
         let i = i.index(body.len());
@@ -405,7 +423,7 @@ proptest! {
     /// (never the last one, whose low bits may be padding): still well formed, so the MAC
     /// (or signature) check is what fails.
     #[test]
-    fn a_changed_signature_character_is_a_signature_mismatch(p in providers().prop_filter("signature in a header", |p| *p != Provider::MAILGUN), i in any::<prop::sample::Index>(), c in any::<prop::sample::Index>()) {
+    fn a_changed_signature_character_is_a_signature_mismatch(p in providers().prop_filter("signature in a header", |p| ![Provider::MAILGUN, Provider::MICROSOFT_GRAPH, Provider::AWS_SNS].contains(p)), i in any::<prop::sample::Index>(), c in any::<prop::sample::Index>()) {
         let d = signed(&p, br#"{"type":"x","id":"evt_1"}"#, NOW);
         let target = grammars(&p).remove(0);
         let name = if p == Provider::ADYEN { "hmacsignature" } else { p.signature_header() };
@@ -468,12 +486,16 @@ proptest! {
             let mut json: serde_json::Value = serde_json::from_slice(&body).unwrap();
             json["signature"]["timestamp"] = moved.to_string().into();
             body = serde_json::to_vec(&json).unwrap();
+        } else if p == Provider::AWS_SNS {
+            let mut json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            json["Timestamp"] = webhook_testkit::rfc3339(moved).replace('Z', ".000Z").into();
+            body = serde_json::to_vec(&json).unwrap();
         } else if let Some(name) = p.timestamp_header() {
             let (_, value) = headers.iter_mut().find(|(k, _)| k == name).unwrap();
             *value = if p == Provider::CONTENTFUL {
                 // Milliseconds.
                 (moved * 1000).to_string()
-            } else if [Provider::TWITCH, Provider::ZENDESK, Provider::ORB, Provider::BOX].contains(&p) {
+            } else if [Provider::TWITCH, Provider::ZENDESK, Provider::ORB, Provider::BOX, Provider::PAYPAL].contains(&p) {
                 // 2023-11-14T22:13:20Z is NOW; `d` is at most 600 s.
                 let secs = 22 * 3600 + 13 * 60 + 20 - d;
                 format!("2023-11-14T{:02}:{:02}:{:02}Z", secs / 3600, secs / 60 % 60, secs % 60)
@@ -645,6 +667,31 @@ proptest! {
     }
 }
 
+proptest! {
+    /// Microsoft Graph: a `clientState` changed anywhere, in any notification of the list,
+    /// is refused as a mismatch; the configured one in every notification verifies.
+    #[test]
+    fn graph_client_states_must_all_match(n in 1usize..4, which in any::<prop::sample::Index>(), c in any::<prop::sample::Index>(), x in 1u8..=127) {
+        let p = Provider::MICROSOFT_GRAPH;
+        let secret = webhook_testkit::verifier_secret(&p);
+        let item = |state: &str| serde_json::json!({ "clientState": state, "changeType": "updated" });
+        let mut items: Vec<serde_json::Value> = (0..n).map(|_| item(&secret)).collect();
+        let no_headers: [(&str, &str); 0] = [];
+        let body = serde_json::to_vec(&serde_json::json!({ "value": items })).unwrap();
+        prop_assert!(verifier(&p).verify(&Delivery::new(&no_headers, body)).is_ok());
+        let mut changed = secret.clone().into_bytes();
+        let at = c.index(changed.len());
+        changed[at] = (changed[at] ^ x) & 0x7f;
+        prop_assume!(changed != secret.as_bytes() && changed[at] != 0);
+        let changed = String::from_utf8(changed).unwrap();
+        let i = which.index(n);
+        items[i] = item(&changed);
+        let body = serde_json::to_vec(&serde_json::json!({ "value": items })).unwrap();
+        let err = verifier(&p).verify(&Delivery::new(&no_headers, body)).unwrap_err();
+        prop_assert_eq!(err.kind(), ErrorKind::SignatureMismatch, "{}", err);
+    }
+}
+
 /// Providers whose id travels in a header the signature covers.
 fn signed_id_providers() -> Vec<Provider> {
     let providers: Vec<Provider> = all_providers()
@@ -668,6 +715,7 @@ fn signed_id_providers() -> Vec<Provider> {
             "replicate",
             "brex",
             "lithic",
+            "paypal",
             "acme"
         ]
     );

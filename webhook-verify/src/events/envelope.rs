@@ -111,8 +111,8 @@ impl Envelope {
 
     /// Slack's Events API: for `event_callback` the inner `event.type` (`app_mention`)
     /// with `event.subtype` as the action and `event` as data; otherwise the outer `type`
-    /// (`url_verification`, `app_rate_limited`) and the whole body. The router answers
-    /// `url_verification` challenges itself.
+    /// (`url_verification`, `app_rate_limited`) and the whole body. The receive path (and
+    /// the router) answer `url_verification` challenges before any envelope is read.
     #[must_use]
     pub fn slack() -> Self {
         Self {
@@ -404,12 +404,8 @@ impl Envelope {
                 }
             }
         }
-        if self.slack {
-            for key in ["event", "challenge"] {
-                if !keys.contains(&key) {
-                    keys.push(key);
-                }
-            }
+        if self.slack && !keys.contains(&"event") {
+            keys.push("event");
         }
         let top = json::document_fields(body, &keys)
             .map_err(not_json)?
@@ -439,21 +435,16 @@ impl Envelope {
             None => Data::Body(body),
         };
         let mut data_path = self.data.dotted();
-        let mut challenge = None;
-        if self.slack {
-            if event_type == "event_callback" {
-                let event = top_value("event")
-                    .ok_or_else(|| missing("an event_callback without `event`"))?;
-                let inner = json::fields(event, &["type", "subtype"]).map_err(not_json)?;
-                event_type = inner[0]
-                    .and_then(json::string_text)
-                    .ok_or_else(|| missing("no event type at /event/type"))?;
-                action = inner[1].and_then(json::string_text);
-                data = Data::At(Some(event), &[]);
-                data_path = "event".to_owned();
-            } else if event_type == "url_verification" {
-                challenge = top_value("challenge").and_then(json::string_text);
-            }
+        if self.slack && event_type == "event_callback" {
+            let event =
+                top_value("event").ok_or_else(|| missing("an event_callback without `event`"))?;
+            let inner = json::fields(event, &["type", "subtype"]).map_err(not_json)?;
+            event_type = inner[0]
+                .and_then(json::string_text)
+                .ok_or_else(|| missing("no event type at /event/type"))?;
+            action = inner[1].and_then(json::string_text);
+            data = Data::At(Some(event), &[]);
+            data_path = "event".to_owned();
         }
         let id = match &self.id {
             IdSource::Provider => verified.id().map(str::to_owned),
@@ -465,7 +456,6 @@ impl Envelope {
             id,
             data,
             data_path,
-            challenge,
         })
     }
 }
@@ -514,8 +504,6 @@ pub(crate) struct Meta<'a> {
     pub(crate) data: Data<'a>,
     /// The data's place in the body, dotted (`data.object`), for error paths.
     pub(crate) data_path: String,
-    /// Slack's `url_verification` challenge.
-    pub(crate) challenge: Option<String>,
 }
 
 impl Meta<'_> {

@@ -118,8 +118,10 @@ struct Route {
 ///
 /// Answers follow the HTTP status policy: the handler's 2xx (200 for `()`), 500 when a
 /// handler fails or panics, 400 `invalid payload` when the data does not match the
-/// handler's type ([`InvalidPayload`] changes that). Slack's `url_verification` challenge
-/// is answered automatically.
+/// handler's type ([`InvalidPayload`] changes that). Handshakes that arrive as signed
+/// deliveries (Slack's `url_verification`, Discord's PING, Twitch's callback verification)
+/// are answered automatically, as the [receive path](crate::receive#handshake-challenges)
+/// answers them; Zoom's needs the secret and is answered by the receive path.
 ///
 /// Registration happens once, on the builder; the built router is immutable, cheap to
 /// clone and shared by every request.
@@ -293,16 +295,17 @@ impl EventRouter {
 
     pub(crate) async fn run(&self, verified: Verified, replay: Option<&Replay>) -> Reply {
         let inner = &*self.inner;
+        // Handshakes (Slack's `url_verification`, Discord's PING, Twitch's callback
+        // verification) are answered as the receive path answers them, before any claim.
+        // Zoom's needs the secret: the receive path answers it before the router runs.
+        if let Some(reply) = crate::receive::signed_answer(&verified, None) {
+            return reply;
+        }
         let meta = match inner.envelope.read(&verified) {
             Ok(meta) => meta,
             Err(error) => return self.invalid(&error),
         };
         let name = meta.name();
-        if let Some(challenge) = &meta.challenge {
-            let ack = Ack::json(&serde_json::json!({ "challenge": challenge }))
-                .unwrap_or_else(|_| Ack::ok());
-            return Reply::ack(ack, Outcome::Challenge).for_event(&name, None);
-        }
         let route = inner
             .routes
             .iter()

@@ -40,7 +40,7 @@ pub(super) static GITLAB: Spec = Spec {
 };
 
 /// No signature: the header carries the shared token itself.
-static TOKEN: Scheme = Scheme {
+pub(super) static TOKEN: Scheme = Scheme {
     verify: verify_token,
     sign: Some(sign_token),
     needs_url: false,

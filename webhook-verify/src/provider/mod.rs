@@ -23,6 +23,7 @@ mod aftership;
 mod airwallex;
 mod alchemy;
 mod asana;
+mod aws_sns;
 mod bitbucket;
 mod r#box;
 mod brex;
@@ -34,12 +35,15 @@ mod coinbase;
 mod contentful;
 mod cursor;
 mod custom;
+mod describe;
 mod discord;
 mod docusign;
+mod dropbox;
 mod frameio;
 mod fusionauth;
 mod github;
 mod gitlab;
+mod handshake;
 mod hmac;
 mod hubspot;
 mod intercom;
@@ -48,11 +52,15 @@ mod linear;
 mod lithic;
 mod mailgun;
 mod mandrill;
+mod meta;
+mod msgraph;
 mod mux;
+mod okta;
 mod openai;
 mod orb;
 mod paddle;
 mod pagerduty;
+mod paypal;
 mod postmark;
 mod razorpay;
 mod replicate;
@@ -75,11 +83,16 @@ mod vercel;
 mod webflow;
 mod woocommerce;
 mod workos;
+mod x;
 mod xero;
 mod zendesk;
 pub mod zoom;
 
+#[cfg(feature = "fetch")]
+pub(crate) use aws_sns::SnsMessage;
+
 pub use custom::CustomProvider;
+pub use handshake::Handshake;
 
 use crate::tolerance::Tolerance;
 use crate::verifier::SchemeContext;
@@ -107,6 +120,8 @@ pub struct Provider {
 enum SpecRef {
     Static(&'static Spec),
     Custom(Arc<Spec>),
+    /// A built-in scheme with a value the user configures (PayPal's webhook id).
+    Param(&'static Spec, Arc<str>),
 }
 
 impl Provider {
@@ -151,8 +166,8 @@ impl Provider {
     /// retry that carries a new `webhookTimestamp` is a new body and a new key; make the
     /// handler idempotent on the entity (`data.id`, `action`, `updatedAt`).
     pub const LINEAR: Provider = Provider::builtin(&linear::LINEAR);
-    /// Zoom: `x-zm-signature: v0=…` over `v0:{timestamp}:{body}`; ±300 s. See [`zoom`] for
-    /// the endpoint URL-validation challenge.
+    /// Zoom: `x-zm-signature: v0=…` over `v0:{timestamp}:{body}`; ±300 s. The receive path
+    /// answers the endpoint URL-validation challenge; see [`zoom`] to answer it by hand.
     pub const ZOOM: Provider = Provider::builtin(&zoom::ZOOM);
     /// Square: base64 `x-square-hmacsha256-signature` over the notification URL followed by
     /// the body. Needs the URL exactly as configured in the subscription.
@@ -247,6 +262,75 @@ impl Provider {
     pub const WEBFLOW: Provider = Provider::builtin(&webflow::WEBFLOW);
     /// Mux: `Mux-Signature: t=…,v1=…` over `{t}.{body}`; 300 s, past only.
     pub const MUX: Provider = Provider::builtin(&mux::MUX);
+    /// Meta (Facebook, Instagram, WhatsApp, Messenger): `X-Hub-Signature-256: sha256=…`
+    /// (hex) over the body with the app secret; no timestamp. Also known as `facebook`,
+    /// `instagram`, `whatsapp`, `messenger`. The subscription handshake needs the verify
+    /// token on the receiver ([`ReceiverBuilder::verify_token`](crate::receive::ReceiverBuilder::verify_token)).
+    pub const META: Provider = Provider::builtin(&meta::META);
+    /// X (Twitter) Account Activity: `x-twitter-webhooks-signature: sha256=…` (base64) over
+    /// the body with the consumer secret; no timestamp. Also known as `twitter`. The
+    /// receive path answers X's CRC with the same secret.
+    pub const X: Provider = Provider::builtin(&x::X);
+    /// Dropbox: hex `X-Dropbox-Signature` over the body with the app secret; no timestamp.
+    pub const DROPBOX: Provider = Provider::builtin(&dropbox::DROPBOX);
+    /// Okta event hooks: **a credential check, not a signature**: the `Authorization`
+    /// header must equal the configured value (constant time); the body is not covered.
+    pub const OKTA: Provider = Provider::builtin(&okta::OKTA);
+    /// Microsoft Graph change notifications: **a shared secret, not a signature**: every
+    /// notification's `clientState` must equal the configured value (constant time); the
+    /// body is not covered. Also known as `msgraph`.
+    pub const MICROSOFT_GRAPH: Provider = Provider::builtin(&msgraph::MICROSOFT_GRAPH);
+    /// AWS SNS: the message JSON's `Signature` (base64 RSA, SHA1withRSA for
+    /// `SignatureVersion` 1, SHA256withRSA for 2) over the fields AWS signs for its `Type`
+    /// (`Notification`, `SubscriptionConfirmation`, `UnsubscribeConfirmation`). The secret
+    /// is the signing certificate (PEM), or fetched from `SigningCertURL` with the `fetch`
+    /// feature. The id is `MessageId`; the `Timestamp` field may be 1 hour old (SNS's
+    /// HTTP/S retries last at most an hour) and 5 minutes ahead.
+    pub const AWS_SNS: Provider = Provider::builtin(&aws_sns::AWS_SNS);
+    /// PayPal: `PAYPAL-TRANSMISSION-SIG` (base64 SHA256withRSA) over
+    /// `{transmission id}|{transmission time}|{webhook id}|{CRC32 of the body}`. The
+    /// webhook id is the user's: use [`Provider::paypal`]; this constant, without one,
+    /// verifies nothing. The secret is PayPal's certificate (PEM), or fetched from
+    /// `PAYPAL-CERT-URL` with the `fetch` feature. The transmission time may be 3 days old
+    /// (PayPal's retries) and 5 minutes ahead.
+    ///
+    /// **The body is signed only through its CRC32**, which anyone can match with another
+    /// body: a captured delivery's headers verify any body of the same CRC32. The signed
+    /// transmission id is the replay key, so with replay protection on (the default) in a
+    /// store that remembers for the tolerance, such a body under a handled delivery's
+    /// headers is a duplicate and never reaches the handler; keep it on for PayPal.
+    pub const PAYPAL: Provider = Provider::builtin(&paypal::PAYPAL);
+
+    /// [`Provider::PAYPAL`] for the webhook `webhook_id` (the id PayPal's dashboard shows
+    /// for the webhook, part of what PayPal signs).
+    ///
+    /// ```
+    /// use webhook_verify::Provider;
+    /// let paypal = Provider::paypal("96605875FF6516633");
+    /// assert_eq!(paypal, Provider::PAYPAL);
+    /// assert_eq!(paypal.param(), Some("96605875FF6516633"));
+    /// ```
+    pub fn paypal(webhook_id: impl Into<Arc<str>>) -> Provider {
+        Provider {
+            spec: SpecRef::Param(&paypal::PAYPAL, webhook_id.into()),
+        }
+    }
+
+    /// The value configured for this provider's scheme, if it takes one (PayPal's webhook
+    /// id).
+    ///
+    /// ```
+    /// use webhook_verify::Provider;
+    /// assert_eq!(Provider::paypal("WH-1").param(), Some("WH-1"));
+    /// assert_eq!(Provider::STRIPE.param(), None);
+    /// ```
+    #[must_use]
+    pub fn param(&self) -> Option<&str> {
+        match &self.spec {
+            SpecRef::Param(_, value) => Some(value),
+            _ => None,
+        }
+    }
 
     /// CircleCI: `circleci-signature: v1=<hex>` (a comma-separated list) over the body; no
     /// timestamp.
@@ -323,22 +407,66 @@ impl Provider {
     /// `bitbucket`, `chargebee`, `workos`, `sentry`, `webflow`, `mux`, `circleci`,
     /// `fusionauth`, `orb`, `postmark`, `segment`, `telnyx`, `tiktok`, `woocommerce` (or
     /// `woo`), `xero`, `aftership`, `alchemy`, `cursor`, `pagerduty`, `contentful`, `box`,
-    /// `frameio` (or `frame.io`), `asana`.
+    /// `frameio` (or `frame.io`), `asana`, `meta` (or `facebook`, `instagram`, `whatsapp`,
+    /// `messenger`), `x` (or `twitter`), `dropbox`, `okta`, `microsoft-graph` (or `msgraph`).
     ///
     /// ```
     /// use webhook_verify::Provider;
     /// assert_eq!(Provider::from_name("Standard"), Some(Provider::STANDARD_WEBHOOKS));
     /// assert_eq!(Provider::from_name("nope"), None);
+    /// // PayPal with its webhook id: `paypal:<webhook id>`.
+    /// assert_eq!(Provider::from_name("paypal:WH-1").unwrap().param(), Some("WH-1"));
     /// ```
     #[must_use]
     pub fn from_name(name: &str) -> Option<Provider> {
         let name = name.trim();
+        if let Some((base, id)) = name.split_once(':') {
+            return (base.eq_ignore_ascii_case("paypal") && !id.is_empty())
+                .then(|| Self::paypal(id));
+        }
         ALIASES
             .iter()
             .find(|(alias, _)| alias.eq_ignore_ascii_case(name))
             .map(|(_, p)| p)
             .or_else(|| BUILTIN.iter().find(|p| p.name().eq_ignore_ascii_case(name)))
             .cloned()
+    }
+
+    /// The other names [`from_name`](Self::from_name) accepts for this provider.
+    ///
+    /// ```
+    /// use webhook_verify::Provider;
+    /// assert!(Provider::META.aliases().contains(&"whatsapp"));
+    /// assert_eq!(Provider::from_name("twitter"), Some(Provider::X));
+    /// ```
+    #[must_use]
+    pub fn aliases(&self) -> Vec<&'static str> {
+        ALIASES
+            .iter()
+            .filter(|(_, p)| p.same_scheme(self))
+            .map(|(a, _)| *a)
+            .collect()
+    }
+
+    /// The handshake (subscription challenge) the sender uses, answered by the receive
+    /// path; `None` for senders without one and for custom providers.
+    ///
+    /// ```
+    /// use webhook_verify::{Handshake, Provider};
+    /// assert_eq!(Provider::X.handshake(), Some(Handshake::XCrc));
+    /// assert_eq!(Provider::GITHUB.handshake(), None);
+    /// ```
+    #[must_use]
+    pub fn handshake(&self) -> Option<Handshake> {
+        match &self.spec {
+            SpecRef::Static(spec) | SpecRef::Param(spec, _) => handshake::of(spec),
+            SpecRef::Custom(_) => None,
+        }
+    }
+
+    /// Whether both are the same built-in scheme (a custom provider is only itself).
+    fn same_scheme(&self, other: &Self) -> bool {
+        core::ptr::eq(self.spec(), other.spec())
     }
 
     /// Starts a custom HMAC provider for a sender that is not built in.
@@ -361,7 +489,7 @@ impl Provider {
 
     pub(crate) fn spec(&self) -> &Spec {
         match &self.spec {
-            SpecRef::Static(s) => s,
+            SpecRef::Static(s) | SpecRef::Param(s, _) => s,
             SpecRef::Custom(s) => s,
         }
     }
@@ -554,6 +682,13 @@ static BUILTIN: &[Provider] = &[
     Provider::BOX,
     Provider::FRAMEIO,
     Provider::ASANA,
+    Provider::META,
+    Provider::X,
+    Provider::DROPBOX,
+    Provider::OKTA,
+    Provider::MICROSOFT_GRAPH,
+    Provider::AWS_SNS,
+    Provider::PAYPAL,
 ];
 
 /// Other names [`Provider::from_name`] accepts, besides each provider's own.
@@ -564,6 +699,12 @@ static ALIASES: &[(&str, Provider)] = &[
     ("coinbase-commerce", Provider::COINBASE),
     ("woo", Provider::WOOCOMMERCE),
     ("frame.io", Provider::FRAMEIO),
+    ("facebook", Provider::META),
+    ("instagram", Provider::META),
+    ("whatsapp", Provider::META),
+    ("messenger", Provider::META),
+    ("twitter", Provider::X),
+    ("msgraph", Provider::MICROSOFT_GRAPH),
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -639,6 +780,9 @@ pub enum KeyForm {
     Token,
     /// An Ed25519 public key in standard base64 (Telnyx's public key).
     Ed25519Base64,
+    /// An RSA public key (2048 to 4096 bits) in an X.509 certificate, PEM (AWS SNS,
+    /// PayPal); the first certificate of a chain.
+    X509Pem,
 }
 
 impl KeyForm {
@@ -652,6 +796,7 @@ impl KeyForm {
             Self::P256Base64Der => "ECDSA P-256 public key, base64 DER",
             Self::Token => "shared token compared as it is",
             Self::Ed25519Base64 => "Ed25519 public key, base64",
+            Self::X509Pem => "X.509 certificate (PEM) with an RSA public key",
         }
     }
 }
@@ -668,6 +813,10 @@ pub enum Algorithm {
     Ed25519,
     /// ECDSA P-256 with SHA-256, DER signatures (SendGrid).
     EcdsaP256Sha256,
+    /// RSA PKCS#1 v1.5 with SHA-256 (PayPal, AWS SNS `SignatureVersion` 2).
+    RsaPkcs1Sha256,
+    /// RSA PKCS#1 v1.5 with SHA-1 (AWS SNS `SignatureVersion` 1).
+    RsaPkcs1Sha1,
 }
 
 impl Algorithm {
@@ -677,6 +826,7 @@ impl Algorithm {
             Self::HmacSha1 => 20,
             Self::Ed25519 => 64,
             Self::EcdsaP256Sha256 => 72,
+            Self::RsaPkcs1Sha256 | Self::RsaPkcs1Sha1 => crate::certificate::MAX_SIGNATURE_LEN,
         }
     }
 }

@@ -8,7 +8,10 @@
 //!
 //! When a Zoom webhook endpoint is saved (and every 72 hours after), Zoom sends a signed
 //! `endpoint.url_validation` event with a `plainToken`; the endpoint answers 200 with
-//! `{"plainToken": …, "encryptedToken": hex HMAC-SHA256(secret token, plainToken)}`.
+//! `{"plainToken": …, "encryptedToken": hex HMAC-SHA256(secret token, plainToken)}`. The
+//! receive path ([`crate::receive`]) answers it for both adapters, once the delivery
+//! verified, with the secret that verified it; these functions are for code that receives
+//! without it.
 
 use alloc::borrow::ToOwned;
 use alloc::string::String;

@@ -87,6 +87,10 @@ impl Handoff {
     /// Claims the delivery verified by `delivery`'s steps and appends it; records the
     /// answer on its span.
     pub async fn enqueue(&self, delivery: &Reception, verified: Verified) -> Reply {
+        // A signed handshake (Slack, Zoom, Discord, Twitch) is answered now, not queued.
+        if let Some(reply) = delivery.answer(&verified) {
+            return reply;
+        }
         let claim = match delivery.claim(&verified).await {
             Ok(claim) => claim,
             Err(reply) => return reply,

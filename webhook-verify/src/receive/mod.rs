@@ -23,8 +23,38 @@
 //!
 //! An adapter only turns its framework's request into headers, a stream of body chunks
 //! and a [`RequestUrl`], and a [`Reply`] into its framework's response.
+//!
+//! # Handshake challenges
+//!
+//! Some senders send a handshake before any delivery (when the endpoint is registered,
+//! and some periodically). The receive path answers them, once, for both adapters and the
+//! router: [`Reception::challenge`] before the body is read (handshakes that are plain
+//! requests; any other `GET` or `HEAD` gets `405 method not allowed` with `Allow`), and
+//! [`Reception::answer`] after verification (handshakes that are signed deliveries). An
+//! answered handshake never runs the handler and claims nothing in the replay store. A
+//! handshake is answered only where the sender's scheme authenticates it or the answer
+//! reveals nothing; a forged one gets the status policy's refusal (`403 invalid verify
+//! token`, `401 invalid signature`, `400`). Mount webhook routes for `GET` as well as
+//! `POST` for the senders whose handshake is a `GET` (axum `get(h).post(h)` or `any(h)`,
+//! actix `web::route().guard(guard::Any(guard::Get()).or(guard::Post()))`; both adapters'
+//! `events` routes do).
+//!
+//! <!-- handshakes:start -->
+//! | sender | request | answer | checked |
+//! |---|---|---|---|
+//! | Slack | POST, signed, body `type` = `url_verification` | 200 `{"challenge": …}` (JSON) | the delivery's signature and timestamp, as for any delivery |
+//! | Zoom | POST, signed, body `event` = `endpoint.url_validation` with `payload.plainToken` | 200 `{"plainToken": …, "encryptedToken": hex HMAC-SHA256(secret, plainToken)}` | the delivery's signature and timestamp, as for any delivery |
+//! | Discord | POST, signed, body `type` = 1 | 200 `{"type":1}` (JSON) | the delivery's signature and timestamp, as for any delivery |
+//! | Twitch | POST, signed, `webhook_callback_verification`: the signed body carries `challenge` | 200, `challenge` as `text/plain` (`nosniff`) | the delivery's signature and timestamp, as for any delivery |
+//! | Meta | GET `?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…` | 200, `hub.challenge` as `text/plain` (`nosniff`) | `hub.verify_token` equals the receiver's verify token (constant time); else 403 |
+//! | X (Twitter) | GET `?crc_token=…` | 200 `{"response_token": "sha256=" + base64 HMAC-SHA256(consumer secret, crc_token)}` | nothing is signed: the token must be short base64 text that is not JSON, so the answer never signs a delivery body |
+//! | Dropbox | GET `?challenge=…` | 200, `challenge` as `text/plain` with `X-Content-Type-Options: nosniff` | nothing: the answer reveals nothing (an echo) |
+//! | Microsoft Graph | POST `?validationToken=…` (empty body) | 200, `validationToken` (decoded) as `text/plain` (`nosniff`) | nothing: the answer reveals nothing (an echo) |
+//! | Okta | GET with `X-Okta-Verification-Challenge` and the credential header | 200 `{"verification": …}` (JSON) | the credential header equals the configured value (constant time); else 400/401 |
+//! <!-- handshakes:end -->
 
 mod body;
+mod challenge;
 mod claim;
 mod endpoint;
 #[cfg(feature = "metrics")]
@@ -34,6 +64,7 @@ mod reply;
 mod signed_request;
 
 pub use body::BodyLimit;
+pub(crate) use challenge::signed_answer;
 pub use claim::Claim;
 pub(crate) use claim::claim;
 pub use endpoint::Endpoint;

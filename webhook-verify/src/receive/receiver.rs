@@ -17,7 +17,7 @@ use super::claim::{Claim, claim};
 use super::{BodyLimit, BoxError, Outcome, Reply};
 use crate::key_source::KeySource;
 use crate::replay::{MemoryStore, Replay};
-use crate::{Delivery, Headers, Provider, Verified, Verifier};
+use crate::{Delivery, Headers, IntoSecret, Provider, Secret, Verified, Verifier};
 
 /// The default body limit: 1 MiB. Larger bodies get `413 payload too large`.
 ///
@@ -71,6 +71,7 @@ struct Inner {
     body_timeout: Option<Duration>,
     public_base_url: Option<String>,
     replay: Option<Replay>,
+    verify_token: Option<Secret>,
 }
 
 impl fmt::Debug for Receiver {
@@ -82,6 +83,7 @@ impl fmt::Debug for Receiver {
             .field("body_timeout", &self.inner.body_timeout)
             .field("public_base_url", &self.inner.public_base_url)
             .field("replay", &self.inner.replay)
+            .field("verify_token", &self.inner.verify_token)
             .finish()
     }
 }
@@ -126,7 +128,13 @@ impl Receiver {
             body_timeout: Some(DEFAULT_BODY_TIMEOUT),
             public_base_url: None,
             replay: ReplayChoice::Default,
+            verify_token: None,
         }
+    }
+
+    /// The verify token handshakes are checked against (Meta's `hub.verify_token`).
+    pub(crate) fn verify_token(&self) -> Option<&Secret> {
+        self.inner.verify_token.as_ref()
     }
 
     /// The verifier in force now: the receiver's own, or the current one of
@@ -294,6 +302,18 @@ impl<'a> RequestUrl<'a> {
         self.host = host;
         self
     }
+
+    /// The query, without the `?`, when there is one.
+    ///
+    /// ```
+    /// use webhook_verify::receive::RequestUrl;
+    /// assert_eq!(RequestUrl::new("/hooks?crc_token=a").query(), Some("crc_token=a"));
+    /// assert_eq!(RequestUrl::new("/hooks").query(), None);
+    /// ```
+    #[must_use]
+    pub fn query(&self) -> Option<&'a str> {
+        self.path_and_query.split_once('?').map(|(_, query)| query)
+    }
 }
 
 enum ReplayChoice {
@@ -311,6 +331,7 @@ pub struct ReceiverBuilder {
     body_timeout: Option<Duration>,
     public_base_url: Option<String>,
     replay: ReplayChoice,
+    verify_token: Option<Secret>,
 }
 
 impl fmt::Debug for ReceiverBuilder {
@@ -321,6 +342,7 @@ impl fmt::Debug for ReceiverBuilder {
             .field("max_body", &self.max_body)
             .field("body_timeout", &self.body_timeout)
             .field("public_base_url", &self.public_base_url)
+            .field("verify_token", &self.verify_token)
             .finish_non_exhaustive()
     }
 }
@@ -398,6 +420,29 @@ impl ReceiverBuilder {
         self
     }
 
+    /// The verify token a subscription handshake must present: Meta's `hub.verify_token`,
+    /// the text you typed in the app dashboard's webhook settings. It is compared in
+    /// constant time; a handshake with another token gets `403 invalid verify token`.
+    /// Other senders' handshakes use the verifier's secret and ignore it. Defaults to none:
+    /// Meta's handshake is refused as a misconfiguration (500, logged at ERROR).
+    ///
+    /// ```
+    /// use webhook_verify::receive::Receiver;
+    /// use webhook_verify::{Provider, Verifier};
+    /// let receiver = Receiver::builder(Verifier::new(Provider::META, "app-secret")?)
+    ///     .verify_token("my-verify-token")?
+    ///     .build();
+    /// # Ok::<(), webhook_verify::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidSecret`](crate::Error::InvalidSecret) when the token is empty.
+    pub fn verify_token(mut self, token: impl IntoSecret) -> Result<Self, crate::Error> {
+        self.verify_token = Some(token.into_secret()?);
+        Ok(self)
+    }
+
     /// **Shadow mode** (report only), for a team moving to verification that wants to
     /// watch failures before rejecting anything: every delivery is still verified and the
     /// result recorded (the span's `outcome`, the diagnosis, the matched key, the
@@ -453,6 +498,7 @@ impl ReceiverBuilder {
                 body_timeout: self.body_timeout,
                 public_base_url: self.public_base_url,
                 replay,
+                verify_token: self.verify_token,
             }),
         }
     }

@@ -18,6 +18,8 @@ pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 
 const TEXT: &str = "text/plain; charset=utf-8";
 
+const NOSNIFF: &[(&str, &str)] = &[("x-content-type-options", "nosniff")];
+
 /// What happened to a delivery: the `outcome` recorded on the `webhook` span, and a stable
 /// snake_case name for metrics and logs.
 ///
@@ -36,8 +38,15 @@ pub enum Outcome {
     Handled,
     /// No route matched and no fallback was set: acknowledged with 200.
     Unrouted,
-    /// A handshake challenge (Slack's `url_verification`) was answered.
+    /// A handshake challenge (Slack's `url_verification`, Meta's `hub.challenge`, X's CRC,
+    /// ...) was answered; no handler ran and nothing was claimed.
     Challenge,
+    /// A handshake challenge was refused: a wrong verify token (403) or a malformed
+    /// challenge (400).
+    ChallengeRefused,
+    /// A request that is neither a delivery nor a handshake (a `GET` without a challenge):
+    /// 405 with `Allow`.
+    MethodNotAllowed,
     /// Verified, but the payload did not parse as the handler's type: 400.
     InvalidPayload,
     /// The payload did not parse and the router was told to acknowledge it anyway.
@@ -88,6 +97,8 @@ impl Outcome {
             Self::Handled => "handled",
             Self::Unrouted => "unrouted",
             Self::Challenge => "challenge",
+            Self::ChallengeRefused => "challenge_refused",
+            Self::MethodNotAllowed => "method_not_allowed",
             Self::InvalidPayload => "invalid_payload",
             Self::InvalidPayloadAccepted => "invalid_payload_accepted",
             Self::HandlerFailed => "handler_failed",
@@ -147,6 +158,13 @@ enum Cause {
 ///
 /// In [shadow mode](crate::receive::ReceiverBuilder::shadow) the 400 and 401 answers of
 /// verification are not sent: the delivery goes to the handler, marked unverified.
+/// | handshake answered | (receive path, see [`challenge`](crate::receive#handshake-challenges)) | 200 | the sender's answer |
+/// | handshake with a wrong verify token | (receive path) | 403 | `invalid verify token` |
+/// | handshake malformed | (receive path) | 400 | `invalid challenge` |
+/// | `GET` that is no handshake | (receive path) | 405 + `Allow` | `method not allowed` |
+///
+/// Extra headers an answer must carry (`Allow`, `X-Content-Type-Options`) are in
+/// [`headers`](Self::headers).
 ///
 /// ```
 /// use std::time::Duration;
@@ -174,6 +192,8 @@ struct Detail {
     event: Option<String>,
     route: Option<Arc<str>>,
     cause: Option<Cause>,
+    /// Headers the answer must carry besides the content type (`Allow`, `nosniff`).
+    headers: &'static [(&'static str, &'static str)],
 }
 
 impl fmt::Debug for Reply {
@@ -378,6 +398,37 @@ impl Reply {
         Self::text(500, "internal server error", Outcome::HandlerFailed)
     }
 
+    /// 200 with a handshake's answer, `nosniff` so a browser never renders an echo.
+    pub(crate) fn challenge(body: impl Into<Bytes>, content_type: &'static str) -> Self {
+        let mut reply = Self {
+            status: 200,
+            body: body.into(),
+            content_type: Some(content_type),
+            retry_after: None,
+            outcome: Outcome::Challenge,
+            detail: None,
+        };
+        reply.detail().headers = NOSNIFF;
+        reply
+    }
+
+    /// 403 `invalid verify token`: a handshake whose token is not the configured one.
+    pub(crate) fn challenge_forbidden() -> Self {
+        Self::text(403, "invalid verify token", Outcome::ChallengeRefused)
+    }
+
+    /// 400 `invalid challenge`: a handshake request that is malformed.
+    pub(crate) fn invalid_challenge() -> Self {
+        Self::text(400, "invalid challenge", Outcome::ChallengeRefused)
+    }
+
+    /// 405 `method not allowed` with `Allow: {allow}`.
+    pub(crate) fn method_not_allowed(allow: &'static [(&'static str, &'static str)]) -> Self {
+        let mut reply = Self::text(405, "method not allowed", Outcome::MethodNotAllowed);
+        reply.detail().headers = allow;
+        reply
+    }
+
     /// A handler's answer (its 2xx and body).
     #[must_use]
     pub(crate) fn ack(ack: Ack, outcome: Outcome) -> Self {
@@ -434,6 +485,18 @@ impl Reply {
     #[must_use]
     pub fn content_type(&self) -> Option<&'static str> {
         self.content_type
+    }
+
+    /// Headers the answer carries besides the content type and `Retry-After`: `Allow` on a
+    /// 405, `X-Content-Type-Options: nosniff` on a handshake's answer. Adapters add them
+    /// as they are.
+    ///
+    /// ```
+    /// assert!(webhook_verify::receive::Reply::duplicate().headers().is_empty());
+    /// ```
+    #[must_use]
+    pub fn headers(&self) -> &'static [(&'static str, &'static str)] {
+        self.detail.as_ref().map_or(&[], |d| d.headers)
     }
 
     /// The `Retry-After` value in seconds (409 `in progress` only).

@@ -37,6 +37,10 @@ pub(crate) fn parse_into<'a>(
                 Algorithm::HmacSha256 | Algorithm::HmacSha1 => {
                     parsed.push_mac(*encoding, encoded, mac_len)
                 }
+                // Their providers' own schemes read RSA signatures.
+                Algorithm::RsaPkcs1Sha256 | Algorithm::RsaPkcs1Sha1 => {
+                    Err("an RSA signature is not read from a signature header")
+                }
             }
             .map_err(bad)?;
         }

@@ -141,7 +141,7 @@ pub(super) fn find_key(
                                 .is_ok_and(|sig| public.multipart_verify(message, &sig).is_ok())
                         }),
                 )),
-                (Key::Token(_), _) => Choice::from(0),
+                (Key::Token(_) | Key::Rsa(_), _) => Choice::from(0),
             };
             let take = found & !have;
             first.conditional_assign(&(index as u64), take);

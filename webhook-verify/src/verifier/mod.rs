@@ -480,6 +480,26 @@ impl<'a> SchemeContext<'a> {
         self.verifier.inner.secrets.get(position)
     }
 
+    /// The provider being verified (with its parameter, such as PayPal's webhook id).
+    pub(crate) fn provider(&self) -> &'a Provider {
+        &self.verifier.inner.provider
+    }
+
+    /// The first certificate key whose PKCS#1 v1.5 signature over `message` is `signature`,
+    /// while its certificate is valid by the verifier's clock. RSA signatures are public:
+    /// which key matched needs no hiding.
+    pub(crate) fn find_rsa_key(
+        &self,
+        hash: crate::certificate::RsaHash,
+        message: &[&[u8]],
+        signature: &[u8],
+    ) -> Option<usize> {
+        let now = self.now.div_euclid(1000);
+        self.keys.iter().position(
+            |k| matches!(&k.key, Key::Rsa(key) if key.verifies(hash, message, signature, now)),
+        )
+    }
+
     /// The number of keys.
     pub(crate) fn key_count(&self) -> usize {
         self.keys.len()
