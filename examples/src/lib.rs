@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use clap::Parser;
 use webhook_verify::events::{EventRouter, Failure};
 use webhook_verify::key_source::{KeySource, LiveKeys};
+use webhook_verify::queue::{Queue, QueueError};
 use webhook_verify::replay::{MemoryStore, RedisStore, Replay, StoreError};
 use webhook_verify::{Event, Provider, Verified, Verifier};
 
@@ -58,6 +59,23 @@ pub struct ListenerArgs {
     /// event prints `{"route","event","id"}`, naming the handler that ran.
     #[arg(long = "router-demo")]
     pub router_demo: bool,
+    /// Hand each verified delivery to workers through this Redis Stream on the --redis
+    /// server instead: 202 `queued` once Redis has it, 503 when it cannot (see the
+    /// `worker` example).
+    #[arg(
+        long,
+        value_name = "STREAM",
+        requires = "redis",
+        conflicts_with = "router_demo"
+    )]
+    pub queue: Option<String>,
+    /// The number of shards of the --queue stream; the workers must use the same.
+    #[arg(long, default_value_t = 1)]
+    pub shards: u16,
+    /// Milliseconds a claim holds a delivery (being handled, or queued for a worker)
+    /// before a duplicate may take it.
+    #[arg(long = "lease-ms", default_value_t = 60_000)]
+    pub lease_ms: u64,
 }
 
 fn parse_provider(name: &str) -> Result<Provider, String> {
@@ -97,7 +115,24 @@ impl ListenerArgs {
         Ok(match &self.redis {
             Some(url) => Replay::new(RedisStore::connect(url).await?),
             None => Replay::new(MemoryStore::new()),
-        })
+        }
+        .lease(std::time::Duration::from_millis(self.lease_ms)))
+    }
+
+    /// The queue `--queue` names, on the `--redis` server.
+    ///
+    /// # Errors
+    ///
+    /// When the Redis server cannot be reached or could drop queued deliveries.
+    pub async fn queue(&self) -> Result<Option<Queue>, QueueError> {
+        let (Some(stream), Some(url)) = (&self.queue, &self.redis) else {
+            return Ok(None);
+        };
+        Ok(Some(
+            Queue::connect(url, stream.as_str())
+                .await?
+                .shards(self.shards),
+        ))
     }
 
     /// Serves Prometheus metrics on `--metrics-addr`, when given (call it inside the tokio

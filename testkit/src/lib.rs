@@ -15,6 +15,7 @@
 //! | [`vectors`] | the official and derived vectors, and vector name → [`Provider`](webhook_verify::Provider) in one place | |
 //! | [`Store`], [`for_each_store`], [`store_tests!`] | one replay scenario run against every store (memory, Redis) | `redis` for the Redis runs |
 //! | [`RedisServer`] | a real `redis-server` on a free loopback port | |
+//! | `RedisCluster` | a real 3-master Redis Cluster on loopback ports | `redis-cluster` |
 //! | `LogCapture` | a `tracing` subscriber writing into a buffer | `tracing` |
 //! | `CountingBody`, `Counted` | bodies that count the bytes pulled from them | `http-body`, `stream` |
 //!
@@ -49,6 +50,8 @@ pub mod handshake;
 mod keys;
 #[cfg(feature = "tracing")]
 mod logs;
+#[cfg(feature = "redis-cluster")]
+mod redis_cluster;
 mod redis_server;
 mod replay;
 mod sign;
@@ -67,6 +70,8 @@ pub use keys::{
 };
 #[cfg(feature = "tracing")]
 pub use logs::LogCapture;
+#[cfg(feature = "redis-cluster")]
+pub use redis_cluster::RedisCluster;
 pub use redis_server::RedisServer;
 pub use replay::{Store, StoreKind, for_each_store};
 pub use sign::{

@@ -11,6 +11,7 @@ use std::time::Duration;
 pub struct RedisServer {
     child: Option<Child>,
     port: u16,
+    args: Vec<String>,
 }
 
 impl RedisServer {
@@ -21,11 +22,26 @@ impl RedisServer {
     /// When `redis-server` is not installed or does not start within 5 s.
     #[must_use]
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// Starts a server as [`start`](Self::start) does, with more `redis-server` arguments
+    /// (`["--maxmemory-policy", "allkeys-lru"]`), kept for [`restart`](Self::restart).
+    ///
+    /// # Panics
+    ///
+    /// As [`start`](Self::start).
+    #[must_use]
+    pub fn start_with(args: &[&str]) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
             .expect("a free loopback port");
-        let mut server = Self { child: None, port };
+        let mut server = Self {
+            child: None,
+            port,
+            args: args.iter().map(|a| (*a).to_owned()).collect(),
+        };
         server.restart();
         server
     }
@@ -39,6 +55,7 @@ impl RedisServer {
         let child = Command::new("redis-server")
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
+            .args(&self.args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

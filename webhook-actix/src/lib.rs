@@ -165,7 +165,7 @@
 //!
 //! | feature | enables |
 //! |---|---|
-//! | `redis` | `RedisStore` (`webhook_verify::replay::RedisStore`), replay protection shared by many instances |
+//! | `redis` | `RedisStore` (`webhook_verify::replay::RedisStore`), replay protection shared by many instances; `queue()`: a route handing verified deliveries to workers through a Redis Stream |
 //!
 //! # Providers that sign the URL
 //!
@@ -198,6 +198,8 @@ mod error;
 mod events;
 mod extract;
 mod middleware;
+#[cfg(feature = "redis")]
+mod queue;
 mod request;
 pub mod test_helpers;
 
@@ -206,6 +208,8 @@ pub use error::WebhookError;
 pub use events::events;
 pub use extract::{Claimed, VerifiedWebhook, Webhook};
 pub use middleware::{VerifyWebhook, VerifyWebhookService};
+#[cfg(feature = "redis")]
+pub use queue::queue;
 pub use request::ActixHeaders;
 
 #[doc(no_inline)]

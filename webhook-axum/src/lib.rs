@@ -205,7 +205,7 @@
 //!
 //! | feature | default | enables |
 //! |---|---|---|
-//! | `redis` | no | `RedisStore` (re-exported from `webhook_verify::replay`), a replay store shared by many instances |
+//! | `redis` | no | `RedisStore` (re-exported from `webhook_verify::replay`), a replay store shared by many instances; `queue()`: a route handing verified deliveries to workers through a Redis Stream |
 //!
 //! # URL-signing providers (Twilio)
 //!
@@ -246,6 +246,8 @@ mod config;
 mod events;
 mod extract;
 mod layer;
+#[cfg(feature = "redis")]
+mod queue;
 mod rejection;
 mod request;
 pub mod test_helpers;
@@ -254,6 +256,8 @@ pub use config::{WebhookConfig, WebhookConfigBuilder};
 pub use events::events;
 pub use extract::{Claimed, VerifiedWebhook, Webhook};
 pub use layer::{ResponseFuture, VerifyWebhook, VerifyWebhookLayer};
+#[cfg(feature = "redis")]
+pub use queue::queue;
 pub use rejection::WebhookRejection;
 
 #[doc(no_inline)]

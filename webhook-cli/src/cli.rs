@@ -167,6 +167,15 @@ pub(crate) struct ListenArgs {
     /// memory; a duplicate gets 200 `duplicate`, one still being handled 409.
     #[arg(long, value_name = "URL")]
     pub(crate) redis: Option<String>,
+    /// Hand each verified delivery to workers: append it to this Redis Stream (on the
+    /// --redis server) and answer 202 `queued` once Redis has it; 503 when it cannot.
+    #[arg(
+        long,
+        value_name = "STREAM",
+        requires = "redis",
+        conflicts_with = "forward_to"
+    )]
+    pub(crate) queue: Option<String>,
     /// Forward each verified delivery (exact body bytes and headers) to this local app
     /// (plain http://) and pass its answer back to the sender; 502 when it cannot be
     /// reached.

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse as _, Response};
 use axum::routing::post;
 use serde::Serialize;
 use time::OffsetDateTime;
+use webhook_verify::queue::Handoff;
 use webhook_verify::receive::{Receiver, Reply, RequestUrl};
 use webhook_verify::replay::{MemoryStore, RedisStore, Replay};
 use webhook_verify::{Delivery, Provider, Secret, Signer, Verified, Verifier};
@@ -45,6 +46,8 @@ enum Output {
 pub(crate) struct Hub {
     pub(crate) verifier: Verifier,
     receiver: Receiver,
+    /// `--queue`: deliveries go to workers through a Redis Stream.
+    handoff: Option<Handoff>,
     pub(crate) forward: Option<Forwarder>,
     forward_unverified: bool,
     recorder: Option<Mutex<Recorder>>,
@@ -125,6 +128,7 @@ pub(crate) fn run(args: ListenArgs) -> Result<(), Failure> {
             .map_err(|e| Failure::usage(format!("--verify-token: {e}")))?;
     }
     let receiver = receiver.build();
+    let handoff = runtime.block_on(crate::queue::handoff(&args, &receiver))?;
     let output = match (&forward, args.json) {
         (_, true) => Output::Json,
         (None, false) => Output::Verified,
@@ -159,6 +163,7 @@ pub(crate) fn run(args: ListenArgs) -> Result<(), Failure> {
         let hub = Arc::new(Hub {
             verifier,
             receiver,
+            handoff,
             forward,
             forward_unverified: args.forward_unverified,
             recorder,
@@ -359,6 +364,9 @@ async fn receive(State(hub): State<Arc<Hub>>, request: Request) -> Response {
     if let Some(reply) = reception.answer(&verified) {
         return answered(&hub, seen, &reply);
     }
+    if let Some(handoff) = &hub.handoff {
+        return crate::queue::enqueue(&hub, seen, &reception, handoff, verified).await;
+    }
     let claim = match reception.claim(&verified).await {
         Ok(claim) => claim,
         Err(reply) => return refused(&hub, seen, &reply),
@@ -466,7 +474,7 @@ fn app_response(seen: &mut Seen, answer: Result<Answer, String>) -> Response {
 
 /// The status policy's reply as a response: status, short body, content type,
 /// `Retry-After`.
-fn reply_response(reply: &Reply) -> Response {
+pub(crate) fn reply_response(reply: &Reply) -> Response {
     let mut response = Response::new(Body::from(reply.body().clone()));
     *response.status_mut() =
         StatusCode::from_u16(reply.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -490,7 +498,7 @@ fn reply_response(reply: &Reply) -> Response {
 }
 
 /// Prints, records and keeps (for the inspector) one delivery.
-fn finish(hub: &Hub, seen: &Seen, verified: Option<&Verified>) {
+pub(crate) fn finish(hub: &Hub, seen: &Seen, verified: Option<&Verified>) {
     print_line(hub, seen, verified);
     if let Some(recorder) = &hub.recorder {
         let record = seen.record(hub.provider(), hub.record_signatures);

@@ -6,6 +6,7 @@
 //! webhook sign      --provider P --secret S [--timestamp T] [--id ID] [--url URL]
 //! webhook send      --provider P --secret S [-H ...] [--body-file F] URL
 //! webhook listen    --provider P --secret S [--addr 127.0.0.1:8080] [--path /] [--redis URL]
+//!                   [--queue STREAM]
 //!                   [--forward-to URL [--forward-unverified] [--json]]
 //!                   [--record FILE [--record-signatures]] [--ui 127.0.0.1:4040]
 //! webhook replay    FILE[:N] --to URL [--resign [--provider P] --secret S] [--json]
@@ -31,6 +32,7 @@ mod input;
 mod inspect;
 mod listen;
 mod providers;
+mod queue;
 mod record;
 mod replay;
 mod send;

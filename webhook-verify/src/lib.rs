@@ -52,7 +52,8 @@
 //! | `std` | yes | the system clock ([`SystemClock`], [`Verifier::new`], [`verify`]), [`receive`], [`replay`], [`events`]; `http`, `tokio` and `redis` enable it |
 //! | `http` | yes | [`Headers`] for `http::HeaderMap` |
 //! | `tokio` | no | the receive path's body timeout, and dropped replay claims released in the background (both adapters enable it) |
-//! | `redis` | no | `replay::RedisStore`, replay protection shared by many instances |
+//! | `redis` | no | `replay::RedisStore`, replay protection shared by many instances; [`queue`]: hand deliveries to workers through Redis Streams |
+//! | `redis-cluster` | no | the Redis store and the queue on a Redis Cluster (`connect_cluster`) |
 //! | `fetch` | no | `fetch`: AWS SNS and PayPal certificates fetched from checked URLs (hyper, rustls) |
 //!
 //! # Without `std`
@@ -116,6 +117,8 @@ mod json;
 pub mod key_source;
 mod keys;
 mod provider;
+#[cfg(feature = "redis")]
+pub mod queue;
 #[cfg(feature = "std")]
 pub mod receive;
 #[cfg(feature = "std")]

@@ -27,6 +27,25 @@ async fn claim_commit_release_semantics(store) {
     assert_eq!(store.claim("a", 6, LEASE).await.unwrap(), Claim::Done);
 }
 
+/// A queue worker takes a listener's claim over with the listener's ticket; a third
+/// ticket cannot; a committed key stays done.
+async fn claims_are_taken_over_by_their_ticket(store) {
+    let store = store.store();
+    assert_eq!(store.claim("q", 1, LEASE).await.unwrap(), Claim::New);
+    assert_eq!(store.take_over("q", 7, 2, LEASE).await.unwrap(), Claim::InFlight);
+    assert_eq!(store.take_over("q", 1, 2, LEASE).await.unwrap(), Claim::New);
+    // Taken again by its holder (a retry), never by the old ticket's other workers.
+    assert_eq!(store.take_over("q", 1, 2, LEASE).await.unwrap(), Claim::New);
+    assert_eq!(store.take_over("q", 1, 3, LEASE).await.unwrap(), Claim::InFlight);
+    assert_eq!(store.claim("q", 4, LEASE).await.unwrap(), Claim::InFlight);
+    store.release("q", 1).await.unwrap(); // the listener's ticket no longer holds it
+    assert_eq!(store.claim("q", 4, LEASE).await.unwrap(), Claim::InFlight);
+    store.commit("q", 2, KEEP).await.unwrap();
+    assert_eq!(store.take_over("q", 1, 2, LEASE).await.unwrap(), Claim::Done);
+    // Nobody holds an unknown key: taken.
+    assert_eq!(store.take_over("fresh", 9, 5, LEASE).await.unwrap(), Claim::New);
+}
+
 /// A lease and a retention run out; each wait is measured, so the answers come after.
 async fn lease_and_retention_expire(store) {
     let store = store.store();

@@ -17,6 +17,10 @@
 //! For Twilio, the signed URL is rebuilt as `http://{Host}{path and query}` unless
 //! `--public-url` gives the public origin.
 //!
+//! With `--queue STREAM` (and `--redis URL`), `--path` is served by `webhook_actix::queue`:
+//! each verified delivery is appended to the Redis Stream for the workers (`202 queued`);
+//! see the `worker` example.
+//!
 //! With `--router-demo`, `--path` is served by `webhook_actix::events` with the demo event
 //! router (`webhook_examples::demo_router`) instead: each handled event prints
 //! `{"route","event","id"}` naming the route whose handler ran (`<fallback>` for event
@@ -78,12 +82,22 @@ async fn main() -> ExitCode {
     } else {
         None
     };
+    let queue = match args.queue().await {
+        Ok(queue) => queue,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
     let path = args.path.clone();
-    let server = HttpServer::new(move || match &router {
-        Some(router) => {
+    let server = HttpServer::new(move || match (&queue, &router) {
+        (Some(queue), _) => {
+            App::new().route(&path, webhook_actix::queue(config.clone(), queue.clone()))
+        }
+        (None, Some(router)) => {
             App::new().route(&path, webhook_actix::events(config.clone(), router.clone()))
         }
-        None => App::new().service(
+        (None, None) => App::new().service(
             web::resource(&path)
                 .wrap(VerifyWebhook::new(config.clone()))
                 .route(web::post().to(receive)),

@@ -5,6 +5,10 @@
 //! first is being handled). Replay protection is in memory, or in Redis with `--redis URL`
 //! (then a Redis outage answers 503).
 //!
+//! With `--queue STREAM` (and `--redis URL`), deliveries are handed to workers through a
+//! Redis Stream (`webhook_axum::queue`): `202 queued` once Redis has them; see the `worker`
+//! example.
+//!
 //! With `--router-demo`, deliveries go through an event router instead
 //! (`webhook_axum::events` with `webhook_examples::demo_router`): each handled event prints
 //! `{"route","event","id"}`, naming the handler that ran (`invoice.paid`, `invoice.*`,
@@ -68,7 +72,16 @@ async fn main() -> ExitCode {
         config = config.public_base_url(url.as_str());
     }
     let config = config.build();
-    let app = if args.router_demo {
+    let queue = match args.queue().await {
+        Ok(queue) => queue,
+        Err(e) => {
+            eprintln!("axum-listener: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let app = if let Some(queue) = queue {
+        Router::new().route(&args.path, webhook_axum::queue(config, queue))
+    } else if args.router_demo {
         let router = match demo_router(&args.provider) {
             Ok(router) => router,
             Err(e) => {

@@ -363,7 +363,7 @@ impl EventRouter {
                         verified: &verified,
                         error: &*error,
                     });
-                    reply = Some(failed(&label));
+                    reply = Some(failed(&label).with_error(error));
                     break;
                 }
                 Err(panic) => {
@@ -375,7 +375,8 @@ impl EventRouter {
                         verified: &verified,
                         message,
                     });
-                    reply = Some(failed(&label));
+                    let panicked = format!("handler panicked: {message}");
+                    reply = Some(failed(&label).with_error(panicked.into()));
                     break;
                 }
             }

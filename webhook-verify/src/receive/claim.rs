@@ -75,6 +75,17 @@ impl Claim {
         self.guard.as_ref().map(ClaimGuard::key)
     }
 
+    /// The ticket the claim is held under, while held.
+    pub(crate) fn ticket(&self) -> Option<u128> {
+        self.guard.as_ref().map(ClaimGuard::ticket)
+    }
+
+    /// Leaves the claim held until its lease ends, neither committed nor released: a
+    /// queue worker takes it over with the ticket.
+    pub(crate) fn keep(mut self) {
+        drop(self.guard.take());
+    }
+
     /// Marks the delivery handled: later deliveries of it get `200 duplicate` for the
     /// replay retention.
     ///

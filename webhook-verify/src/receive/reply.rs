@@ -53,6 +53,8 @@ pub enum Outcome {
     InvalidPayloadAccepted,
     /// A handler failed or panicked: 500.
     HandlerFailed,
+    /// Appended to a queue for a worker (feature `redis`): 202 `queued`.
+    Queued,
     /// Already handled (replay protection): 200 `duplicate`.
     Duplicate,
     /// Being handled by another request (replay protection): 409 with `Retry-After`.
@@ -100,6 +102,7 @@ impl Outcome {
             Self::InvalidPayload => "invalid_payload",
             Self::InvalidPayloadAccepted => "invalid_payload_accepted",
             Self::HandlerFailed => "handler_failed",
+            Self::Queued => "queued",
             Self::Duplicate => "duplicate",
             Self::InProgress => "in_progress",
             Self::StoreUnavailable => "store_unavailable",
@@ -136,6 +139,7 @@ enum Cause {
 /// | situation | constructor | status | body |
 /// |---|---|---|---|
 /// | handler succeeded | (router, layer) | the handler's 2xx | the handler's |
+/// | appended to a queue | [`queued`](Self::queued) | 202 | `queued` |
 /// | already handled | [`duplicate`](Self::duplicate) | 200 | `duplicate` |
 /// | being handled | [`in_progress`](Self::in_progress) | 409 + `Retry-After` (≥ 1 s) | `in progress` |
 /// | header missing, repeated or malformed | [`rejected`](Self::rejected) | 400 | e.g. `missing header webhook-signature` |
@@ -221,6 +225,10 @@ impl Reply {
         self.detail.get_or_insert_default()
     }
 
+    pub(crate) fn with_error(self, error: BoxError) -> Self {
+        self.with_cause(Cause::Other(Arc::from(error)))
+    }
+
     fn with_cause(mut self, cause: Cause) -> Self {
         self.detail().cause = Some(cause);
         self
@@ -295,6 +303,18 @@ impl Reply {
     pub fn invalid_payload(error: impl Into<BoxError>) -> Self {
         Self::text(400, "invalid payload", Outcome::InvalidPayload)
             .with_cause(Cause::Other(Arc::from(error.into())))
+    }
+
+    /// 202 `queued`: the delivery was appended to a queue and a worker will handle it
+    /// (Redis acknowledged the append).
+    ///
+    /// ```
+    /// let reply = webhook_verify::receive::Reply::queued();
+    /// assert_eq!((reply.status(), reply.body_text().as_ref()), (202, "queued"));
+    /// ```
+    #[must_use]
+    pub fn queued() -> Self {
+        Self::text(202, "queued", Outcome::Queued)
     }
 
     /// 200 `duplicate`: the delivery was already handled.

@@ -240,6 +240,34 @@ impl ReplayStore for MemoryStore {
         self.release_now(key, ticket);
         Box::pin(async { Ok(()) })
     }
+
+    fn take_over<'a>(
+        &'a self,
+        key: &'a str,
+        from: u128,
+        ticket: u128,
+        lease: Duration,
+    ) -> StoreFuture<'a, Claim> {
+        let now = self.clock.now_unix_millis();
+        let held = {
+            let state = self.lock();
+            state
+                .map
+                .get(key)
+                .filter(|entry| entry.expires_at > now)
+                .map(|entry| entry.ticket)
+        };
+        let claim = match held {
+            Some(None) => Claim::Done,
+            Some(Some(holder)) if holder != from && holder != ticket => Claim::InFlight,
+            _ => {
+                self.release_now(key, from);
+                self.release_now(key, ticket);
+                self.claim_now(key, ticket, lease)
+            }
+        };
+        Box::pin(async move { Ok::<_, StoreError>(claim) })
+    }
 }
 
 #[cfg(test)]

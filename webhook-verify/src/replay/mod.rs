@@ -72,6 +72,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+#[cfg(feature = "redis")]
+pub(crate) mod conn;
 mod memory;
 #[cfg(feature = "redis")]
 mod redis;
@@ -138,6 +140,24 @@ pub trait ReplayStore: Send + Sync + fmt::Debug + 'static {
     -> StoreFuture<'a, ()>;
     /// Forgets the claim on `key` if `ticket` still holds it, so a retry is handled.
     fn release<'a>(&'a self, key: &'a str, ticket: u128) -> StoreFuture<'a, ()>;
+
+    /// Claims `key` for `ticket` when nobody holds it, or when `from` (or `ticket` itself)
+    /// holds it: the claim moves from `from` to `ticket` for `lease`. A queue worker takes
+    /// over the claim a listener made before it appended the delivery. Answers
+    /// [`Claim::Done`] when handled, [`Claim::InFlight`] when another ticket holds it.
+    ///
+    /// The default answers a [`StoreError`]: a store that cannot hand claims over cannot
+    /// back a queue. The Redis and in-memory stores implement it.
+    fn take_over<'a>(
+        &'a self,
+        key: &'a str,
+        from: u128,
+        ticket: u128,
+        lease: Duration,
+    ) -> StoreFuture<'a, Claim> {
+        let _ = (key, from, ticket, lease);
+        Box::pin(async { Err(StoreError::new("this store cannot hand claims over")) })
+    }
 }
 
 /// Replay protection over a store: computes each delivery's key and claims it.
@@ -212,6 +232,18 @@ impl Replay {
         self.lease
     }
 
+    /// The retention in force.
+    #[must_use]
+    pub fn retention_duration(&self) -> Duration {
+        self.retention
+    }
+
+    /// The store.
+    #[must_use]
+    pub fn store(&self) -> &Arc<dyn ReplayStore> {
+        &self.store
+    }
+
     /// Claims a verified delivery.
     ///
     /// # Errors
@@ -279,6 +311,13 @@ impl ClaimGuard {
         &self.key
     }
 
+    /// The ticket this claim is held under (a queue entry carries it, so a worker can
+    /// [take the claim over](ReplayStore::take_over)).
+    #[must_use]
+    pub fn ticket(&self) -> u128 {
+        self.ticket
+    }
+
     /// Marks the delivery handled.
     ///
     /// # Errors
@@ -302,7 +341,7 @@ impl ClaimGuard {
 }
 
 /// A ticket unique to this claim: a per-process random value and a counter.
-fn new_ticket() -> u128 {
+pub(crate) fn new_ticket() -> u128 {
     use std::hash::{BuildHasher, RandomState};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     static PROCESS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use super::conn::Conn;
 
 use super::{Claim, ReplayStore, StoreError, StoreFuture};
 
@@ -27,6 +27,17 @@ end
 return 1
 ";
 
+/// Moves the claim from ARGV[1] (or an empty key) to ARGV[2] for ARGV[3] ms.
+const TAKE_OVER: &str = r"
+local v = redis.call('GET', KEYS[1])
+if v == 'done' then return 'done' end
+if v == false or v == ARGV[1] or v == ARGV[2] then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+  return 'new'
+end
+return 'inflight'
+";
+
 /// Replay store in Redis (feature `redis`): every call is one atomic round trip (a Lua
 /// script for claim and release, `SET … PX` for commit). The connection manager
 /// reconnects by itself; while Redis is unreachable every call fails with
@@ -41,10 +52,11 @@ return 1
 /// ```
 #[derive(Clone)]
 pub struct RedisStore {
-    conn: ConnectionManager,
+    conn: Conn,
     prefix: String,
     claim: redis::Script,
     release: redis::Script,
+    take_over: redis::Script,
 }
 
 impl fmt::Debug for RedisStore {
@@ -67,12 +79,7 @@ impl RedisStore {
     /// [`StoreError`] when the URL is invalid or the server cannot be reached.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let client = redis::Client::open(url).map_err(|_| StoreError::new("invalid redis URL"))?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(DEFAULT_RESPONSE_TIMEOUT))
-            .set_response_timeout(Some(DEFAULT_RESPONSE_TIMEOUT))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_millis(500));
-        let conn = ConnectionManager::new_with_config(client, config)
+        let conn = Conn::single(&client, DEFAULT_RESPONSE_TIMEOUT)
             .await
             .map_err(unavailable)?;
         Ok(Self {
@@ -80,6 +87,38 @@ impl RedisStore {
             prefix: "webhook:".to_owned(),
             claim: redis::Script::new(CLAIM),
             release: redis::Script::new(RELEASE),
+            take_over: redis::Script::new(TAKE_OVER),
+        })
+    }
+
+    /// Connects to the Redis Cluster these nodes belong to (`redis://host:port/` each; one
+    /// reachable node is enough to find the rest). Each call is one script or command on
+    /// one key, so one slot: while a master is down, the keys of its slots fail with
+    /// [`StoreError`] (503) and the others keep working.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), webhook_verify::replay::StoreError> {
+    /// use webhook_verify::replay::RedisStore;
+    /// let nodes = ["redis://10.0.0.1:7000/", "redis://10.0.0.2:7000/"];
+    /// let store = RedisStore::connect_cluster(&nodes).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when a URL is invalid or no node can be reached.
+    #[cfg(feature = "redis-cluster")]
+    pub async fn connect_cluster(nodes: &[&str]) -> Result<Self, StoreError> {
+        let nodes: Vec<String> = nodes.iter().map(|n| (*n).to_owned()).collect();
+        let conn = Conn::cluster(&nodes, DEFAULT_RESPONSE_TIMEOUT)
+            .await
+            .map_err(unavailable)?;
+        Ok(Self {
+            conn,
+            prefix: "webhook:".to_owned(),
+            claim: redis::Script::new(CLAIM),
+            release: redis::Script::new(RELEASE),
+            take_over: redis::Script::new(TAKE_OVER),
         })
     }
 
@@ -95,7 +134,7 @@ impl RedisStore {
     }
 }
 
-fn unavailable(e: redis::RedisError) -> StoreError {
+pub(crate) fn unavailable(e: redis::RedisError) -> StoreError {
     StoreError::new(format!("redis: {:?}", e.kind()))
 }
 
@@ -105,6 +144,15 @@ fn ms(d: Duration) -> u64 {
 
 fn in_flight(ticket: u128) -> String {
     format!("inflight:{ticket:032x}")
+}
+
+fn answer_claim(answer: &str) -> Result<Claim, StoreError> {
+    match answer {
+        "new" => Ok(Claim::New),
+        "done" => Ok(Claim::Done),
+        "inflight" => Ok(Claim::InFlight),
+        _ => Err(StoreError::new("unexpected answer from redis")),
+    }
 }
 
 impl ReplayStore for RedisStore {
@@ -119,12 +167,29 @@ impl ReplayStore for RedisStore {
                 .invoke_async(&mut conn)
                 .await
                 .map_err(unavailable)?;
-            match answer.as_str() {
-                "new" => Ok(Claim::New),
-                "done" => Ok(Claim::Done),
-                "inflight" => Ok(Claim::InFlight),
-                _ => Err(StoreError::new("unexpected answer from redis")),
-            }
+            answer_claim(&answer)
+        })
+    }
+
+    fn take_over<'a>(
+        &'a self,
+        key: &'a str,
+        from: u128,
+        ticket: u128,
+        lease: Duration,
+    ) -> StoreFuture<'a, Claim> {
+        Box::pin(async move {
+            let mut conn = self.conn.clone();
+            let answer: String = self
+                .take_over
+                .key(self.key(key))
+                .arg(in_flight(from))
+                .arg(in_flight(ticket))
+                .arg(ms(lease))
+                .invoke_async(&mut conn)
+                .await
+                .map_err(unavailable)?;
+            answer_claim(&answer)
         })
     }
 
