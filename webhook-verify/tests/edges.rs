@@ -440,7 +440,8 @@ fn diagnosis_names_likely_causes() {
             .unwrap();
     let d = Delivery::new(&headers, pretty);
     let err = v.verify(&d).unwrap_err();
-    assert!(v.diagnose(&d, &err).to_string().contains("re-serialized"));
+    let hint = v.diagnose(&d, &err).to_string();
+    assert!(hint.contains("re-serialized"), "{hint}");
 
     // Clock skew, in seconds.
     let late = verifier_at(&p, NOW + 412);
