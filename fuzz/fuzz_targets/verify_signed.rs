@@ -74,9 +74,13 @@ fuzz_target!(|data: &[u8]| {
     }
 });
 
-/// Whether the signature covers the body's bytes as sent: not GitLab's shared token or
-/// Postmark's basic auth, and not Twilio's form signature (it covers the decoded
-/// parameters, so `+` and `%20` agree).
+/// Whether the signature covers the body's bytes as sent: not the shared credentials
+/// (GitLab's token, Chargebee's and Postmark's basic auth, Okta's Authorization value),
+/// and not Twilio's and Mandrill's form signatures (they cover the decoded parameters, so
+/// `+` and `%20` agree).
 fn body_is_signed_bytes(provider: &Provider) -> bool {
-    !matches!(provider.name(), "gitlab" | "postmark" | "twilio")
+    !matches!(
+        provider.name(),
+        "gitlab" | "postmark" | "chargebee" | "okta" | "twilio" | "mandrill"
+    )
 }
