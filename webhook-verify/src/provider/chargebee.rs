@@ -9,7 +9,7 @@
 //! (`GET /api/v2/events/{id}`) before acting on it.
 //!
 //! The secret is the text `username:password`, exactly as it is configured; the header's
-//! scheme name is read case-insensitively, its base64 must be canonical, and the decoded
+//! scheme name must be spelled `Basic` as Chargebee sends it, its base64 must be canonical, and the decoded
 //! credential must hold a colon (RFC 7617's `user-id:password`).
 //!
 //! Source: Chargebee's API reference, "Create a webhook endpoint" (the username and
@@ -69,9 +69,10 @@ static BASIC: Scheme = Scheme {
 fn verify_basic(ctx: &SchemeContext<'_>) -> Result<Verified<()>, Error> {
     let header = ctx.signature_header()?;
     let bad = |reason| Error::malformed(ctx.spec().names.signature.clone(), reason);
-    let encoded = match header.get(..6) {
-        Some(scheme) if scheme.eq_ignore_ascii_case(b"basic ") => &header[6..],
-        _ => return Err(bad("not Basic credentials")),
+    // One spelling, as Chargebee sends it (and as Postmark's check reads it): a header
+    // that differs in any byte is another header, never the same credential.
+    let Some(encoded) = header.strip_prefix(b"Basic ") else {
+        return Err(bad("not Basic credentials"));
     };
     let credential = Zeroizing::new(
         STANDARD
@@ -117,10 +118,17 @@ mod tests {
         // RFC 7617's example.
         let sent = "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==";
         assert_eq!(check("Aladdin:open sesame", sent), Ok(()));
-        assert_eq!(
-            check("Aladdin:open sesame", "basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="),
-            Ok(())
-        );
+        // One spelling: the scheme's name as Chargebee writes it.
+        for other in ["basic", "BASIC", "BasIc"] {
+            assert_eq!(
+                check(
+                    "Aladdin:open sesame",
+                    &format!("{other} QWxhZGRpbjpvcGVuIHNlc2FtZQ==")
+                ),
+                Err(ErrorKind::MalformedHeader),
+                "{other}"
+            );
+        }
         assert_eq!(
             check("Aladdin:open sesam", sent),
             Err(ErrorKind::SignatureMismatch)
