@@ -846,11 +846,12 @@ impl Reception {
     /// Verification is done (whatever its result): its time, for the metrics.
     #[cfg(feature = "metrics")]
     fn verify_done(&self, start: std::time::Instant) {
-        super::metrics::verify_time(&self.receiver.inner.provider_label, start);
+        let done = std::time::Instant::now();
+        super::metrics::verify_time(&self.receiver.inner.provider_label, done - start);
         self.meter
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .1 = Some(std::time::Instant::now());
+            .1 = Some(done);
     }
 
     /// Records a refusal decided outside these steps (a payload that does not parse as the
